@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Arena: a list of chunks, each at least 64 KiB, bump-allocated. Large
+ * requests get a chunk of their own so that small ones never waste a big
+ * chunk's tail.
+ */
+#include "base/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE ((size_t)64 * 1024)
+#define ALIGN 16
+
+typedef struct chunk {
+  struct chunk *next;
+  size_t size; // usable bytes after the header
+  size_t used;
+  max_align_t data[];
+} chunk;
+
+struct al_arena {
+  chunk *head;
+  size_t total;
+};
+
+static void out_of_memory(size_t size) {
+  fprintf(stderr, "asynclint: out of memory (allocating %zu bytes)\n", size);
+  abort();
+}
+
+void *al_xmalloc(size_t size) {
+  void *p = malloc(size ? size : 1);
+  if (!p)
+    out_of_memory(size);
+  return p;
+}
+
+void *al_xcalloc(size_t count, size_t size) {
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (!p)
+    out_of_memory(count * size);
+  return p;
+}
+
+void *al_xrealloc(void *ptr, size_t size) {
+  void *p = realloc(ptr, size ? size : 1);
+  if (!p)
+    out_of_memory(size);
+  return p;
+}
+
+char *al_xstrndup(const char *s, size_t len) {
+  char *p = al_xmalloc(len + 1);
+  memcpy(p, s, len);
+  p[len] = 0;
+  return p;
+}
+
+char *al_xstrdup(const char *s) { return al_xstrndup(s, strlen(s)); }
+
+al_arena *al_arena_new(void) { return al_xcalloc(1, sizeof(al_arena)); }
+
+void al_arena_free(al_arena *self) {
+  if (!self)
+    return;
+  chunk *c = self->head;
+  while (c) {
+    chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  free(self);
+}
+
+static chunk *chunk_new(size_t size) {
+  chunk *c = al_xmalloc(sizeof(chunk) + size);
+  c->next = NULL;
+  c->size = size;
+  c->used = 0;
+  return c;
+}
+
+void *al_arena_alloc(al_arena *self, size_t size) {
+  size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+  if (size == 0)
+    size = ALIGN;
+  chunk *c = self->head;
+  if (!c || c->size - c->used < size) {
+    if (size > CHUNK_SIZE / 4) {
+      // A big block gets its own chunk, linked behind the current one so
+      // the current chunk's free tail stays in use.
+      chunk *big = chunk_new(size);
+      big->used = size;
+      if (c) {
+        big->next = c->next;
+        c->next = big;
+      } else {
+        self->head = big;
+      }
+      self->total += size;
+      memset(big->data, 0, size);
+      return big->data;
+    }
+    c = chunk_new(CHUNK_SIZE);
+    c->next = self->head;
+    self->head = c;
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += size;
+  self->total += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *al_arena_strndup(al_arena *self, const char *s, size_t len) {
+  char *p = al_arena_alloc(self, len + 1);
+  if (len)
+    memcpy(p, s, len);
+  p[len] = 0;
+  return p;
+}
+
+char *al_arena_printf(al_arena *self, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  char *p = al_arena_alloc(self, (size_t)n + 1);
+  vsnprintf(p, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  return p;
+}
+
+size_t al_arena_used(const al_arena *self) { return self->total; }

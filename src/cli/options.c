@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command line: the option table and its parser, --help, --version,
+ * --list-rules, --explain and the --dump-tree hook, and the top of a lint
+ * run: turning options into al_run_opts, printing path problems, the report
+ * and the summary, and choosing the exit code. The parser is hand-written
+ * rather than getopt_long so that every message has our wording and so that
+ * `--opt=VALUE`, `--opt VALUE`, `--` and `-` behave the same everywhere.
+ * Linting itself is al_run's (run.c); formatting diagnostics is report/'s.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/error.h"
+#include "base/vec.h"
+#include "cli/cli_p.h"
+#include "cli/run.h"
+#include "report/report.h"
+#include "rules/rule.h"
+#include "source/discover.h"
+
+// meson defines it for the core library; a hand build still compiles.
+#ifndef AL_VERSION
+#define AL_VERSION "unknown"
+#endif
+
+#define PROG "asynclint"
+#define MAX_THREADS 256
+
+typedef enum {
+  OPT_SELECT,
+  OPT_IGNORE,
+  OPT_EXCLUDE,
+  OPT_EXTEND_EXCLUDE,
+  OPT_FORMAT,
+  OPT_STDIN_FILENAME,
+  OPT_THREADS,
+  OPT_QUIET,
+  OPT_LIST_RULES,
+  OPT_EXPLAIN,
+  OPT_DUMP_TREE,
+  OPT_VERSION,
+  OPT_HELP,
+} opt_id;
+
+typedef struct {
+  opt_id id;
+  char short_name;       // 0 when the option has no short form
+  const char *long_name; // without the leading "--"
+  const char *value;     // name of its value in --help; NULL for a flag
+  const char *help;      // one line for --help
+} option;
+
+// The one list of options: the parser and --help both read it, so a new
+// option cannot be accepted without being documented, or the reverse.
+static const option options[] = {
+    {OPT_SELECT, 0, "select", "LIST",
+     "run only these rules (see Rule selectors below)"},
+    {OPT_IGNORE, 0, "ignore", "LIST", "do not run these rules"},
+    {OPT_EXCLUDE, 0, "exclude", "GLOBS",
+     "skip these globs instead of the default excludes"},
+    {OPT_EXTEND_EXCLUDE, 0, "extend-exclude", "GLOBS",
+     "skip these as well as the default excludes"},
+    {OPT_FORMAT, 0, "format", "FORMAT", NULL}, // text built in print_help
+    {OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
+     "display name for '-' (with no PATH: lint stdin)"},
+    {OPT_THREADS, 0, "threads", "N",
+     "worker threads, 1-256 (default: number of cores)"},
+    {OPT_QUIET, 'q', "quiet", NULL,
+     "no summary line; only errors go to stderr"},
+    {OPT_LIST_RULES, 0, "list-rules", NULL, "list every rule and exit"},
+    {OPT_EXPLAIN, 0, "explain", "RULE",
+     "explain a rule (code or name) and exit"},
+    {OPT_DUMP_TREE, 0, "dump-tree", "FILE",
+     "print the syntax tree of FILE and exit"},
+    {OPT_VERSION, 'V', "version", NULL, "print the version and exit"},
+    {OPT_HELP, 'h', "help", NULL, "print this help and exit"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+typedef al_vec(const char *) str_list;
+
+// What the command line asked for, once parsed.
+typedef struct {
+  str_list paths;             // argv strings, not owned
+  str_list select;            // one selector each; strings in arena
+  str_list ignore;            // likewise
+  str_list exclude;           // globs replacing the default excludes
+  bool exclude_given;         // --exclude seen, even with an empty list
+  str_list extend_exclude;    // globs added to the excludes
+  al_report_writer writer;    // --format; text by default
+  const char *stdin_filename; // NULL: run.c's default
+  uint32_t threads;           // 0 until --threads
+  bool quiet;                 // no summary line
+  const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
+  const char *mode_value;     // the rule or file of the mode option
+  al_arena *arena;            // split list items
+} cli;
+
+// Parsing steps return this to go on; anything else is the exit code.
+#define CONTINUE (-1)
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs(PROG ": ", stderr);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+  return AL_EXIT_ERROR;
+}
+
+// Flushes stdout and turns a failed write into exit code 2. A reader that
+// went away (`asynclint | head`) is not worth a message, but the exit code
+// still says the output is incomplete.
+static int finish_stdout(int code) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout))
+    return code;
+  int e = errno;
+  if (e != EPIPE)
+    fprintf(stderr, PROG ": cannot write to standard output: %s\n",
+            e ? strerror(e) : "write error");
+  return AL_EXIT_ERROR;
+}
+
+// Help ------------------------------------------------------------------
+
+static int option_label(char *buf, size_t size, const option *o) {
+  char shorts[8] = "    ";
+  if (o->short_name)
+    snprintf(shorts, sizeof shorts, "-%c, ", o->short_name);
+  return snprintf(buf, size, "  %s--%s%s%s", shorts, o->long_name,
+                  o->value ? " " : "", o->value ? o->value : "");
+}
+
+// Prints words separated by ", " wrapped before column 78, each line
+// starting with indent spaces (the first line continues after `lead`).
+static void print_wrapped_list(const char *lead, const char *const *words,
+                               int indent) {
+  int col = printf("%s", lead);
+  for (size_t i = 0; words[i]; i++) {
+    int len = (int)strlen(words[i]) + (words[i + 1] ? 1 : 0);
+    if (i > 0 && col + 1 + len > 78) {
+      col = printf("\n%*s", indent, "") - 1;
+    } else if (i > 0) {
+      col += printf(" ");
+    }
+    col += printf("%s%s", words[i], words[i + 1] ? "," : "");
+  }
+  printf("\n");
+}
+
+static void print_help(void) {
+  printf("Usage: " PROG " [OPTIONS] [PATH ...]\n"
+         "\n"
+         "Find misuse of async/await in Python code. Each PATH is a file or a\n"
+         "directory searched recursively for *.py and *.pyi files (default:\n"
+         "'.'); '-' reads standard input.\n"
+         "\n"
+         "Options:\n");
+  char label[96];
+  int width = 0;
+  for (size_t i = 0; i < N_OPTIONS; i++) {
+    int n = option_label(label, sizeof label, &options[i]);
+    if (n > width)
+      width = n;
+  }
+  for (size_t i = 0; i < N_OPTIONS; i++) {
+    const option *o = &options[i];
+    option_label(label, sizeof label, o);
+    printf("%-*s  ", width, label);
+    if (o->id == OPT_FORMAT)
+      printf("output format: %s (default: text)\n", al_report_format_names());
+    else
+      printf("%s\n", o->help);
+  }
+  printf("%-*s  %s\n", width, "      --",
+         "treat every later argument as a path");
+  printf("\n"
+         "LIST and GLOBS are comma-separated; these options may be repeated.\n"
+         "\n"
+         "Rule selectors: codes (AL100), prefixes (AL1, AL20), names\n"
+         "(unawaited-coroutine), ALL. A prefix selects the default-on rules\n"
+         "under it; a code, a name or ALL also selects opt-in rules. --ignore\n"
+         "removes every rule a selector matches. See --list-rules.\n"
+         "\n");
+  print_wrapped_list("Default excludes: ", al_default_excludes, 2);
+  printf("\n"
+         "Exit status:\n"
+         "  0  no diagnostics\n"
+         "  1  diagnostics reported\n"
+         "  2  usage error, or a path named on the command line is missing\n");
+}
+
+// Rules -----------------------------------------------------------------
+
+static char severity_letter(al_severity sev) {
+  switch (sev) {
+  case AL_SEV_ERROR:
+    return 'E';
+  case AL_SEV_WARNING:
+    return 'W';
+  case AL_SEV_INFO:
+    return 'I';
+  }
+  return '?';
+}
+
+static int list_rules(void) {
+  uint32_t n;
+  const al_rule *const *all = al_rules_all(&n);
+  int code_w = 0, name_w = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    int c = (int)strlen(all[i]->code), m = (int)strlen(all[i]->name);
+    code_w = c > code_w ? c : code_w;
+    name_w = m > name_w ? m : name_w;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    const al_rule *r = all[i];
+    printf("%-*s  %-*s  %c%c %s\n", code_w, r->code, name_w, r->name,
+           severity_letter(r->severity), r->default_on ? ' ' : '*',
+           r->summary ? r->summary : "");
+  }
+  printf(
+      "\nE error, W warning, I info; * opt-in: off unless selected by code,\n"
+      "name or ALL (for example --select ALL).\n");
+  return finish_stdout(AL_EXIT_CLEAN);
+}
+
+static int explain(const char *what) {
+  const al_rule *r = al_rule_find(what);
+  if (!r) {
+    fprintf(stderr, PROG ": unknown rule '%s'\n", what);
+    return AL_EXIT_ERROR;
+  }
+  printf("%s (%s)\n", r->code, r->name);
+  if (r->default_on)
+    printf("Severity: %s\n", al_severity_name(r->severity));
+  else
+    printf("Severity: %s (opt-in: enable with --select %s)\n",
+           al_severity_name(r->severity), r->code);
+  if (r->equivalents && r->equivalents[0])
+    printf("Equivalents: %s\n", r->equivalents);
+  const char *doc = r->doc ? r->doc : "";
+  size_t len = strlen(doc);
+  printf("\n%s%s", doc, len && doc[len - 1] == '\n' ? "" : "\n");
+  return finish_stdout(AL_EXIT_CLEAN);
+}
+
+// Parsing ---------------------------------------------------------------
+
+// Appends the non-empty comma-separated items of value to list.
+static void split_into(str_list *list, al_arena *arena, const char *value) {
+  for (const char *p = value;;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len)
+      vec_push(list, al_arena_strndup(arena, p, len));
+    if (!end)
+      break;
+    p = end + 1;
+  }
+}
+
+// Digits only, so "+4", " 4", "4x" and "0x10" are all rejected rather than
+// half-parsed the way strtoul would.
+static bool parse_threads(const char *s, uint32_t *out) {
+  uint32_t v = 0;
+  if (!*s)
+    return false;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9')
+      return false;
+    v = v * 10 + (uint32_t)(*s - '0');
+    if (v > MAX_THREADS)
+      return false;
+  }
+  if (v < 1)
+    return false;
+  *out = v;
+  return true;
+}
+
+static const option *find_long(const char *name, size_t len) {
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (strlen(options[i].long_name) == len &&
+        memcmp(options[i].long_name, name, len) == 0)
+      return &options[i];
+  return NULL;
+}
+
+static const option *find_short(char c) {
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (options[i].short_name && options[i].short_name == c)
+      return &options[i];
+  return NULL;
+}
+
+// Records one option. --help and --version act at once (like getopt-based
+// tools, `asynclint --help --bogus` still helps); the other modes wait
+// until the whole line has been checked.
+static int apply_option(cli *c, const option *o, const char *value) {
+  switch (o->id) {
+  case OPT_SELECT:
+    split_into(&c->select, c->arena, value);
+    break;
+  case OPT_IGNORE:
+    split_into(&c->ignore, c->arena, value);
+    break;
+  case OPT_EXCLUDE:
+    c->exclude_given = true;
+    split_into(&c->exclude, c->arena, value);
+    break;
+  case OPT_EXTEND_EXCLUDE:
+    split_into(&c->extend_exclude, c->arena, value);
+    break;
+  case OPT_FORMAT:
+    c->writer = al_report_find_format(value);
+    if (!c->writer)
+      return usage_error("unknown format '%s' (expected one of: %s)", value,
+                         al_report_format_names());
+    break;
+  case OPT_STDIN_FILENAME:
+    c->stdin_filename = value;
+    break;
+  case OPT_THREADS:
+    if (!parse_threads(value, &c->threads))
+      return usage_error("--threads expects a number from 1 to %d, got '%s'",
+                         MAX_THREADS, value);
+    break;
+  case OPT_QUIET:
+    c->quiet = true;
+    break;
+  case OPT_LIST_RULES:
+  case OPT_EXPLAIN:
+  case OPT_DUMP_TREE:
+    // Two different modes would each silently drop the other's request.
+    if (c->mode && c->mode != o)
+      return usage_error("options '--%s' and '--%s' cannot be combined",
+                         c->mode->long_name, o->long_name);
+    c->mode = o;
+    c->mode_value = value;
+    break;
+  case OPT_VERSION:
+    printf(PROG " %s\n", AL_VERSION);
+    return finish_stdout(AL_EXIT_CLEAN);
+  case OPT_HELP:
+    print_help();
+    return finish_stdout(AL_EXIT_CLEAN);
+  }
+  return CONTINUE;
+}
+
+static int parse_args(cli *c, int argc, char **argv) {
+  bool only_paths = false;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    // "-" alone is standard input, a path like any other.
+    if (only_paths || arg[0] != '-' || arg[1] == '\0') {
+      vec_push(&c->paths, arg);
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_paths = true;
+      continue;
+    }
+    if (arg[1] == '-') {
+      const char *name = arg + 2;
+      const char *eq = strchr(name, '=');
+      size_t len = eq ? (size_t)(eq - name) : strlen(name);
+      // No abbreviations: `--sel` accepted today would break the day an
+      // option `--selector` is added.
+      const option *o = find_long(name, len);
+      if (!o)
+        return usage_error("unknown option '--%.*s'", (int)len, name);
+      const char *value = NULL;
+      if (o->value) {
+        if (eq)
+          value = eq + 1;
+        else if (i + 1 < argc)
+          value = argv[++i];
+        else
+          return usage_error("option '--%s' needs a value", o->long_name);
+      } else if (eq) {
+        return usage_error("option '--%s' takes no value", o->long_name);
+      }
+      int rc = apply_option(c, o, value);
+      if (rc != CONTINUE)
+        return rc;
+      continue;
+    }
+    // Short options, possibly bundled (-qV); one taking a value ends the
+    // bundle and takes the rest of the word or the next argument.
+    for (const char *p = arg + 1; *p; p++) {
+      const option *o = find_short(*p);
+      if (!o)
+        return usage_error("unknown option '-%c'", *p);
+      const char *value = NULL;
+      if (o->value) {
+        if (p[1])
+          value = p + 1;
+        else if (i + 1 < argc)
+          value = argv[++i];
+        else
+          return usage_error("option '-%c' needs a value", *p);
+      }
+      int rc = apply_option(c, o, value);
+      if (rc != CONTINUE)
+        return rc;
+      if (value)
+        break;
+    }
+  }
+  return CONTINUE;
+}
+
+// Running ---------------------------------------------------------------
+
+static const char *plural(uint32_t n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
+
+static void print_summary(uint32_t n_diags, const al_run_result *res) {
+  if (n_diags == 0) {
+    fprintf(stderr, "All checks passed (%lu %s checked).\n",
+            (unsigned long)res->files_checked,
+            plural(res->files_checked, "file", "files"));
+    return;
+  }
+  fprintf(stderr, "Found %lu %s in %lu %s (%lu %s checked).\n",
+          (unsigned long)n_diags, plural(n_diags, "problem", "problems"),
+          (unsigned long)res->files_with_problems,
+          plural(res->files_with_problems, "file", "files"),
+          (unsigned long)res->files_checked,
+          plural(res->files_checked, "file", "files"));
+}
+
+// A non-NULL pointer for a list that may be empty: discover tells "no
+// --exclude" (NULL) from "--exclude with no globs" (empty) by it.
+static const char *const *list_items(const str_list *list) {
+  static const char *const none[1] = {NULL};
+  return list->items ? list->items : none;
+}
+
+static int lint(cli *c) {
+  uint32_t n_rules;
+  al_rules_all(&n_rules);
+  bool *enabled = al_xcalloc(n_rules ? n_rules : 1, sizeof *enabled);
+  al_error err = {0};
+  // Selecting twice tells which option the bad selector came from: the
+  // first call sees --select alone, so a failure of the second is --ignore.
+  if (!al_rules_select(enabled, list_items(&c->select), c->select.len, NULL, 0,
+                       &err)) {
+    free(enabled);
+    return usage_error("%s in --select", err.message);
+  }
+  if (!al_rules_select(enabled, list_items(&c->select), c->select.len,
+                       list_items(&c->ignore), c->ignore.len, &err)) {
+    free(enabled);
+    return usage_error("%s in --ignore", err.message);
+  }
+
+  // Like ruff, --stdin-filename with no path means "lint standard input":
+  // that is how editors call linters.
+  static const char *const dot[] = {"."};
+  static const char *const dash[] = {"-"};
+  al_run_opts opts = {0};
+  if (c->paths.len) {
+    opts.paths = c->paths.items;
+    opts.n_paths = c->paths.len;
+  } else {
+    opts.paths = c->stdin_filename ? dash : dot;
+    opts.n_paths = 1;
+  }
+  if (c->exclude_given) {
+    opts.discover.exclude = list_items(&c->exclude);
+    opts.discover.n_exclude = c->exclude.len;
+  }
+  opts.discover.extend_exclude = list_items(&c->extend_exclude);
+  opts.discover.n_extend_exclude = c->extend_exclude.len;
+  opts.stdin_filename = c->stdin_filename;
+  opts.threads = c->threads ? c->threads : al_run_default_threads();
+  opts.enabled = enabled;
+
+  al_run_result res;
+  al_run(&res, &opts);
+
+  int code = AL_EXIT_CLEAN;
+  for (uint32_t i = 0; i < res.problems.len; i++) {
+    const al_run_problem *p = vec_get(&res.problems, i);
+    fprintf(stderr, PROG ": %s: %s\n", p->path, p->message);
+    if (p->explicit_)
+      code = AL_EXIT_ERROR;
+  }
+
+  uint32_t n = res.diags.len;
+  al_report_item *items = al_xcalloc(n ? n : 1, sizeof *items);
+  al_report_items(items, res.diags.items, n, &res.project);
+  al_report_input in = {
+      .items = items,
+      .n_items = n,
+      .files_checked = res.files_checked,
+      .files_with_problems = res.files_with_problems,
+      .version = AL_VERSION,
+  };
+  errno = 0;
+  bool written = c->writer(stdout, &in);
+  int write_errno = errno;
+  if (written && (fflush(stdout) != 0 || ferror(stdout))) {
+    written = false;
+    write_errno = errno;
+  }
+  if (!written) {
+    // Do not print a summary for output the reader never got.
+    if (write_errno != EPIPE)
+      fprintf(stderr, PROG ": cannot write the report: %s\n",
+              write_errno ? strerror(write_errno) : "write error");
+    code = AL_EXIT_ERROR;
+  } else {
+    // Also for JSON: the summary is on stderr, so stdout stays one document.
+    if (!c->quiet)
+      print_summary(n, &res);
+    if (code == AL_EXIT_CLEAN && n > 0)
+      code = AL_EXIT_FINDINGS;
+  }
+
+  free(items);
+  al_run_free(&res);
+  free(enabled);
+  return code;
+}
+
+static int dispatch(cli *c) {
+  if (c->mode) {
+    // Paths would be ignored by every mode; say so instead.
+    if (c->paths.len)
+      return usage_error("unexpected argument '%s' with '--%s'",
+                         c->paths.items[0], c->mode->long_name);
+    switch (c->mode->id) {
+    case OPT_LIST_RULES:
+      return list_rules();
+    case OPT_EXPLAIN:
+      return explain(c->mode_value);
+    case OPT_DUMP_TREE: {
+      int code = al_cli_dump_tree(c->mode_value, stdout);
+      return finish_stdout(code);
+    }
+    default:
+      al_assert(!"not a mode option");
+      return AL_EXIT_ERROR;
+    }
+  }
+  return lint(c);
+}
+
+int al_cli_main(int argc, char **argv) {
+  // A reader that closes the pipe early (`asynclint . | head`) must show up
+  // as EPIPE from a write, which finish_stdout and lint() turn into a quiet
+  // exit 2, instead of SIGPIPE killing the process in mid-write.
+  signal(SIGPIPE, SIG_IGN);
+
+  cli c = {0};
+  c.writer = al_report_find_format("text");
+  al_assert(c.writer);
+  c.arena = al_arena_new();
+
+  int code = parse_args(&c, argc, argv);
+  if (code == CONTINUE)
+    code = dispatch(&c);
+
+  vec_free(&c.paths);
+  vec_free(&c.select);
+  vec_free(&c.ignore);
+  vec_free(&c.exclude);
+  vec_free(&c.extend_exclude);
+  al_arena_free(c.arena);
+  return code;
+}

@@ -1,0 +1,1321 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The extraction walk: parse a file once, walk its tree once with a
+ * TSTreeCursor, and record definitions, bindings, imports, calls with their
+ * syntactic context, awaits and suppression comments as al_facts.
+ *
+ * The walk keeps its own explicit stack of frames (never the C stack), so
+ * 100,000-deep nesting costs heap, not a crash. A call's context is read off
+ * the frames above it; records that are only known later (the call an
+ * assignment binds, the call an await awaits) are patched when that call is
+ * met. Import statements are matched with queries/imports.scm on the
+ * statement node alone. This module does not resolve names: that is the
+ * index's job.
+ */
+#include "facts/extract.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syntax/node.h"
+#include "syntax/parser.h"
+#include "syntax/query.h"
+
+// Frame flags, inherited by children within one scope.
+enum {
+  F_IN_LOOP = 1 << 0,
+  F_IN_TRY = 1 << 1,
+  F_CONDITIONAL = 1 << 2,
+  F_TYPE_CHECKING = 1 << 3,
+  F_IN_GENEXP = 1 << 4,
+};
+
+typedef struct {
+  TSNode node;
+  TSFieldId field;     // field of this node in its parent (0: none)
+  uint8_t kind;        // al_kind
+  uint8_t flags;       // F_*
+  bool descend;        // visit children
+  uint16_t named_index; // position among the parent's named children
+  uint16_t next_named;  // named children pushed so far
+  uint32_t scope;      // scope this node's expressions evaluate in
+  uint32_t inner;      // def/class/lambda: the scope its body opens
+  uint32_t call;       // CALL: its index
+  uint32_t bind;       // ASSIGNMENT: binding of a single-name target
+  uint32_t async_site; // AWAIT: its site
+  uint32_t deco_first; // DECORATED_DEFINITION: first decorator ref
+  uint32_t deco_n;
+} frame;
+
+struct al_extractor {
+  al_parser *parser;
+  TSQueryCursor *qcursor;
+  TSTreeCursor aux; // for shallow child iteration
+  bool aux_live;
+  al_vec(frame) stack;
+  al_vec(al_str) names; // scratch for dotted names
+  // Per-file state
+  al_facts *facts;
+  const char *text;
+  const al_fields *F;
+};
+
+al_extractor *al_extractor_new(void) {
+  al_extractor *self = al_xcalloc(1, sizeof *self);
+  self->parser = al_parser_new();
+  self->qcursor = ts_query_cursor_new();
+  self->F = al_node_fields();
+  return self;
+}
+
+void al_extractor_free(al_extractor *self) {
+  if (!self)
+    return;
+  al_parser_free(self->parser);
+  ts_query_cursor_delete(self->qcursor);
+  if (self->aux_live)
+    ts_tree_cursor_delete(&self->aux);
+  vec_free(&self->stack);
+  vec_free(&self->names);
+  free(self);
+}
+
+// --- small helpers ----------------------------------------------------------
+
+static al_span span_of(TSNode n) {
+  TSPoint s = ts_node_start_point(n), e = ts_node_end_point(n);
+  return (al_span){ts_node_start_byte(n), ts_node_end_byte(n),
+                   s.row,                 s.column,
+                   e.row,                 e.column};
+}
+
+static al_str copy_str(al_extractor *x, const char *p, size_t len) {
+  return (al_str){al_arena_strndup(x->facts->arena, p, len), len};
+}
+
+static al_str node_str(al_extractor *x, TSNode n) {
+  al_str t = al_node_text(n, x->text);
+  return copy_str(x, t.ptr, t.len);
+}
+
+static TSNode field_child(al_extractor *x, TSNode n, TSFieldId f) {
+  (void)x;
+  return ts_node_child_by_field_id(n, f);
+}
+
+// Iterate the direct children of n with the auxiliary cursor: call
+// aux_first, then aux_next until it returns false.
+static bool aux_first(al_extractor *x, TSNode n) {
+  if (!x->aux_live) {
+    x->aux = ts_tree_cursor_new(n);
+    x->aux_live = true;
+  } else {
+    ts_tree_cursor_reset(&x->aux, n);
+  }
+  return ts_tree_cursor_goto_first_child(&x->aux);
+}
+
+static bool aux_next(al_extractor *x) {
+  return ts_tree_cursor_goto_next_sibling(&x->aux);
+}
+
+static TSNode aux_node(al_extractor *x) {
+  return ts_tree_cursor_current_node(&x->aux);
+}
+
+static bool is_literal_kind(al_kind k) {
+  switch (k) {
+  case AL_K_STRING:
+  case AL_K_CONCATENATED_STRING:
+  case AL_K_INTEGER:
+  case AL_K_FLOAT:
+  case AL_K_TRUE:
+  case AL_K_FALSE:
+  case AL_K_NONE:
+  case AL_K_LIST:
+  case AL_K_TUPLE:
+  case AL_K_SET:
+  case AL_K_DICTIONARY:
+  case AL_K_LIST_COMPREHENSION:
+  case AL_K_SET_COMPREHENSION:
+  case AL_K_DICTIONARY_COMPREHENSION:
+  case AL_K_ELLIPSIS:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static TSNode unparen(TSNode n) {
+  while (!ts_node_is_null(n) &&
+         al_node_kind(n) == AL_K_PARENTHESIZED_EXPRESSION &&
+         ts_node_named_child_count(n) == 1)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
+// A reference expression: identifier / attribute chain / chain on a call.
+static al_ref make_ref(al_extractor *x, TSNode n) {
+  al_ref r = {.kind = AL_REF_NONE, .base_call = AL_NONE};
+  n = unparen(n);
+  if (ts_node_is_null(n))
+    return r;
+  vec_clear(&x->names);
+  TSNode cur = n;
+  al_kind k = al_node_kind(cur);
+  while (k == AL_K_ATTRIBUTE) {
+    TSNode attr = field_child(x, cur, x->F->attribute);
+    if (ts_node_is_null(attr))
+      return r;
+    vec_push(&x->names, al_node_text(attr, x->text));
+    cur = unparen(field_child(x, cur, x->F->object));
+    if (ts_node_is_null(cur))
+      return r;
+    k = al_node_kind(cur);
+  }
+  if (k == AL_K_IDENTIFIER) {
+    vec_push(&x->names, al_node_text(cur, x->text));
+    r.kind = AL_REF_DOTTED;
+  } else if (k == AL_K_CALL) {
+    TSNode fn = unparen(field_child(x, cur, x->F->function));
+    if (!ts_node_is_null(fn) && al_node_kind(fn) == AL_K_IDENTIFIER &&
+        al_str_eq_c(al_node_text(fn, x->text), "super"))
+      r.kind = AL_REF_SUPER;
+    else
+      r.kind = AL_REF_ON_CALL;
+    if (x->names.len == 0)
+      return (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
+  } else {
+    return r;
+  }
+  size_t len = 0;
+  for (uint32_t i = 0; i < x->names.len; i++)
+    len += x->names.items[i].len + 1;
+  char *buf = al_arena_alloc(x->facts->arena, len + 1);
+  size_t o = 0;
+  for (uint32_t i = x->names.len; i-- > 0;) {
+    al_str s = x->names.items[i];
+    memcpy(buf + o, s.ptr, s.len);
+    o += s.len;
+    if (i)
+      buf[o++] = '.';
+  }
+  buf[o] = 0;
+  r.dotted = (al_str){buf, o};
+  return r;
+}
+
+static uint32_t push_ref(al_extractor *x, al_ref r) {
+  vec_push(&x->facts->refs, r);
+  return x->facts->refs.len - 1;
+}
+
+// The innermost function-like scope of `scope` (comprehensions are not
+// scopes here), or AL_NONE when at module or class level.
+static al_scope *scope_at(al_extractor *x, uint32_t scope) {
+  return vec_get(&x->facts->scopes, scope);
+}
+
+static bool is_function_scope(const al_scope *s) {
+  return s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION ||
+         s->kind == AL_SCOPE_LAMBDA;
+}
+
+static uint8_t bind_flags(const frame *f) {
+  uint8_t b = 0;
+  if (f->flags & (F_CONDITIONAL | F_IN_LOOP | F_IN_TRY))
+    b |= AL_BIND_CONDITIONAL;
+  if (f->flags & F_TYPE_CHECKING)
+    b |= AL_BIND_TYPE_CHECKING;
+  return b;
+}
+
+static uint32_t bind(al_extractor *x, const frame *f, uint32_t scope,
+                     TSNode name, al_bind_kind kind, uint32_t target) {
+  al_binding *b = vec_grow1(&x->facts->binds);
+  b->name = node_str(x, name);
+  b->span = span_of(name);
+  b->scope = scope;
+  b->target = target;
+  b->value_ref = AL_NONE;
+  b->kind = (uint8_t)kind;
+  b->flags = f ? bind_flags(f) : 0;
+  return x->facts->binds.len - 1;
+}
+
+// Bind every identifier of a target pattern (a, (b, *c), [d]) as OTHER.
+// Patterns are shallow in practice, but the walk is iterative all the same.
+static void bind_pattern(al_extractor *x, const frame *f, TSNode target) {
+  TSNode todo[64];
+  int n = 0;
+  todo[n++] = target;
+  while (n > 0) {
+    TSNode t = todo[--n];
+    al_kind k = al_node_kind(t);
+    if (k == AL_K_IDENTIFIER) {
+      bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
+      continue;
+    }
+    if (k != AL_K_PATTERN_LIST && k != AL_K_TUPLE_PATTERN &&
+        k != AL_K_LIST_PATTERN && k != AL_K_LIST_SPLAT_PATTERN &&
+        k != AL_K_PARENTHESIZED_EXPRESSION && k != AL_K_TUPLE &&
+        k != AL_K_LIST && k != AL_K_EXPRESSION_LIST)
+      continue;
+    uint32_t c = ts_node_named_child_count(t);
+    for (uint32_t i = c; i-- > 0 && n < 64;)
+      todo[n++] = ts_node_named_child(t, i);
+  }
+}
+
+// --- definitions ------------------------------------------------------------
+
+static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
+  if (ts_node_is_null(params) || !aux_first(x, params))
+    return;
+  al_scope *s = scope_at(x, scope);
+  do {
+    TSNode p = aux_node(x);
+    if (!ts_node_is_named(p))
+      continue;
+    TSNode name = {0};
+    switch (al_node_kind(p)) {
+    case AL_K_IDENTIFIER:
+      name = p;
+      break;
+    case AL_K_DEFAULT_PARAMETER:
+    case AL_K_TYPED_DEFAULT_PARAMETER:
+      name = ts_node_child_by_field_id(p, x->F->name);
+      break;
+    case AL_K_TYPED_PARAMETER:
+    case AL_K_LIST_SPLAT_PATTERN:
+    case AL_K_DICTIONARY_SPLAT_PATTERN:
+      for (uint32_t i = 0; i < ts_node_named_child_count(p); i++) {
+        TSNode c = ts_node_named_child(p, i);
+        al_kind ck = al_node_kind(c);
+        if (ck == AL_K_IDENTIFIER) {
+          name = c;
+          break;
+        }
+        if (ck == AL_K_LIST_SPLAT_PATTERN ||
+            ck == AL_K_DICTIONARY_SPLAT_PATTERN) {
+          if (ts_node_named_child_count(c) > 0)
+            name = ts_node_named_child(c, 0);
+          break;
+        }
+      }
+      break;
+    default:
+      break;
+    }
+    if (ts_node_is_null(name) || al_node_kind(name) != AL_K_IDENTIFIER)
+      continue;
+    if (s->first_param.len == 0 && s->kind != AL_SCOPE_LAMBDA)
+      s->first_param = node_str(x, name);
+    // s may move as binds grow? No: scopes and binds are separate vectors.
+    bind(x, NULL, scope, name, AL_BIND_PARAM, AL_NONE);
+  } while (aux_next(x));
+}
+
+// A body that only documents or refuses: docstring, pass, ..., raise.
+static bool is_stub_body(al_extractor *x, TSNode body) {
+  if (ts_node_is_null(body) || !aux_first(x, body))
+    return true;
+  do {
+    TSNode s = aux_node(x);
+    if (!ts_node_is_named(s))
+      continue;
+    al_kind k = al_node_kind(s);
+    if (k == AL_K_COMMENT || k == AL_K_PASS_STATEMENT ||
+        k == AL_K_RAISE_STATEMENT)
+      continue;
+    if (k == AL_K_EXPRESSION_STATEMENT && ts_node_named_child_count(s) == 1) {
+      al_kind e = al_node_kind(ts_node_named_child(s, 0));
+      if (e == AL_K_STRING || e == AL_K_ELLIPSIS ||
+          e == AL_K_CONCATENATED_STRING)
+        continue;
+    }
+    return false;
+  } while (aux_next(x));
+  return true;
+}
+
+static uint32_t new_scope(al_extractor *x, frame *f, al_scope_kind kind,
+                          TSNode name, TSNode def) {
+  uint32_t parent = f->scope;
+  al_scope *s = vec_grow1(&x->facts->scopes);
+  s->kind = (uint8_t)kind;
+  s->parent = parent;
+  s->first_decorator = AL_NONE;
+  s->first_base = AL_NONE;
+  s->def_span = span_of(def);
+  if (!ts_node_is_null(name)) {
+    s->name = node_str(x, name);
+    s->name_span = span_of(name);
+  } else {
+    s->name_span = span_of(def);
+  }
+  uint32_t id = x->facts->scopes.len - 1;
+  if (is_function_scope(scope_at(x, parent)))
+    scope_at(x, id)->flags |= AL_SCOPE_NESTED_DEF;
+  return id;
+}
+
+static void attach_decorators(al_extractor *x, frame *f, uint32_t scope) {
+  if (x->stack.len < 2)
+    return;
+  frame *p = &x->stack.items[x->stack.len - 2];
+  if (p->kind != AL_K_DECORATED_DEFINITION)
+    return;
+  al_scope *s = scope_at(x, scope);
+  s->first_decorator = p->deco_first;
+  s->n_decorators = p->deco_n;
+  (void)f;
+}
+
+static void enter_function(al_extractor *x, frame *f) {
+  TSNode n = f->node;
+  TSNode name = field_child(x, n, x->F->name);
+  bool async = al_node_is_async(n);
+  uint32_t s = new_scope(x, f, async ? AL_SCOPE_ASYNC_FUNCTION
+                                     : AL_SCOPE_FUNCTION,
+                         name, n);
+  attach_decorators(x, f, s);
+  if (!ts_node_is_null(name))
+    bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
+  bind_params(x, field_child(x, n, x->F->parameters), s);
+  if (is_stub_body(x, field_child(x, n, x->F->body)))
+    scope_at(x, s)->flags |= AL_SCOPE_STUB;
+  f->inner = s;
+}
+
+static void enter_class(al_extractor *x, frame *f) {
+  TSNode n = f->node;
+  TSNode name = field_child(x, n, x->F->name);
+  uint32_t s = new_scope(x, f, AL_SCOPE_CLASS, name, n);
+  attach_decorators(x, f, s);
+  if (!ts_node_is_null(name))
+    bind(x, f, f->scope, name, AL_BIND_CLASS, s);
+  TSNode bases = field_child(x, n, x->F->superclasses);
+  uint32_t first = x->facts->refs.len, count = 0;
+  if (!ts_node_is_null(bases) && aux_first(x, bases)) {
+    // Collect first, then make refs: make_ref does not use the aux cursor,
+    // but keeping the loop free of other calls keeps that true.
+    do {
+      TSNode b = aux_node(x);
+      if (!ts_node_is_named(b) || al_node_kind(b) == AL_K_KEYWORD_ARGUMENT ||
+          al_node_kind(b) == AL_K_COMMENT)
+        continue;
+      push_ref(x, make_ref(x, b));
+      count++;
+    } while (aux_next(x));
+  }
+  al_scope *sc = scope_at(x, s);
+  sc->first_base = count ? first : AL_NONE;
+  sc->n_bases = count;
+  f->inner = s;
+}
+
+static void enter_lambda(al_extractor *x, frame *f) {
+  uint32_t s = new_scope(x, f, AL_SCOPE_LAMBDA, (TSNode){0}, f->node);
+  bind_params(x, field_child(x, f->node, x->F->parameters), s);
+  f->inner = s;
+}
+
+static void enter_decorator(al_extractor *x, frame *f) {
+  if (x->stack.len < 2)
+    return;
+  frame *p = &x->stack.items[x->stack.len - 2];
+  if (p->kind != AL_K_DECORATED_DEFINITION ||
+      ts_node_named_child_count(f->node) == 0)
+    return;
+  TSNode e = unparen(ts_node_named_child(f->node, 0));
+  al_ref r;
+  if (al_node_kind(e) == AL_K_CALL) {
+    r = make_ref(x, field_child(x, e, x->F->function));
+    if (r.kind == AL_REF_DOTTED)
+      r.kind = AL_REF_CALLED; // base_call is patched when the call is met
+    else
+      r = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
+  } else {
+    r = make_ref(x, e);
+  }
+  uint32_t idx = push_ref(x, r);
+  if (p->deco_n == 0)
+    p->deco_first = idx;
+  p->deco_n++;
+}
+
+// --- imports ----------------------------------------------------------------
+
+// Dotted text without whitespace (`a . b` is legal Python).
+static al_str dotted_text(al_extractor *x, TSNode n) {
+  al_str t = al_node_text(n, x->text);
+  char *buf = al_arena_alloc(x->facts->arena, t.len + 1);
+  size_t o = 0;
+  for (size_t i = 0; i < t.len; i++) {
+    char c = t.ptr[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\')
+      continue;
+    buf[o++] = c;
+  }
+  buf[o] = 0;
+  return (al_str){buf, o};
+}
+
+static al_str first_component(al_str dotted) {
+  for (size_t i = 0; i < dotted.len; i++)
+    if (dotted.ptr[i] == '.')
+      return (al_str){dotted.ptr, i};
+  return dotted;
+}
+
+static void enter_import(al_extractor *x, frame *f) {
+  const TSQuery *q = al_query_get(AL_QUERY_IMPORTS);
+  static uint32_t c_imod = UINT32_MAX, c_ialias, c_fmod, c_fname, c_falias,
+                  c_fstar;
+  if (c_imod == UINT32_MAX) {
+    // Benign race: every thread computes the same values.
+    c_ialias = al_query_capture(q, "import.alias");
+    c_fmod = al_query_capture(q, "from.module");
+    c_fname = al_query_capture(q, "from.name");
+    c_falias = al_query_capture(q, "from.alias");
+    c_fstar = al_query_capture(q, "from.star");
+    c_imod = al_query_capture(q, "import.module");
+  }
+  ts_query_cursor_exec(x->qcursor, q, f->node);
+  TSQueryMatch m;
+  uint8_t flags = bind_flags(f) & AL_BIND_TYPE_CHECKING
+                      ? AL_IMPORT_TYPE_CHECKING
+                      : 0;
+  if (f->flags & F_IN_TRY)
+    flags |= AL_IMPORT_IN_TRY;
+  while (ts_query_cursor_next_match(x->qcursor, &m)) {
+    TSNode mod = {0}, name = {0}, alias = {0};
+    bool from = false, star = false;
+    for (uint16_t i = 0; i < m.capture_count; i++) {
+      uint32_t c = m.captures[i].index;
+      TSNode n = m.captures[i].node;
+      if (c == c_imod) {
+        mod = n;
+      } else if (c == c_ialias || c == c_falias) {
+        alias = n;
+      } else if (c == c_fmod) {
+        mod = n;
+        from = true;
+      } else if (c == c_fname) {
+        name = n;
+      } else if (c == c_fstar) {
+        star = true;
+      }
+    }
+    if (ts_node_is_null(mod))
+      continue;
+    al_import *im = vec_grow1(&x->facts->imports);
+    im->scope = f->scope;
+    im->span = span_of(ts_node_is_null(name) ? mod : name);
+    im->flags = flags;
+    if (!ts_node_is_null(alias))
+      im->flags |= AL_IMPORT_ALIASED;
+    if (from) {
+      im->flags |= AL_IMPORT_FROM;
+      al_str mt = dotted_text(x, mod);
+      size_t dots = 0;
+      while (dots < mt.len && mt.ptr[dots] == '.')
+        dots++;
+      im->level = (uint8_t)(dots > 255 ? 255 : dots);
+      im->module = (al_str){mt.ptr + dots, mt.len - dots};
+      if (star) {
+        im->flags |= AL_IMPORT_STAR;
+        im->name = AL_STR_LIT("*");
+        im->local = AL_STR_LIT("*");
+        continue;
+      }
+      if (ts_node_is_null(name)) {
+        x->facts->imports.len--;
+        continue;
+      }
+      im->name = dotted_text(x, name);
+      im->local = ts_node_is_null(alias) ? im->name : node_str(x, alias);
+    } else {
+      im->module = dotted_text(x, mod);
+      im->local =
+          ts_node_is_null(alias) ? first_component(im->module) : node_str(x, alias);
+    }
+    uint32_t idx = x->facts->imports.len - 1;
+    al_binding *b = vec_grow1(&x->facts->binds);
+    b->name = im->local;
+    b->span = im->span;
+    b->scope = f->scope;
+    b->target = idx;
+    b->value_ref = AL_NONE;
+    b->kind = AL_BIND_IMPORT;
+    b->flags = bind_flags(f);
+  }
+}
+
+// --- calls and their context ------------------------------------------------
+
+static frame *frame_at(al_extractor *x, uint32_t i) {
+  return &x->stack.items[i];
+}
+
+// Find the argument record of call `call` whose span starts at `start`.
+static uint32_t find_arg(al_extractor *x, uint32_t call, uint32_t start,
+                         uint32_t end) {
+  al_call *c = vec_get(&x->facts->calls, call);
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    al_arg *a = &x->facts->args.items[i];
+    if (a->span.start_byte <= start && end <= a->span.end_byte)
+      return i;
+  }
+  return AL_NONE;
+}
+
+typedef struct {
+  al_ctx ctx;
+  uint32_t parent_call;
+  uint16_t arg_index;
+  al_str ctx_name;
+  uint32_t via; // index of the frame that decided the context
+} ctx_info;
+
+// The context of the expression at stack index i.
+static ctx_info classify(al_extractor *x, uint32_t i) {
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, 0, {0}, AL_NONE};
+  uint32_t child = i;
+  while (child > 0) {
+    uint32_t j = child - 1;
+    frame *p = frame_at(x, j);
+    frame *c = frame_at(x, child);
+    r.via = j;
+    switch ((al_kind)p->kind) {
+    case AL_K_PARENTHESIZED_EXPRESSION:
+      child = j;
+      continue;
+    case AL_K_CONDITIONAL_EXPRESSION:
+      // children: consequence `if` test `else` alternative
+      if (c->named_index == 1) {
+        r.ctx = AL_CTX_CONDITION;
+        return r;
+      }
+      child = j;
+      continue;
+    case AL_K_AS_PATTERN:
+      if (c->named_index == 0 && j > 0 &&
+          frame_at(x, j - 1)->kind == AL_K_WITH_ITEM) {
+        child = j;
+        continue;
+      }
+      return r;
+    case AL_K_EXPRESSION_STATEMENT:
+      r.ctx = AL_CTX_STMT;
+      return r;
+    case AL_K_AWAIT:
+      r.ctx = AL_CTX_AWAIT;
+      return r;
+    case AL_K_ASSIGNMENT:
+      if (c->field == x->F->right) {
+        TSNode left = field_child(x, p->node, x->F->left);
+        al_kind lk = al_node_kind(left);
+        r.ctx = lk == AL_K_IDENTIFIER ? AL_CTX_ASSIGN
+                : (lk == AL_K_PATTERN_LIST || lk == AL_K_TUPLE_PATTERN ||
+                   lk == AL_K_LIST_PATTERN)
+                    ? AL_CTX_UNPACK
+                    : AL_CTX_ASSIGN_OTHER;
+      }
+      return r;
+    case AL_K_AUGMENTED_ASSIGNMENT:
+      if (c->field == x->F->right)
+        r.ctx = AL_CTX_OPERAND;
+      return r;
+    case AL_K_RETURN_STATEMENT:
+      r.ctx = AL_CTX_RETURN;
+      return r;
+    case AL_K_YIELD:
+      r.ctx = AL_CTX_YIELD;
+      return r;
+    case AL_K_ARGUMENT_LIST:
+    case AL_K_KEYWORD_ARGUMENT: {
+      uint32_t list = j;
+      if (p->kind == AL_K_KEYWORD_ARGUMENT) {
+        if (c->field != x->F->value || j == 0)
+          return r;
+        list = j - 1;
+        if (frame_at(x, list)->kind != AL_K_ARGUMENT_LIST)
+          return r;
+      }
+      if (list == 0 || frame_at(x, list - 1)->kind != AL_K_CALL)
+        return r;
+      uint32_t call = frame_at(x, list - 1)->call;
+      uint32_t a = find_arg(x, call, ts_node_start_byte(frame_at(x, i)->node),
+                            ts_node_end_byte(frame_at(x, i)->node));
+      r.ctx = AL_CTX_ARG;
+      r.parent_call = call;
+      if (a != AL_NONE) {
+        al_arg *arg = &x->facts->args.items[a];
+        r.arg_index = arg->index;
+        r.ctx_name = arg->keyword;
+      }
+      return r;
+    }
+    case AL_K_IF_STATEMENT:
+    case AL_K_ELIF_CLAUSE:
+    case AL_K_WHILE_STATEMENT:
+      if (c->field == x->F->condition)
+        r.ctx = AL_CTX_CONDITION;
+      return r;
+    case AL_K_NOT_OPERATOR:
+    case AL_K_BOOLEAN_OPERATOR:
+    case AL_K_IF_CLAUSE:
+      r.ctx = AL_CTX_CONDITION;
+      return r;
+    case AL_K_ASSERT_STATEMENT:
+      if (c->named_index == 0)
+        r.ctx = AL_CTX_CONDITION;
+      return r;
+    case AL_K_BINARY_OPERATOR:
+    case AL_K_UNARY_OPERATOR:
+    case AL_K_COMPARISON_OPERATOR:
+      r.ctx = AL_CTX_OPERAND;
+      return r;
+    case AL_K_SUBSCRIPT:
+      if (c->field == x->F->value)
+        r.ctx = AL_CTX_SUBSCRIPT;
+      return r;
+    case AL_K_ATTRIBUTE: {
+      if (c->field != x->F->object)
+        return r;
+      r.ctx = AL_CTX_ATTRIBUTE;
+      TSNode attr = field_child(x, p->node, x->F->attribute);
+      if (!ts_node_is_null(attr))
+        r.ctx_name = node_str(x, attr);
+      // f().a.b(): climb the attribute chain to the call that uses it.
+      uint32_t k = j;
+      while (k > 0 && frame_at(x, k - 1)->kind == AL_K_ATTRIBUTE &&
+             frame_at(x, k)->field == x->F->object)
+        k--;
+      if (k > 0 && frame_at(x, k - 1)->kind == AL_K_CALL &&
+          frame_at(x, k)->field == x->F->function)
+        r.parent_call = frame_at(x, k - 1)->call;
+      return r;
+    }
+    case AL_K_FOR_STATEMENT:
+      if (c->field == x->F->right)
+        r.ctx = al_node_is_async(p->node) ? AL_CTX_ASYNC_ITER : AL_CTX_ITER;
+      return r;
+    case AL_K_FOR_IN_CLAUSE:
+      if (c->field == x->F->right)
+        r.ctx = al_node_is_async(p->node) ? AL_CTX_ASYNC_ITER : AL_CTX_ITER;
+      return r;
+    case AL_K_INTERPOLATION:
+      r.ctx = AL_CTX_FSTRING;
+      return r;
+    case AL_K_WITH_ITEM:
+      if (c->field == x->F->value && j >= 2) {
+        frame *stmt = frame_at(x, j - 2);
+        r.ctx = stmt->kind == AL_K_WITH_STATEMENT && al_node_is_async(stmt->node)
+                    ? AL_CTX_ASYNC_WITH
+                    : AL_CTX_WITH;
+      }
+      return r;
+    case AL_K_LAMBDA:
+      if (c->field == x->F->body)
+        r.ctx = AL_CTX_LAMBDA;
+      return r;
+    case AL_K_LIST_COMPREHENSION:
+    case AL_K_SET_COMPREHENSION:
+    case AL_K_DICTIONARY_COMPREHENSION:
+    case AL_K_GENERATOR_EXPRESSION:
+      if (c->field == x->F->body)
+        r.ctx = AL_CTX_COMPREHENSION;
+      return r;
+    default:
+      return r;
+    }
+  }
+  return r;
+}
+
+static void record_args(al_extractor *x, al_call *c, TSNode args) {
+  c->first_arg = x->facts->args.len;
+  c->n_args = 0;
+  if (ts_node_is_null(args))
+    return;
+  if (al_node_kind(args) == AL_K_GENERATOR_EXPRESSION) {
+    al_arg *a = vec_grow1(&x->facts->args);
+    a->kind = AL_ARG_OTHER;
+    a->span = span_of(args);
+    a->target = AL_NONE;
+    c->n_args = 1;
+    return;
+  }
+  if (!aux_first(x, args))
+    return;
+  uint16_t pos = 0;
+  // Element refs of container arguments are appended after the loop so
+  // that the aux cursor is not needed twice at once.
+  TSNode containers[8];
+  uint16_t container_pos[8];
+  al_str container_kw[8];
+  int n_containers = 0;
+  do {
+    TSNode n = aux_node(x);
+    if (!ts_node_is_named(n))
+      continue;
+    al_kind k = al_node_kind(n);
+    if (k == AL_K_COMMENT)
+      continue;
+    al_arg a = {.kind = AL_ARG_OTHER, .target = AL_NONE,
+                .ref = {.kind = AL_REF_NONE, .base_call = AL_NONE}};
+    a.index = pos;
+    TSNode v = n;
+    if (k == AL_K_KEYWORD_ARGUMENT) {
+      TSNode kw = ts_node_child_by_field_id(n, x->F->name);
+      if (!ts_node_is_null(kw))
+        a.keyword = node_str(x, kw);
+      a.index = AL_ARG_KEYWORD;
+      v = ts_node_child_by_field_id(n, x->F->value);
+      if (ts_node_is_null(v))
+        continue;
+    } else if (k != AL_K_LIST_SPLAT && k != AL_K_DICTIONARY_SPLAT) {
+      pos++;
+    }
+    v = unparen(v);
+    a.span = span_of(v);
+    al_kind vk = al_node_kind(v);
+    switch (vk) {
+    case AL_K_IDENTIFIER:
+    case AL_K_ATTRIBUTE:
+      a.ref = make_ref(x, v);
+      a.kind = a.ref.kind == AL_REF_NONE ? AL_ARG_OTHER : AL_ARG_REF;
+      break;
+    case AL_K_CALL:
+      a.kind = AL_ARG_CALL;
+      break;
+    case AL_K_LAMBDA:
+      a.kind = AL_ARG_LAMBDA;
+      break;
+    case AL_K_LIST_SPLAT:
+    case AL_K_DICTIONARY_SPLAT:
+      a.kind = AL_ARG_STARRED;
+      break;
+    case AL_K_LIST:
+    case AL_K_TUPLE:
+    case AL_K_SET:
+      a.kind = AL_ARG_OTHER;
+      if (n_containers < 8) {
+        containers[n_containers] = v;
+        container_kw[n_containers] = a.keyword;
+        container_pos[n_containers++] = a.index;
+      }
+      break;
+    default:
+      if (is_literal_kind(vk))
+        a.kind = AL_ARG_LITERAL;
+      break;
+    }
+    vec_push(&x->facts->args, a);
+    c->n_args++;
+  } while (aux_next(x));
+  for (int ci = 0; ci < n_containers; ci++) {
+    uint32_t ne = ts_node_named_child_count(containers[ci]);
+    // Bound the work on huge literal lists: elements past 256 are not
+    // looked at (only names matter here, and such lists are data).
+    for (uint32_t e = 0; e < ne && e < 256; e++) {
+      TSNode el = unparen(ts_node_named_child(containers[ci], e));
+      al_kind ek = al_node_kind(el);
+      if (ek != AL_K_IDENTIFIER && ek != AL_K_ATTRIBUTE)
+        continue;
+      al_arg a = {.kind = AL_ARG_ELEMENT, .target = AL_NONE};
+      a.ref = make_ref(x, el);
+      if (a.ref.kind == AL_REF_NONE)
+        continue;
+      a.span = span_of(el);
+      a.index = container_pos[ci];
+      a.keyword = container_kw[ci];
+      vec_push(&x->facts->args, a);
+      c->n_args++;
+    }
+  }
+}
+
+static void enter_call(al_extractor *x, frame *f) {
+  uint32_t id = x->facts->calls.len;
+  al_call *c = vec_grow1(&x->facts->calls);
+  f->call = id;
+  c->callee = make_ref(x, field_child(x, f->node, x->F->function));
+  c->span = span_of(f->node);
+  c->scope = f->scope;
+  c->parent_call = AL_NONE;
+  if (f->flags & F_IN_LOOP)
+    c->flags |= AL_CALL_IN_LOOP;
+  if (f->flags & F_IN_TRY)
+    c->flags |= AL_CALL_IN_TRY;
+  ctx_info ci = classify(x, x->stack.len - 1);
+  c = vec_get(&x->facts->calls, id);
+  c->ctx = (uint8_t)ci.ctx;
+  c->parent_call = ci.parent_call;
+  c->arg_index = ci.arg_index;
+  c->ctx_name = ci.ctx_name;
+  record_args(x, c, field_child(x, f->node, x->F->arguments));
+  // Patch the records that were waiting for this call.
+  if (ci.via == AL_NONE)
+    return;
+  frame *via = frame_at(x, ci.via);
+  switch (ci.ctx) {
+  case AL_CTX_ASSIGN:
+    if (via->bind != AL_NONE)
+      x->facts->binds.items[via->bind].target = id;
+    break;
+  case AL_CTX_AWAIT:
+    if (via->async_site != AL_NONE)
+      x->facts->asyncs.items[via->async_site].call = id;
+    break;
+  case AL_CTX_ARG: {
+    uint32_t a = find_arg(x, ci.parent_call, c->span.start_byte,
+                          c->span.end_byte);
+    if (a != AL_NONE && x->facts->args.items[a].kind == AL_ARG_CALL)
+      x->facts->args.items[a].target = id;
+    break;
+  }
+  case AL_CTX_ATTRIBUTE:
+    if (ci.parent_call != AL_NONE) {
+      al_ref *r = &x->facts->calls.items[ci.parent_call].callee;
+      if (r->kind == AL_REF_ON_CALL && r->base_call == AL_NONE)
+        r->base_call = id;
+    }
+    break;
+  default:
+    break;
+  }
+  // A decorator call: the decorator ref waits for it.
+  if (x->stack.len >= 3) {
+    frame *d = frame_at(x, x->stack.len - 2);
+    frame *dd = frame_at(x, x->stack.len - 3);
+    if (d->kind == AL_K_DECORATOR && dd->kind == AL_K_DECORATED_DEFINITION &&
+        dd->deco_n > 0) {
+      al_ref *r = vec_get(&x->facts->refs, dd->deco_first + dd->deco_n - 1);
+      if (r->kind == AL_REF_CALLED)
+        r->base_call = id;
+    }
+  }
+}
+
+static void enter_lambda_arg(al_extractor *x, frame *f) {
+  // A lambda passed as an argument: point the arg record at its scope.
+  ctx_info ci = classify(x, x->stack.len - 1);
+  if (ci.ctx != AL_CTX_ARG)
+    return;
+  uint32_t a = find_arg(x, ci.parent_call, ts_node_start_byte(f->node),
+                        ts_node_end_byte(f->node));
+  if (a != AL_NONE && x->facts->args.items[a].kind == AL_ARG_LAMBDA)
+    x->facts->args.items[a].target = f->inner;
+}
+
+// --- async constructs ---------------------------------------------------------
+
+static void mark_awaits(al_extractor *x, uint32_t scope) {
+  al_scope *s = scope_at(x, scope);
+  if (is_function_scope(s))
+    s->flags |= AL_SCOPE_AWAITS;
+}
+
+static uint32_t add_async(al_extractor *x, frame *f, al_async_kind kind,
+                          TSNode at) {
+  al_async_site *a = vec_grow1(&x->facts->asyncs);
+  a->span = span_of(at);
+  a->scope = f->scope;
+  a->kind = (uint8_t)kind;
+  a->call = AL_NONE;
+  a->ref = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
+  if (f->flags & F_IN_GENEXP)
+    a->flags |= AL_ASYNC_IN_GENEXP;
+  else
+    mark_awaits(x, f->scope);
+  return x->facts->asyncs.len - 1;
+}
+
+static void enter_await(al_extractor *x, frame *f) {
+  uint32_t id = add_async(x, f, AL_ASYNC_AWAIT, f->node);
+  f->async_site = id;
+  al_async_site *a = &x->facts->asyncs.items[id];
+  a->operand = AL_OPERAND_OTHER;
+  if (ts_node_named_child_count(f->node) == 0)
+    return;
+  TSNode e = unparen(ts_node_named_child(f->node, 0));
+  al_kind k = al_node_kind(e);
+  if (k == AL_K_CALL) {
+    a->operand = AL_OPERAND_CALL;
+  } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
+    al_ref r = make_ref(x, e);
+    a = &x->facts->asyncs.items[id];
+    a->operand = AL_OPERAND_NAME;
+    a->ref = r;
+  } else if (is_literal_kind(k)) {
+    a->operand = AL_OPERAND_LITERAL;
+  }
+}
+
+static void enter_async_keyword(al_extractor *x, frame *f, al_async_kind kind) {
+  TSNode kw = ts_node_child(f->node, 0);
+  add_async(x, f, kind, kw);
+}
+
+// --- bindings from statements -----------------------------------------------
+
+static void enter_assignment(al_extractor *x, frame *f) {
+  TSNode left = field_child(x, f->node, x->F->left);
+  TSNode right = field_child(x, f->node, x->F->right);
+  if (ts_node_is_null(left))
+    return;
+  al_kind lk = al_node_kind(left);
+  if (lk == AL_K_IDENTIFIER) {
+    if (ts_node_is_null(right)) {
+      return; // `x: int` binds nothing at run time
+    }
+    TSNode rv = unparen(right);
+    al_kind rk = al_node_kind(rv);
+    if (rk == AL_K_ASSIGNMENT) {
+      bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
+      return;
+    }
+    f->bind = bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
+    if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
+      al_ref r = make_ref(x, rv);
+      if (r.kind != AL_REF_NONE)
+        x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
+    }
+  } else {
+    bind_pattern(x, f, left);
+  }
+}
+
+static void enter_names_stmt(al_extractor *x, frame *f, al_bind_kind kind) {
+  uint32_t n = ts_node_named_child_count(f->node);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode c = ts_node_named_child(f->node, i);
+    if (al_node_kind(c) == AL_K_IDENTIFIER)
+      bind(x, f, f->scope, c, kind, AL_NONE);
+  }
+}
+
+static bool is_type_checking(al_extractor *x, TSNode cond) {
+  cond = unparen(cond);
+  al_str t = al_node_text(cond, x->text);
+  al_kind k = al_node_kind(cond);
+  if (k == AL_K_IDENTIFIER)
+    return al_str_eq_c(t, "TYPE_CHECKING");
+  if (k == AL_K_ATTRIBUTE)
+    return t.len >= 14 && memcmp(t.ptr + t.len - 14, ".TYPE_CHECKING", 14) == 0;
+  return false;
+}
+
+static bool mentions_suppression(al_str t) {
+  // Case-insensitive search for "noqa" or "asynclint".
+  for (size_t i = 0; i + 4 <= t.len; i++) {
+    char c = (char)tolower((unsigned char)t.ptr[i]);
+    if (c == 'n' && strncasecmp(t.ptr + i, "noqa", 4) == 0)
+      return true;
+    if (c == 'a' && i + 9 <= t.len && strncasecmp(t.ptr + i, "asynclint", 9) == 0)
+      return true;
+  }
+  return false;
+}
+
+// --- the walk -----------------------------------------------------------------
+
+static void push_frame(al_extractor *x, TSTreeCursor *c) {
+  frame *parent = x->stack.len ? vec_last(&x->stack) : NULL;
+  frame f = {0};
+  f.node = ts_tree_cursor_current_node(c);
+  f.field = ts_tree_cursor_current_field_id(c);
+  f.kind = ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
+  f.descend = true;
+  f.inner = f.call = f.bind = f.async_site = f.deco_first = AL_NONE;
+  if (parent) {
+    f.scope = parent->scope;
+    f.flags = parent->flags;
+    if (ts_node_is_named(f.node))
+      f.named_index = parent->next_named++;
+    if (parent->inner != AL_NONE && f.field == x->F->body) {
+      f.scope = parent->inner;
+      f.flags = 0;
+    }
+    switch ((al_kind)parent->kind) {
+    case AL_K_FOR_STATEMENT:
+    case AL_K_WHILE_STATEMENT:
+      if (f.field == x->F->body)
+        f.flags |= F_IN_LOOP | F_CONDITIONAL;
+      else if (f.field == x->F->alternative)
+        f.flags |= F_CONDITIONAL;
+      break;
+    case AL_K_IF_STATEMENT:
+      if (f.field == x->F->consequence) {
+        f.flags |= F_CONDITIONAL;
+        if (is_type_checking(x, field_child(x, parent->node,
+                                            x->F->condition)))
+          f.flags |= F_TYPE_CHECKING;
+      } else if (f.field == x->F->alternative) {
+        f.flags |= F_CONDITIONAL;
+      }
+      break;
+    case AL_K_TRY_STATEMENT:
+      if (f.field == x->F->body)
+        f.flags |= F_IN_TRY;
+      else
+        f.flags |= F_CONDITIONAL;
+      break;
+    case AL_K_MATCH_STATEMENT:
+      f.flags |= F_CONDITIONAL;
+      break;
+    case AL_K_GENERATOR_EXPRESSION:
+      f.flags |= F_IN_GENEXP;
+      break;
+    default:
+      break;
+    }
+  }
+  vec_push(&x->stack, f);
+}
+
+static void enter(al_extractor *x) {
+  frame *f = vec_last(&x->stack);
+  switch ((al_kind)f->kind) {
+  case AL_K_FUNCTION_DEFINITION:
+    enter_function(x, f);
+    break;
+  case AL_K_CLASS_DEFINITION:
+    enter_class(x, f);
+    break;
+  case AL_K_LAMBDA:
+    enter_lambda(x, f);
+    enter_lambda_arg(x, f);
+    break;
+  case AL_K_DECORATOR:
+    enter_decorator(x, f);
+    break;
+  case AL_K_CALL:
+    enter_call(x, f);
+    break;
+  case AL_K_AWAIT:
+    enter_await(x, f);
+    break;
+  case AL_K_WITH_STATEMENT:
+    if (al_node_is_async(f->node))
+      enter_async_keyword(x, f, AL_ASYNC_WITH);
+    break;
+  case AL_K_FOR_STATEMENT:
+    if (al_node_is_async(f->node))
+      enter_async_keyword(x, f, AL_ASYNC_FOR);
+    {
+      TSNode left = field_child(x, f->node, x->F->left);
+      if (!ts_node_is_null(left))
+        bind_pattern(x, f, left);
+    }
+    break;
+  case AL_K_FOR_IN_CLAUSE:
+    // An async comprehension; generator expressions may be async anywhere.
+    if (al_node_is_async(f->node) && x->stack.len >= 2 &&
+        frame_at(x, x->stack.len - 2)->kind != AL_K_GENERATOR_EXPRESSION)
+      enter_async_keyword(x, f, AL_ASYNC_COMPREHENSION);
+    break;
+  case AL_K_YIELD: {
+    al_scope *s = scope_at(x, f->scope);
+    if (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION)
+      s->flags |= AL_SCOPE_GENERATOR;
+    break;
+  }
+  case AL_K_ASSIGNMENT:
+    enter_assignment(x, f);
+    break;
+  case AL_K_AUGMENTED_ASSIGNMENT: {
+    TSNode left = field_child(x, f->node, x->F->left);
+    if (al_node_kind(left) == AL_K_IDENTIFIER)
+      bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
+    break;
+  }
+  case AL_K_WITH_ITEM: {
+    TSNode v = field_child(x, f->node, x->F->value);
+    if (al_node_kind(v) == AL_K_AS_PATTERN) {
+      TSNode alias = field_child(x, v, x->F->alias);
+      if (!ts_node_is_null(alias))
+        bind_pattern(x, f, ts_node_named_child_count(alias)
+                               ? ts_node_named_child(alias, 0)
+                               : alias);
+    }
+    break;
+  }
+  case AL_K_EXCEPT_CLAUSE: {
+    TSNode alias = field_child(x, f->node, x->F->alias);
+    if (!ts_node_is_null(alias))
+      bind_pattern(x, f, alias);
+    break;
+  }
+  case AL_K_NAMED_EXPRESSION: {
+    TSNode name = field_child(x, f->node, x->F->name);
+    if (!ts_node_is_null(name))
+      bind(x, f, f->scope, name, AL_BIND_OTHER, AL_NONE);
+    break;
+  }
+  case AL_K_GLOBAL_STATEMENT:
+  case AL_K_NONLOCAL_STATEMENT:
+    enter_names_stmt(x, f, AL_BIND_GLOBAL);
+    f->descend = false;
+    break;
+  case AL_K_IMPORT_STATEMENT:
+  case AL_K_IMPORT_FROM_STATEMENT:
+    enter_import(x, f);
+    f->descend = false;
+    break;
+  case AL_K_FUTURE_IMPORT_STATEMENT:
+  case AL_K_IDENTIFIER:
+  case AL_K_INTEGER:
+  case AL_K_FLOAT:
+    f->descend = false;
+    break;
+  case AL_K_COMMENT: {
+    al_str t = al_node_text(f->node, x->text);
+    if (mentions_suppression(t)) {
+      al_comment *cm = vec_grow1(&x->facts->comments);
+      cm->row = ts_node_start_point(f->node).row;
+      cm->text = copy_str(x, t.ptr, t.len);
+    }
+    f->descend = false;
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+static void walk(al_extractor *x, TSNode root) {
+  TSTreeCursor c = ts_tree_cursor_new(root);
+  vec_clear(&x->stack);
+  push_frame(x, &c);
+  vec_last(&x->stack)->scope = 0;
+  enter(x);
+  for (;;) {
+    frame *f = vec_last(&x->stack);
+    if (f->descend && ts_tree_cursor_goto_first_child(&c)) {
+      push_frame(x, &c);
+      enter(x);
+      continue;
+    }
+    for (;;) {
+      x->stack.len--;
+      if (ts_tree_cursor_goto_next_sibling(&c)) {
+        push_frame(x, &c);
+        enter(x);
+        break;
+      }
+      if (!ts_tree_cursor_goto_parent(&c)) {
+        ts_tree_cursor_delete(&c);
+        return;
+      }
+    }
+  }
+}
+
+// --- syntax errors --------------------------------------------------------------
+
+// The first ERROR or MISSING node in document order, found by descending
+// into the first child that contains an error (no full traversal).
+static void find_syntax_error(al_extractor *x, TSNode root) {
+  al_facts *fx = x->facts;
+  TSNode n = root;
+  for (;;) {
+    if (ts_node_is_missing(n)) {
+      fx->syntax_error = true;
+      fx->error_span = span_of(n);
+      fx->error_message = al_arena_printf(fx->arena, "missing '%s'",
+                                          ts_node_type(n));
+      return;
+    }
+    if (ts_node_is_error(n)) {
+      fx->syntax_error = true;
+      fx->error_span = span_of(n);
+      // Name the first token the parser could not place.
+      TSNode leaf = n;
+      while (ts_node_child_count(leaf) > 0)
+        leaf = ts_node_child(leaf, 0);
+      al_str t = al_node_text(leaf, x->text);
+      size_t len = t.len;
+      for (size_t i = 0; i < len; i++)
+        if (t.ptr[i] == '\n' || t.ptr[i] == '\r') {
+          len = i;
+          break;
+        }
+      if (len == 0)
+        fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
+      else
+        fx->error_message = al_arena_printf(
+            fx->arena, "unexpected '%.*s'", (int)(len > 40 ? 40 : len), t.ptr);
+      return;
+    }
+    bool found = false;
+    if (aux_first(x, n)) {
+      do {
+        TSNode c = aux_node(x);
+        if (ts_node_has_error(c) || ts_node_is_missing(c) ||
+            ts_node_is_error(c)) {
+          n = c;
+          found = true;
+          break;
+        }
+      } while (aux_next(x));
+    }
+    if (!found) {
+      // has_error without a visible culprit: report the node itself.
+      fx->syntax_error = true;
+      fx->error_span = span_of(n);
+      fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
+      return;
+    }
+  }
+}
+
+al_facts *al_extract(al_extractor *self, const al_source *src) {
+  al_facts *facts = al_facts_new();
+  if (!src->ok) {
+    facts->unreadable = true;
+    facts->problem = al_arena_strndup(facts->arena, src->problem,
+                                      strlen(src->problem));
+    facts->problem_line = src->problem_line ? src->problem_line : 1;
+    facts->problem_col = src->problem_col ? src->problem_col : 1;
+    return facts;
+  }
+  self->facts = facts;
+  self->text = src->text;
+  al_linemap_build(&facts->lines, src->text, src->len);
+  // Scope 0: the module.
+  al_scope *m = vec_grow1(&facts->scopes);
+  m->kind = AL_SCOPE_MODULE;
+  m->parent = AL_NONE;
+  m->first_decorator = m->first_base = AL_NONE;
+  bool gave_up = false;
+  TSTree *tree = al_parser_parse(self->parser, src->text, src->len, &gave_up);
+  if (!tree) {
+    facts->parse_gave_up = true;
+    facts->syntax_error = true;
+    facts->error_message = "the parser gave up on this file (too complex)";
+    self->facts = NULL;
+    return facts;
+  }
+  TSNode root = ts_tree_root_node(tree);
+  facts->n_rows = ts_node_end_point(root).row + 1;
+  m = vec_get(&facts->scopes, 0);
+  m->def_span = span_of(root);
+  walk(self, root);
+  if (ts_node_has_error(root))
+    find_syntax_error(self, root);
+  // The aux cursor may point into this tree: drop it with the tree.
+  if (self->aux_live) {
+    ts_tree_cursor_delete(&self->aux);
+    self->aux_live = false;
+  }
+  ts_tree_delete(tree);
+  self->facts = NULL;
+  self->text = NULL;
+  return facts;
+}

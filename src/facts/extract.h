@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Extraction: one parse and one cursor walk per file, producing al_facts.
+ * An extractor holds a worker's parser and cursors and is reused for every
+ * file that worker handles; it is not shared between threads. The tree is
+ * deleted before al_extract returns.
+ */
+#ifndef AL_FACTS_EXTRACT_H
+#define AL_FACTS_EXTRACT_H
+
+#include "facts/facts.h"
+#include "source/file.h"
+
+typedef struct al_extractor al_extractor;
+
+/** A new extractor (one per worker). Free with al_extractor_free. */
+al_extractor *al_extractor_new(void);
+
+/** Free the extractor. NULL is a no-op. */
+void al_extractor_free(al_extractor *self);
+
+/**
+ * The facts of one source: for an unreadable source (src->ok false) just
+ * the AL002 problem; otherwise everything the walk finds, plus the first
+ * syntax error if any. Never NULL; caller frees with al_facts_free.
+ */
+al_facts *al_extract(al_extractor *self, const al_source *src);
+
+#endif

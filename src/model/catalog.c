@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parsing the catalog's TSV lines into entries keyed by qualified name.
+ * Several lines for one name merge into one entry (one facet each). The
+ * format is documented in queries/catalog/README.md.
+ */
+#include "model/catalog.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/embedded.h"
+#include "base/map.h"
+#include "base/vec.h"
+
+struct al_catalog {
+  al_arena *arena;
+  al_vec(al_catalog_entry) entries;
+  al_map by_name; // name -> index into entries
+};
+
+// Split off the next TAB-separated field of [*p, end).
+static al_str next_field(const char **p, const char *end) {
+  const char *s = *p;
+  const char *t = s;
+  while (t < end && *t != '\t')
+    t++;
+  *p = t < end ? t + 1 : end;
+  return (al_str){s, (size_t)(t - s)};
+}
+
+static bool is_code(al_str s) {
+  if (s.len != 5 || s.ptr[0] != 'A' || s.ptr[1] != 'L')
+    return false;
+  for (size_t i = 2; i < 5; i++)
+    if (s.ptr[i] < '0' || s.ptr[i] > '9')
+      return false;
+  return true;
+}
+
+static bool is_qualified_name(al_str s) {
+  if (s.len == 0 || s.ptr[0] == '.' || s.ptr[s.len - 1] == '.')
+    return false;
+  for (size_t i = 0; i < s.len; i++) {
+    char c = s.ptr[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.';
+    if (!ok || (c == '.' && s.ptr[i + 1] == '.'))
+      return false;
+  }
+  return true;
+}
+
+// ARGS of expects-awaitable: "0", "*", "0[]", "kw=name", comma-separated.
+static bool parse_args(al_catalog_entry *e, al_str args, al_arena *arena) {
+  const char *p = args.ptr, *end = args.ptr + args.len;
+  if (p == end)
+    return false;
+  while (p < end) {
+    const char *q = p;
+    while (q < end && *q != ',')
+      q++;
+    al_str item = {p, (size_t)(q - p)};
+    if (al_str_eq_c(item, "*")) {
+      e->awaitable_all_positional = true;
+    } else if (al_str_starts_with(item, "kw=") && item.len > 3) {
+      e->awaitable_keyword =
+          (al_str){al_arena_strndup(arena, item.ptr + 3, item.len - 3),
+                   item.len - 3};
+    } else {
+      size_t n = item.len;
+      if (n > 2 && item.ptr[n - 2] == '[' && item.ptr[n - 1] == ']') {
+        e->awaitable_elements = true;
+        n -= 2;
+      }
+      if (n == 0 || n > 2)
+        return false;
+      unsigned pos = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (item.ptr[i] < '0' || item.ptr[i] > '9')
+          return false;
+        pos = pos * 10 + (unsigned)(item.ptr[i] - '0');
+      }
+      if (pos >= 32)
+        return false;
+      e->awaitable_positions |= 1u << pos;
+    }
+    p = q < end ? q + 1 : end;
+  }
+  return true;
+}
+
+static al_catalog_entry *entry_for(al_catalog *self, al_str name,
+                                   uint32_t line) {
+  uint32_t idx;
+  if (al_map_get(&self->by_name, name, &idx))
+    return vec_get(&self->entries, idx);
+  al_catalog_entry *e = vec_grow1(&self->entries);
+  e->name = (al_str){al_arena_strndup(self->arena, name.ptr, name.len),
+                     name.len};
+  e->line = line;
+  // The key must not move: point it at the arena copy.
+  al_map_put(&self->by_name, e->name, self->entries.len - 1);
+  return e;
+}
+
+static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
+                       const char *p, const char *end, al_error *err) {
+  al_str name = next_field(&p, end);
+  al_str facet = next_field(&p, end);
+  if (!is_qualified_name(name))
+    return al_error_set(err, file, line_no, 1,
+                        "expected a qualified name, got '%.*s'",
+                        (int)name.len, name.ptr);
+  al_catalog_entry *e = entry_for(self, name, line_no);
+  uint32_t col = (uint32_t)name.len + 2;
+  if (al_str_eq_c(facet, "coroutine")) {
+    e->facets |= AL_CAT_COROUTINE;
+  } else if (al_str_eq_c(facet, "awaitable")) {
+    e->facets |= AL_CAT_AWAITABLE;
+  } else if (al_str_eq_c(facet, "task")) {
+    e->facets |= AL_CAT_TASK;
+  } else if (al_str_eq_c(facet, "expects-awaitable")) {
+    al_str args = next_field(&p, end);
+    if (!parse_args(e, args, self->arena))
+      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
+                          "bad argument list '%.*s' (expected positions, "
+                          "'*', 'N[]' or 'kw=NAME', comma-separated)",
+                          (int)args.len, args.ptr);
+    e->facets |= AL_CAT_EXPECTS_AWAITABLE;
+  } else if (al_str_eq_c(facet, "blocking")) {
+    al_str code = next_field(&p, end);
+    al_str repl = next_field(&p, end);
+    if (!is_code(code))
+      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
+                          "expected a rule code such as AL200, got '%.*s'",
+                          (int)code.len, code.ptr);
+    if (repl.len == 0)
+      return al_error_set(err, file, line_no, col, "blocking entry without "
+                                                   "a replacement");
+    e->facets |= AL_CAT_BLOCKING;
+    e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
+    e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
+  } else if (al_str_eq_c(facet, "returns")) {
+    al_str cls = next_field(&p, end);
+    if (!is_qualified_name(cls))
+      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
+                          "expected a qualified class name, got '%.*s'",
+                          (int)cls.len, cls.ptr);
+    e->facets |= AL_CAT_RETURNS;
+    e->returns = (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len),
+                          cls.len};
+  } else {
+    return al_error_set(err, file, line_no, col, "unknown facet '%.*s'",
+                        (int)facet.len, facet.ptr);
+  }
+  if (p != end)
+    return al_error_set(err, file, line_no, 1, "too many fields");
+  return true;
+}
+
+al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
+                             const uint32_t *lens, uint32_t n, al_error *err) {
+  al_catalog *self = al_xcalloc(1, sizeof *self);
+  self->arena = al_arena_new();
+  for (uint32_t f = 0; f < n; f++) {
+    const char *p = texts[f], *end = texts[f] + lens[f];
+    uint32_t line_no = 0;
+    while (p < end) {
+      const char *eol = memchr(p, '\n', (size_t)(end - p));
+      if (!eol)
+        eol = end;
+      line_no++;
+      const char *le = eol;
+      if (le > p && le[-1] == '\r')
+        le--;
+      if (le > p && *p != '#' &&
+          !parse_line(self, names[f], line_no, p, le, err)) {
+        al_catalog_free(self);
+        return NULL;
+      }
+      p = eol < end ? eol + 1 : end;
+    }
+  }
+  return self;
+}
+
+void al_catalog_free(al_catalog *self) {
+  if (!self)
+    return;
+  vec_free(&self->entries);
+  al_map_free(&self->by_name);
+  al_arena_free(self->arena);
+  free(self);
+}
+
+const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name) {
+  uint32_t idx;
+  if (!al_map_get(&self->by_name, name, &idx))
+    return NULL;
+  return &self->entries.items[idx];
+}
+
+uint32_t al_catalog_size(const al_catalog *self) { return self->entries.len; }
+
+static al_catalog *builtin;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void free_builtin(void) { al_catalog_free(builtin); }
+
+static void load_builtin(void) {
+  const char *names[64];
+  const char *texts[64];
+  uint32_t lens[64];
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < al_embedded_count && n < 64; i++) {
+    const al_embedded_file *f = &al_embedded_files[i];
+    size_t len = strlen(f->name);
+    if (strncmp(f->name, "queries/catalog/", 16) != 0 || len < 4 ||
+        strcmp(f->name + len - 4, ".tsv") != 0)
+      continue;
+    names[n] = f->name;
+    texts[n] = f->data;
+    lens[n] = f->len;
+    n++;
+  }
+  al_error err = {0};
+  builtin = al_catalog_parse(names, texts, lens, n, &err);
+  if (!builtin) {
+    fprintf(stderr, "asynclint: %s:%u:%u: bad catalog line: %s\n", err.path,
+            err.line, err.column, err.message);
+    exit(2);
+  }
+  atexit(free_builtin);
+}
+
+const al_catalog *al_catalog_builtin(void) {
+  pthread_once(&once, load_builtin);
+  return builtin;
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library catalog: what asynclint knows about libraries by fully
+ * qualified name (asyncio.sleep is a coroutine function, time.sleep blocks
+ * with AL200, ...). The data lives in queries/catalog/ (TSV files), embedded at
+ * build time; its format is documented in queries/catalog/README.md. This
+ * module parses it once at start-up and answers look-ups; it knows nothing
+ * about the tree being linted.
+ */
+#ifndef AL_MODEL_CATALOG_H
+#define AL_MODEL_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/str.h"
+
+/** al_catalog_entry.facets */
+enum {
+  AL_CAT_COROUTINE = 1 << 0, // calling it returns a coroutine
+  AL_CAT_AWAITABLE = 1 << 1, // calling it returns a future/awaitable
+  AL_CAT_TASK = 1 << 2,      // calling it schedules a task and returns it
+  AL_CAT_EXPECTS_AWAITABLE = 1 << 3, // some arguments must be awaitables
+  AL_CAT_BLOCKING = 1 << 4,  // blocks the calling thread
+  AL_CAT_RETURNS = 1 << 5,   // calling it returns an instance of `returns`
+};
+
+typedef struct {
+  al_str name;        // fully qualified: "asyncio.sleep"
+  uint32_t facets;
+  // EXPECTS_AWAITABLE: which arguments
+  uint32_t awaitable_positions; // bit i: positional argument i
+  bool awaitable_all_positional; // every positional argument (gather)
+  bool awaitable_elements;       // elements of a list/set/tuple argument
+  al_str awaitable_keyword;      // keyword naming the argument, or ""
+  // BLOCKING
+  const char *blocking_code;     // "AL200"
+  const char *replacement;       // "await asyncio.sleep(...)"
+  // RETURNS
+  al_str returns;                // qualified class name of the result
+  uint32_t line;                 // line in its catalog file (for messages)
+} al_catalog_entry;
+
+typedef struct al_catalog al_catalog;
+
+/**
+ * Parse catalog text (the embedded files, or a test's) into a catalog.
+ * Returns NULL and fills err (file, line, column, message) on a bad line.
+ * Caller frees with al_catalog_free.
+ */
+al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
+                             const uint32_t *lens, uint32_t n, al_error *err);
+
+/** The catalog built from the embedded files; parsed once, never freed. */
+const al_catalog *al_catalog_builtin(void);
+
+/** Free a parsed catalog. NULL is a no-op. */
+void al_catalog_free(al_catalog *self);
+
+/** The entry for a qualified name, or NULL. */
+const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name);
+
+/** Number of entries (for tests). */
+uint32_t al_catalog_size(const al_catalog *self);
+
+#endif

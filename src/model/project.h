@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The files of one run and their facts: what the index is built from and
+ * what the report stage reads positions from. Owns the facts it holds.
+ */
+#ifndef AL_MODEL_PROJECT_H
+#define AL_MODEL_PROJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/vec.h"
+#include "facts/facts.h"
+
+typedef struct {
+  const char *path;     // display path (owned by the run's arena)
+  const char *fs_path;  // path for open(2); NULL for standard input
+  bool explicit_;       // named on the command line
+  al_facts *facts;      // owned; NULL until extracted
+} al_project_file;
+
+typedef struct {
+  al_vec(al_project_file) files; // sorted by display path
+} al_project;
+
+/** Free every file's facts and the vector. */
+void al_project_free(al_project *self);
+
+#endif

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The JSON output format, built with jansson: one document with the tool,
+ * every diagnostic and the run's counts, keys in a fixed order so output
+ * can be diffed. Columns are 1-based code points, as in the text format.
+ * Strings are emitted as UTF-8 (not \u-escaped); bytes that are not valid
+ * UTF-8 (paths can be anything) become U+FFFD, since JSON cannot carry them.
+ */
+#include "report/report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Length of the valid UTF-8 sequence at s (NUL-terminated), or 0 when the
+// bytes there are not one. Same strictness as jansson's own check (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), so that what
+// passes here is never rejected by json_string.
+static size_t utf8_valid_len(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80)
+    return 1;
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0)
+      lo = 0xA0; // overlong
+    else if (c == 0xED)
+      hi = 0x9F; // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0)
+      lo = 0x90; // overlong
+    else if (c == 0xF4)
+      hi = 0x8F; // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  // The terminating NUL is not a continuation byte, so this never reads
+  // past the end of the string.
+  for (size_t i = 2; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+  return len;
+}
+
+// Bytes of the invalid prefix at s to replace with one U+FFFD: the lead byte
+// plus the continuation bytes that still fit it (the "maximal subpart" of
+// Unicode's recommended practice, which is also what Python's
+// errors="replace" does), at least 1.
+static size_t invalid_len(const unsigned char *s) {
+  unsigned char c = s[0];
+  size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+  if (c < 0xC2 || c > 0xF4)
+    return 1;
+  size_t n = 1;
+  while (n < want && (s[n] & 0xC0) == 0x80) {
+    // Only the second byte has a narrowed range; check it the same way
+    // utf8_valid_len does.
+    if (n == 1 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+                   (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
+      break;
+    n++;
+  }
+  return n;
+}
+
+// A JSON string for s, or NULL when jansson runs out of memory.
+static json_t *utf8_string(const char *s) {
+  if (!s)
+    return json_string("");
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, len;
+  while (u[i] && (len = utf8_valid_len(u + i)))
+    i += len;
+  if (!u[i])
+    return json_string(s);
+  // Each invalid byte becomes at most 3 bytes (U+FFFD), so 3x is enough.
+  size_t n = strlen(s);
+  char *buf = al_xmalloc(3 * n + 1);
+  size_t o = 0;
+  for (i = 0; u[i];) {
+    if ((len = utf8_valid_len(u + i))) {
+      memcpy(buf + o, u + i, len);
+      o += len;
+      i += len;
+    } else {
+      memcpy(buf + o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      i += invalid_len(u + i);
+    }
+  }
+  buf[o] = 0;
+  json_t *str = json_string(buf);
+  free(buf);
+  return str;
+}
+
+// json_object_set_new consumes value even on failure (and fails on a NULL
+// value), so a chain of these needs only one check at the end.
+static bool set(json_t *obj, const char *key, json_t *value) {
+  return json_object_set_new(obj, key, value) == 0;
+}
+
+static json_t *diagnostic(const al_report_item *it) {
+  json_t *d = json_object();
+  if (!d)
+    return NULL;
+  bool ok = set(d, "path", utf8_string(it->path));
+  ok &= set(d, "line", json_integer(it->start.line));
+  ok &= set(d, "column", json_integer(it->start.column));
+  ok &= set(d, "end_line", json_integer(it->end.line));
+  ok &= set(d, "end_column", json_integer(it->end.column));
+  ok &= set(d, "code", utf8_string(it->rule->code));
+  ok &= set(d, "name", utf8_string(it->rule->name));
+  ok &= set(d, "severity", json_string(al_severity_name(it->rule->severity)));
+  ok &= set(d, "message", utf8_string(it->message));
+  if (!ok) {
+    json_decref(d);
+    return NULL;
+  }
+  return d;
+}
+
+static json_t *document(const al_report_input *in) {
+  json_t *root = json_object(), *tool = json_object(), *diags = json_array(),
+         *summary = json_object();
+  bool ok = root && tool && diags && summary;
+  if (ok) {
+    ok &= set(tool, "name", json_string("asynclint"));
+    ok &= set(tool, "version", utf8_string(in->version));
+    for (uint32_t i = 0; ok && i < in->n_items; i++)
+      ok &= json_array_append_new(diags, diagnostic(&in->items[i])) == 0;
+    ok &= set(summary, "problems", json_integer(in->n_items));
+    ok &= set(summary, "files_with_problems",
+              json_integer(in->files_with_problems));
+    ok &= set(summary, "files_checked", json_integer(in->files_checked));
+  }
+  // Attach unconditionally: set() consumes the child either way, so the one
+  // decref of root below frees everything.
+  ok &= set(root, "tool", tool);
+  ok &= set(root, "diagnostics", diags);
+  ok &= set(root, "summary", summary);
+  if (!ok) {
+    json_decref(root);
+    return NULL;
+  }
+  return root;
+}
+
+bool al_report_json(FILE *out, const al_report_input *in) {
+  json_t *root = document(in);
+  if (!root)
+    return false;
+  int rc = json_dumpf(root, out, JSON_PRESERVE_ORDER | JSON_INDENT(2));
+  json_decref(root);
+  if (rc != 0 || fputc('\n', out) == EOF)
+    return false;
+  return fflush(out) == 0 && !ferror(out);
+}

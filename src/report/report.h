@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report stage: converting byte positions to 1-based code-point
+ * positions, ordering diagnostics, and writing them in one of the output
+ * formats. Each format is one file (text.c, json.c, ...) with one writer
+ * function registered in the table of report.c, so SARIF or GitHub
+ * annotations are one more file each. Only this stage and cli/ print.
+ */
+#ifndef AL_REPORT_REPORT_H
+#define AL_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/project.h"
+#include "rules/rule.h"
+#include "source/position.h"
+
+/** A 1-based line and a 1-based column counted in code points. */
+typedef struct {
+  uint32_t line;
+  uint32_t column;
+} al_position;
+
+/**
+ * THE conversion from tree-sitter's form (0-based row, byte column, and the
+ * absolute byte offset of the point) to what users see. map is the file's
+ * line map (multi-byte characters).
+ */
+al_position al_position_from_byte(const al_linemap *map, uint32_t row,
+                                  uint32_t byte_col, uint32_t byte_offset);
+
+/** One diagnostic ready to print. */
+typedef struct {
+  const char *path;
+  al_position start;
+  al_position end;
+  const al_rule *rule;
+  const char *message;
+} al_report_item;
+
+/** What a writer gets: sorted items and the run's counts. */
+typedef struct {
+  const al_report_item *items;
+  uint32_t n_items;
+  uint32_t files_checked;
+  uint32_t files_with_problems;
+  const char *version;
+} al_report_input;
+
+/** A writer prints the whole report to out; returns false on write error. */
+typedef bool (*al_report_writer)(FILE *out, const al_report_input *in);
+
+/** The writer for a format name ("text", "json"), or NULL. */
+al_report_writer al_report_find_format(const char *name);
+
+/** Comma-separated list of format names, for --help and errors. */
+const char *al_report_format_names(void);
+
+/**
+ * Sort diags (path, line, column, code, message) and drop exact duplicates
+ * in place; *n is updated. files gives the paths.
+ */
+void al_report_sort(al_diag *diags, uint32_t *n, const al_project *project);
+
+/**
+ * Convert sorted diags into items (positions converted through each
+ * file's line map). items must have room for n.
+ */
+void al_report_items(al_report_item *items, const al_diag *diags, uint32_t n,
+                     const al_project *project);
+
+bool al_report_text(FILE *out, const al_report_input *in);
+bool al_report_json(FILE *out, const al_report_input *in);
+
+#endif

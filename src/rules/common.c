@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/* Naming callees in messages and placing code in its scope. */
+#include "rules/common_p.h"
+
+#include <string.h>
+
+const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  if (c->callee.kind == AL_REF_DOTTED)
+    return al_arena_strndup(ctx->arena, c->callee.dotted.ptr,
+                            c->callee.dotted.len);
+  if (c->callee.kind == AL_REF_ON_CALL)
+    return al_arena_printf(ctx->arena, "(...).%.*s",
+                           (int)c->callee.dotted.len, c->callee.dotted.ptr);
+  return "(call)";
+}
+
+const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
+                              const al_target *t) {
+  if (t->kind == AL_TARGET_FUNCTION || t->kind == AL_TARGET_CLASS) {
+    const al_project_file *pf = &ctx->project->files.items[t->file];
+    const al_scope *s = &pf->facts->scopes.items[t->scope];
+    return al_arena_printf(ctx->arena, "'%s' (%s:%u)", written, pf->path,
+                           s->name_span.start_row + 1);
+  }
+  if (t->qualname[0] && strcmp(t->qualname, written) != 0)
+    return al_arena_printf(ctx->arena, "'%s' (%s)", written, t->qualname);
+  return al_arena_printf(ctx->arena, "'%s'", written);
+}
+
+al_scope_kind al_rules_running_in(const al_facts *facts, uint32_t scope,
+                                  uint32_t *which) {
+  if (which)
+    *which = scope;
+  if (scope >= facts->scopes.len)
+    return AL_SCOPE_MODULE;
+  return (al_scope_kind)facts->scopes.items[scope].kind;
+}
+
+bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope) {
+  return al_rules_running_in(facts, scope, NULL) == AL_SCOPE_ASYNC_FUNCTION;
+}

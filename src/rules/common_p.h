@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers shared by the rule families (private to src/rules/): how a callee
+ * is named in messages, and where code runs.
+ */
+#ifndef AL_RULES_COMMON_P_H
+#define AL_RULES_COMMON_P_H
+
+#include "rules/rule.h"
+
+/**
+ * The callee of call as written ("fetch", "aio.sleep"), or its qualified
+ * name when it is not a plain dotted name. Owned by ctx->arena or facts.
+ */
+const char *al_rules_written(al_rule_ctx *ctx, uint32_t call);
+
+/**
+ * How a message names a resolved target that was written as `written`:
+ * "'fetch' (app/db.py:12)" for a function of the tree,
+ * "'aio.sleep' (asyncio.sleep)" or "'asyncio.sleep'" for a library name.
+ * Owned by ctx->arena.
+ */
+const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
+                              const al_target *t);
+
+/**
+ * The scope kind code runs in at `scope`: the innermost def, lambda or
+ * class body (comprehensions are part of their function), or MODULE.
+ */
+al_scope_kind al_rules_running_in(const al_facts *facts, uint32_t scope,
+                                  uint32_t *which);
+
+/** Whether code at `scope` runs on the event loop: directly in the body of
+ * an async def (not a nested plain def, lambda or class body). */
+bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope);
+
+#endif

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Coroutine lifecycle (AL1xx): coroutines created and dropped (AL100),
+ * coroutine functions passed where a coroutine is expected (AL107), and
+ * `await` / `async with` / `async for` outside async functions (AL110).
+ * What counts as a coroutine function comes from the index (the tree's
+ * `async def`s) and the catalog (library coroutine functions); this family
+ * only decides where such a call or reference is misused.
+ */
+#include <string.h>
+
+#include "rules/common_p.h"
+
+// --- AL100 unawaited-coroutine ----------------------------------------------
+
+static void check_unawaited(al_rule_ctx *ctx, const al_rule *self,
+                            uint32_t call) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  if (c->ctx != AL_CTX_STMT)
+    return;
+  const al_target *t = &ctx->callee;
+  const char *what;
+  if (al_index_is_coroutine_function(ctx->index, *t)) {
+    what = t->kind == AL_TARGET_FUNCTION
+               ? "is async: this call creates a coroutine"
+               : "is a coroutine function: this call creates a coroutine";
+  } else if (t->kind == AL_TARGET_EXTERNAL && t->entry &&
+             (t->entry->facets & AL_CAT_AWAITABLE) &&
+             !(t->entry->facets & AL_CAT_TASK)) {
+    what = "returns an awaitable";
+  } else {
+    return;
+  }
+  const char *name = al_rules_describe(ctx, al_rules_written(ctx, call), t);
+  al_report(ctx, self, c->span, name, what);
+}
+
+const al_rule al_rule_unawaited_coroutine = {
+    .code = "AL100",
+    .name = "unawaited-coroutine",
+    .summary = "a coroutine or awaitable is created and dropped",
+    .message = "%s %s that is never awaited; add 'await'",
+    .doc = "What it does\n"
+           "  Flags a call of a coroutine function (an `async def` of the "
+           "tree, or a library\n  coroutine such as asyncio.sleep) or of an "
+           "awaitable-returning function\n  (asyncio.gather) whose result is "
+           "dropped: an expression statement, also in\n  try bodies, "
+           "branches and loops.\n\n"
+           "Why is this bad?\n"
+           "  Calling an `async def` does not run it: it only builds a "
+           "coroutine object.\n  Dropped, the coroutine never runs (Python "
+           "warns \"coroutine ... was never\n  awaited\" at garbage "
+           "collection, if at all), so the work silently does not happen.\n\n"
+           "Example\n"
+           "  async def save(user): ...\n\n"
+           "  async def handler(user):\n"
+           "      save(user)\n\n"
+           "Use instead\n"
+           "  async def handler(user):\n"
+           "      await save(user)\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_unawaited,
+};
+
+// --- AL107 coroutine-function-not-called -----------------------------------
+
+static bool expects_awaitable(const al_catalog_entry *e, const al_arg *a) {
+  if (a->kind == AL_ARG_REF) {
+    if (a->index == AL_ARG_KEYWORD)
+      return e->awaitable_keyword.len &&
+             al_str_eq(a->keyword, e->awaitable_keyword) &&
+             !e->awaitable_elements;
+    if (e->awaitable_all_positional)
+      return true;
+    return a->index < 32 && (e->awaitable_positions & (1u << a->index)) &&
+           !e->awaitable_elements;
+  }
+  if (a->kind == AL_ARG_ELEMENT && e->awaitable_elements) {
+    if (a->index == AL_ARG_KEYWORD)
+      return e->awaitable_keyword.len &&
+             al_str_eq(a->keyword, e->awaitable_keyword);
+    return a->index < 32 && (e->awaitable_positions & (1u << a->index));
+  }
+  return false;
+}
+
+static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
+                             uint32_t call) {
+  const al_target *t = &ctx->callee;
+  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
+      !(t->entry->facets & AL_CAT_EXPECTS_AWAITABLE))
+    return;
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  const char *callee = NULL;
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (!expects_awaitable(t->entry, a))
+      continue;
+    al_target at = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    if (!al_index_is_coroutine_function(ctx->index, at))
+      continue;
+    if (!callee)
+      callee = al_rules_written(ctx, call);
+    const char *written =
+        al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
+    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at),
+              callee, written);
+  }
+}
+
+const al_rule al_rule_coroutine_function_not_called = {
+    .code = "AL107",
+    .name = "coroutine-function-not-called",
+    .summary = "a coroutine function is passed where a coroutine is expected",
+    .message = "%s is a coroutine function passed without calling it: '%s' "
+               "needs a coroutine object; write '%s()'",
+    .doc = "What it does\n"
+           "  Flags a coroutine function passed without parentheses where a "
+           "coroutine or\n  awaitable is expected: asyncio.run(main), "
+           "asyncio.gather(f, g),\n  asyncio.create_task(f), "
+           "asyncio.wait([f]), loop.run_until_complete(main), ...\n\n"
+           "Why is this bad?\n"
+           "  These APIs need the coroutine object, not the function that "
+           "makes it: they\n  raise TypeError (\"a coroutine was expected\") "
+           "at run time, or, for gather,\n  treat the function as a "
+           "non-awaitable and fail.\n\n"
+           "Example\n"
+           "  async def main(): ...\n\n"
+           "  asyncio.run(main)\n\n"
+           "Use instead\n"
+           "  asyncio.run(main())\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_not_called,
+};
+
+// --- AL110 await-outside-async ----------------------------------------------
+
+static void check_await_outside(al_rule_ctx *ctx, const al_rule *self,
+                                uint32_t site) {
+  const al_facts *f = ctx->facts;
+  const al_async_site *a = &f->asyncs.items[site];
+  if (a->kind == AL_ASYNC_AWAIT && (a->flags & AL_ASYNC_IN_GENEXP))
+    return; // an async generator expression: legal in any function
+  uint32_t scope;
+  al_scope_kind k = al_rules_running_in(f, a->scope, &scope);
+  if (k != AL_SCOPE_FUNCTION && k != AL_SCOPE_LAMBDA)
+    return;
+  static const char *const words[] = {
+      [AL_ASYNC_AWAIT] = "await",
+      [AL_ASYNC_WITH] = "async with",
+      [AL_ASYNC_FOR] = "async for",
+      [AL_ASYNC_COMPREHENSION] = "async for",
+  };
+  const char *word = words[a->kind];
+  if (k == AL_SCOPE_LAMBDA) {
+    al_report(ctx, self, a->span, word, "a lambda",
+              "move it into an async function");
+    return;
+  }
+  const al_scope *s = &f->scopes.items[scope];
+  const char *where = al_arena_printf(ctx->arena, "plain function '%.*s'",
+                                      (int)s->name.len, s->name.ptr);
+  const char *fix = al_arena_printf(ctx->arena, "make '%.*s' async",
+                                    (int)s->name.len, s->name.ptr);
+  al_report(ctx, self, a->span, word, where, fix);
+}
+
+const al_rule al_rule_await_outside_async = {
+    .code = "AL110",
+    .name = "await-outside-async",
+    .summary = "await / async with / async for inside a plain def or lambda",
+    .message = "'%s' inside %s: a SyntaxError when the module is imported; %s",
+    .doc = "What it does\n"
+           "  Flags `await`, `async with`, `async for` and async "
+           "comprehensions inside a\n  plain `def` or a `lambda` (also a "
+           "plain def nested in an async def).\n\n"
+           "Why is this bad?\n"
+           "  It is a SyntaxError, but only when the module is compiled: a "
+           "rarely imported\n  module can carry it for a long time.\n\n"
+           "Example\n"
+           "  def load(db):\n"
+           "      return await db.fetch()\n\n"
+           "Use instead\n"
+           "  async def load(db):\n"
+           "      return await db.fetch()\n",
+    .equivalents = "PLE1142",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_ASYNCS,
+    .check_async = check_await_outside,
+};

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The rule engine: hands every fact of a file to the enabled rules that
+ * asked for it (al_rule.wants), resolving each call's callee once for all
+ * of them, and records what they report. No rule-specific code lives here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rules/rule.h"
+
+bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule) {
+  return ctx->enabled[al_rule_index(rule)];
+}
+
+void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
+  if (!al_rule_enabled(ctx, rule))
+    return;
+  va_list ap, ap2;
+  va_start(ap, span);
+  va_copy(ap2, ap);
+  // The format is the descriptor's own string, never data.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  int n = vsnprintf(NULL, 0, rule->message, ap);
+  char *msg = al_arena_alloc(ctx->arena, (size_t)(n < 0 ? 0 : n) + 1);
+  vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, rule->message, ap2);
+#pragma GCC diagnostic pop
+  va_end(ap2);
+  va_end(ap);
+  al_diag d = {ctx->file, span, rule, msg};
+  vec_push(ctx->out, d);
+}
+
+void al_rules_check_file(al_rule_ctx *ctx) {
+  uint32_t n;
+  const al_rule *const *all = al_rules_all(&n);
+  const al_rule *on_file[64], *on_call[64], *on_async[64];
+  uint32_t n_file = 0, n_call = 0, n_async = 0;
+  for (uint32_t i = 0; i < n && i < 64; i++) {
+    const al_rule *r = all[i];
+    if (!ctx->enabled[i])
+      continue;
+    if ((r->wants & AL_WANTS_FILE) && r->check_file)
+      on_file[n_file++] = r;
+    if ((r->wants & AL_WANTS_CALLS) && r->check_call)
+      on_call[n_call++] = r;
+    if ((r->wants & AL_WANTS_ASYNCS) && r->check_async)
+      on_async[n_async++] = r;
+  }
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < n_file; i++)
+    on_file[i]->check_file(ctx, on_file[i]);
+  if (f->unreadable)
+    return;
+  if (n_call) {
+    for (uint32_t c = 0; c < f->calls.len; c++) {
+      ctx->callee = al_index_resolve_callee(ctx->index, ctx->file, c);
+      for (uint32_t i = 0; i < n_call; i++)
+        on_call[i]->check_call(ctx, on_call[i], c);
+    }
+  }
+  for (uint32_t a = 0; a < f->asyncs.len; a++)
+    for (uint32_t i = 0; i < n_async; i++)
+      on_async[i]->check_async(ctx, on_async[i], a);
+}

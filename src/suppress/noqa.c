@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Suppression comments. Parsing recognises, anywhere in a comment:
+ *   `# noqa` / `# noqa: CODE[, CODE ...]` (flake8's spelling: a space after
+ *     '#', keyword case-insensitive, codes `[A-Za-z]+[0-9]+` separated by
+ *     commas and/or whitespace, the list ending at the first non-code);
+ *   `# asynclint: ignore[CODE-or-name, ...]`, `# asynclint: ignore` and
+ *     `# asynclint: skip-file` (our own form; the space after '#' optional).
+ * Several directives in one comment are merged. Applying drops the
+ * diagnostics a comment on their start row covers, by code, by rule name or
+ * by a code of another tool listed in the rule's equivalents (so existing
+ * `# noqa: ASYNC251` keeps working). This module neither finds comments
+ * (extraction does) nor handles per-path ignores from the config.
+ */
+#include "suppress/noqa.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+static bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' ||
+         c == '\n';
+}
+
+static bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+// Whether s[i..] starts with word (lower case), ignoring case.
+static bool has_word(al_str s, size_t i, const char *word) {
+  size_t n = strlen(word);
+  if (s.len - i < n)
+    return false;
+  for (size_t k = 0; k < n; k++)
+    if (lower(s.ptr[i + k]) != word[k])
+      return false;
+  return true;
+}
+
+static size_t skip_space(al_str s, size_t i) {
+  while (i < s.len && is_space(s.ptr[i]))
+    i++;
+  return i;
+}
+
+// Whether position i ends a keyword: end of comment, whitespace or the next
+// comment's '#'. `# noqa-ish` and `#noqabc` fail here.
+static bool at_boundary(al_str s, size_t i) {
+  return i == s.len || is_space(s.ptr[i]) || s.ptr[i] == '#';
+}
+
+// Length of a flake8-style code `[A-Za-z]+[0-9]+` at s[i..], or 0.
+static size_t code_len(al_str s, size_t i) {
+  size_t k = i;
+  while (k < s.len && is_alpha(s.ptr[k]))
+    k++;
+  if (k == i || k == s.len || !is_digit(s.ptr[k]))
+    return 0;
+  while (k < s.len && is_digit(s.ptr[k]))
+    k++;
+  return k - i;
+}
+
+// Codes beyond AL_NOQA_MAX_CODES are dropped: a missed suppression shows up
+// as a visible diagnostic, a wrong blanket one would hide findings.
+static void add_code(al_noqa *out, al_str code) {
+  if (out->n < AL_NOQA_MAX_CODES)
+    out->codes[out->n++] = code;
+}
+
+// `noqa` at s[i..] (after "# "): fills out and returns true when it is one.
+static bool parse_noqa(al_str s, size_t i, al_noqa *out) {
+  if (!has_word(s, i, "noqa"))
+    return false;
+  i += 4;
+  if (i < s.len && s.ptr[i] == ':') {
+    uint8_t before = out->n;
+    i++;
+    for (;;) {
+      while (i < s.len && (is_space(s.ptr[i]) || s.ptr[i] == ','))
+        i++;
+      size_t n = code_len(s, i);
+      if (!n)
+        break;
+      add_code(out, (al_str){s.ptr + i, n});
+      i += n;
+      // Like flake8's regex, `AL100.` or `AL100because` still names AL100,
+      // and ends the list: what follows is prose, not more codes.
+      if (i < s.len && !is_space(s.ptr[i]) && s.ptr[i] != ',')
+        break;
+    }
+    // `# noqa:` followed by no code at all is the bare form.
+    if (out->n == before)
+      out->all = true;
+    return true;
+  }
+  if (!at_boundary(s, i))
+    return false;
+  out->all = true;
+  return true;
+}
+
+// A rule code or name inside `ignore[...]`: [A-Za-z0-9_-]+.
+static bool is_name_char(char c) {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
+}
+
+// `[a, b c]` at s[i..]: adds the entries and returns true, or returns false
+// (adding nothing) for anything malformed, so a typo never suppresses more.
+static bool parse_bracket(al_str s, size_t i, al_noqa *out) {
+  al_noqa tmp = *out;
+  i++; // '['
+  for (;;) {
+    while (i < s.len && (is_space(s.ptr[i]) || s.ptr[i] == ','))
+      i++;
+    if (i == s.len)
+      return false;
+    if (s.ptr[i] == ']')
+      break;
+    size_t k = i;
+    while (k < s.len && is_name_char(s.ptr[k]))
+      k++;
+    if (k == i)
+      return false;
+    add_code(&tmp, (al_str){s.ptr + i, k - i});
+    i = k;
+  }
+  // `ignore[]` names nothing: like `# noqa:`, it is the bare form.
+  if (tmp.n == out->n)
+    tmp.all = true;
+  *out = tmp;
+  return true;
+}
+
+// `asynclint: ignore[...]` / `asynclint: skip-file` at s[i..] (after '#').
+static bool parse_own(al_str s, size_t i, al_noqa *out) {
+  if (!has_word(s, i, "asynclint"))
+    return false;
+  i = skip_space(s, i + 9);
+  if (i == s.len || s.ptr[i] != ':')
+    return false;
+  i = skip_space(s, i + 1);
+  if (has_word(s, i, "skip-file") && at_boundary(s, i + 9)) {
+    out->skip_file = true;
+    return true;
+  }
+  if (!has_word(s, i, "ignore"))
+    return false;
+  i += 6;
+  if (i < s.len && s.ptr[i] == '[')
+    return parse_bracket(s, i, out);
+  if (!at_boundary(s, i))
+    return false;
+  out->all = true;
+  return true;
+}
+
+bool al_noqa_parse(al_str comment, al_noqa *out) {
+  *out = (al_noqa){0};
+  bool found = false;
+  for (size_t i = 0; i < comment.len; i++) {
+    if (comment.ptr[i] != '#')
+      continue;
+    size_t j = skip_space(comment, i + 1);
+    // flake8 only knows `# noqa` with whitespace after '#'; `#noqa` is not
+    // one for it, so it is not one here either.
+    if (j > i + 1 && parse_noqa(comment, j, out))
+      found = true;
+    else if (parse_own(comment, j, out))
+      found = true;
+  }
+  return found;
+}
+
+static bool str_ieq(al_str a, const char *b) {
+  return b && strlen(b) == a.len &&
+         (a.len == 0 || strncasecmp(a.ptr, b, a.len) == 0);
+}
+
+// Whether code appears as a whole code-shaped token of rule->equivalents
+// ("ruff RUF006, ASYNC300": RUF006 and ASYNC300 match, "ruff" does not).
+static bool is_equivalent(al_str code, const char *equivalents) {
+  if (!equivalents || code_len(code, 0) != code.len)
+    return false;
+  const char *p = equivalents;
+  while (*p) {
+    if (!is_alpha(*p) && !is_digit(*p)) {
+      p++;
+      continue;
+    }
+    const char *start = p;
+    while (is_alpha(*p) || is_digit(*p))
+      p++;
+    size_t n = (size_t)(p - start);
+    if (n == code.len && strncasecmp(start, code.ptr, n) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool al_noqa_covers(const al_noqa *self, const al_rule *rule) {
+  if (self->all)
+    return true;
+  if (!rule)
+    return false;
+  for (uint8_t i = 0; i < self->n; i++) {
+    al_str c = self->codes[i];
+    if (str_ieq(c, rule->code) || str_ieq(c, rule->name) ||
+        is_equivalent(c, rule->equivalents))
+      return true;
+  }
+  return false;
+}
+
+// First comment whose row is >= row.
+static uint32_t first_comment_at(const al_facts *facts, uint32_t row) {
+  uint32_t lo = 0, hi = facts->comments.len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (facts->comments.items[mid].row < row)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+// Assumes facts->comments is sorted by row (extraction records them in
+// source order). diags need not be sorted: while they come in row order one
+// pointer walks the comments (O(diags + comments)); a diag on an earlier
+// row than the previous one restarts the pointer by binary search.
+void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n) {
+  uint32_t nc = facts->comments.len;
+  if (nc == 0 || *n == 0)
+    return;
+  // Each comment is parsed once, whatever the number of diags on its row.
+  // One that is not a suppression stays zeroed and covers nothing.
+  al_noqa *parsed = al_xmalloc((size_t)nc * sizeof *parsed);
+  bool skip = false;
+  for (uint32_t c = 0; c < nc; c++) {
+    if (!al_noqa_parse(facts->comments.items[c].text, &parsed[c]))
+      parsed[c] = (al_noqa){0};
+    skip |= parsed[c].skip_file;
+  }
+  if (skip) {
+    *n = 0;
+    free(parsed);
+    return;
+  }
+  uint32_t kept = 0, c = 0;
+  for (uint32_t i = 0; i < *n; i++) {
+    uint32_t row = diags[i].span.start_row;
+    if (c > 0 && facts->comments.items[c - 1].row >= row)
+      c = first_comment_at(facts, row);
+    while (c < nc && facts->comments.items[c].row < row)
+      c++;
+    bool covered = false;
+    for (uint32_t k = c;
+         !covered && k < nc && facts->comments.items[k].row == row; k++)
+      covered = al_noqa_covers(&parsed[k], diags[i].rule);
+    if (!covered)
+      diags[kept++] = diags[i];
+  }
+  *n = kept;
+  free(parsed);
+}

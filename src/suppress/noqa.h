@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Suppression comments: `# noqa`, `# noqa: AL100, AL200`, `# asynclint:
+ * ignore[AL100]` and the file-level `# asynclint: skip-file`. This module
+ * parses comment text and applies the result to a file's diagnostics; it
+ * does not find comments (extraction records them).
+ */
+#ifndef AL_SUPPRESS_NOQA_H
+#define AL_SUPPRESS_NOQA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/str.h"
+#include "rules/rule.h"
+
+#define AL_NOQA_MAX_CODES 32
+
+typedef struct {
+  bool all;       // bare `# noqa` (every code on the line)
+  bool skip_file; // `# asynclint: skip-file`
+  uint8_t n;      // codes listed
+  al_str codes[AL_NOQA_MAX_CODES]; // slices of the comment text
+} al_noqa;
+
+/**
+ * Parse one comment (starting at '#'). Returns true when it is a
+ * suppression and fills *out. Case-insensitive for `noqa`; codes are
+ * separated by commas and/or spaces; `# noqa:` with nothing after it counts
+ * as bare `# noqa`. A `noqa` after other comment text (`# type: x  # noqa`)
+ * counts too.
+ */
+bool al_noqa_parse(al_str comment, al_noqa *out);
+
+/** Whether the parsed suppression covers rule (by code or name). */
+bool al_noqa_covers(const al_noqa *self, const al_rule *rule);
+
+/**
+ * Drop the diagnostics of file suppressed by its comments (and all of them
+ * after `skip-file`), keeping the order. diags[0..*n) all belong to facts'
+ * file; *n is updated.
+ */
+void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n);
+
+#endif

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the library catalog: every embedded line parses and names a
+ * real rule; the format's errors carry file:line:col; look-ups merge facets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "base/embedded.h"
+#include "model/catalog.h"
+#include "rules/rule.h"
+
+static al_catalog *parse1(const char *text, al_error *err) {
+  const char *names[] = {"t.tsv"};
+  const char *texts[] = {text};
+  uint32_t lens[] = {(uint32_t)strlen(text)};
+  return al_catalog_parse(names, texts, lens, 1, err);
+}
+
+static void test_builtin_parses_and_codes_are_rules(void **state) {
+  (void)state;
+  const al_catalog *c = al_catalog_builtin();
+  assert_non_null(c);
+  assert_true(al_catalog_size(c) > 10);
+  // Every blocking code in every embedded catalog file is a registered rule.
+  for (uint32_t i = 0; i < al_embedded_count; i++) {
+    const al_embedded_file *f = &al_embedded_files[i];
+    if (strncmp(f->name, "queries/catalog/", 16) != 0)
+      continue;
+    const char *p = f->data;
+    while ((p = strstr(p, "\tblocking\t")) != NULL) {
+      p += strlen("\tblocking\t");
+      char code[6] = {0};
+      memcpy(code, p, 5);
+      const al_rule *r = al_rule_find(code);
+      if (!r)
+        fail_msg("%s names unknown rule %s", f->name, code);
+      assert_string_equal(r->code, code);
+    }
+  }
+}
+
+static void test_known_entries(void **state) {
+  (void)state;
+  const al_catalog *c = al_catalog_builtin();
+  const al_catalog_entry *e = al_catalog_get(c, AL_STR_LIT("asyncio.sleep"));
+  assert_non_null(e);
+  assert_true(e->facets & AL_CAT_COROUTINE);
+  e = al_catalog_get(c, AL_STR_LIT("time.sleep"));
+  assert_non_null(e);
+  assert_true(e->facets & AL_CAT_BLOCKING);
+  assert_string_equal(e->blocking_code, "AL200");
+  assert_string_equal(e->replacement, "await asyncio.sleep(...)");
+  e = al_catalog_get(c, AL_STR_LIT("asyncio.create_task"));
+  assert_non_null(e);
+  assert_true(e->facets & AL_CAT_TASK);
+  assert_true(e->facets & AL_CAT_EXPECTS_AWAITABLE);
+  assert_int_equal(e->awaitable_positions, 1);
+  assert_true(al_str_eq_c(e->awaitable_keyword, "coro"));
+  assert_null(al_catalog_get(c, AL_STR_LIT("asyncio.nope")));
+}
+
+static void test_merge_and_args(void **state) {
+  (void)state;
+  al_error err = {0};
+  al_catalog *c = parse1("# comment\n\n"
+                         "m.f\tcoroutine\n"
+                         "m.f\texpects-awaitable\t0[],2,kw=fs\n"
+                         "m.g\texpects-awaitable\t*\n"
+                         "m.h\treturns\tm.K\r\n",
+                         &err);
+  assert_non_null(c);
+  assert_int_equal(al_catalog_size(c), 3);
+  const al_catalog_entry *f = al_catalog_get(c, AL_STR_LIT("m.f"));
+  assert_true(f->facets & AL_CAT_COROUTINE);
+  assert_true(f->awaitable_elements);
+  assert_int_equal(f->awaitable_positions, (1u << 0) | (1u << 2));
+  assert_true(al_str_eq_c(f->awaitable_keyword, "fs"));
+  assert_true(al_catalog_get(c, AL_STR_LIT("m.g"))->awaitable_all_positional);
+  assert_true(al_str_eq_c(al_catalog_get(c, AL_STR_LIT("m.h"))->returns, "m.K"));
+  al_catalog_free(c);
+}
+
+static void expect_error(const char *text, uint32_t line, const char *needle) {
+  al_error err = {0};
+  al_catalog *c = parse1(text, &err);
+  assert_null(c);
+  assert_string_equal(err.path, "t.tsv");
+  assert_int_equal(err.line, line);
+  if (!strstr(err.message, needle))
+    fail_msg("message '%s' lacks '%s'", err.message, needle);
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  expect_error("a.b\tcoroutine\nx..y\tcoroutine\n", 2, "qualified name");
+  expect_error("a.b\tfrobnicate\n", 1, "unknown facet");
+  expect_error("a.b\tblocking\tAL2\tx\n", 1, "rule code");
+  expect_error("a.b\tblocking\tAL200\n", 1, "replacement");
+  expect_error("a.b\texpects-awaitable\tx\n", 1, "bad argument list");
+  expect_error("a.b\texpects-awaitable\t99\n", 1, "bad argument list");
+  expect_error("a.b\tcoroutine\textra\n", 1, "too many fields");
+  expect_error("a.b\treturns\t\n", 1, "qualified class name");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_builtin_parses_and_codes_are_rules),
+      cmocka_unit_test(test_known_entries),
+      cmocka_unit_test(test_merge_and_args),
+      cmocka_unit_test(test_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
