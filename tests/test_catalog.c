@@ -7,8 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "base/embedded.h"
 #include "model/catalog.h"
@@ -81,7 +81,8 @@ static void test_merge_and_args(void **state) {
   assert_int_equal(f->awaitable_positions, (1u << 0) | (1u << 2));
   assert_true(al_str_eq_c(f->awaitable_keyword, "fs"));
   assert_true(al_catalog_get(c, AL_STR_LIT("m.g"))->awaitable_all_positional);
-  assert_true(al_str_eq_c(al_catalog_get(c, AL_STR_LIT("m.h"))->returns, "m.K"));
+  assert_true(
+      al_str_eq_c(al_catalog_get(c, AL_STR_LIT("m.h"))->returns, "m.K"));
   al_catalog_free(c);
 }
 

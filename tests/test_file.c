@@ -312,7 +312,8 @@ int main(void) {
   // Run only where the test can mean something (an opt-in rule exists /
   // not root, who reads mode-000 files); a cmocka skip() prints
   // "not ok ... # SKIP", which meson counts as a failure.
-  const struct CMUnitTest conditional[] = {cmocka_unit_test(test_unreadable_file)};
+  const struct CMUnitTest conditional[] = {
+      cmocka_unit_test(test_unreadable_file)};
   int failed = cmocka_run_group_tests(tests, setup_dir, remove_dir);
   if (geteuid() != 0)
     failed += cmocka_run_group_tests(conditional, setup_dir, remove_dir);

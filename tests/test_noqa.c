@@ -4,9 +4,9 @@
  * misses that must not count, matching by code, name and equivalent code,
  * and applying comments (including skip-file) to a file's diagnostics.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 

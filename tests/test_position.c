@@ -5,9 +5,9 @@
  * full of wide characters convert correctly. The line map is built here by
  * hand (al_linemap_build lives in source/, not under test).
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 

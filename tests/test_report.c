@@ -5,9 +5,9 @@
  * the JSON document (parsed back field by field, including non-ASCII text
  * and a path that is not valid UTF-8), and the format table.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Arena: a list of chunks, each at least 64 KiB, bump-allocated. Large
- * requests get a chunk of their own so that small ones never waste a big
- * chunk's tail.
+ * Arena: a list of chunks, bump-allocated. Chunks start small and double up
+ * to 64 KiB, so the many arenas of small files (one per file's facts) stay
+ * small. Large requests get a chunk of their own so that small ones never
+ * waste a big chunk's tail.
  */
 #include "base/arena.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE ((size_t)64 * 1024)
+#define FIRST_CHUNK ((size_t)512)
 #define ALIGN 16
 
 typedef struct chunk {
@@ -25,6 +27,7 @@ typedef struct chunk {
 struct al_arena {
   chunk *head;
   size_t total;
+  size_t next_chunk; // size of the next ordinary chunk
 };
 
 static void out_of_memory(size_t size) {
@@ -105,7 +108,11 @@ void *al_arena_alloc(al_arena *self, size_t size) {
       memset(big->data, 0, size);
       return big->data;
     }
-    c = chunk_new(CHUNK_SIZE);
+    size_t want = self->next_chunk ? self->next_chunk : FIRST_CHUNK;
+    while (want < size)
+      want *= 2;
+    self->next_chunk = want * 2 > CHUNK_SIZE ? CHUNK_SIZE : want * 2;
+    c = chunk_new(want);
     c->next = self->head;
     self->head = c;
   }
@@ -125,11 +132,16 @@ char *al_arena_strndup(al_arena *self, const char *s, size_t len) {
 }
 
 char *al_arena_printf(al_arena *self, const char *fmt, ...) {
+  // gcc 12 with -fsanitize=undefined warns "null format string" on the
+  // vsnprintf calls below unless a NULL fmt is ruled out first.
+  if (!fmt)
+    return al_arena_strndup(self, "", 0);
   va_list ap;
   va_start(ap, fmt);
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  char probe[1];
+  int n = vsnprintf(probe, sizeof probe, fmt, ap);
   va_end(ap);
   if (n < 0)
     n = 0;

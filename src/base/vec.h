@@ -14,11 +14,11 @@
 #include "base/arena.h"
 #include "base/error.h"
 
-#define al_vec(T)                                                             \
-  struct {                                                                    \
-    T *items;                                                                 \
-    uint32_t len;                                                             \
-    uint32_t cap;                                                             \
+#define al_vec(T)                                                              \
+  struct {                                                                     \
+    T *items;                                                                  \
+    uint32_t len;                                                              \
+    uint32_t cap;                                                              \
   }
 
 static inline void al_vec__grow(void **items, uint32_t *cap, size_t elem,
@@ -38,27 +38,42 @@ static inline uint32_t al_vec__check(uint32_t i, uint32_t len) {
   return i;
 }
 
-#define vec_reserve(v, n)                                                     \
+#define vec_reserve(v, n)                                                      \
   al_vec__grow((void **)&(v)->items, &(v)->cap, sizeof(*(v)->items), (n))
-#define vec_push(v, x)                                                        \
-  do {                                                                        \
-    vec_reserve((v), (v)->len + 1);                                           \
-    (v)->items[(v)->len++] = (x);                                             \
+#define vec_push(v, x)                                                         \
+  do {                                                                         \
+    vec_reserve((v), (v)->len + 1);                                            \
+    (v)->items[(v)->len++] = (x);                                              \
   } while (0)
 /** Pointer to a new zeroed element at the end. */
-#define vec_grow1(v)                                                          \
-  (vec_reserve((v), (v)->len + 1),                                            \
-   memset(&(v)->items[(v)->len], 0, sizeof(*(v)->items)),                     \
+#define vec_grow1(v)                                                           \
+  (vec_reserve((v), (v)->len + 1),                                             \
+   memset(&(v)->items[(v)->len], 0, sizeof(*(v)->items)),                      \
    &(v)->items[(v)->len++])
 #define vec_get(v, i) (&(v)->items[al_vec__check((uint32_t)(i), (v)->len)])
 #define vec_last(v) vec_get((v), (v)->len - 1)
-#define vec_pop(v) ((v)->items[al_vec__check((v)->len - 1, (v)->len), --(v)->len])
+#define vec_pop(v)                                                             \
+  ((v)->items[al_vec__check((v)->len - 1, (v)->len), --(v)->len])
+/** Give back unused capacity (after a vector stops growing). */
+#define vec_shrink(v)                                                          \
+  do {                                                                         \
+    if ((v)->cap > (v)->len) {                                                 \
+      if ((v)->len == 0) {                                                     \
+        free((v)->items);                                                      \
+        (v)->items = NULL;                                                     \
+      } else {                                                                 \
+        (v)->items =                                                           \
+            al_xrealloc((v)->items, (size_t)(v)->len * sizeof(*(v)->items));   \
+      }                                                                        \
+      (v)->cap = (v)->len;                                                     \
+    }                                                                          \
+  } while (0)
 #define vec_clear(v) ((v)->len = 0)
-#define vec_free(v)                                                           \
-  do {                                                                        \
-    free((v)->items);                                                         \
-    (v)->items = NULL;                                                        \
-    (v)->len = (v)->cap = 0;                                                  \
+#define vec_free(v)                                                            \
+  do {                                                                         \
+    free((v)->items);                                                          \
+    (v)->items = NULL;                                                         \
+    (v)->len = (v)->cap = 0;                                                   \
   } while (0)
 
 #endif

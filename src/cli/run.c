@@ -65,12 +65,13 @@ static void *extract_worker(void *p) {
     if (pf->fs_path) {
       al_source_read(&src, tmp, pf->fs_path, pf->path);
     } else if (st->stdin_failed) {
-      src = (al_source){.path = pf->path, .ok = false,
-                        .problem = st->stdin_error, .problem_line = 1,
+      src = (al_source){.path = pf->path,
+                        .ok = false,
+                        .problem = st->stdin_error,
+                        .problem_line = 1,
                         .problem_col = 1};
     } else {
-      al_source_from_bytes(&src, tmp, pf->path, st->stdin_bytes,
-                           st->stdin_len);
+      al_source_from_bytes(&src, tmp, pf->path, st->stdin_bytes, st->stdin_len);
     }
     pf->facts = al_extract(x, &src);
     al_arena_free(tmp); // source bytes go; the facts hold copies
@@ -207,6 +208,9 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   if (out->project.files.len > 1)
     qsort(out->project.files.items, out->project.files.len,
           sizeof(al_project_file), cmp_file);
+
+  if (opts->after_discover)
+    opts->after_discover(opts->after_discover_data, &out->project);
 
   uint32_t n_threads = opts->threads ? opts->threads : al_run_default_threads();
   if (n_threads > MAX_THREADS)

@@ -25,8 +25,12 @@ typedef struct {
   const char *stdin_filename; // display name for "-" (default "-")
   const char *stdin_bytes;    // when non-NULL, "-" reads these instead of fd 0
   size_t stdin_len;
-  uint32_t threads;           // 0: number of online cores
-  const bool *enabled;        // by registry index; NULL: default rules
+  uint32_t threads;    // 0: number of online cores
+  const bool *enabled; // by registry index; NULL: default rules
+  // Test seam: called after discovery, before any file is read (tests make
+  // files vanish or change there). NULL in production.
+  void (*after_discover)(void *data, const al_project *project);
+  void *after_discover_data;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */
@@ -37,13 +41,13 @@ typedef struct {
 } al_run_problem;
 
 typedef struct {
-  al_project project;      // files with their facts
+  al_project project; // files with their facts
   al_index *index;
-  al_diag_list diags;      // sorted, suppressed ones removed
+  al_diag_list diags; // sorted, suppressed ones removed
   al_vec(al_run_problem) problems;
   uint32_t files_checked;
   uint32_t files_with_problems;
-  al_arena *arena;         // paths and messages
+  al_arena *arena; // paths and messages
 } al_run_result;
 
 /** Run the pipeline. *out is zeroed first; free it with al_run_free. */

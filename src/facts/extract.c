@@ -33,18 +33,18 @@ enum {
 
 typedef struct {
   TSNode node;
-  TSFieldId field;     // field of this node in its parent (0: none)
-  uint8_t kind;        // al_kind
-  uint8_t flags;       // F_*
-  bool descend;        // visit children
+  TSFieldId field;      // field of this node in its parent (0: none)
+  uint8_t kind;         // al_kind
+  uint8_t flags;        // F_*
+  bool descend;         // visit children
   uint16_t named_index; // position among the parent's named children
   uint16_t next_named;  // named children pushed so far
-  uint32_t scope;      // scope this node's expressions evaluate in
-  uint32_t inner;      // def/class/lambda: the scope its body opens
-  uint32_t call;       // CALL: its index
-  uint32_t bind;       // ASSIGNMENT: binding of a single-name target
-  uint32_t async_site; // AWAIT: its site
-  uint32_t deco_first; // DECORATED_DEFINITION: first decorator ref
+  uint32_t scope;       // scope this node's expressions evaluate in
+  uint32_t inner;       // def/class/lambda: the scope its body opens
+  uint32_t call;        // CALL: its index
+  uint32_t bind;        // ASSIGNMENT: binding of a single-name target
+  uint32_t async_site;  // AWAIT: its site
+  uint32_t deco_first;  // DECORATED_DEFINITION: first decorator ref
   uint32_t deco_n;
 } frame;
 
@@ -85,9 +85,12 @@ void al_extractor_free(al_extractor *self) {
 
 static al_span span_of(TSNode n) {
   TSPoint s = ts_node_start_point(n), e = ts_node_end_point(n);
-  return (al_span){ts_node_start_byte(n), ts_node_end_byte(n),
-                   s.row,                 s.column,
-                   e.row,                 e.column};
+  return (al_span){ts_node_start_byte(n),
+                   ts_node_end_byte(n),
+                   s.row,
+                   s.column,
+                   e.row,
+                   e.column};
 }
 
 static al_str copy_str(al_extractor *x, const char *p, size_t len) {
@@ -377,9 +380,8 @@ static void enter_function(al_extractor *x, frame *f) {
   TSNode n = f->node;
   TSNode name = field_child(x, n, x->F->name);
   bool async = al_node_is_async(n);
-  uint32_t s = new_scope(x, f, async ? AL_SCOPE_ASYNC_FUNCTION
-                                     : AL_SCOPE_FUNCTION,
-                         name, n);
+  uint32_t s = new_scope(
+      x, f, async ? AL_SCOPE_ASYNC_FUNCTION : AL_SCOPE_FUNCTION, name, n);
   attach_decorators(x, f, s);
   if (!ts_node_is_null(name))
     bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
@@ -485,9 +487,8 @@ static void enter_import(al_extractor *x, frame *f) {
   }
   ts_query_cursor_exec(x->qcursor, q, f->node);
   TSQueryMatch m;
-  uint8_t flags = bind_flags(f) & AL_BIND_TYPE_CHECKING
-                      ? AL_IMPORT_TYPE_CHECKING
-                      : 0;
+  uint8_t flags =
+      bind_flags(f) & AL_BIND_TYPE_CHECKING ? AL_IMPORT_TYPE_CHECKING : 0;
   if (f->flags & F_IN_TRY)
     flags |= AL_IMPORT_IN_TRY;
   while (ts_query_cursor_next_match(x->qcursor, &m)) {
@@ -539,8 +540,8 @@ static void enter_import(al_extractor *x, frame *f) {
       im->local = ts_node_is_null(alias) ? im->name : node_str(x, alias);
     } else {
       im->module = dotted_text(x, mod);
-      im->local =
-          ts_node_is_null(alias) ? first_component(im->module) : node_str(x, alias);
+      im->local = ts_node_is_null(alias) ? first_component(im->module)
+                                         : node_str(x, alias);
     }
     uint32_t idx = x->facts->imports.len - 1;
     al_binding *b = vec_grow1(&x->facts->binds);
@@ -714,9 +715,10 @@ static ctx_info classify(al_extractor *x, uint32_t i) {
     case AL_K_WITH_ITEM:
       if (c->field == x->F->value && j >= 2) {
         frame *stmt = frame_at(x, j - 2);
-        r.ctx = stmt->kind == AL_K_WITH_STATEMENT && al_node_is_async(stmt->node)
-                    ? AL_CTX_ASYNC_WITH
-                    : AL_CTX_WITH;
+        r.ctx =
+            stmt->kind == AL_K_WITH_STATEMENT && al_node_is_async(stmt->node)
+                ? AL_CTX_ASYNC_WITH
+                : AL_CTX_WITH;
       }
       return r;
     case AL_K_LAMBDA:
@@ -766,7 +768,8 @@ static void record_args(al_extractor *x, al_call *c, TSNode args) {
     al_kind k = al_node_kind(n);
     if (k == AL_K_COMMENT)
       continue;
-    al_arg a = {.kind = AL_ARG_OTHER, .target = AL_NONE,
+    al_arg a = {.kind = AL_ARG_OTHER,
+                .target = AL_NONE,
                 .ref = {.kind = AL_REF_NONE, .base_call = AL_NONE}};
     a.index = pos;
     TSNode v = n;
@@ -873,8 +876,8 @@ static void enter_call(al_extractor *x, frame *f) {
       x->facts->asyncs.items[via->async_site].call = id;
     break;
   case AL_CTX_ARG: {
-    uint32_t a = find_arg(x, ci.parent_call, c->span.start_byte,
-                          c->span.end_byte);
+    uint32_t a =
+        find_arg(x, ci.parent_call, c->span.start_byte, c->span.end_byte);
     if (a != AL_NONE && x->facts->args.items[a].kind == AL_ARG_CALL)
       x->facts->args.items[a].target = id;
     break;
@@ -913,7 +916,8 @@ static void enter_lambda_arg(al_extractor *x, frame *f) {
     x->facts->args.items[a].target = f->inner;
 }
 
-// --- async constructs ---------------------------------------------------------
+// --- async constructs
+// ---------------------------------------------------------
 
 static void mark_awaits(al_extractor *x, uint32_t scope) {
   al_scope *s = scope_at(x, scope);
@@ -1017,20 +1021,23 @@ static bool mentions_suppression(al_str t) {
     char c = (char)tolower((unsigned char)t.ptr[i]);
     if (c == 'n' && strncasecmp(t.ptr + i, "noqa", 4) == 0)
       return true;
-    if (c == 'a' && i + 9 <= t.len && strncasecmp(t.ptr + i, "asynclint", 9) == 0)
+    if (c == 'a' && i + 9 <= t.len &&
+        strncasecmp(t.ptr + i, "asynclint", 9) == 0)
       return true;
   }
   return false;
 }
 
-// --- the walk -----------------------------------------------------------------
+// --- the walk
+// -----------------------------------------------------------------
 
 static void push_frame(al_extractor *x, TSTreeCursor *c) {
   frame *parent = x->stack.len ? vec_last(&x->stack) : NULL;
   frame f = {0};
   f.node = ts_tree_cursor_current_node(c);
   f.field = ts_tree_cursor_current_field_id(c);
-  f.kind = ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
+  f.kind =
+      ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
   f.descend = true;
   f.inner = f.call = f.bind = f.async_site = f.deco_first = AL_NONE;
   if (parent) {
@@ -1053,8 +1060,7 @@ static void push_frame(al_extractor *x, TSTreeCursor *c) {
     case AL_K_IF_STATEMENT:
       if (f.field == x->F->consequence) {
         f.flags |= F_CONDITIONAL;
-        if (is_type_checking(x, field_child(x, parent->node,
-                                            x->F->condition)))
+        if (is_type_checking(x, field_child(x, parent->node, x->F->condition)))
           f.flags |= F_TYPE_CHECKING;
       } else if (f.field == x->F->alternative) {
         f.flags |= F_CONDITIONAL;
@@ -1140,9 +1146,10 @@ static void enter(al_extractor *x) {
     if (al_node_kind(v) == AL_K_AS_PATTERN) {
       TSNode alias = field_child(x, v, x->F->alias);
       if (!ts_node_is_null(alias))
-        bind_pattern(x, f, ts_node_named_child_count(alias)
-                               ? ts_node_named_child(alias, 0)
-                               : alias);
+        bind_pattern(x, f,
+                     ts_node_named_child_count(alias)
+                         ? ts_node_named_child(alias, 0)
+                         : alias);
     }
     break;
   }
@@ -1217,10 +1224,28 @@ static void walk(al_extractor *x, TSNode root) {
   }
 }
 
-// --- syntax errors --------------------------------------------------------------
+// --- syntax errors
+// --------------------------------------------------------------
 
-// The first ERROR or MISSING node in document order, found by descending
-// into the first child that contains an error (no full traversal).
+// The first child of n (in document order) that is or contains an error.
+static bool first_error_child(al_extractor *x, TSNode n, TSNode *out) {
+  if (!aux_first(x, n))
+    return false;
+  do {
+    TSNode c = aux_node(x);
+    if (ts_node_has_error(c) || ts_node_is_missing(c) || ts_node_is_error(c)) {
+      *out = c;
+      return true;
+    }
+  } while (aux_next(x));
+  return false;
+}
+
+// The first innermost ERROR or MISSING node in document order, found by
+// descending into the first child that contains an error (no full
+// traversal). Tree-sitter's recovery often wraps a long valid prefix in an
+// outer ERROR node, so the descent goes on inside ERROR nodes: the innermost
+// one is where the parser really got stuck.
 static void find_syntax_error(al_extractor *x, TSNode root) {
   al_facts *fx = x->facts;
   TSNode n = root;
@@ -1228,11 +1253,13 @@ static void find_syntax_error(al_extractor *x, TSNode root) {
     if (ts_node_is_missing(n)) {
       fx->syntax_error = true;
       fx->error_span = span_of(n);
-      fx->error_message = al_arena_printf(fx->arena, "missing '%s'",
-                                          ts_node_type(n));
+      fx->error_message =
+          al_arena_printf(fx->arena, "missing '%s'", ts_node_type(n));
       return;
     }
-    if (ts_node_is_error(n)) {
+    TSNode next;
+    bool deeper = first_error_child(x, n, &next);
+    if (ts_node_is_error(n) && !deeper) {
       fx->syntax_error = true;
       fx->error_span = span_of(n);
       // Name the first token the parser could not place.
@@ -1249,29 +1276,18 @@ static void find_syntax_error(al_extractor *x, TSNode root) {
       if (len == 0)
         fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
       else
-        fx->error_message = al_arena_printf(
-            fx->arena, "unexpected '%.*s'", (int)(len > 40 ? 40 : len), t.ptr);
+        fx->error_message = al_arena_printf(fx->arena, "unexpected '%.*s'",
+                                            (int)(len > 40 ? 40 : len), t.ptr);
       return;
     }
-    bool found = false;
-    if (aux_first(x, n)) {
-      do {
-        TSNode c = aux_node(x);
-        if (ts_node_has_error(c) || ts_node_is_missing(c) ||
-            ts_node_is_error(c)) {
-          n = c;
-          found = true;
-          break;
-        }
-      } while (aux_next(x));
-    }
-    if (!found) {
+    if (!deeper) {
       // has_error without a visible culprit: report the node itself.
       fx->syntax_error = true;
       fx->error_span = span_of(n);
       fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
       return;
     }
+    n = next;
   }
 }
 
@@ -1279,8 +1295,8 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   al_facts *facts = al_facts_new();
   if (!src->ok) {
     facts->unreadable = true;
-    facts->problem = al_arena_strndup(facts->arena, src->problem,
-                                      strlen(src->problem));
+    facts->problem =
+        al_arena_strndup(facts->arena, src->problem, strlen(src->problem));
     facts->problem_line = src->problem_line ? src->problem_line : 1;
     facts->problem_col = src->problem_col ? src->problem_col : 1;
     return facts;
@@ -1315,6 +1331,16 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
     self->aux_live = false;
   }
   ts_tree_delete(tree);
+  // The facts live until the end of the run: give back growth slack.
+  vec_shrink(&facts->scopes);
+  vec_shrink(&facts->refs);
+  vec_shrink(&facts->calls);
+  vec_shrink(&facts->args);
+  vec_shrink(&facts->binds);
+  vec_shrink(&facts->imports);
+  vec_shrink(&facts->asyncs);
+  vec_shrink(&facts->comments);
+  vec_shrink(&facts->lines.wide);
   self->facts = NULL;
   self->text = NULL;
   return facts;

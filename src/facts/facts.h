@@ -32,30 +32,30 @@ typedef enum {
 
 /** al_scope.flags */
 enum {
-  AL_SCOPE_GENERATOR = 1 << 0, // a yield in its own body
-  AL_SCOPE_AWAITS = 1 << 1,    // await / async for / async with in own body
-  AL_SCOPE_STUB = 1 << 2,      // body is only docstring/pass/.../raise
+  AL_SCOPE_GENERATOR = 1 << 0,  // a yield in its own body
+  AL_SCOPE_AWAITS = 1 << 1,     // await / async for / async with in own body
+  AL_SCOPE_STUB = 1 << 2,       // body is only docstring/pass/.../raise
   AL_SCOPE_NESTED_DEF = 1 << 3, // defined inside a function (not module/class)
 };
 
 typedef struct {
-  al_str name;         // def/class name; "" for the module and lambdas
-  al_span name_span;   // the name (lambda: the `lambda` keyword)
-  al_span def_span;    // the whole definition, decorators excluded
-  uint32_t parent;     // enclosing scope, AL_NONE for the module
-  uint8_t kind;        // al_scope_kind
+  al_str name;       // def/class name; "" for the module and lambdas
+  al_span name_span; // the name (lambda: the `lambda` keyword)
+  al_span def_span;  // the whole definition, decorators excluded
+  uint32_t parent;   // enclosing scope, AL_NONE for the module
+  uint8_t kind;      // al_scope_kind
   uint8_t flags;
   uint32_t first_decorator; // decorators: refs[first_decorator ..+n)
   uint32_t n_decorators;
-  uint32_t first_base;      // class bases: refs[first_base ..+n_bases)
+  uint32_t first_base; // class bases: refs[first_base ..+n_bases)
   uint32_t n_bases;
-  al_str first_param;  // functions: name of the first parameter ("" if none)
+  al_str first_param; // functions: name of the first parameter ("" if none)
 } al_scope;
 
 /** What a reference expression looks like. */
 typedef enum {
-  AL_REF_NONE,   // not a reference we can follow (subscript, lambda, ...)
-  AL_REF_DOTTED, // identifier or attribute chain of identifiers: "a.b.c"
+  AL_REF_NONE,    // not a reference we can follow (subscript, lambda, ...)
+  AL_REF_DOTTED,  // identifier or attribute chain of identifiers: "a.b.c"
   AL_REF_ON_CALL, // attribute chain on a call's result: base_call(...).dotted
   AL_REF_SUPER,   // super().dotted
   AL_REF_CALLED,  // dotted(...): a call of a dotted name (decorators such as
@@ -71,26 +71,26 @@ typedef struct {
 
 /** Where a call's value goes: the syntactic context of the call. */
 typedef enum {
-  AL_CTX_OTHER = 0,   // anywhere else (container element, default, ...)
-  AL_CTX_STMT,        // expression statement: the value is dropped
-  AL_CTX_AWAIT,       // operand of await
-  AL_CTX_ASSIGN,      // right side of an assignment to one name (see binds)
-  AL_CTX_ASSIGN_OTHER, // right side of any other assignment/annotation
-  AL_CTX_RETURN,      // return value
-  AL_CTX_YIELD,       // yield / yield from operand
-  AL_CTX_ARG,         // argument of another call (parent_call, arg_index)
-  AL_CTX_CONDITION,   // truth value: if/elif/while test, not, and/or, assert,
-                      // conditional expression test, comprehension if
-  AL_CTX_OPERAND,     // binary/unary operator or comparison operand
-  AL_CTX_SUBSCRIPT,   // value of a subscript: f()[k]
-  AL_CTX_ATTRIBUTE,   // object of an attribute: f().x (ctx_name = "x")
-  AL_CTX_ITER,        // iterable of a sync for / comprehension
-  AL_CTX_ASYNC_ITER,  // iterable of async for
-  AL_CTX_FSTRING,     // f-string replacement field
-  AL_CTX_UNPACK,      // right side of a tuple/list unpacking assignment
-  AL_CTX_WITH,        // context expression of a sync with
-  AL_CTX_ASYNC_WITH,  // context expression of async with
-  AL_CTX_LAMBDA,      // the body of a lambda (its return value)
+  AL_CTX_OTHER = 0,     // anywhere else (container element, default, ...)
+  AL_CTX_STMT,          // expression statement: the value is dropped
+  AL_CTX_AWAIT,         // operand of await
+  AL_CTX_ASSIGN,        // right side of an assignment to one name (see binds)
+  AL_CTX_ASSIGN_OTHER,  // right side of any other assignment/annotation
+  AL_CTX_RETURN,        // return value
+  AL_CTX_YIELD,         // yield / yield from operand
+  AL_CTX_ARG,           // argument of another call (parent_call, arg_index)
+  AL_CTX_CONDITION,     // truth value: if/elif/while test, not, and/or, assert,
+                        // conditional expression test, comprehension if
+  AL_CTX_OPERAND,       // binary/unary operator or comparison operand
+  AL_CTX_SUBSCRIPT,     // value of a subscript: f()[k]
+  AL_CTX_ATTRIBUTE,     // object of an attribute: f().x (ctx_name = "x")
+  AL_CTX_ITER,          // iterable of a sync for / comprehension
+  AL_CTX_ASYNC_ITER,    // iterable of async for
+  AL_CTX_FSTRING,       // f-string replacement field
+  AL_CTX_UNPACK,        // right side of a tuple/list unpacking assignment
+  AL_CTX_WITH,          // context expression of a sync with
+  AL_CTX_ASYNC_WITH,    // context expression of async with
+  AL_CTX_LAMBDA,        // the body of a lambda (its return value)
   AL_CTX_COMPREHENSION, // the element of a comprehension or generator
 } al_ctx;
 
@@ -114,7 +114,7 @@ typedef struct {
   uint16_t arg_index;   // ARG: positional index, AL_ARG_KEYWORD for keywords
   uint8_t ctx;          // al_ctx
   uint8_t flags;
-  uint32_t first_arg;   // args[first_arg ..+n_args)
+  uint32_t first_arg; // args[first_arg ..+n_args)
   uint32_t n_args;
 } al_call;
 
@@ -130,7 +130,7 @@ typedef enum {
 } al_arg_kind;
 
 typedef struct {
-  al_ref ref;      // REF/ELEMENT
+  al_ref ref; // REF/ELEMENT
   al_span span;
   al_str keyword;  // keyword name, "" when positional (ELEMENT: the
                    // container's keyword)
@@ -153,13 +153,13 @@ typedef enum {
 
 /** al_binding.flags */
 enum {
-  AL_BIND_CONDITIONAL = 1 << 0, // under if/try/for/while/with/match
+  AL_BIND_CONDITIONAL = 1 << 0,   // under if/try/for/while/with/match
   AL_BIND_TYPE_CHECKING = 1 << 1, // under `if TYPE_CHECKING:`
 };
 
 typedef struct {
   al_str name;
-  al_span span;       // the bound name
+  al_span span; // the bound name
   uint32_t scope;
   uint32_t target;    // see al_bind_kind
   uint32_t value_ref; // ASSIGN from a dotted name: refs index; else AL_NONE
@@ -177,12 +177,13 @@ enum {
 };
 
 typedef struct {
-  al_str module;  // dotted module without leading dots ("" for `from . import x`)
-  al_str name;    // `from m import name`: name; "" for `import m`; "*" star
-  al_str local;   // the bound name (`import a.b` binds "a")
+  al_str
+      module;   // dotted module without leading dots ("" for `from . import x`)
+  al_str name;  // `from m import name`: name; "" for `import m`; "*" star
+  al_str local; // the bound name (`import a.b` binds "a")
   al_span span;
   uint32_t scope;
-  uint8_t level;  // leading dots of a relative import
+  uint8_t level; // leading dots of a relative import
   uint8_t flags;
 } al_import;
 
@@ -208,24 +209,24 @@ enum {
 };
 
 typedef struct {
-  al_span span;   // the `await` expression or the statement's `async` token
-  uint32_t scope; // innermost scope
-  uint8_t kind;   // al_async_kind
+  al_span span;    // the `await` expression or the statement's `async` token
+  uint32_t scope;  // innermost scope
+  uint8_t kind;    // al_async_kind
   uint8_t operand; // AWAIT: al_operand_kind
   uint8_t flags;
-  uint32_t call;  // AWAIT of a call: the call's index, else AL_NONE
-  al_ref ref;     // AWAIT of a name: the name
+  uint32_t call; // AWAIT of a call: the call's index, else AL_NONE
+  al_ref ref;    // AWAIT of a name: the name
 } al_async_site;
 
 /** A comment that may carry a suppression ("noqa" or "asynclint:"). */
 typedef struct {
-  uint32_t row;  // 0-based row
-  al_str text;   // the whole comment, starting at '#'
+  uint32_t row; // 0-based row
+  al_str text;  // the whole comment, starting at '#'
 } al_comment;
 
 /** Everything known about one file after extraction. */
 typedef struct al_facts {
-  al_arena *arena; // owns the strings of every record below
+  al_arena *arena;         // owns the strings of every record below
   al_vec(al_scope) scopes; // [0] is the module
   al_vec(al_ref) refs;     // decorators, bases, assignment values
   al_vec(al_call) calls;   // in source order
@@ -234,16 +235,16 @@ typedef struct al_facts {
   al_vec(al_import) imports;
   al_vec(al_async_site) asyncs;
   al_vec(al_comment) comments;
-  al_linemap lines;      // for column conversion in the report stage
-  uint32_t n_rows;       // rows of the file
-  bool unreadable;       // AL002: the file could not be read or decoded
-  const char *problem;   // AL002's reason (arena)
-  uint32_t problem_line; // 1-based
-  uint32_t problem_col;  // 1-based code points
-  bool syntax_error;     // AL001: the tree has an ERROR or MISSING node
-  al_span error_span;    // the first one
+  al_linemap lines;          // for column conversion in the report stage
+  uint32_t n_rows;           // rows of the file
+  bool unreadable;           // AL002: the file could not be read or decoded
+  const char *problem;       // AL002's reason (arena)
+  uint32_t problem_line;     // 1-based
+  uint32_t problem_col;      // 1-based code points
+  bool syntax_error;         // AL001: the tree has an ERROR or MISSING node
+  al_span error_span;        // the first one
   const char *error_message; // "unexpected 'x'" / "missing ')'" (arena)
-  bool parse_gave_up;    // the parser's work budget ran out
+  bool parse_gave_up;        // the parser's work budget ran out
 } al_facts;
 
 /** An empty facts record with its own arena. Free with al_facts_free. */

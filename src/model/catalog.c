@@ -67,9 +67,8 @@ static bool parse_args(al_catalog_entry *e, al_str args, al_arena *arena) {
     if (al_str_eq_c(item, "*")) {
       e->awaitable_all_positional = true;
     } else if (al_str_starts_with(item, "kw=") && item.len > 3) {
-      e->awaitable_keyword =
-          (al_str){al_arena_strndup(arena, item.ptr + 3, item.len - 3),
-                   item.len - 3};
+      e->awaitable_keyword = (al_str){
+          al_arena_strndup(arena, item.ptr + 3, item.len - 3), item.len - 3};
     } else {
       size_t n = item.len;
       if (n > 2 && item.ptr[n - 2] == '[' && item.ptr[n - 1] == ']') {
@@ -99,8 +98,8 @@ static al_catalog_entry *entry_for(al_catalog *self, al_str name,
   if (al_map_get(&self->by_name, name, &idx))
     return vec_get(&self->entries, idx);
   al_catalog_entry *e = vec_grow1(&self->entries);
-  e->name = (al_str){al_arena_strndup(self->arena, name.ptr, name.len),
-                     name.len};
+  e->name =
+      (al_str){al_arena_strndup(self->arena, name.ptr, name.len), name.len};
   e->line = line;
   // The key must not move: point it at the arena copy.
   al_map_put(&self->by_name, e->name, self->entries.len - 1);
@@ -113,8 +112,8 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
   al_str facet = next_field(&p, end);
   if (!is_qualified_name(name))
     return al_error_set(err, file, line_no, 1,
-                        "expected a qualified name, got '%.*s'",
-                        (int)name.len, name.ptr);
+                        "expected a qualified name, got '%.*s'", (int)name.len,
+                        name.ptr);
   al_catalog_entry *e = entry_for(self, name, line_no);
   uint32_t col = (uint32_t)name.len + 2;
   if (al_str_eq_c(facet, "coroutine")) {
@@ -139,8 +138,9 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
                           "expected a rule code such as AL200, got '%.*s'",
                           (int)code.len, code.ptr);
     if (repl.len == 0)
-      return al_error_set(err, file, line_no, col, "blocking entry without "
-                                                   "a replacement");
+      return al_error_set(err, file, line_no, col,
+                          "blocking entry without "
+                          "a replacement");
     e->facets |= AL_CAT_BLOCKING;
     e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
     e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
@@ -151,8 +151,8 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
                           "expected a qualified class name, got '%.*s'",
                           (int)cls.len, cls.ptr);
     e->facets |= AL_CAT_RETURNS;
-    e->returns = (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len),
-                          cls.len};
+    e->returns =
+        (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len), cls.len};
   } else {
     return al_error_set(err, file, line_no, col, "unknown facet '%.*s'",
                         (int)facet.len, facet.ptr);

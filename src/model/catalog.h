@@ -22,24 +22,24 @@ enum {
   AL_CAT_AWAITABLE = 1 << 1, // calling it returns a future/awaitable
   AL_CAT_TASK = 1 << 2,      // calling it schedules a task and returns it
   AL_CAT_EXPECTS_AWAITABLE = 1 << 3, // some arguments must be awaitables
-  AL_CAT_BLOCKING = 1 << 4,  // blocks the calling thread
-  AL_CAT_RETURNS = 1 << 5,   // calling it returns an instance of `returns`
+  AL_CAT_BLOCKING = 1 << 4,          // blocks the calling thread
+  AL_CAT_RETURNS = 1 << 5, // calling it returns an instance of `returns`
 };
 
 typedef struct {
-  al_str name;        // fully qualified: "asyncio.sleep"
+  al_str name; // fully qualified: "asyncio.sleep"
   uint32_t facets;
   // EXPECTS_AWAITABLE: which arguments
-  uint32_t awaitable_positions; // bit i: positional argument i
+  uint32_t awaitable_positions;  // bit i: positional argument i
   bool awaitable_all_positional; // every positional argument (gather)
   bool awaitable_elements;       // elements of a list/set/tuple argument
   al_str awaitable_keyword;      // keyword naming the argument, or ""
   // BLOCKING
-  const char *blocking_code;     // "AL200"
-  const char *replacement;       // "await asyncio.sleep(...)"
+  const char *blocking_code; // "AL200"
+  const char *replacement;   // "await asyncio.sleep(...)"
   // RETURNS
-  al_str returns;                // qualified class name of the result
-  uint32_t line;                 // line in its catalog file (for messages)
+  al_str returns; // qualified class name of the result
+  uint32_t line;  // line in its catalog file (for messages)
 } al_catalog_entry;
 
 typedef struct al_catalog al_catalog;

@@ -172,8 +172,7 @@ static al_target binding_target(const al_index *self, uint32_t file,
   switch ((al_bind_kind)b->kind) {
   case AL_BIND_FUNCTION:
   case AL_BIND_CLASS:
-    t.kind = b->kind == AL_BIND_FUNCTION ? AL_TARGET_FUNCTION
-                                         : AL_TARGET_CLASS;
+    t.kind = b->kind == AL_BIND_FUNCTION ? AL_TARGET_FUNCTION : AL_TARGET_CLASS;
     t.file = file;
     t.scope = b->target;
     return t;
@@ -330,8 +329,8 @@ static al_target resolve_ref(const al_index *self, uint32_t file,
     while (dot < d.len && d.ptr[dot] != '.')
       dot++;
     al_str root = {d.ptr, dot};
-    al_str rest = dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1}
-                              : (al_str){0};
+    al_str rest =
+        dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1} : (al_str){0};
     al_target t = resolve_name(self, file, scope, root, depth);
     return follow_attrs(self, t, rest);
   }

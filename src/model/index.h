@@ -30,9 +30,9 @@ typedef enum {
 
 typedef struct {
   al_target_kind kind;
-  uint32_t file;   // FUNCTION/CLASS
-  uint32_t scope;  // FUNCTION/CLASS: scope index in that file
-  const al_catalog_entry *entry; // EXTERNAL: catalog entry or NULL
+  uint32_t file;                  // FUNCTION/CLASS
+  uint32_t scope;                 // FUNCTION/CLASS: scope index in that file
+  const al_catalog_entry *entry;  // EXTERNAL: catalog entry or NULL
   char qualname[AL_QUALNAME_MAX]; // MODULE/EXTERNAL/INSTANCE: NUL-terminated
                                   // (a longer name resolves to UNKNOWN)
 } al_target;

@@ -13,10 +13,10 @@
 #include "facts/facts.h"
 
 typedef struct {
-  const char *path;     // display path (owned by the run's arena)
-  const char *fs_path;  // path for open(2); NULL for standard input
-  bool explicit_;       // named on the command line
-  al_facts *facts;      // owned; NULL until extracted
+  const char *path;    // display path (owned by the run's arena)
+  const char *fs_path; // path for open(2); NULL for standard input
+  bool explicit_;      // named on the command line
+  al_facts *facts;     // owned; NULL until extracted
 } al_project_file;
 
 typedef struct {

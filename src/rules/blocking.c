@@ -29,7 +29,7 @@ static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
             (int)s->name.len, s->name.ptr, t->entry->replacement);
 }
 
-#define BLOCKING_MESSAGE                                                      \
+#define BLOCKING_MESSAGE                                                       \
   "%s blocks the event loop inside async function '%.*s'; use '%s'"
 
 const al_rule al_rule_blocking_sleep = {

@@ -10,8 +10,8 @@ const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
     return al_arena_strndup(ctx->arena, c->callee.dotted.ptr,
                             c->callee.dotted.len);
   if (c->callee.kind == AL_REF_ON_CALL)
-    return al_arena_printf(ctx->arena, "(...).%.*s",
-                           (int)c->callee.dotted.len, c->callee.dotted.ptr);
+    return al_arena_printf(ctx->arena, "(...).%.*s", (int)c->callee.dotted.len,
+                           c->callee.dotted.ptr);
   return "(call)";
 }
 

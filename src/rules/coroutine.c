@@ -107,8 +107,8 @@ static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
       callee = al_rules_written(ctx, call);
     const char *written =
         al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
-    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at),
-              callee, written);
+    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
+              written);
   }
 }
 

@@ -22,7 +22,8 @@ void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
   // The format is the descriptor's own string, never data.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  int n = vsnprintf(NULL, 0, rule->message, ap);
+  char probe[1];
+  int n = vsnprintf(probe, sizeof probe, rule->message, ap);
   char *msg = al_arena_alloc(ctx->arena, (size_t)(n < 0 ? 0 : n) + 1);
   vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, rule->message, ap2);
 #pragma GCC diagnostic pop

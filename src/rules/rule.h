@@ -29,8 +29,8 @@ typedef enum {
 
 /** What facts a rule wants to be handed (al_rule.wants). */
 enum {
-  AL_WANTS_FILE = 1 << 0,  // once per file: check_file
-  AL_WANTS_CALLS = 1 << 1, // every call: check_call
+  AL_WANTS_FILE = 1 << 0,   // once per file: check_file
+  AL_WANTS_CALLS = 1 << 1,  // every call: check_call
   AL_WANTS_ASYNCS = 1 << 2, // every await/async with/async for: check_async
 };
 
@@ -38,15 +38,15 @@ typedef struct al_rule_ctx al_rule_ctx;
 typedef struct al_rule al_rule;
 
 struct al_rule {
-  const char *code;     // "AL200"
-  const char *name;     // kebab-case: "blocking-sleep"
-  const char *summary;  // one line for --list-rules
-  const char *message;  // printf format used by al_report
-  const char *doc;      // What it does / Why is this bad? / Example / Use instead
+  const char *code;    // "AL200"
+  const char *name;    // kebab-case: "blocking-sleep"
+  const char *summary; // one line for --list-rules
+  const char *message; // printf format used by al_report
+  const char *doc; // What it does / Why is this bad? / Example / Use instead
   const char *equivalents; // other tools' codes, comma-separated, or ""
   al_severity severity;
-  bool default_on;      // false for opt-in (I) rules
-  unsigned wants;       // AL_WANTS_*
+  bool default_on; // false for opt-in (I) rules
+  unsigned wants;  // AL_WANTS_*
   void (*check_file)(al_rule_ctx *ctx, const al_rule *self);
   void (*check_call)(al_rule_ctx *ctx, const al_rule *self, uint32_t call);
   void (*check_async)(al_rule_ctx *ctx, const al_rule *self, uint32_t site);
@@ -54,26 +54,26 @@ struct al_rule {
 
 /** One finding, positions still in bytes (see source/position.h). */
 typedef struct {
-  uint32_t file;        // index into the project's files
+  uint32_t file; // index into the project's files
   al_span span;
   const al_rule *rule;
-  const char *message;  // owned by the arena the rule context reported into
+  const char *message; // owned by the arena the rule context reported into
 } al_diag;
 
 typedef al_vec(al_diag) al_diag_list;
 
 /** What a check callback sees. */
 struct al_rule_ctx {
-  const al_index *index;    // the whole tree
+  const al_index *index; // the whole tree
   const al_project *project;
-  uint32_t file;            // the file being checked
-  const al_facts *facts;    // its facts
-  const char *path;         // its display path
-  al_arena *arena;          // messages go here (outlives the report stage)
-  al_diag_list *out;        // where al_report appends
-  const bool *enabled;      // by registry index (al_rule_index)
-  al_target callee;         // check_call: the current call's callee,
-                            // resolved once for every rule
+  uint32_t file;         // the file being checked
+  const al_facts *facts; // its facts
+  const char *path;      // its display path
+  al_arena *arena;       // messages go here (outlives the report stage)
+  al_diag_list *out;     // where al_report appends
+  const bool *enabled;   // by registry index (al_rule_index)
+  al_target callee;      // check_call: the current call's callee,
+                         // resolved once for every rule
 };
 
 /**
@@ -109,8 +109,7 @@ const char *al_severity_name(al_severity sev);
  * and `what`, e.g. "--select").
  */
 bool al_rules_select(bool *enabled, const char *const *select, uint32_t n_sel,
-                     const char *const *ignore, uint32_t n_ign,
-                     al_error *err);
+                     const char *const *ignore, uint32_t n_ign, al_error *err);
 
 /** Run every enabled rule over one file, appending to ctx->out. */
 void al_rules_check_file(al_rule_ctx *ctx);

@@ -22,11 +22,11 @@
 #define AL_SOURCE_MAX_BYTES ((size_t)1 << 30)
 
 typedef struct {
-  const char *path; // display path, as given by the caller (not copied)
-  char *text;       // decoded UTF-8, NUL-terminated; owned by the arena
-  uint32_t len;     // bytes of text, without the NUL
-  bool ok;          // false: text is NULL and problem says why
-  const char *problem; // e.g. "cannot read file: Permission denied"; arena
+  const char *path;      // display path, as given by the caller (not copied)
+  char *text;            // decoded UTF-8, NUL-terminated; owned by the arena
+  uint32_t len;          // bytes of text, without the NUL
+  bool ok;               // false: text is NULL and problem says why
+  const char *problem;   // e.g. "cannot read file: Permission denied"; arena
   uint32_t problem_line; // 1-based line of the problem (1 when unknown)
   uint32_t problem_col;  // 1-based column (code points) (1 when unknown)
   const char *encoding;  // declared non-UTF-8 encoding that was decoded, or

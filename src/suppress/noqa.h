@@ -17,9 +17,9 @@
 #define AL_NOQA_MAX_CODES 32
 
 typedef struct {
-  bool all;       // bare `# noqa` (every code on the line)
-  bool skip_file; // `# asynclint: skip-file`
-  uint8_t n;      // codes listed
+  bool all;                        // bare `# noqa` (every code on the line)
+  bool skip_file;                  // `# asynclint: skip-file`
+  uint8_t n;                       // codes listed
   al_str codes[AL_NOQA_MAX_CODES]; // slices of the comment text
 } al_noqa;
 

@@ -74,8 +74,10 @@ TSTree *al_parser_parse(al_parser *self, const char *text, uint32_t len,
   self->calls = 0;
   self->budget = (uint64_t)len * BUDGET_PER_BYTE + BUDGET_MIN;
   buffer b = {text, len};
-  TSInput input = {.payload = &b, .read = read_buffer,
-                   .encoding = TSInputEncodingUTF8, .decode = NULL};
+  TSInput input = {.payload = &b,
+                   .read = read_buffer,
+                   .encoding = TSInputEncodingUTF8,
+                   .decode = NULL};
   TSParseOptions opts = {.payload = self, .progress_callback = progress};
   TSTree *tree = ts_parser_parse_with_options(self->ts, NULL, input, opts);
   *gave_up = tree == NULL;

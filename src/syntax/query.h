@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The queries in queries/ (.scm files), embedded at build time and compiled once.
- * A query that fails to compile is a fatal error naming
+ * The queries in queries/ (.scm files), embedded at build time and compiled
+ * once. A query that fails to compile is a fatal error naming
  * queries/x.scm:line:col and the TSQueryError. Queries are owned here and
  * deleted at exit; cursors are the caller's (one per worker).
  */

@@ -15,7 +15,8 @@ static const char *relative(const char *path, const char *root) {
   if (strncmp(path, root, n) == 0 && path[n] == '/')
     return path + n + 1;
   const char *q = NULL;
-  for (const char *p = strstr(path, "queries/"); p; p = strstr(p + 1, "queries/"))
+  for (const char *p = strstr(path, "queries/"); p;
+       p = strstr(p + 1, "queries/"))
     if (p == path || p[-1] == '/')
       q = p;
   return q ? q : path;
