@@ -10,21 +10,28 @@
  * (st_dev, st_ino) pairs keeps any directory from being entered twice, which
  * ends loops; symlinked directories are entered only after all real ones, so
  * files keep their real paths when both lead to them. Special files are
- * stat'ed, never opened (opening a FIFO blocks). This module does not read file
- * contents and does not (yet) honour .gitignore.
+ * stat'ed, never opened (opening a FIFO blocks). Inside a git work tree (a
+ * directory holding `.git`, found by walking up from each path and noticed
+ * on the way down) the .gitignore files of the walked directories and of
+ * their parents up to the work-tree root, and .git/info/exclude, are read
+ * and applied with git's rules (the last matching pattern wins, deeper
+ * files before shallower ones, an ignored directory is not entered); the
+ * global core.excludesFile is not. This module reads no other file.
  */
 #include "source/discover.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "base/glob.h"
+#include "base/path.h"
 
 const char *const al_default_excludes[] = {
     ".git",          ".hg",         ".svn",
@@ -105,30 +112,37 @@ static const char *skip_dot_slash(const char *path) {
 }
 
 static bool glob_list_matches(const char *const *globs, size_t n,
-                              const char *base, const char *whole) {
+                              const char *base, const char *whole,
+                              const char *abs) {
   for (size_t i = 0; i < n; i++) {
     if (!globs[i])
       break;
-    // No FNM_PATHNAME: '*' crosses '/', as in ruff's path globs.
-    if (fnmatch(globs[i], base, 0) == 0 || fnmatch(globs[i], whole, 0) == 0)
+    // Anchored globs (from config files) see only the absolute path.
+    if (globs[i][0] == '/') {
+      if (abs && al_glob_match(globs[i], abs, 0))
+        return true;
+      continue;
+    }
+    // '*' crosses '/', as in ruff's path globs.
+    if (al_glob_match(globs[i], base, 0) || al_glob_match(globs[i], whole, 0))
       return true;
   }
   return false;
 }
 
 // The test proper, once the last component and the whole path are known.
-static bool excluded(const char *base, const char *whole,
+static bool excluded(const char *base, const char *whole, const char *abs,
                      const al_discover_opts *opts) {
   if (opts && opts->exclude) {
-    if (glob_list_matches(opts->exclude, opts->n_exclude, base, whole))
+    if (glob_list_matches(opts->exclude, opts->n_exclude, base, whole, abs))
       return true;
   } else if (glob_list_matches(al_default_excludes, N_DEFAULT_EXCLUDES, base,
-                               whole)) {
+                               whole, abs)) {
     return true;
   }
   return opts && opts->extend_exclude &&
          glob_list_matches(opts->extend_exclude, opts->n_extend_exclude, base,
-                           whole);
+                           whole, abs);
 }
 
 bool al_discover_is_excluded(const char *path, const al_discover_opts *opts) {
@@ -140,7 +154,9 @@ bool al_discover_is_excluded(const char *path, const al_discover_opts *opts) {
   char *trimmed = al_xstrndup(whole, len);
   const char *slash = strrchr(trimmed, '/');
   const char *base = slash && slash[1] ? slash + 1 : trimmed;
-  bool result = excluded(base, trimmed, opts);
+  al_arena *arena = al_arena_new();
+  bool result = excluded(base, trimmed, al_path_absolute(arena, trimmed), opts);
+  al_arena_free(arena);
   free(trimmed);
   return result;
 }
@@ -155,22 +171,239 @@ static bool is_python_name(const char *name) {
 }
 
 // ---------------------------------------------------------------------------
+// .gitignore (gitignore(5)).
+
+// Splits a pattern line into its flags and the glob proper (a pointer into
+// the line, trailing '/' removed into *len).
+typedef struct {
+  const char *glob; // without '!', leading '/' and trailing '/'
+  size_t len;
+  bool negated;  // "!pattern"
+  bool dir_only; // "pattern/"
+  bool anchored; // had a '/' before its end: relative to the .gitignore
+} ignore_pattern;
+
+static bool parse_pattern(const char *line, size_t len, ignore_pattern *out) {
+  // Trailing spaces go, unless quoted with a backslash.
+  while (len && line[len - 1] == ' ' && !(len >= 2 && line[len - 2] == '\\'))
+    len--;
+  if (len == 0 || line[0] == '#')
+    return false;
+  *out = (ignore_pattern){0};
+  if (line[0] == '!') {
+    out->negated = true;
+    line++;
+    len--;
+  }
+  if (len && line[len - 1] == '/' && !(len >= 2 && line[len - 2] == '\\')) {
+    out->dir_only = true;
+    while (len && line[len - 1] == '/')
+      len--;
+  }
+  if (len == 0)
+    return false;
+  out->anchored = memchr(line, '/', len) != NULL;
+  if (line[0] == '/') {
+    line++;
+    len--;
+  }
+  out->glob = line;
+  out->len = len;
+  return len > 0;
+}
+
+static bool pattern_matches(const ignore_pattern *p, const char *glob,
+                            const char *path, bool is_dir) {
+  if (p->dir_only && !is_dir)
+    return false;
+  if (p->anchored)
+    return al_glob_match(glob, path, AL_GLOB_PATHNAME);
+  const char *slash = strrchr(path, '/');
+  return al_glob_match(glob, slash ? slash + 1 : path, AL_GLOB_PATHNAME);
+}
+
+bool al_gitignore_match(const char *pattern, const char *path, bool is_dir,
+                        bool *negated) {
+  ignore_pattern p;
+  *negated = false;
+  if (!parse_pattern(pattern, strlen(pattern), &p))
+    return false;
+  *negated = p.negated;
+  char *glob = al_xstrndup(p.glob, p.len);
+  bool m = pattern_matches(&p, glob, path, is_dir);
+  free(glob);
+  return m;
+}
+
+typedef struct {
+  ignore_pattern p; // p.glob is NUL-terminated in the arena
+} ignore_rule;
+
+// The patterns of one file, relative to the directory `base`; frames chain
+// from the deepest .gitignore to the work tree's info/exclude.
+typedef struct ignore_frame {
+  const struct ignore_frame *parent;
+  const char *base; // absolute directory, no trailing '/' (except "/")
+  size_t base_len;
+  ignore_rule *rules;
+  uint32_t n;
+} ignore_frame;
+
+// Reads a pattern file into a frame on top of parent; returns parent when
+// the file does not exist or holds no pattern.
+static const ignore_frame *load_ignore_file(al_arena *arena,
+                                            const ignore_frame *parent,
+                                            const char *base,
+                                            const char *file) {
+  FILE *f = fopen(file, "rb");
+  if (!f)
+    return parent;
+  al_vec(ignore_rule) rules = {0};
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) > 0) {
+    size_t len = (size_t)n;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      len--;
+    ignore_pattern p;
+    if (!parse_pattern(line, len, &p))
+      continue;
+    p.glob = al_arena_strndup(arena, p.glob, p.len);
+    vec_push(&rules, ((ignore_rule){p}));
+  }
+  free(line);
+  fclose(f);
+  if (!rules.len) {
+    vec_free(&rules);
+    return parent;
+  }
+  ignore_frame *fr = al_arena_alloc(arena, sizeof *fr);
+  fr->parent = parent;
+  fr->base = al_arena_strndup(arena, base, strlen(base));
+  fr->base_len = strlen(base);
+  fr->rules = al_arena_alloc(arena, rules.len * sizeof *fr->rules);
+  memcpy(fr->rules, rules.items, rules.len * sizeof *fr->rules);
+  fr->n = rules.len;
+  vec_free(&rules);
+  return fr;
+}
+
+// The frames a work tree starts with: its info/exclude (the .git directory,
+// or the one a `.git` file's "gitdir:" line names).
+static const ignore_frame *load_repo_excludes(al_arena *arena,
+                                              const char *root) {
+  char *dotgit = al_path_join(arena, root, ".git");
+  struct stat st;
+  if (stat(dotgit, &st) != 0)
+    return NULL;
+  const char *gitdir = dotgit;
+  if (S_ISREG(st.st_mode)) {
+    gitdir = NULL;
+    FILE *f = fopen(dotgit, "rb");
+    if (f) {
+      char buf[4096];
+      if (fgets(buf, sizeof buf, f) && strncmp(buf, "gitdir:", 7) == 0) {
+        char *v = buf + 7;
+        while (*v == ' ')
+          v++;
+        v[strcspn(v, "\r\n")] = '\0';
+        gitdir = al_path_join(arena, root, v);
+      }
+      fclose(f);
+    }
+    if (!gitdir)
+      return NULL;
+  }
+  return load_ignore_file(arena, NULL, root,
+                          al_path_join(arena, gitdir, "info/exclude"));
+}
+
+// Whether abs (a path under every frame's base) is ignored.
+static bool gitignored(const ignore_frame *fr, const char *abs, bool is_dir) {
+  for (; fr; fr = fr->parent) {
+    size_t bl = fr->base_len;
+    const char *rel;
+    if (bl == 1 && fr->base[0] == '/')
+      rel = abs + 1;
+    else if (strncmp(abs, fr->base, bl) == 0 && abs[bl] == '/')
+      rel = abs + bl + 1;
+    else
+      continue;
+    for (uint32_t i = fr->n; i-- > 0;) {
+      const ignore_rule *r = &fr->rules[i];
+      if (pattern_matches(&r->p, r->p.glob, rel, is_dir))
+        return !r->p.negated;
+    }
+  }
+  return false;
+}
+
+// The frames in force inside directory abs, named on the command line: the
+// work tree's info/exclude and the .gitignore files from the work-tree root
+// down to abs's parent (abs's own is read when it is walked). NULL outside
+// a work tree, or when abs is itself the root (the walk notices `.git`).
+static const ignore_frame *frames_above(al_arena *arena, const char *abs) {
+  // Find the work-tree root.
+  const char *root = NULL;
+  for (const char *d = abs;;) {
+    struct stat st;
+    if (stat(al_path_join(arena, d, ".git"), &st) == 0) {
+      root = d;
+      break;
+    }
+    if (strcmp(d, "/") == 0)
+      break;
+    d = al_path_parent(arena, d);
+  }
+  if (!root || strcmp(root, abs) == 0)
+    return NULL;
+  const ignore_frame *fr = load_repo_excludes(arena, root);
+  // Directories from root down to abs's parent.
+  size_t rl = strlen(root);
+  const char *dir = root;
+  for (;;) {
+    fr = load_ignore_file(arena, fr, dir,
+                          al_path_join(arena, dir, ".gitignore"));
+    const char *next = strchr(abs + rl + 1, '/');
+    if (!next)
+      break;
+    rl = (size_t)(next - abs);
+    dir = al_arena_strndup(arena, abs, rl);
+  }
+  if (!fr) {
+    // Inside a work tree with no pattern yet: an empty frame marks it, so
+    // that the walk reads the .gitignore files below.
+    ignore_frame *empty = al_arena_alloc(arena, sizeof *empty);
+    empty->base = root;
+    empty->base_len = strlen(root);
+    return empty;
+  }
+  return fr;
+}
+
+// ---------------------------------------------------------------------------
 // The walk.
 
 typedef struct {
-  const char *path; // display path ("" for the current directory); arena
+  const char *path;             // display path ("" for the current directory)
+  const char *abs;              // absolute, lexically normalised
+  const al_discover_opts *opts; // of the command-line path it is under
+  const ignore_frame *ignores;  // .gitignore rules in force, or NULL
+  uint32_t arg;                 // index of that command-line path
   bool explicit_;
 } pending_dir;
 
 typedef struct {
   al_discovery *out;
   al_arena *arena;
-  const al_discover_opts *opts;
   dir_set entered;
   al_vec(pending_dir) stack;
-  al_vec(const char *) links; // symlinked directories, followed last
-  char *scratch;              // join buffer, reused for every entry
+  al_vec(pending_dir) links; // symlinked directories, followed last
+  char *scratch;             // join buffer, reused for every entry
   size_t scratch_cap;
+  char *abs_scratch; // the same for absolute paths
+  size_t abs_cap;
 } walker;
 
 static void add_problem(walker *w, const char *path, const char *message,
@@ -181,26 +414,33 @@ static void add_problem(walker *w, const char *path, const char *message,
   p->explicit_ = explicit_;
 }
 
-static void add_file(walker *w, const char *path, bool explicit_) {
+static void add_file(walker *w, const char *path, bool explicit_,
+                     uint32_t arg) {
   al_found_file *f = vec_grow1(&w->out->files);
   f->path = al_arena_strndup(w->arena, path, strlen(path));
   f->explicit_ = explicit_;
+  f->arg = arg;
 }
 
-// Joins dir and name into w->scratch (dir "" is the current directory).
-static const char *join(walker *w, const char *dir, const char *name) {
+// Joins dir and name into *buf (dir "" is the current directory).
+static const char *join_into(char **buf, size_t *cap, const char *dir,
+                             const char *name) {
   size_t dl = strlen(dir), nl = strlen(name);
   size_t need = dl + 1 + nl + 1;
-  if (need > w->scratch_cap) {
-    w->scratch_cap = need * 2;
-    w->scratch = al_xrealloc(w->scratch, w->scratch_cap);
+  if (need > *cap) {
+    *cap = need * 2;
+    *buf = al_xrealloc(*buf, *cap);
   }
-  char *p = w->scratch;
+  char *p = *buf;
   memcpy(p, dir, dl);
   if (dl && dir[dl - 1] != '/')
     p[dl++] = '/';
   memcpy(p + dl, name, nl + 1);
   return p;
+}
+
+static const char *join(walker *w, const char *dir, const char *name) {
+  return join_into(&w->scratch, &w->scratch_cap, dir, name);
 }
 
 typedef struct {
@@ -245,11 +485,12 @@ static bool read_entries(const char *fs_path, entry_list *entries,
   return true;
 }
 
-static void visit_entry(walker *w, int dir_fd, const char *dir,
-                        dir_entry entry) {
+static void visit_entry(walker *w, int dir_fd, const pending_dir *dir,
+                        const ignore_frame *ignores, dir_entry entry) {
   const char *name = entry.name;
-  const char *path = join(w, dir, name);
-  if (excluded(name, path, w->opts))
+  const char *path = join(w, dir->path, name);
+  const char *abs = join_into(&w->abs_scratch, &w->abs_cap, dir->abs, name);
+  if (excluded(name, path, abs, dir->opts))
     return;
   // Most entries are plain non-Python files: no system call for them.
   if (entry.type == DT_REG && !is_python_name(name))
@@ -266,23 +507,63 @@ static void visit_entry(walker *w, int dir_fd, const char *dir,
       add_problem(w, path, strerror(errno), false);
     return;
   }
-  if (S_ISDIR(st.st_mode)) {
-    const char *copy = al_arena_strndup(w->arena, path, strlen(path));
+  bool is_dir = S_ISDIR(st.st_mode);
+  if ((is_dir || is_python_name(name)) && gitignored(ignores, abs, is_dir))
+    return;
+  if (is_dir) {
+    pending_dir child = {
+        .path = al_arena_strndup(w->arena, path, strlen(path)),
+        .abs = al_arena_strndup(w->arena, abs, strlen(abs)),
+        .opts = dir->opts,
+        .ignores = ignores,
+        .arg = dir->arg,
+    };
     if (link) {
       // Followed only once every real directory has been walked, so that a
       // directory reachable both ways is listed under its real path.
-      vec_push(&w->links, copy);
+      vec_push(&w->links, child);
     } else if (dir_set_add(&w->entered, st.st_dev, st.st_ino)) {
-      vec_push(&w->stack, ((pending_dir){copy, false}));
+      vec_push(&w->stack, child);
     }
     return;
   }
   if (!is_python_name(name))
     return;
   if (S_ISREG(st.st_mode))
-    add_file(w, path, false);
+    add_file(w, path, false, dir->arg);
   else
     add_problem(w, path, "not a regular file", false);
+}
+
+// The .gitignore rules in force inside dir: a `.git` entry starts a new
+// work tree, and the directory's own .gitignore goes on top.
+static const ignore_frame *dir_ignores(walker *w, const pending_dir *dir,
+                                       const entry_list *entries) {
+  if (!dir->opts || !dir->opts->respect_gitignore)
+    return NULL;
+  const ignore_frame *fr = dir->ignores;
+  bool has_git = false, has_ignore = false;
+  for (uint32_t i = 0; i < entries->len; i++) {
+    const char *name = entries->items[i].name;
+    has_git |= strcmp(name, ".git") == 0;
+    has_ignore |= strcmp(name, ".gitignore") == 0;
+  }
+  if (has_git)
+    fr = load_repo_excludes(w->arena, dir->abs);
+  else if (!fr)
+    return NULL; // not inside a work tree
+  if (has_ignore)
+    fr = load_ignore_file(
+        w->arena, fr, dir->abs,
+        join_into(&w->abs_scratch, &w->abs_cap, dir->abs, ".gitignore"));
+  if (!fr && has_git) {
+    // A work tree with no pattern yet: an empty frame still marks it.
+    ignore_frame *empty = al_arena_alloc(w->arena, sizeof *empty);
+    empty->base = dir->abs;
+    empty->base_len = strlen(dir->abs);
+    fr = empty;
+  }
+  return fr;
 }
 
 static void walk_dir(walker *w, pending_dir dir) {
@@ -293,8 +574,9 @@ static void walk_dir(walker *w, pending_dir dir) {
     add_problem(w, fs_path, strerror(errno), dir.explicit_);
   } else {
     uint32_t first_child = w->stack.len;
+    const ignore_frame *ignores = dir_ignores(w, &dir, &entries);
     for (uint32_t i = 0; i < entries.len; i++)
-      visit_entry(w, dirfd(d), dir.path, entries.items[i]);
+      visit_entry(w, dirfd(d), &dir, ignores, entries.items[i]);
     // Children were pushed in byte order; reverse them so that they pop in
     // byte order and problems come out in a natural depth-first order.
     for (uint32_t i = first_child, j = w->stack.len; i + 1 < j; i++, j--) {
@@ -318,18 +600,19 @@ static void drain(walker *w) {
 // in the order met.
 static void follow_links(walker *w) {
   for (uint32_t i = 0; i < w->links.len; i++) {
-    const char *path = w->links.items[i];
+    pending_dir link = w->links.items[i];
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(link.path, &st) != 0 || !S_ISDIR(st.st_mode))
       continue; // changed under us since the walk saw it
     if (dir_set_add(&w->entered, st.st_dev, st.st_ino)) {
-      vec_push(&w->stack, ((pending_dir){path, false}));
+      vec_push(&w->stack, link);
       drain(w);
     }
   }
 }
 
-static void visit_argument(walker *w, const char *arg) {
+static void visit_argument(walker *w, const char *arg,
+                           const al_discover_opts *opts, uint32_t index) {
   if (!*arg) {
     // stat("") fails too, but the trimming below would turn "" into ".".
     add_problem(w, arg, strerror(ENOENT), true);
@@ -356,32 +639,57 @@ static void visit_argument(walker *w, const char *arg) {
   if (S_ISDIR(st.st_mode)) {
     // Named twice, or inside a directory already named: walked once.
     if (dir_set_add(&w->entered, st.st_dev, st.st_ino)) {
-      vec_push(&w->stack, ((pending_dir){display, true}));
+      pending_dir top = {
+          .path = display,
+          .abs = al_path_absolute(w->arena, fs_path),
+          .opts = opts,
+          .arg = index,
+          .explicit_ = true,
+      };
+      if (opts && opts->respect_gitignore)
+        top.ignores = frames_above(w->arena, top.abs);
+      vec_push(&w->stack, top);
       drain(w);
     }
     return;
   }
   if (S_ISREG(st.st_mode))
-    add_file(w, display, true);
+    add_file(w, display, true, index);
   else
     add_problem(w, display, "not a regular file", true);
 }
 
+// By path, then by command-line path, so that the first path reaching a
+// file keeps it.
 static int cmp_files(const void *a, const void *b) {
-  return strcmp(((const al_found_file *)a)->path,
-                ((const al_found_file *)b)->path);
+  const al_found_file *x = a, *y = b;
+  int c = strcmp(x->path, y->path);
+  if (c)
+    return c;
+  return (x->arg > y->arg) - (x->arg < y->arg);
 }
 
 void al_discover(al_discovery *out, al_arena *arena, const char *const *paths,
                  uint32_t n, const al_discover_opts *opts) {
-  walker w = {.out = out, .arena = arena, .opts = opts};
+  const al_discover_opts **each = al_xcalloc(n ? n : 1, sizeof *each);
   for (uint32_t i = 0; i < n; i++)
-    visit_argument(&w, paths[i]);
+    each[i] = opts;
+  al_discover_each(out, arena, paths, each, n);
+  free(each);
+}
+
+void al_discover_each(al_discovery *out, al_arena *arena,
+                      const char *const *paths,
+                      const al_discover_opts *const *opts, uint32_t n) {
+  walker w = {.out = out, .arena = arena};
+  for (uint32_t i = 0; i < n; i++)
+    visit_argument(&w, paths[i], opts[i], i);
   follow_links(&w);
   free(w.entered.slots);
   vec_free(&w.stack);
   vec_free(&w.links);
   free(w.scratch);
+  free(w.abs_scratch);
 
   al_found_file *files = out->files.items;
   if (out->files.len > 1)

@@ -7,8 +7,9 @@
  * --extend-exclude globs; entries are visited in byte order of their names so
  * the list is deterministic. A file named explicitly is always linted, whatever
  * its name or the excludes. Symlinked directories are followed, but a
- * directory (device, inode) is never entered twice, so loops end. This module
- * reads no file contents.
+ * directory (device, inode) is never entered twice, so loops end. Inside a
+ * git work tree, .gitignore files (and .git/info/exclude) can be honoured
+ * too; they are the only files this module reads.
  */
 #ifndef AL_SOURCE_DISCOVER_H
 #define AL_SOURCE_DISCOVER_H
@@ -24,6 +25,7 @@ typedef struct {
   const char *path; // display path: the argument joined with the relative
                     // path, "./" prefixes dropped; owned by the arena
   bool explicit_;   // named on the command line
+  uint32_t arg;     // index of the command-line path it was found under
 } al_found_file;
 
 /** A path that could not be walked (missing, unreadable directory). */
@@ -33,11 +35,17 @@ typedef struct {
   bool explicit_;      // the path was named on the command line
 } al_found_problem;
 
+/**
+ * Exclude globs are matched against an entry's name and its display path,
+ * except globs starting with '/', which are matched against its absolute
+ * path (lexically normalised; config files anchor their globs that way).
+ */
 typedef struct {
   const char *const *exclude; // replaces the defaults when non-NULL
   uint32_t n_exclude;
   const char *const *extend_exclude; // added to the excludes
   uint32_t n_extend_exclude;
+  bool respect_gitignore; // skip what git ignores, in git work trees
 } al_discover_opts;
 
 typedef struct {
@@ -54,6 +62,24 @@ extern const char *const al_default_excludes[];
  */
 void al_discover(al_discovery *out, al_arena *arena, const char *const *paths,
                  uint32_t n, const al_discover_opts *opts);
+
+/**
+ * Like al_discover, but path i is walked with opts[i]. A file reachable
+ * from several paths is listed once, under the first of them (its arg).
+ */
+void al_discover_each(al_discovery *out, al_arena *arena,
+                      const char *const *paths,
+                      const al_discover_opts *const *opts, uint32_t n);
+
+/**
+ * Whether a gitignore pattern (one line of a .gitignore, already known not
+ * to be blank or a comment) ignores path, which is relative to the
+ * .gitignore's directory; is_dir tells whether path is a directory. Sets
+ * *negated for a '!' pattern (a match then means "not ignored"). Exposed
+ * for tests.
+ */
+bool al_gitignore_match(const char *pattern, const char *path, bool is_dir,
+                        bool *negated);
 
 /** Free the vectors of a discovery (strings live in the arena). */
 void al_discovery_free(al_discovery *self);
