@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/report_p.h"
+
 // Length of the valid UTF-8 sequence at s (NUL-terminated), or 0 when the
 // bytes there are not one. Same strictness as jansson's own check (RFC 3629:
 // no overlong forms, no surrogates, nothing above U+10FFFF), so that what
@@ -70,8 +72,7 @@ static size_t invalid_len(const unsigned char *s) {
   return n;
 }
 
-// A JSON string for s, or NULL when jansson runs out of memory.
-static json_t *utf8_string(const char *s) {
+json_t *al_report__json_string(const char *s) {
   if (!s)
     return json_string("");
   const unsigned char *u = (const unsigned char *)s;
@@ -111,15 +112,15 @@ static json_t *diagnostic(const al_report_item *it) {
   json_t *d = json_object();
   if (!d)
     return NULL;
-  bool ok = set(d, "path", utf8_string(it->path));
+  bool ok = set(d, "path", al_report__json_string(it->path));
   ok &= set(d, "line", json_integer(it->start.line));
   ok &= set(d, "column", json_integer(it->start.column));
   ok &= set(d, "end_line", json_integer(it->end.line));
   ok &= set(d, "end_column", json_integer(it->end.column));
-  ok &= set(d, "code", utf8_string(it->rule->code));
-  ok &= set(d, "name", utf8_string(it->rule->name));
+  ok &= set(d, "code", al_report__json_string(it->rule->code));
+  ok &= set(d, "name", al_report__json_string(it->rule->name));
   ok &= set(d, "severity", json_string(al_severity_name(it->rule->severity)));
-  ok &= set(d, "message", utf8_string(it->message));
+  ok &= set(d, "message", al_report__json_string(it->message));
   if (!ok) {
     json_decref(d);
     return NULL;
@@ -133,7 +134,7 @@ static json_t *document(const al_report_input *in) {
   bool ok = root && tool && diags && summary;
   if (ok) {
     ok &= set(tool, "name", json_string("asynclint"));
-    ok &= set(tool, "version", utf8_string(in->version));
+    ok &= set(tool, "version", al_report__json_string(in->version));
     for (uint32_t i = 0; ok && i < in->n_items; i++)
       ok &= json_array_append_new(diags, diagnostic(&in->items[i])) == 0;
     ok &= set(summary, "problems", json_integer(in->n_items));

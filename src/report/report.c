@@ -14,7 +14,9 @@
 // al_report_<name> (declared in report.h, defined in report/<name>.c).
 #define FORMATS                                                                \
   FORMAT(text)                                                                 \
-  FORMAT(json)
+  FORMAT(json)                                                                 \
+  FORMAT(sarif)                                                                \
+  FORMAT(github)
 
 static const struct {
   const char *name;

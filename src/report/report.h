@@ -38,7 +38,23 @@ typedef struct {
   al_position end;
   const al_rule *rule;
   const char *message;
+  // Filled by al_report_attach_source; zero until then.
+  al_str line;         // the start line's text without its line break; ptr
+                       // NULL when the file could not be read again or has
+                       // changed since it was linted
+  const char *key;     // the start line's text, trimmed and with blank runs
+                       // collapsed ("" when unknown): baseline and SARIF
+                       // fingerprints use it instead of the line number
+  uint32_t occurrence; // 0-based index among the file's items with the same
+                       // code and key, in report order
 } al_report_item;
+
+/** A path that could not be linted (missing, unreadable directory). */
+typedef struct {
+  const char *path;
+  const char *message;
+  bool fatal; // a path named on the command line: the run exits 2
+} al_report_problem;
 
 /** What a writer gets: sorted items and the run's counts. */
 typedef struct {
@@ -47,6 +63,10 @@ typedef struct {
   uint32_t files_checked;
   uint32_t files_with_problems;
   const char *version;
+  bool show_source; // text: the line and a caret line after each item
+  const al_report_problem *problems; // SARIF: tool execution notifications
+  uint32_t n_problems;
+  bool execution_failed; // the run exits 2 (SARIF executionSuccessful)
 } al_report_input;
 
 /** A writer prints the whole report to out; returns false on write error. */
@@ -71,7 +91,32 @@ void al_report_sort(al_diag *diags, uint32_t *n, const al_project *project);
 void al_report_items(al_report_item *items, const al_diag *diags, uint32_t n,
                      const al_project *project);
 
+/**
+ * Read the files of items again (through source/file.h; standard input from
+ * stdin_bytes) and fill each item's line, key and occurrence. A file that
+ * cannot be read or no longer hashes as it did when linted gets no line and
+ * an empty key. items are in al_report_items order, diags the matching
+ * diags. Lines and keys are copied into arena.
+ */
+void al_report_attach_source(al_report_item *items, const al_diag *diags,
+                             uint32_t n, const al_project *project,
+                             const char *stdin_bytes, size_t stdin_len,
+                             al_arena *arena);
+
+/**
+ * line trimmed, runs of blanks collapsed to one space; allocated in arena.
+ */
+const char *al_report_line_key(al_str line, al_arena *arena);
+
+/**
+ * --statistics: per rule, `COUNT  CODE  name` lines sorted by count (most
+ * first) then code; as a JSON array when json is true.
+ */
+bool al_report_statistics(FILE *out, const al_report_input *in, bool json);
+
 bool al_report_text(FILE *out, const al_report_input *in);
 bool al_report_json(FILE *out, const al_report_input *in);
+bool al_report_sarif(FILE *out, const al_report_input *in);
+bool al_report_github(FILE *out, const al_report_input *in);
 
 #endif

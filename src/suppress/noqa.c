@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Suppression comments. Parsing recognises, anywhere in a comment:
- *   `# noqa` / `# noqa: CODE[, CODE ...]` (flake8's spelling: a space after
- *     '#', keyword case-insensitive, codes `[A-Za-z]+[0-9]+` separated by
- *     commas and/or whitespace, the list ending at the first non-code);
+ *   `# noqa` / `# noqa: CODE[, CODE ...]` (flake8's and ruff's `#\s*noqa`:
+ *     the space after '#' optional, keyword case-insensitive, codes
+ * `[A-Za-z]+[0-9]+` separated by commas and/or whitespace, the list ending at
+ * the first non-code);
  *   `# asynclint: ignore[CODE-or-name, ...]`, `# asynclint: ignore` and
  *     `# asynclint: skip-file` (our own form; the space after '#' optional).
  * Several directives in one comment are merged. Applying drops the
@@ -15,6 +16,7 @@
 #include "suppress/noqa.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 static bool is_space(char c) {
@@ -166,9 +168,8 @@ bool al_noqa_parse(al_str comment, al_noqa *out) {
     if (comment.ptr[i] != '#')
       continue;
     size_t j = skip_space(comment, i + 1);
-    // flake8 only knows `# noqa` with whitespace after '#'; `#noqa` is not
-    // one for it, so it is not one here either.
-    if (j > i + 1 && parse_noqa(comment, j, out))
+    // flake8 and ruff match `#\s*noqa`: `#noqa` counts as well.
+    if (parse_noqa(comment, j, out))
       found = true;
     else if (parse_own(comment, j, out))
       found = true;
@@ -202,17 +203,20 @@ static bool is_equivalent(al_str code, const char *equivalents) {
   return false;
 }
 
+// Whether one listed code names rule: its code, its name or an equivalent.
+static bool code_covers(al_str c, const al_rule *rule) {
+  return str_ieq(c, rule->code) || str_ieq(c, rule->name) ||
+         is_equivalent(c, rule->equivalents);
+}
+
 bool al_noqa_covers(const al_noqa *self, const al_rule *rule) {
   if (self->all)
     return true;
   if (!rule)
     return false;
-  for (uint8_t i = 0; i < self->n; i++) {
-    al_str c = self->codes[i];
-    if (str_ieq(c, rule->code) || str_ieq(c, rule->name) ||
-        is_equivalent(c, rule->equivalents))
+  for (uint8_t i = 0; i < self->n; i++)
+    if (code_covers(self->codes[i], rule))
       return true;
-  }
   return false;
 }
 
@@ -229,28 +233,19 @@ static uint32_t first_comment_at(const al_facts *facts, uint32_t row) {
   return lo;
 }
 
-// Assumes facts->comments is sorted by row (extraction records them in
-// source order). diags need not be sorted: while they come in row order one
-// pointer walks the comments (O(diags + comments)); a diag on an earlier
-// row than the previous one restarts the pointer by binary search.
-void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n) {
+// Which parts of a comment covered a diagnostic: bit i for codes[i],
+// USED_ALL for the bare form.
+#define USED_ALL ((uint64_t)1 << AL_NOQA_MAX_CODES)
+
+// Drops the covered diags and records in used[] (one mask per comment, may
+// be NULL) what covered them. Assumes facts->comments is sorted by row
+// (extraction records them in source order). diags need not be sorted:
+// while they come in row order one pointer walks the comments
+// (O(diags + comments)); a diag on an earlier row than the previous one
+// restarts the pointer by binary search.
+static void drop_covered(const al_facts *facts, const al_noqa *parsed,
+                         al_diag *diags, uint32_t *n, uint64_t *used) {
   uint32_t nc = facts->comments.len;
-  if (nc == 0 || *n == 0)
-    return;
-  // Each comment is parsed once, whatever the number of diags on its row.
-  // One that is not a suppression stays zeroed and covers nothing.
-  al_noqa *parsed = al_xmalloc((size_t)nc * sizeof *parsed);
-  bool skip = false;
-  for (uint32_t c = 0; c < nc; c++) {
-    if (!al_noqa_parse(facts->comments.items[c].text, &parsed[c]))
-      parsed[c] = (al_noqa){0};
-    skip |= parsed[c].skip_file;
-  }
-  if (skip) {
-    *n = 0;
-    free(parsed);
-    return;
-  }
   uint32_t kept = 0, c = 0;
   for (uint32_t i = 0; i < *n; i++) {
     uint32_t row = diags[i].span.start_row;
@@ -259,12 +254,135 @@ void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n) {
     while (c < nc && facts->comments.items[c].row < row)
       c++;
     bool covered = false;
-    for (uint32_t k = c;
-         !covered && k < nc && facts->comments.items[k].row == row; k++)
-      covered = al_noqa_covers(&parsed[k], diags[i].rule);
+    // Every comment and code that covers the diag counts as used, not
+    // only the first, so `# noqa: AL200, ASYNC251` is not half unused.
+    for (uint32_t k = c; k < nc && facts->comments.items[k].row == row; k++) {
+      const al_noqa *q = &parsed[k];
+      if (q->all) {
+        covered = true;
+        if (used)
+          used[k] |= USED_ALL;
+      }
+      for (uint8_t j = 0; diags[i].rule && j < q->n; j++) {
+        if (!code_covers(q->codes[j], diags[i].rule))
+          continue;
+        covered = true;
+        if (used)
+          used[k] |= (uint64_t)1 << j;
+      }
+      if (covered && !used)
+        break;
+    }
     if (!covered)
       diags[kept++] = diags[i];
   }
   *n = kept;
+}
+
+// Parses every comment once (one that is not a suppression stays zeroed
+// and covers nothing); returns whether one of them is skip-file. Caller
+// frees *out.
+static bool parse_all(const al_facts *facts, al_noqa **out) {
+  uint32_t nc = facts->comments.len;
+  al_noqa *parsed = al_xmalloc(((size_t)nc + 1) * sizeof *parsed);
+  bool skip = false;
+  for (uint32_t c = 0; c < nc; c++) {
+    if (!al_noqa_parse(facts->comments.items[c].text, &parsed[c]))
+      parsed[c] = (al_noqa){0};
+    skip |= parsed[c].skip_file;
+  }
+  *out = parsed;
+  return skip;
+}
+
+void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n) {
+  if (facts->comments.len == 0 || *n == 0)
+    return;
+  al_noqa *parsed;
+  if (parse_all(facts, &parsed))
+    *n = 0;
+  else
+    drop_covered(facts, parsed, diags, n, NULL);
+  free(parsed);
+}
+
+// The enabled rule that a listed code names by its code or name, or NULL.
+// Other tools' codes are left alone: a `# noqa: ASYNC251` may still be
+// needed by flake8-async even where asynclint has nothing to suppress.
+static const al_rule *own_rule(const al_rule_ctx *ctx, al_str code) {
+  uint32_t n;
+  const al_rule *const *all = al_rules_all(&n);
+  for (uint32_t i = 0; i < n; i++)
+    if (str_ieq(code, all[i]->code) || str_ieq(code, all[i]->name))
+      return ctx->enabled[i] ? all[i] : NULL;
+  return NULL;
+}
+
+// Appends len bytes of s to buf (size cap, NUL-terminated), truncating.
+static void append_n(char *buf, size_t cap, const char *s, size_t len) {
+  size_t have = strlen(buf);
+  if (have + len + 1 > cap)
+    len = have + 1 < cap ? cap - have - 1 : 0;
+  memcpy(buf + have, s, len);
+  buf[have + len] = '\0';
+}
+
+static void append(char *buf, size_t cap, const char *s) {
+  append_n(buf, cap, s, strlen(s));
+}
+
+// AL003 for comment k if it covered nothing it could have covered.
+static void report_unused(al_rule_ctx *ctx, const al_noqa *q, uint64_t used,
+                          const al_comment *cm) {
+  char msg[512] = "";
+  for (uint8_t j = 0; j < q->n; j++)
+    // Listing AL003 itself says "leave this comment alone".
+    if (code_covers(q->codes[j], &al_rule_unused_suppression))
+      return;
+  if (q->all) {
+    if (used & USED_ALL)
+      return;
+    strcpy(msg, "unused suppression: no diagnostic on this line to suppress");
+  } else {
+    uint32_t unused = 0;
+    for (uint8_t j = 0; j < q->n; j++) {
+      if ((used >> j) & 1 || !own_rule(ctx, q->codes[j]))
+        continue;
+      append(msg, sizeof msg, unused ? ", " : "unused suppression of ");
+      append_n(msg, sizeof msg, q->codes[j].ptr, q->codes[j].len);
+      unused++;
+    }
+    if (!unused)
+      return;
+    append(msg, sizeof msg, ": no such diagnostic on this line");
+  }
+  uint32_t len = (uint32_t)cm->text.len;
+  al_span at = {cm->byte, cm->byte + len, cm->row,
+                cm->col,  cm->row,        cm->col + len};
+  al_report(ctx, &al_rule_unused_suppression, at, msg);
+}
+
+void al_noqa_filter(al_rule_ctx *ctx) {
+  const al_facts *facts = ctx->facts;
+  al_diag_list *list = ctx->out;
+  uint32_t nc = facts->comments.len;
+  bool report = al_rule_enabled(ctx, &al_rule_unused_suppression);
+  if (nc == 0 || (list->len == 0 && !report))
+    return;
+  al_noqa *parsed;
+  uint32_t n = list->len;
+  if (parse_all(facts, &parsed)) {
+    list->len = 0;
+    free(parsed);
+    return;
+  }
+  uint64_t *used = report ? al_xcalloc(nc, sizeof *used) : NULL;
+  drop_covered(facts, parsed, list->items, &n, used);
+  list->len = n;
+  // al_report appends to list: nothing above points into it any more.
+  for (uint32_t k = 0; report && k < nc; k++)
+    if (parsed[k].all || parsed[k].n)
+      report_unused(ctx, &parsed[k], used[k], &facts->comments.items[k]);
+  free(used);
   free(parsed);
 }

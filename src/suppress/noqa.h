@@ -2,8 +2,9 @@
 /*
  * Suppression comments: `# noqa`, `# noqa: AL100, AL200`, `# asynclint:
  * ignore[AL100]` and the file-level `# asynclint: skip-file`. This module
- * parses comment text and applies the result to a file's diagnostics; it
- * does not find comments (extraction records them).
+ * parses comment text and applies the result to a file's diagnostics
+ * (reporting the suppressions that suppress nothing, AL003, when that rule
+ * is on); it does not find comments (extraction records them).
  */
 #ifndef AL_SUPPRESS_NOQA_H
 #define AL_SUPPRESS_NOQA_H
@@ -41,5 +42,20 @@ bool al_noqa_covers(const al_noqa *self, const al_rule *rule);
  * file; *n is updated.
  */
 void al_noqa_apply(const al_facts *facts, al_diag *diags, uint32_t *n);
+
+/** AL003 unused-suppression (defined with the other AL0xx rules). */
+extern const al_rule al_rule_unused_suppression;
+
+/**
+ * The suppression stage of one file: drop the diagnostics in ctx->out
+ * (all of ctx->facts' file) that its comments cover, as al_noqa_apply does,
+ * and when AL003 is enabled report through al_report every suppression
+ * comment that covered nothing: a bare `# noqa` / `# asynclint: ignore`
+ * with no diagnostic on its line, or the listed codes (asynclint codes or
+ * names of enabled rules; other tools' codes are never reported) that
+ * matched no diagnostic there. A comment listing AL003 itself is left
+ * alone. AL003 diagnostics are appended after the others (unsorted).
+ */
+void al_noqa_filter(al_rule_ctx *ctx);
 
 #endif

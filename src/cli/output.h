@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report end of a lint run, after al_run: the baseline, --statistics,
+ * --show-source, the chosen format, --output-file, the summary line and the
+ * exit code. Also the atomic file writing the baseline shares. options.c
+ * parses the flags; this file acts on them.
+ */
+#ifndef AL_CLI_OUTPUT_H
+#define AL_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/run.h"
+#include "report/report.h"
+
+typedef struct {
+  al_report_writer writer; // the --format writer
+  const char *output_file; // --output-file, or NULL for standard output
+  const char *baseline;    // --baseline FILE, or NULL
+  bool update_baseline;    // --update-baseline: rewrite it even if present
+  bool statistics;         // --statistics
+  bool exit_zero;          // --exit-zero
+  bool show_source;        // --show-source
+  bool quiet;              // no summary line
+  const char *version;     // for the report
+} al_output_opts;
+
+/**
+ * Report res as opts say and return the exit code, given code, the one
+ * path problems already decided (AL_EXIT_ERROR stays). summary, when not
+ * NULL and not quiet, prints the summary line for the n diagnostics shown.
+ * May update res->files_with_problems (after the baseline).
+ */
+int al_output_report(const al_output_opts *opts, al_run_result *res, int code,
+                     void (*summary)(uint32_t n, const al_run_result *res));
+
+/**
+ * An output file written atomically: data goes to a temporary file in the
+ * same directory, renamed over path by al_atomic_commit.
+ */
+typedef struct {
+  FILE *fp;       // write here
+  char *tmp_path; // malloc'd
+  const char *path;
+} al_atomic_file;
+
+/** Open; false with errno set (ENOENT for a missing directory). */
+bool al_atomic_open(al_atomic_file *self, const char *path);
+
+/**
+ * Close and rename into place when ok, else remove the temporary file.
+ * Returns false with errno set when ok was true but closing or renaming
+ * failed.
+ */
+bool al_atomic_commit(al_atomic_file *self, bool ok);
+
+#endif
