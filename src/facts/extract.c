@@ -29,6 +29,7 @@ enum {
   F_CONDITIONAL = 1 << 2,
   F_TYPE_CHECKING = 1 << 3,
   F_IN_GENEXP = 1 << 4,
+  F_IN_WITH = 1 << 5,
 };
 
 typedef struct {
@@ -41,12 +42,26 @@ typedef struct {
   uint16_t next_named;  // named children pushed so far
   uint32_t scope;       // scope this node's expressions evaluate in
   uint32_t inner;       // def/class/lambda: the scope its body opens
-  uint32_t call;        // CALL: its index
-  uint32_t bind;        // ASSIGNMENT: binding of a single-name target
+  uint32_t call;        // CALL: its index; comprehension: its comps index
+  uint32_t bind;        // ASSIGNMENT, WITH_ITEM: binding of the target
+  uint32_t ret;         // RETURN_STATEMENT: its returns index
   uint32_t async_site;  // AWAIT: its site
   uint32_t deco_first;  // DECORATED_DEFINITION: first decorator ref
   uint32_t deco_n;
 } frame;
+
+typedef struct {
+  al_str name;
+  uint32_t scope;   // the function scope that binds it
+  uint32_t binding; // its latest binding; AL_NONE once rebound otherwise
+} tracked_name;
+
+// A change to the tracked names that takes effect when the statement that
+// binds leaves (its right side still reads the old value).
+typedef struct {
+  uint32_t frame;    // stack index of the frame that made the binding
+  tracked_name name; // binding AL_NONE: stop tracking name in scope
+} pending_track;
 
 struct al_extractor {
   al_parser *parser;
@@ -55,6 +70,10 @@ struct al_extractor {
   bool aux_live;
   al_vec(frame) stack;
   al_vec(al_str) names; // scratch for dotted names
+  // Names bound in the current function (or an enclosing one) to the value
+  // of a call or a comprehension: their reads become al_use facts.
+  al_vec(tracked_name) tracked;
+  al_vec(pending_track) pending;
   // Per-file state
   al_facts *facts;
   const char *text;
@@ -78,6 +97,8 @@ void al_extractor_free(al_extractor *self) {
     ts_tree_cursor_delete(&self->aux);
   vec_free(&self->stack);
   vec_free(&self->names);
+  vec_free(&self->tracked);
+  vec_free(&self->pending);
   free(self);
 }
 
@@ -244,7 +265,19 @@ static uint32_t bind(al_extractor *x, const frame *f, uint32_t scope,
   b->value_ref = AL_NONE;
   b->kind = (uint8_t)kind;
   b->flags = f ? bind_flags(f) : 0;
-  return x->facts->binds.len - 1;
+  uint32_t id = x->facts->binds.len - 1;
+  // A tracked name bound again in its scope no longer holds the call's
+  // value (enter_assignment re-tracks it when the new value is a call),
+  // once the binding statement is done.
+  for (uint32_t i = x->tracked.len; i-- > 0;) {
+    tracked_name *t = &x->tracked.items[i];
+    if (t->scope == scope && al_str_eq(t->name, b->name)) {
+      pending_track p = {x->stack.len - 1, {t->name, scope, AL_NONE}};
+      vec_push(&x->pending, p);
+      break;
+    }
+  }
+  return id;
 }
 
 // Bind every identifier of a target pattern (a, (b, *c), [d]) as OTHER.
@@ -321,26 +354,37 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
 }
 
 // A body that only documents or refuses: docstring, pass, ..., raise.
-static bool is_stub_body(al_extractor *x, TSNode body) {
+// Whether a body only documents or refuses (docstring, pass, ..., raise),
+// and how many statements it has besides a leading docstring.
+static bool body_stats(al_extractor *x, TSNode body, uint32_t *n_stmts) {
+  *n_stmts = 0;
   if (ts_node_is_null(body) || !aux_first(x, body))
     return true;
+  bool stub = true, first = true;
   do {
     TSNode s = aux_node(x);
     if (!ts_node_is_named(s))
       continue;
     al_kind k = al_node_kind(s);
-    if (k == AL_K_COMMENT || k == AL_K_PASS_STATEMENT ||
-        k == AL_K_RAISE_STATEMENT)
+    if (k == AL_K_COMMENT)
       continue;
+    bool doc = false;
     if (k == AL_K_EXPRESSION_STATEMENT && ts_node_named_child_count(s) == 1) {
       al_kind e = al_node_kind(ts_node_named_child(s, 0));
-      if (e == AL_K_STRING || e == AL_K_ELLIPSIS ||
-          e == AL_K_CONCATENATED_STRING)
+      doc = e == AL_K_STRING || e == AL_K_CONCATENATED_STRING;
+      if (doc || e == AL_K_ELLIPSIS) {
+        if (!(doc && first))
+          (*n_stmts)++;
+        first = false;
         continue;
+      }
     }
-    return false;
+    first = false;
+    (*n_stmts)++;
+    if (k != AL_K_PASS_STATEMENT && k != AL_K_RAISE_STATEMENT)
+      stub = false;
   } while (aux_next(x));
-  return true;
+  return stub;
 }
 
 static uint32_t new_scope(al_extractor *x, frame *f, al_scope_kind kind,
@@ -386,8 +430,10 @@ static void enter_function(al_extractor *x, frame *f) {
   if (!ts_node_is_null(name))
     bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
   bind_params(x, field_child(x, n, x->F->parameters), s);
-  if (is_stub_body(x, field_child(x, n, x->F->body)))
+  uint32_t n_stmts;
+  if (body_stats(x, field_child(x, n, x->F->body), &n_stmts))
     scope_at(x, s)->flags |= AL_SCOPE_STUB;
+  scope_at(x, s)->n_stmts = n_stmts;
   f->inner = s;
 }
 
@@ -418,10 +464,17 @@ static void enter_class(al_extractor *x, frame *f) {
   f->inner = s;
 }
 
+static uint32_t add_return(al_extractor *x, uint32_t scope, TSNode stmt,
+                           TSNode value);
+
 static void enter_lambda(al_extractor *x, frame *f) {
   uint32_t s = new_scope(x, f, AL_SCOPE_LAMBDA, (TSNode){0}, f->node);
   bind_params(x, field_child(x, f->node, x->F->parameters), s);
   f->inner = s;
+  scope_at(x, s)->n_stmts = 1;
+  TSNode body = field_child(x, f->node, x->F->body);
+  if (!ts_node_is_null(body))
+    f->ret = add_return(x, s, f->node, body);
 }
 
 static void enter_decorator(al_extractor *x, frame *f) {
@@ -592,6 +645,8 @@ static ctx_info classify(al_extractor *x, uint32_t i) {
     r.via = j;
     switch ((al_kind)p->kind) {
     case AL_K_PARENTHESIZED_EXPRESSION:
+    case AL_K_LIST_SPLAT:
+    case AL_K_DICTIONARY_SPLAT:
       child = j;
       continue;
     case AL_K_CONDITIONAL_EXPRESSION:
@@ -855,6 +910,8 @@ static void enter_call(al_extractor *x, frame *f) {
     c->flags |= AL_CALL_IN_LOOP;
   if (f->flags & F_IN_TRY)
     c->flags |= AL_CALL_IN_TRY;
+  if (f->flags & F_IN_WITH)
+    c->flags |= AL_CALL_IN_WITH;
   ctx_info ci = classify(x, x->stack.len - 1);
   c = vec_get(&x->facts->calls, id);
   c->ctx = (uint8_t)ci.ctx;
@@ -868,8 +925,20 @@ static void enter_call(al_extractor *x, frame *f) {
   frame *via = frame_at(x, ci.via);
   switch (ci.ctx) {
   case AL_CTX_ASSIGN:
+  case AL_CTX_ASSIGN_OTHER:
+  case AL_CTX_WITH:
+  case AL_CTX_ASYNC_WITH:
     if (via->bind != AL_NONE)
       x->facts->binds.items[via->bind].target = id;
+    break;
+  case AL_CTX_RETURN:
+  case AL_CTX_LAMBDA:
+    if (via->ret != AL_NONE &&
+        x->facts->returns.items[via->ret].kind == AL_RET_CALL)
+      x->facts->returns.items[via->ret].target = id;
+    break;
+  case AL_CTX_COMPREHENSION:
+    x->facts->calls.items[id].parent_call = via->call;
     break;
   case AL_CTX_AWAIT:
     if (via->async_site != AL_NONE)
@@ -966,7 +1035,222 @@ static void enter_async_keyword(al_extractor *x, frame *f, al_async_kind kind) {
   add_async(x, f, kind, kw);
 }
 
+// --- returns, comprehensions and name reads ---------------------------------
+
+static uint32_t add_return(al_extractor *x, uint32_t scope, TSNode stmt,
+                           TSNode value) {
+  al_return *r = vec_grow1(&x->facts->returns);
+  r->span = span_of(stmt);
+  r->scope = scope;
+  r->target = AL_NONE;
+  r->kind = AL_RET_NONE;
+  uint32_t id = x->facts->returns.len - 1;
+  if (ts_node_is_null(value))
+    return id;
+  value = unparen(value);
+  al_kind k = al_node_kind(value);
+  if (k == AL_K_CALL) {
+    r->kind = AL_RET_CALL; // target: patched when the call is met
+  } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
+    al_ref ref = make_ref(x, value);
+    r = &x->facts->returns.items[id];
+    if (ref.kind != AL_REF_NONE) {
+      r->kind = AL_RET_NAME;
+      r->target = push_ref(x, ref);
+    } else {
+      r->kind = AL_RET_OTHER;
+    }
+  } else if (k == AL_K_AWAIT) {
+    r->kind = AL_RET_AWAIT;
+  } else if (is_literal_kind(k)) {
+    r->kind = AL_RET_LITERAL;
+  } else {
+    r->kind = AL_RET_OTHER;
+  }
+  return id;
+}
+
+static void enter_return(al_extractor *x, frame *f) {
+  al_scope *s = scope_at(x, f->scope);
+  if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
+    return;
+  TSNode value = ts_node_named_child_count(f->node)
+                     ? ts_node_named_child(f->node, 0)
+                     : (TSNode){0};
+  if (!ts_node_is_null(value) && al_node_kind(value) == AL_K_COMMENT)
+    value = (TSNode){0};
+  f->ret = add_return(x, f->scope, f->node, value);
+}
+
+static void enter_comprehension(al_extractor *x, frame *f) {
+  ctx_info ci = classify(x, x->stack.len - 1);
+  al_comp *c = vec_grow1(&x->facts->comps);
+  c->span = span_of(f->node);
+  c->scope = f->scope;
+  c->binding = AL_NONE;
+  c->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
+  c->ctx = (uint8_t)ci.ctx;
+  switch ((al_kind)f->kind) {
+  case AL_K_LIST_COMPREHENSION:
+    c->kind = AL_COMP_LIST;
+    break;
+  case AL_K_SET_COMPREHENSION:
+    c->kind = AL_COMP_SET;
+    break;
+  case AL_K_DICTIONARY_COMPREHENSION:
+    c->kind = AL_COMP_DICT;
+    break;
+  default:
+    c->kind = AL_COMP_GENERATOR;
+    break;
+  }
+  if (ci.ctx == AL_CTX_ASSIGN && ci.via != AL_NONE)
+    c->binding = frame_at(x, ci.via)->bind;
+  f->call = x->facts->comps.len - 1;
+}
+
+// Whether the identifier on top of the stack is read (not bound, not an
+// attribute or keyword name).
+static bool is_load(al_extractor *x) {
+  if (x->stack.len < 2)
+    return false;
+  frame *f = vec_last(&x->stack);
+  frame *p = frame_at(x, x->stack.len - 2);
+  switch ((al_kind)p->kind) {
+  case AL_K_ASSIGNMENT:
+    return f->field != x->F->left;
+  case AL_K_ATTRIBUTE:
+    return f->field == x->F->object;
+  case AL_K_KEYWORD_ARGUMENT:
+  case AL_K_NAMED_EXPRESSION:
+  case AL_K_FUNCTION_DEFINITION:
+  case AL_K_CLASS_DEFINITION:
+    return f->field == x->F->value;
+  case AL_K_FOR_STATEMENT:
+  case AL_K_FOR_IN_CLAUSE:
+    return f->field != x->F->left;
+  case AL_K_EXCEPT_CLAUSE:
+    return f->field != x->F->alias;
+  case AL_K_PARAMETERS:
+  case AL_K_LAMBDA_PARAMETERS:
+  case AL_K_DEFAULT_PARAMETER:
+  case AL_K_TYPED_PARAMETER:
+  case AL_K_TYPED_DEFAULT_PARAMETER:
+  case AL_K_LIST_SPLAT_PATTERN:
+  case AL_K_DICTIONARY_SPLAT_PATTERN:
+  case AL_K_PATTERN_LIST:
+  case AL_K_TUPLE_PATTERN:
+  case AL_K_LIST_PATTERN:
+  case AL_K_AS_PATTERN_TARGET:
+    return p->kind == AL_K_DEFAULT_PARAMETER ||
+                   p->kind == AL_K_TYPED_DEFAULT_PARAMETER
+               ? f->field == x->F->value
+               : false;
+  default:
+    return true;
+  }
+}
+
+static void enter_identifier(al_extractor *x, frame *f) {
+  if (x->tracked.len == 0 || !is_load(x))
+    return;
+  al_str name = al_node_text(f->node, x->text);
+  // The innermost function the read is in, and whether a tracked binding
+  // of that name belongs to it or to an enclosing function.
+  uint32_t at = f->scope;
+  tracked_name *t = NULL;
+  for (uint32_t i = x->tracked.len; i-- > 0;) {
+    if (al_str_eq(x->tracked.items[i].name, name)) {
+      t = &x->tracked.items[i];
+      break;
+    }
+  }
+  if (!t || t->binding == AL_NONE)
+    return;
+  bool reachable = false;
+  for (uint32_t s = at; s != AL_NONE; s = scope_at(x, s)->parent)
+    if (s == t->scope) {
+      reachable = true;
+      break;
+    }
+  if (!reachable)
+    return;
+  ctx_info ci = classify(x, x->stack.len - 1);
+  al_use *u = vec_grow1(&x->facts->uses);
+  u->span = span_of(f->node);
+  u->binding = t->binding;
+  u->scope = at;
+  u->ctx = (uint8_t)ci.ctx;
+  u->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
+  u->arg_index = ci.arg_index;
+  u->block_start = 0;
+  u->block_end = UINT32_MAX;
+  for (uint32_t i = x->stack.len; i-- > 0;) {
+    frame *b = frame_at(x, i);
+    if (b->kind == AL_K_BLOCK) {
+      u->block_start = ts_node_start_byte(b->node);
+      u->block_end = ts_node_end_byte(b->node);
+      break;
+    }
+  }
+}
+
+// Leaving a statement applies the tracking changes its bindings made;
+// leaving a def or lambda drops its tracked names.
+static void leave(al_extractor *x, const frame *f) {
+  uint32_t depth = x->stack.len - 1;
+  // Apply in order: an untrack then a track of the same name both land.
+  uint32_t first = x->pending.len;
+  while (first > 0 && x->pending.items[first - 1].frame >= depth)
+    first--;
+  for (uint32_t i = first; i < x->pending.len; i++) {
+    tracked_name *n = &x->pending.items[i].name;
+    if (n->binding == AL_NONE) {
+      for (uint32_t k = x->tracked.len; k-- > 0;) {
+        tracked_name *t = &x->tracked.items[k];
+        if (t->scope == n->scope && al_str_eq(t->name, n->name)) {
+          t->binding = AL_NONE;
+          break;
+        }
+      }
+    } else {
+      vec_push(&x->tracked, *n);
+    }
+  }
+  x->pending.len = first;
+  if (f->inner == AL_NONE)
+    return;
+  while (x->tracked.len && x->tracked.items[x->tracked.len - 1].scope == f->inner)
+    x->tracked.len--;
+}
+
 // --- bindings from statements -----------------------------------------------
+
+// `self.name = value` in a method: an instance attribute of its class.
+static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
+                                  TSNode right) {
+  if (ts_node_is_null(right))
+    return;
+  al_scope *s = scope_at(x, f->scope);
+  if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
+    return;
+  if (s->parent == AL_NONE || scope_at(x, s->parent)->kind != AL_SCOPE_CLASS)
+    return;
+  TSNode obj = unparen(field_child(x, left, x->F->object));
+  TSNode attr = field_child(x, left, x->F->attribute);
+  if (ts_node_is_null(obj) || ts_node_is_null(attr) ||
+      al_node_kind(obj) != AL_K_IDENTIFIER ||
+      !al_str_eq(al_node_text(obj, x->text), scope_at(x, f->scope)->first_param))
+    return;
+  f->bind = bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
+  TSNode rv = unparen(right);
+  al_kind rk = al_node_kind(rv);
+  if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
+    al_ref r = make_ref(x, rv);
+    if (r.kind != AL_REF_NONE)
+      x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
+  }
+}
 
 static void enter_assignment(al_extractor *x, frame *f) {
   TSNode left = field_child(x, f->node, x->F->left);
@@ -990,6 +1274,19 @@ static void enter_assignment(al_extractor *x, frame *f) {
       if (r.kind != AL_REF_NONE)
         x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
     }
+    bool from_call = rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
+                     rk == AL_K_LIST_COMPREHENSION ||
+                     rk == AL_K_SET_COMPREHENSION ||
+                     rk == AL_K_DICTIONARY_COMPREHENSION ||
+                     rk == AL_K_GENERATOR_EXPRESSION;
+    if (from_call && is_function_scope(scope_at(x, f->scope))) {
+      pending_track p = {x->stack.len - 1,
+                         {x->facts->binds.items[f->bind].name, f->scope,
+                          f->bind}};
+      vec_push(&x->pending, p);
+    }
+  } else if (lk == AL_K_ATTRIBUTE) {
+    enter_attr_assignment(x, f, left, right);
   } else {
     bind_pattern(x, f, left);
   }
@@ -1039,7 +1336,7 @@ static void push_frame(al_extractor *x, TSTreeCursor *c) {
   f.kind =
       ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
   f.descend = true;
-  f.inner = f.call = f.bind = f.async_site = f.deco_first = AL_NONE;
+  f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;
@@ -1074,6 +1371,10 @@ static void push_frame(al_extractor *x, TSTreeCursor *c) {
       break;
     case AL_K_MATCH_STATEMENT:
       f.flags |= F_CONDITIONAL;
+      break;
+    case AL_K_WITH_STATEMENT:
+      if (f.field == x->F->body)
+        f.flags |= F_IN_WITH;
       break;
     case AL_K_GENERATOR_EXPRESSION:
       f.flags |= F_IN_GENEXP;
@@ -1145,11 +1446,27 @@ static void enter(al_extractor *x) {
     TSNode v = field_child(x, f->node, x->F->value);
     if (al_node_kind(v) == AL_K_AS_PATTERN) {
       TSNode alias = field_child(x, v, x->F->alias);
-      if (!ts_node_is_null(alias))
-        bind_pattern(x, f,
-                     ts_node_named_child_count(alias)
-                         ? ts_node_named_child(alias, 0)
-                         : alias);
+      TSNode target = ts_node_is_null(alias) ? alias
+                      : ts_node_named_child_count(alias)
+                          ? ts_node_named_child(alias, 0)
+                          : alias;
+      if (ts_node_is_null(target))
+        break;
+      if (al_node_kind(target) != AL_K_IDENTIFIER) {
+        bind_pattern(x, f, target);
+        break;
+      }
+      // `with X() as v`: v is typed by what X() enters (the call is met
+      // next and patches the binding's target).
+      f->bind = bind(x, f, f->scope, target, AL_BIND_WITH, AL_NONE);
+      TSNode cm = ts_node_named_child_count(v) ? unparen(ts_node_named_child(v, 0))
+                                               : (TSNode){0};
+      al_kind ck = ts_node_is_null(cm) ? AL_K_OTHER : al_node_kind(cm);
+      if (ck == AL_K_IDENTIFIER || ck == AL_K_ATTRIBUTE) {
+        al_ref r = make_ref(x, cm);
+        if (r.kind != AL_REF_NONE)
+          x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
+      }
     }
     break;
   }
@@ -1175,8 +1492,20 @@ static void enter(al_extractor *x) {
     enter_import(x, f);
     f->descend = false;
     break;
-  case AL_K_FUTURE_IMPORT_STATEMENT:
   case AL_K_IDENTIFIER:
+    enter_identifier(x, f);
+    f->descend = false;
+    break;
+  case AL_K_RETURN_STATEMENT:
+    enter_return(x, f);
+    break;
+  case AL_K_LIST_COMPREHENSION:
+  case AL_K_SET_COMPREHENSION:
+  case AL_K_DICTIONARY_COMPREHENSION:
+  case AL_K_GENERATOR_EXPRESSION:
+    enter_comprehension(x, f);
+    break;
+  case AL_K_FUTURE_IMPORT_STATEMENT:
   case AL_K_INTEGER:
   case AL_K_FLOAT:
     f->descend = false;
@@ -1186,6 +1515,8 @@ static void enter(al_extractor *x) {
     if (mentions_suppression(t)) {
       al_comment *cm = vec_grow1(&x->facts->comments);
       cm->row = ts_node_start_point(f->node).row;
+      cm->col = ts_node_start_point(f->node).column;
+      cm->byte = ts_node_start_byte(f->node);
       cm->text = copy_str(x, t.ptr, t.len);
     }
     f->descend = false;
@@ -1199,6 +1530,8 @@ static void enter(al_extractor *x) {
 static void walk(al_extractor *x, TSNode root) {
   TSTreeCursor c = ts_tree_cursor_new(root);
   vec_clear(&x->stack);
+  vec_clear(&x->tracked);
+  vec_clear(&x->pending);
   push_frame(x, &c);
   vec_last(&x->stack)->scope = 0;
   enter(x);
@@ -1210,6 +1543,7 @@ static void walk(al_extractor *x, TSNode root) {
       continue;
     }
     for (;;) {
+      leave(x, vec_last(&x->stack));
       x->stack.len--;
       if (ts_tree_cursor_goto_next_sibling(&c)) {
         push_frame(x, &c);
@@ -1304,6 +1638,8 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   self->facts = facts;
   self->text = src->text;
   al_linemap_build(&facts->lines, src->text, src->len);
+  facts->text_hash = al_str_hash((al_str){src->text, src->len});
+  facts->text_len = src->len;
   // Scope 0: the module.
   al_scope *m = vec_grow1(&facts->scopes);
   m->kind = AL_SCOPE_MODULE;
@@ -1340,6 +1676,9 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   vec_shrink(&facts->imports);
   vec_shrink(&facts->asyncs);
   vec_shrink(&facts->comments);
+  vec_shrink(&facts->returns);
+  vec_shrink(&facts->uses);
+  vec_shrink(&facts->comps);
   vec_shrink(&facts->lines.wide);
   self->facts = NULL;
   self->text = NULL;

@@ -17,7 +17,8 @@ size_t al_facts_bytes(const al_facts *self) {
          VEC_BYTES(self->refs) + VEC_BYTES(self->calls) +
          VEC_BYTES(self->args) + VEC_BYTES(self->binds) +
          VEC_BYTES(self->imports) + VEC_BYTES(self->asyncs) +
-         VEC_BYTES(self->comments) + VEC_BYTES(self->lines.wide);
+         VEC_BYTES(self->comments) + VEC_BYTES(self->returns) +
+         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) + VEC_BYTES(self->lines.wide);
 }
 
 void al_facts_free(al_facts *self) {
@@ -31,6 +32,9 @@ void al_facts_free(al_facts *self) {
   vec_free(&self->imports);
   vec_free(&self->asyncs);
   vec_free(&self->comments);
+  vec_free(&self->returns);
+  vec_free(&self->uses);
+  vec_free(&self->comps);
   al_linemap_free(&self->lines);
   al_arena_free(self->arena);
   free(self);

@@ -50,6 +50,7 @@ typedef struct {
   uint32_t first_base; // class bases: refs[first_base ..+n_bases)
   uint32_t n_bases;
   al_str first_param; // functions: name of the first parameter ("" if none)
+  uint32_t n_stmts;   // functions: statements in the body, docstring aside
 } al_scope;
 
 /** What a reference expression looks like. */
@@ -98,6 +99,7 @@ typedef enum {
 enum {
   AL_CALL_IN_LOOP = 1 << 0, // inside a for/while body of the same scope
   AL_CALL_IN_TRY = 1 << 1,  // inside a try body of the same scope
+  AL_CALL_IN_WITH = 1 << 2, // inside a with body of the same scope
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -108,7 +110,8 @@ typedef struct {
   uint32_t scope;       // innermost scope (comprehensions are transparent)
   uint32_t parent_call; // ARG: the call this is an argument of;
                         // ATTRIBUTE: the call made on this call's attribute
-                        // (f().m() -> the outer call), else AL_NONE
+                        // (f().m() -> the outer call);
+                        // COMPREHENSION: its comps index; else AL_NONE
   al_str ctx_name;      // ARG: keyword name ("" if positional);
                         // ATTRIBUTE: the attribute name
   uint16_t arg_index;   // ARG: positional index, AL_ARG_KEYWORD for keywords
@@ -147,6 +150,10 @@ typedef enum {
                     // value_ref: refs index if value is a dotted name)
   AL_BIND_PARAM,    // function parameter
   AL_BIND_GLOBAL,   // `global x` / `nonlocal x` in this scope
+  AL_BIND_ATTR,     // self.name = value in a method (scope: the method;
+                    // target: call index if value is a call; value_ref)
+  AL_BIND_WITH,     // `with X as name` / `async with` (target: call index of
+                    // X if it is a call; value_ref: refs index if a name)
   AL_BIND_OTHER,    // for/with/except targets, augmented assignment, del,
                     // walrus, unpacking, match captures
 } al_bind_kind;
@@ -220,9 +227,61 @@ typedef struct {
 
 /** A comment that may carry a suppression ("noqa" or "asynclint:"). */
 typedef struct {
-  uint32_t row; // 0-based row
-  al_str text;  // the whole comment, starting at '#'
+  uint32_t row;  // 0-based row
+  al_str text;   // the whole comment, starting at '#'
+  uint32_t col;  // byte column of the '#'
+  uint32_t byte; // byte offset of the '#' in the decoded text
 } al_comment;
+
+typedef enum {
+  AL_RET_NONE,    // bare `return`
+  AL_RET_CALL,    // return f(...) (target: call index)
+  AL_RET_NAME,    // return x / x.y (target: refs index)
+  AL_RET_LITERAL, // return 1 / "s" / None / [..]
+  AL_RET_AWAIT,   // return await ...
+  AL_RET_OTHER,
+} al_return_kind;
+
+/** A return statement (or a lambda's body). */
+typedef struct {
+  al_span span;
+  uint32_t scope;  // the function it returns from
+  uint32_t target; // see al_return_kind
+  uint8_t kind;    // al_return_kind
+} al_return;
+
+/**
+ * A read of a name that was bound, in the same function, to the value of a
+ * call or a comprehension (the names whose coroutine objects rules follow).
+ * Other name reads are not recorded.
+ */
+typedef struct {
+  al_span span;
+  uint32_t binding;     // the al_binding the name refers to (latest before)
+  uint32_t scope;       // where the read is (a nested function: its scope)
+  uint32_t parent_call; // ARG: the call it is an argument of
+  uint32_t block_start; // innermost block around the read (byte range)
+  uint32_t block_end;
+  uint16_t arg_index;   // ARG: positional index or AL_ARG_KEYWORD
+  uint8_t ctx;          // al_ctx of the read
+} al_use;
+
+typedef enum {
+  AL_COMP_LIST,
+  AL_COMP_SET,
+  AL_COMP_DICT,
+  AL_COMP_GENERATOR,
+} al_comp_kind;
+
+/** A comprehension or generator expression. */
+typedef struct {
+  al_span span;
+  uint32_t scope;
+  uint32_t binding;     // ASSIGN of the whole comprehension to a name
+  uint32_t parent_call; // ARG: the call it is an argument of
+  uint8_t kind;         // al_comp_kind
+  uint8_t ctx;          // al_ctx of the comprehension itself
+} al_comp;
 
 /** Everything known about one file after extraction. */
 typedef struct al_facts {
@@ -235,7 +294,14 @@ typedef struct al_facts {
   al_vec(al_import) imports;
   al_vec(al_async_site) asyncs;
   al_vec(al_comment) comments;
+  al_vec(al_return) returns;
+  al_vec(al_use) uses;
+  al_vec(al_comp) comps;
   al_linemap lines;          // for column conversion in the report stage
+  uint64_t text_hash;        // al_str_hash of the decoded text: the report
+                             // stage re-reads the file and shows its lines
+                             // only if they still hash the same
+  uint32_t text_len;         // bytes of the decoded text
   uint32_t n_rows;           // rows of the file
   bool unreadable;           // AL002: the file could not be read or decoded
   const char *problem;       // AL002's reason (arena)

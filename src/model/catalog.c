@@ -54,8 +54,9 @@ static bool is_qualified_name(al_str s) {
   return true;
 }
 
-// ARGS of expects-awaitable: "0", "*", "0[]", "kw=name", comma-separated.
-static bool parse_args(al_catalog_entry *e, al_str args, al_arena *arena) {
+// ARGS of expects-awaitable/expects-callable/calls-sync: "0", "*", "0[]",
+// "kw=name", comma-separated.
+static bool parse_argspec(al_argspec *e, al_str args, al_arena *arena) {
   const char *p = args.ptr, *end = args.ptr + args.len;
   if (p == end)
     return false;
@@ -65,14 +66,14 @@ static bool parse_args(al_catalog_entry *e, al_str args, al_arena *arena) {
       q++;
     al_str item = {p, (size_t)(q - p)};
     if (al_str_eq_c(item, "*")) {
-      e->awaitable_all_positional = true;
+      e->all_positional = true;
     } else if (al_str_starts_with(item, "kw=") && item.len > 3) {
-      e->awaitable_keyword = (al_str){
+      e->keyword = (al_str){
           al_arena_strndup(arena, item.ptr + 3, item.len - 3), item.len - 3};
     } else {
       size_t n = item.len;
       if (n > 2 && item.ptr[n - 2] == '[' && item.ptr[n - 1] == ']') {
-        e->awaitable_elements = true;
+        e->elements = true;
         n -= 2;
       }
       if (n == 0 || n > 2)
@@ -85,7 +86,7 @@ static bool parse_args(al_catalog_entry *e, al_str args, al_arena *arena) {
       }
       if (pos >= 32)
         return false;
-      e->awaitable_positions |= 1u << pos;
+      e->positions |= 1u << pos;
     }
     p = q < end ? q + 1 : end;
   }
@@ -122,14 +123,33 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     e->facets |= AL_CAT_AWAITABLE;
   } else if (al_str_eq_c(facet, "task")) {
     e->facets |= AL_CAT_TASK;
-  } else if (al_str_eq_c(facet, "expects-awaitable")) {
+  } else if (al_str_eq_c(facet, "expects-awaitable") ||
+             al_str_eq_c(facet, "expects-callable") ||
+             al_str_eq_c(facet, "calls-sync")) {
     al_str args = next_field(&p, end);
-    if (!parse_args(e, args, self->arena))
+    al_argspec spec = {0};
+    if (!parse_argspec(&spec, args, self->arena))
       return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
                           "bad argument list '%.*s' (expected positions, "
                           "'*', 'N[]' or 'kw=NAME', comma-separated)",
                           (int)args.len, args.ptr);
-    e->facets |= AL_CAT_EXPECTS_AWAITABLE;
+    if (al_str_eq_c(facet, "expects-awaitable")) {
+      e->facets |= AL_CAT_EXPECTS_AWAITABLE;
+      e->awaitable_positions = spec.positions;
+      e->awaitable_all_positional = spec.all_positional;
+      e->awaitable_elements = spec.elements;
+      e->awaitable_keyword = spec.keyword;
+    } else if (al_str_eq_c(facet, "expects-callable")) {
+      e->facets |= AL_CAT_EXPECTS_CALLABLE;
+      e->callable_args = spec;
+    } else {
+      e->facets |= AL_CAT_CALLS_SYNC;
+      e->sync_args = spec;
+    }
+  } else if (al_str_eq_c(facet, "transparent-decorator")) {
+    e->facets |= AL_CAT_TRANSPARENT_DECORATOR;
+  } else if (al_str_eq_c(facet, "async-context-manager")) {
+    e->facets |= AL_CAT_ASYNC_CONTEXT_MANAGER;
   } else if (al_str_eq_c(facet, "blocking")) {
     al_str code = next_field(&p, end);
     al_str repl = next_field(&p, end);
@@ -141,9 +161,11 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
       return al_error_set(err, file, line_no, col,
                           "blocking entry without "
                           "a replacement");
-    e->facets |= AL_CAT_BLOCKING;
-    e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
-    e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
+    if (!(e->facets & AL_CAT_BLOCKING)) {
+      e->facets |= AL_CAT_BLOCKING;
+      e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
+      e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
+    }
   } else if (al_str_eq_c(facet, "returns")) {
     al_str cls = next_field(&p, end);
     if (!is_qualified_name(cls))
@@ -162,10 +184,10 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
   return true;
 }
 
-al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
-                             const uint32_t *lens, uint32_t n, al_error *err) {
-  al_catalog *self = al_xcalloc(1, sizeof *self);
-  self->arena = al_arena_new();
+// Parses the lines of n texts into self; false (self freed) on a bad line.
+static bool parse_texts(al_catalog *self, const char *const *names,
+                        const char *const *texts, const uint32_t *lens,
+                        uint32_t n, al_error *err) {
   for (uint32_t f = 0; f < n; f++) {
     const char *p = texts[f], *end = texts[f] + lens[f];
     uint32_t line_no = 0;
@@ -180,12 +202,47 @@ al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
       if (le > p && *p != '#' &&
           !parse_line(self, names[f], line_no, p, le, err)) {
         al_catalog_free(self);
-        return NULL;
+        return false;
       }
       p = eol < end ? eol + 1 : end;
     }
   }
-  return self;
+  return true;
+}
+
+al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
+                             const uint32_t *lens, uint32_t n, al_error *err) {
+  al_catalog *self = al_xcalloc(1, sizeof *self);
+  self->arena = al_arena_new();
+  return parse_texts(self, names, texts, lens, n, err) ? self : NULL;
+}
+
+static al_str copy_str(al_arena *arena, al_str s) {
+  return s.len ? (al_str){al_arena_strndup(arena, s.ptr, s.len), s.len} : s;
+}
+
+static const char *copy_cstr(al_arena *arena, const char *s) {
+  return s ? al_arena_strndup(arena, s, strlen(s)) : NULL;
+}
+
+al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
+                              const char *text, uint32_t len, al_error *err) {
+  al_catalog *self = al_xcalloc(1, sizeof *self);
+  self->arena = al_arena_new();
+  for (uint32_t i = 0; i < base->entries.len; i++) {
+    al_catalog_entry e = base->entries.items[i];
+    e.name = copy_str(self->arena, e.name);
+    e.awaitable_keyword = copy_str(self->arena, e.awaitable_keyword);
+    e.callable_args.keyword = copy_str(self->arena, e.callable_args.keyword);
+    e.sync_args.keyword = copy_str(self->arena, e.sync_args.keyword);
+    e.returns = copy_str(self->arena, e.returns);
+    e.blocking_code = copy_cstr(self->arena, e.blocking_code);
+    e.replacement = copy_cstr(self->arena, e.replacement);
+    vec_push(&self->entries, e);
+    al_map_put(&self->by_name, vec_last(&self->entries)->name,
+               self->entries.len - 1);
+  }
+  return parse_texts(self, &name, &text, &len, 1, err) ? self : NULL;
 }
 
 void al_catalog_free(al_catalog *self) {

@@ -24,7 +24,23 @@ enum {
   AL_CAT_EXPECTS_AWAITABLE = 1 << 3, // some arguments must be awaitables
   AL_CAT_BLOCKING = 1 << 4,          // blocks the calling thread
   AL_CAT_RETURNS = 1 << 5, // calling it returns an instance of `returns`
+  AL_CAT_ASYNC_CONTEXT_MANAGER = 1 << 6, // calling it returns an async
+                                         // context manager (async with)
+  AL_CAT_TRANSPARENT_DECORATOR = 1 << 7, // as a decorator, keeps the
+                                         // function as it is
+  AL_CAT_EXPECTS_CALLABLE = 1 << 8, // some arguments must be callables (a
+                                    // coroutine object there is AL108)
+  AL_CAT_CALLS_SYNC = 1 << 9,       // calls some arguments synchronously and
+                                    // drops the result (AL106)
 };
+
+/** Which arguments of a call a facet is about. */
+typedef struct {
+  uint32_t positions;  // bit i: positional argument i
+  bool all_positional; // every positional argument
+  bool elements;       // the elements of a list/set/tuple there
+  al_str keyword;      // the keyword naming the argument, or ""
+} al_argspec;
 
 typedef struct {
   al_str name; // fully qualified: "asyncio.sleep"
@@ -34,6 +50,8 @@ typedef struct {
   bool awaitable_all_positional; // every positional argument (gather)
   bool awaitable_elements;       // elements of a list/set/tuple argument
   al_str awaitable_keyword;      // keyword naming the argument, or ""
+  al_argspec callable_args;      // EXPECTS_CALLABLE
+  al_argspec sync_args;          // CALLS_SYNC
   // BLOCKING
   const char *blocking_code; // "AL200"
   const char *replacement;   // "await asyncio.sleep(...)"
@@ -51,6 +69,17 @@ typedef struct al_catalog al_catalog;
  */
 al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
                              const uint32_t *lens, uint32_t n, al_error *err);
+
+/**
+ * A new catalog: every entry of base plus the lines of text (same format,
+ * named `name` in messages), for instance those a config file adds. A line
+ * for a name base already has adds its facet, except that a blocking line
+ * does not change a name base already knows as blocking. Returns NULL and
+ * fills err on a bad line. Caller frees with al_catalog_free; base is not
+ * referenced afterwards.
+ */
+al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
+                              const char *text, uint32_t len, al_error *err);
 
 /** The catalog built from the embedded files; parsed once, never freed. */
 const al_catalog *al_catalog_builtin(void);

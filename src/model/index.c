@@ -1,129 +1,85 @@
 // SPDX-License-Identifier: MIT
 /*
- * The index and name resolution.
+ * The index and name resolution over the whole tree.
  *
- * Per file, the bindings are sorted by (scope, name) so that a name is found
- * in a scope by binary search; resolution walks the scope chain the way
- * Python does (class bodies do not enclose the functions defined in them),
- * follows imports to qualified names, simple aliases (`f = g`) and simple
- * local typing (`loop = asyncio.get_running_loop()` through the catalog's
- * `returns` facts), and gives up (AL_TARGET_UNKNOWN) wherever a name has
- * conflicting definitions. Resolution allocates nothing, so rules may call
- * it from several threads at once.
+ * Built once, single-threaded:
+ * - per file, the bindings sorted by (scope, name), instance attributes
+ *   (`self.x = ...`) sorted by (class, name), and returns grouped by scope;
+ * - the module table: each file's dotted name from its package chain
+ *   (__init__.py files on disk), plus names counted from the command-line
+ *   roots for namespace packages and `src/` layouts; every prefix of a
+ *   module name is a package;
+ * - derived properties, memoised per function: "returns a coroutine" for
+ *   pass-through wrappers, and what each decorator does to an async def.
  *
- * Not yet here (the whole-tree model): imports of the tree's own modules,
- * methods through self/cls/super, class attributes. Those resolve to
- * UNKNOWN, which keeps every rule silent.
+ * Resolution walks Python's scope chain (class bodies do not enclose the
+ * functions defined in them), follows imports into the tree's modules,
+ * attributes of modules, classes and instances (methods found along the
+ * bases, left to right, depth first), `self`/`cls`/`super()`, aliases and
+ * simple local typing (constructor calls, catalog `returns`, `with X() as v`).
+ * Every step counts against a depth budget, so cycles (a imports b imports
+ * a, class A(B) / class B(A)) end in UNKNOWN. After the build nothing is
+ * written, so rules may resolve from several threads at once.
  */
 #include "model/index.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/arena.h"
+#include "base/map.h"
 #include "base/vec.h"
 
-// How many alias/assignment hops resolution follows before giving up.
-#define MAX_DEPTH 8
+// Recursion budget of one resolution (imports, aliases, bases, wrappers).
+#define MAX_DEPTH 32
 
-typedef struct {
-  uint32_t *order; // binding indices sorted by (scope, name)
-  uint32_t n;
-  bool star_import; // `from x import *` at module level: unknown globals
-} file_index;
+// Module table values besides a file index.
+#define MOD_NAMESPACE (UINT32_MAX - 1) // a package directory without a file
+#define MOD_AMBIGUOUS (UINT32_MAX - 2) // two files claim the name
 
-struct al_index {
-  const al_project *project;
-  const al_catalog *catalog;
-  file_index *files;
-};
+// Memo states.
+enum { MEMO_UNSET = 0, MEMO_BUSY, MEMO_NO, MEMO_YES };
 
-// A sort key that carries what the comparison needs (plain qsort has no
-// context argument in C11).
 typedef struct {
   uint32_t scope;
   al_str name;
   uint32_t index;
 } sort_key;
 
-static int cmp_key(const void *a, const void *b) {
-  const sort_key *x = a, *y = b;
-  if (x->scope != y->scope)
-    return x->scope < y->scope ? -1 : 1;
-  int c = al_str_cmp(x->name, y->name);
-  if (c)
-    return c;
-  // Keep source order inside a group.
-  return (x->index > y->index) - (x->index < y->index);
+typedef struct {
+  uint32_t *order; // binding indices sorted by (scope, name)
+  uint32_t n;
+  uint32_t *attrs; // AL_BIND_ATTR indices sorted by (class scope, name)
+  uint32_t n_attrs;
+  uint32_t *ret_first; // by scope: first index into ret_order
+  uint32_t *ret_n;     // by scope: number of returns
+  uint32_t *ret_order; // returns grouped by scope
+  bool star_import;    // `from x import *` at module level
+  const char *module;  // dotted name ("" if none)
+  const char *package; // package for relative imports ("" if none)
+  uint8_t *wrapper;    // by scope: MEMO_* for "returns a coroutine"
+} file_index;
+
+struct al_index {
+  const al_project *project;
+  const al_catalog *catalog;
+  file_index *files;
+  al_map modules; // dotted name -> file index or MOD_*
+  al_arena *arena;
+};
+
+// --- small helpers ----------------------------------------------------------
+
+static const al_facts *facts_of(const al_index *self, uint32_t file) {
+  return self->project->files.items[file].facts;
 }
 
-al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
-  al_index *self = al_xcalloc(1, sizeof *self);
-  self->project = project;
-  self->catalog = catalog;
-  uint32_t n = project->files.len;
-  self->files = al_xcalloc(n ? n : 1, sizeof *self->files);
-  for (uint32_t i = 0; i < n; i++) {
-    const al_facts *f = project->files.items[i].facts;
-    file_index *fi = &self->files[i];
-    if (!f)
-      continue;
-    fi->n = f->binds.len;
-    fi->order = al_xmalloc((fi->n ? fi->n : 1) * sizeof(uint32_t));
-    sort_key *keys = al_xmalloc((fi->n ? fi->n : 1) * sizeof(sort_key));
-    for (uint32_t b = 0; b < fi->n; b++)
-      keys[b] = (sort_key){f->binds.items[b].scope, f->binds.items[b].name, b};
-    qsort(keys, fi->n, sizeof(sort_key), cmp_key);
-    for (uint32_t b = 0; b < fi->n; b++)
-      fi->order[b] = keys[b].index;
-    free(keys);
-    for (uint32_t k = 0; k < f->imports.len; k++)
-      if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
-          f->imports.items[k].scope == 0)
-        fi->star_import = true;
-  }
-  return self;
-}
-
-void al_index_free(al_index *self) {
-  if (!self)
-    return;
-  for (uint32_t i = 0; i < self->project->files.len; i++)
-    free(self->files[i].order);
-  free(self->files);
-  free(self);
-}
-
-const al_catalog *al_index_catalog(const al_index *self) {
-  return self->catalog;
-}
-
-// The bindings of `name` in `scope`: [*first, *first + return value).
-static uint32_t group(const al_index *self, uint32_t file, uint32_t scope,
-                      al_str name, uint32_t *first) {
-  const file_index *fi = &self->files[file];
-  const al_facts *f = self->project->files.items[file].facts;
-  uint32_t lo = 0, hi = fi->n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    const al_binding *b = &f->binds.items[fi->order[mid]];
-    int c = b->scope != scope ? (b->scope < scope ? -1 : 1)
-                              : al_str_cmp(b->name, name);
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  uint32_t end = lo;
-  while (end < fi->n) {
-    const al_binding *b = &f->binds.items[fi->order[end]];
-    if (b->scope != scope || !al_str_eq(b->name, name))
-      break;
-    end++;
-  }
-  *first = lo;
-  return end - lo;
+static const al_scope *scope_of(const al_index *self, uint32_t file,
+                                uint32_t scope) {
+  return &facts_of(self, file)->scopes.items[scope];
 }
 
 static al_target unknown(void) {
@@ -135,11 +91,21 @@ static al_target unknown(void) {
   return t;
 }
 
+static al_target tree_target(al_target_kind kind, uint32_t file,
+                             uint32_t scope) {
+  al_target t = unknown();
+  t.kind = kind;
+  t.file = file;
+  t.scope = scope;
+  return t;
+}
+
 static bool set_qualname(al_target *t, al_str a, al_str b) {
   size_t need = a.len + (b.len ? b.len + 1 : 0);
   if (need >= AL_QUALNAME_MAX)
     return false;
-  memcpy(t->qualname, a.ptr, a.len);
+  if (a.len)
+    memcpy(t->qualname, a.ptr, a.len);
   size_t o = a.len;
   if (b.len) {
     t->qualname[o++] = '.';
@@ -159,58 +125,522 @@ static al_target external(const al_index *self, al_str a, al_str b) {
   return t;
 }
 
-static al_target resolve_ref(const al_index *self, uint32_t file,
-                             uint32_t scope, const al_ref *ref, int depth);
-static al_target resolve_call(const al_index *self, uint32_t file,
-                              uint32_t call, int depth);
-
-// What one binding denotes.
-static al_target binding_target(const al_index *self, uint32_t file,
-                                const al_binding *b, int depth) {
-  const al_facts *f = self->project->files.items[file].facts;
+static al_target instance_of_name(al_str cls) {
   al_target t = unknown();
+  if (set_qualname(&t, cls, (al_str){0}))
+    t.kind = AL_TARGET_INSTANCE;
+  return t;
+}
+
+static al_str split_first(al_str d, al_str *rest) {
+  size_t dot = 0;
+  while (dot < d.len && d.ptr[dot] != '.')
+    dot++;
+  *rest = dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1}
+                      : (al_str){0};
+  return (al_str){d.ptr, dot};
+}
+
+// --- building ---------------------------------------------------------------
+
+static int cmp_key(const void *a, const void *b) {
+  const sort_key *x = a, *y = b;
+  if (x->scope != y->scope)
+    return x->scope < y->scope ? -1 : 1;
+  int c = al_str_cmp(x->name, y->name);
+  if (c)
+    return c;
+  // Keep source order inside a group.
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static void sort_bindings(file_index *fi, const al_facts *f) {
+  uint32_t n = f->binds.len;
+  sort_key *keys = al_xmalloc((n ? n : 1) * sizeof(sort_key));
+  sort_key *akeys = al_xmalloc((n ? n : 1) * sizeof(sort_key));
+  uint32_t na = 0;
+  for (uint32_t b = 0; b < n; b++) {
+    const al_binding *bd = &f->binds.items[b];
+    keys[b] = (sort_key){bd->scope, bd->name, b};
+    if (bd->kind == AL_BIND_ATTR)
+      akeys[na++] =
+          (sort_key){f->scopes.items[bd->scope].parent, bd->name, b};
+  }
+  qsort(keys, n, sizeof(sort_key), cmp_key);
+  qsort(akeys, na, sizeof(sort_key), cmp_key);
+  fi->order = al_xmalloc((n ? n : 1) * sizeof(uint32_t));
+  fi->attrs = al_xmalloc((na ? na : 1) * sizeof(uint32_t));
+  for (uint32_t b = 0; b < n; b++)
+    fi->order[b] = keys[b].index;
+  for (uint32_t b = 0; b < na; b++)
+    fi->attrs[b] = akeys[b].index;
+  fi->n = n;
+  fi->n_attrs = na;
+  free(keys);
+  free(akeys);
+}
+
+static void group_returns(file_index *fi, const al_facts *f) {
+  uint32_t ns = f->scopes.len ? f->scopes.len : 1;
+  fi->ret_first = al_xcalloc(ns, sizeof(uint32_t));
+  fi->ret_n = al_xcalloc(ns, sizeof(uint32_t));
+  fi->ret_order = al_xmalloc((f->returns.len ? f->returns.len : 1) *
+                             sizeof(uint32_t));
+  for (uint32_t i = 0; i < f->returns.len; i++)
+    fi->ret_n[f->returns.items[i].scope]++;
+  uint32_t sum = 0;
+  for (uint32_t s = 0; s < f->scopes.len; s++) {
+    fi->ret_first[s] = sum;
+    sum += fi->ret_n[s];
+  }
+  uint32_t *fill = al_xcalloc(ns, sizeof(uint32_t));
+  for (uint32_t i = 0; i < f->returns.len; i++) {
+    uint32_t s = f->returns.items[i].scope;
+    fi->ret_order[fi->ret_first[s] + fill[s]++] = i;
+  }
+  free(fill);
+  fi->wrapper = al_xcalloc(ns, 1);
+}
+
+static bool is_identifier(const char *s, size_t len) {
+  if (len == 0 || isdigit((unsigned char)s[0]))
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(isalnum(c) || c == '_' || c >= 0x80))
+      return false;
+  }
+  return true;
+}
+
+// Whether dir/__init__.py (or .pyi) exists; cached per directory.
+static bool has_init(al_index *self, al_map *cache, const char *dir) {
+  uint32_t v;
+  al_str key = al_str_from(dir);
+  if (al_map_get(cache, key, &v))
+    return v != 0;
+  char path[4096];
+  struct stat st;
+  bool yes = false;
+  if (snprintf(path, sizeof path, "%s/__init__.py", dir) < (int)sizeof path &&
+      stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    yes = true;
+  else if (snprintf(path, sizeof path, "%s/__init__.pyi", dir) <
+               (int)sizeof path &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    yes = true;
+  char *k = al_arena_strndup(self->arena, dir, strlen(dir));
+  al_map_put(cache, al_str_from(k), yes);
+  return yes;
+}
+
+static void register_module(al_index *self, const char *name, uint32_t file) {
+  al_str key = al_str_from(name);
+  uint32_t old;
+  if (al_map_get(&self->modules, key, &old)) {
+    if (old == MOD_NAMESPACE)
+      al_map_put(&self->modules, key, file);
+    else if (old != file)
+      al_map_put(&self->modules, key, MOD_AMBIGUOUS);
+  } else {
+    al_map_put(&self->modules, key, file);
+  }
+  // Every prefix is a package (a namespace one unless a file claims it).
+  size_t len = strlen(name);
+  for (size_t i = len; i-- > 0;) {
+    if (name[i] != '.')
+      continue;
+    char *prefix = al_arena_strndup(self->arena, name, i);
+    if (!al_map_get(&self->modules, al_str_from(prefix), NULL))
+      al_map_put(&self->modules, al_str_from(prefix), MOD_NAMESPACE);
+  }
+}
+
+// Join path components [from, to) of comps with '.', or NULL if one is not
+// an identifier.
+static char *join_components(al_index *self, char **comps, int from, int to) {
+  size_t len = 0;
+  for (int i = from; i < to; i++) {
+    if (!is_identifier(comps[i], strlen(comps[i])))
+      return NULL;
+    len += strlen(comps[i]) + 1;
+  }
+  if (len == 0)
+    return NULL;
+  char *out = al_arena_alloc(self->arena, len);
+  size_t o = 0;
+  for (int i = from; i < to; i++) {
+    size_t n = strlen(comps[i]);
+    memcpy(out + o, comps[i], n);
+    o += n;
+    out[o++] = i + 1 < to ? '.' : 0;
+  }
+  return out;
+}
+
+// Name the module of one file and register it (and its root-relative
+// aliases for namespace packages).
+static void name_module(al_index *self, al_map *cache, uint32_t file) {
+  const al_project_file *pf = &self->project->files.items[file];
+  file_index *fi = &self->files[file];
+  fi->module = "";
+  fi->package = "";
+  const char *path = pf->fs_path ? pf->fs_path : pf->path;
+  if (!path || strcmp(path, "-") == 0)
+    return;
+  // Absolute directory of the file.
+  char *slash = strrchr(path, '/');
+  char *dir = slash ? al_xstrndup(path, (size_t)(slash - path)) : al_xstrdup(".");
+  if (dir[0] == 0) {
+    free(dir);
+    dir = al_xstrdup("/");
+  }
+  char *abs = realpath(dir, NULL);
+  free(dir);
+  if (!abs)
+    return;
+  const char *base = slash ? slash + 1 : path;
+  size_t blen = strlen(base);
+  size_t stem_len = blen;
+  if (blen > 3 && strcmp(base + blen - 3, ".py") == 0)
+    stem_len = blen - 3;
+  else if (blen > 4 && strcmp(base + blen - 4, ".pyi") == 0)
+    stem_len = blen - 4;
+  char *stem = al_arena_strndup(self->arena, base, stem_len);
+  bool is_init = strcmp(stem, "__init__") == 0;
+
+  // Split the absolute directory into components.
+  char *comps[512];
+  int nc = 0;
+  char *work = al_arena_strndup(self->arena, abs, strlen(abs));
+  for (char *tok = strtok(work, "/"); tok && nc < 511; tok = strtok(NULL, "/"))
+    comps[nc++] = tok;
+  // The package chain: directories with __init__.py, going up.
+  int top = nc;
+  char probe[4096];
+  while (top > 0) {
+    size_t o = 0;
+    probe[0] = 0;
+    for (int i = 0; i < top && o < sizeof probe - 2; i++)
+      o += (size_t)snprintf(probe + o, sizeof probe - o, "/%s", comps[i]);
+    if (!has_init(self, cache, probe))
+      break;
+    top--;
+  }
+  if (!is_init)
+    comps[nc++] = stem;
+  int chain = nc - top; // components named by the __init__.py chain
+  char *chain_name = join_components(self, comps, top, nc);
+  // Names counted from the command-line roots above the file (namespace
+  // packages, `src/` layouts); the best one, if the chain names no package.
+  char *root_name = NULL;
+  for (uint32_t r = 0; r < self->project->roots.len; r++) {
+    const char *root = self->project->roots.items[r];
+    size_t rl = strlen(root);
+    if (strncmp(abs, root, rl) != 0 || (abs[rl] != '/' && abs[rl] != 0))
+      continue;
+    // A root that is itself a package is named by its __init__.py chain:
+    // inside it `import socket` means the standard library, not
+    // <root>/socket.py.
+    if (has_init(self, cache, root))
+      continue;
+    int depth = 0; // components of the root
+    for (size_t i = 0; i < rl; i++)
+      if (root[i] == '/' && i + 1 < rl)
+        depth++;
+    if (rl == 1)
+      depth = 0;
+    if (depth >= nc)
+      continue;
+    int from = depth;
+    if (strcmp(comps[depth], "src") == 0 && depth + 1 < nc)
+      from = depth + 1;
+    char *name = join_components(self, comps, from, nc);
+    if (!name)
+      continue;
+    if (!root_name || strlen(name) > strlen(root_name))
+      root_name = name;
+    register_module(self, name, file);
+    // A namespace package may be imported from any directory above it:
+    // register the dotted suffixes too (a clash makes a name ambiguous,
+    // which resolves to nothing).
+    for (int k = from + 1; k < nc - 1; k++) {
+      char *suffix = join_components(self, comps, k, nc);
+      if (suffix)
+        register_module(self, suffix, file);
+    }
+  }
+  const char *name = chain_name;
+  if ((chain <= (is_init ? 0 : 1) || !chain_name) && root_name)
+    name = root_name;
+  if (chain_name)
+    register_module(self, chain_name, file);
+  if (name) {
+    fi->module = name;
+    if (is_init) {
+      fi->package = name;
+    } else {
+      const char *dot = strrchr(name, '.');
+      fi->package =
+          dot ? al_arena_strndup(self->arena, name, (size_t)(dot - name)) : "";
+    }
+  }
+  free(abs);
+}
+
+static void compute_wrappers(al_index *self);
+
+al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
+  al_index *self = al_xcalloc(1, sizeof *self);
+  self->project = project;
+  self->catalog = catalog;
+  self->arena = al_arena_new();
+  self->modules = AL_MAP_INIT;
+  uint32_t n = project->files.len;
+  self->files = al_xcalloc(n ? n : 1, sizeof *self->files);
+  al_map init_cache = AL_MAP_INIT;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_facts *f = project->files.items[i].facts;
+    file_index *fi = &self->files[i];
+    fi->module = fi->package = "";
+    if (!f)
+      continue;
+    sort_bindings(fi, f);
+    group_returns(fi, f);
+    for (uint32_t k = 0; k < f->imports.len; k++)
+      if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
+          f->imports.items[k].scope == 0)
+        fi->star_import = true;
+    if (!f->unreadable)
+      name_module(self, &init_cache, i);
+  }
+  al_map_free(&init_cache);
+  compute_wrappers(self);
+  return self;
+}
+
+void al_index_free(al_index *self) {
+  if (!self)
+    return;
+  for (uint32_t i = 0; i < self->project->files.len; i++) {
+    file_index *fi = &self->files[i];
+    free(fi->order);
+    free(fi->attrs);
+    free(fi->ret_first);
+    free(fi->ret_n);
+    free(fi->ret_order);
+    free(fi->wrapper);
+  }
+  free(self->files);
+  al_map_free(&self->modules);
+  al_arena_free(self->arena);
+  free(self);
+}
+
+const al_catalog *al_index_catalog(const al_index *self) {
+  return self->catalog;
+}
+
+const char *al_index_module_name(const al_index *self, uint32_t file) {
+  return self->files[file].module;
+}
+
+// --- look-ups ---------------------------------------------------------------
+
+// Binary search of `order` (indices into binds) for (scope, name).
+static uint32_t find_group(const al_facts *f, const uint32_t *order,
+                           uint32_t n, bool by_class, uint32_t scope,
+                           al_str name, uint32_t *first) {
+  uint32_t lo = 0, hi = n;
+#define KEY_SCOPE(b)                                                          \
+  (by_class ? f->scopes.items[(b)->scope].parent : (b)->scope)
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    const al_binding *b = &f->binds.items[order[mid]];
+    uint32_t bs = KEY_SCOPE(b);
+    int c = bs != scope ? (bs < scope ? -1 : 1) : al_str_cmp(b->name, name);
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  uint32_t end = lo;
+  while (end < n) {
+    const al_binding *b = &f->binds.items[order[end]];
+    if (KEY_SCOPE(b) != scope || !al_str_eq(b->name, name))
+      break;
+    end++;
+  }
+#undef KEY_SCOPE
+  *first = lo;
+  return end - lo;
+}
+
+static uint32_t module_file(const al_index *self, al_str name, bool *in_tree) {
+  uint32_t v;
+  if (!al_map_get(&self->modules, name, &v)) {
+    *in_tree = false;
+    return AL_NONE;
+  }
+  *in_tree = true;
+  return v;
+}
+
+static al_target module_target(const al_index *self, al_str name) {
+  bool in_tree;
+  uint32_t f = module_file(self, name, &in_tree);
+  al_target t = unknown();
+  if (in_tree && f == MOD_AMBIGUOUS)
+    return t;
+  if (!set_qualname(&t, name, (al_str){0}))
+    return t;
+  t.kind = AL_TARGET_MODULE;
+  t.file = in_tree && f != MOD_NAMESPACE ? f : AL_NONE;
+  if (!in_tree) {
+    // A library module: keep it EXTERNAL-like for catalog look-ups.
+    t.entry = al_catalog_get(self->catalog, name);
+  }
+  return t;
+}
+
+typedef struct {
+  const al_index *ix;
+  int depth;
+} rctx;
+
+static al_target resolve_ref(rctx *r, uint32_t file, uint32_t scope,
+                             const al_ref *ref);
+static al_target call_value(rctx *r, uint32_t file, uint32_t call);
+static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
+                            al_str name, bool instance, bool *found);
+static al_target module_attr(rctx *r, al_target mod, al_str name,
+                             bool *found);
+static al_target follow_attrs(rctx *r, al_target t, al_str rest);
+
+// The absolute module a relative import names.
+static bool absolute_module(const al_index *self, uint32_t file,
+                            const al_import *im, char *buf, size_t cap) {
+  if (im->level == 0) {
+    if (im->module.len >= cap)
+      return false;
+    memcpy(buf, im->module.ptr, im->module.len);
+    buf[im->module.len] = 0;
+    return true;
+  }
+  const char *pkg = self->files[file].package;
+  size_t len = strlen(pkg);
+  if (len == 0 && im->level >= 1 && !self->files[file].module[0])
+    return false;
+  // Each level beyond the first goes one package up.
+  for (uint8_t l = 1; l < im->level; l++) {
+    while (len > 0 && pkg[len - 1] != '.')
+      len--;
+    if (len == 0)
+      return false;
+    len--; // the dot
+  }
+  int n = im->module.len
+              ? snprintf(buf, cap, "%.*s%s%.*s", (int)len, pkg, len ? "." : "",
+                         (int)im->module.len, im->module.ptr)
+              : snprintf(buf, cap, "%.*s", (int)len, pkg);
+  return n > 0 && (size_t)n < cap;
+}
+
+static bool has_decorator(rctx *r, uint32_t file, uint32_t scope,
+                          const char *qualname);
+
+// What a bound name is, binding by binding.
+static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
+  const al_index *ix = r->ix;
+  const al_facts *f = facts_of(ix, file);
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
   switch ((al_bind_kind)b->kind) {
   case AL_BIND_FUNCTION:
+    return tree_target(AL_TARGET_FUNCTION, file, b->target);
   case AL_BIND_CLASS:
-    t.kind = b->kind == AL_BIND_FUNCTION ? AL_TARGET_FUNCTION : AL_TARGET_CLASS;
-    t.file = file;
-    t.scope = b->target;
-    return t;
+    return tree_target(AL_TARGET_CLASS, file, b->target);
   case AL_BIND_IMPORT: {
     const al_import *im = &f->imports.items[b->target];
-    if (im->level > 0)
-      return t; // relative: a module of the tree (not followed yet)
-    if (im->flags & AL_IMPORT_FROM)
-      return external(self, im->module, im->name);
-    if (!(im->flags & AL_IMPORT_ALIASED) && im->local.len < im->module.len) {
-      // `import a.b` binds `a`: the package.
-      t = external(self, im->local, (al_str){0});
-    } else {
-      t = external(self, im->module, (al_str){0});
+    char mod[AL_QUALNAME_MAX];
+    if (!absolute_module(ix, file, im, mod, sizeof mod))
+      return unknown();
+    al_str m = al_str_from(mod);
+    if (im->flags & AL_IMPORT_FROM) {
+      bool in_tree;
+      module_file(ix, m, &in_tree);
+      if (!in_tree)
+        return external(ix, m, im->name);
+      al_target mt = module_target(ix, m);
+      if (mt.kind == AL_TARGET_UNKNOWN)
+        return mt;
+      bool found;
+      al_target t = module_attr(r, mt, im->name, &found);
+      return found ? t : unknown();
     }
-    if (t.kind == AL_TARGET_EXTERNAL && !t.entry)
-      t.kind = AL_TARGET_MODULE;
-    return t;
+    if (!(im->flags & AL_IMPORT_ALIASED) && im->local.len < m.len)
+      return module_target(ix, im->local); // `import a.b` binds a
+    return module_target(ix, m);
   }
   case AL_BIND_ASSIGN:
-    if (depth >= MAX_DEPTH)
-      return t;
+  case AL_BIND_ATTR:
     if (b->value_ref != AL_NONE)
-      return resolve_ref(self, file, b->scope, &f->refs.items[b->value_ref],
-                         depth + 1);
-    if (b->target != AL_NONE) {
-      al_target c = resolve_call(self, file, b->target, depth + 1);
-      if (c.kind == AL_TARGET_EXTERNAL && c.entry &&
-          (c.entry->facets & AL_CAT_RETURNS)) {
-        al_target r = unknown();
-        if (set_qualname(&r, c.entry->returns, (al_str){0}))
-          r.kind = AL_TARGET_INSTANCE;
-        return r;
-      }
+      return resolve_ref(r, file, b->scope, &f->refs.items[b->value_ref]);
+    if (b->target != AL_NONE)
+      return call_value(r, file, b->target);
+    return unknown();
+  case AL_BIND_WITH: {
+    if (b->target == AL_NONE)
+      return unknown();
+    al_target cm = call_value(r, file, b->target);
+    if (cm.kind != AL_TARGET_INSTANCE)
+      return unknown();
+    if (cm.file == AL_NONE)
+      return cm; // a library context manager: assume it enters itself
+    // A tree class: its __aenter__/__enter__ must return self.
+    const al_facts *cf = facts_of(ix, cm.file);
+    bool found = false;
+    al_target enter = class_attr(r, cm.file, cm.scope, AL_STR_LIT("__aenter__"),
+                                 true, &found);
+    if (!found)
+      enter = class_attr(r, cm.file, cm.scope, AL_STR_LIT("__enter__"), true,
+                         &found);
+    if (!found || enter.kind != AL_TARGET_FUNCTION)
+      return unknown();
+    const file_index *efi = &ix->files[enter.file];
+    const al_facts *ef = facts_of(ix, enter.file);
+    al_str self_name = ef->scopes.items[enter.scope].first_param;
+    uint32_t nr = efi->ret_n[enter.scope];
+    if (nr == 0 || self_name.len == 0)
+      return unknown();
+    for (uint32_t i = 0; i < nr; i++) {
+      const al_return *ret =
+          &ef->returns.items[efi->ret_order[efi->ret_first[enter.scope] + i]];
+      if (ret->kind != AL_RET_NAME ||
+          !al_str_eq(ef->refs.items[ret->target].dotted, self_name))
+        return unknown();
     }
-    return t;
+    (void)cf;
+    return cm;
+  }
+  case AL_BIND_PARAM: {
+    // The first parameter of a method is its instance (or class).
+    const al_scope *s = &f->scopes.items[b->scope];
+    if (s->parent == AL_NONE || !al_str_eq(s->first_param, b->name) ||
+        (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION) ||
+        f->scopes.items[s->parent].kind != AL_SCOPE_CLASS)
+      return unknown();
+    if (has_decorator(r, file, b->scope, "builtins.staticmethod"))
+      return unknown();
+    if (has_decorator(r, file, b->scope, "builtins.classmethod") ||
+        al_str_eq_c(s->name, "__new__") ||
+        al_str_eq_c(s->name, "__init_subclass__") ||
+        al_str_eq_c(s->name, "__class_getitem__"))
+      return tree_target(AL_TARGET_CLASS, file, s->parent);
+    return tree_target(AL_TARGET_INSTANCE, file, s->parent);
+  }
   default:
-    return t;
+    return unknown();
   }
 }
 
@@ -221,6 +651,10 @@ static bool same_target(const al_target *a, const al_target *b) {
   case AL_TARGET_FUNCTION:
   case AL_TARGET_CLASS:
     return a->file == b->file && a->scope == b->scope;
+  case AL_TARGET_INSTANCE:
+  case AL_TARGET_MODULE:
+    return a->file == b->file && a->scope == b->scope &&
+           strcmp(a->qualname, b->qualname) == 0;
   case AL_TARGET_UNKNOWN:
     return false;
   default:
@@ -228,160 +662,707 @@ static bool same_target(const al_target *a, const al_target *b) {
   }
 }
 
-// Two defs of one name agree when they are alike for every rule: both
-// coroutine functions, or both plain, generators alike.
-static bool same_function_shape(const al_index *self, const al_target *a,
+static al_coro_kind coro_kind(rctx *r, al_target t);
+
+// Two defs of one name agree when they are alike for every rule.
+static bool same_function_shape(rctx *r, const al_target *a,
                                 const al_target *b) {
   if (a->kind != AL_TARGET_FUNCTION || b->kind != AL_TARGET_FUNCTION)
     return false;
-  const al_scope *x =
-      &self->project->files.items[a->file].facts->scopes.items[a->scope];
-  const al_scope *y =
-      &self->project->files.items[b->file].facts->scopes.items[b->scope];
+  const al_scope *x = scope_of(r->ix, a->file, a->scope);
+  const al_scope *y = scope_of(r->ix, b->file, b->scope);
   return x->kind == y->kind &&
-         (x->flags & AL_SCOPE_GENERATOR) == (y->flags & AL_SCOPE_GENERATOR);
+         (x->flags & AL_SCOPE_GENERATOR) == (y->flags & AL_SCOPE_GENERATOR) &&
+         coro_kind(r, *a) == coro_kind(r, *b);
+}
+
+// Resolve name in exactly one scope. *found: the scope binds it.
+static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
+                                  al_str name, bool *found, bool *global) {
+  const al_index *ix = r->ix;
+  const al_facts *f = facts_of(ix, file);
+  const file_index *fi = &ix->files[file];
+  uint32_t g;
+  uint32_t n = find_group(f, fi->order, fi->n, false, scope, name, &g);
+  *found = false;
+  *global = false;
+  if (n == 0)
+    return unknown();
+  *found = true;
+  al_target result = unknown();
+  bool have = false;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[fi->order[g + i]];
+    if (b->kind == AL_BIND_GLOBAL) {
+      *global = true;
+      continue;
+    }
+    int saved = r->depth;
+    al_target t = binding_target(r, file, b);
+    r->depth = saved;
+    if (t.kind == AL_TARGET_UNKNOWN)
+      return unknown();
+    if (!have) {
+      result = t;
+      have = true;
+    } else if (!same_target(&result, &t)) {
+      // A redefinition keeps the name only when nothing a rule asks about
+      // differs between the definitions.
+      if (!same_function_shape(r, &result, &t))
+        return unknown();
+      result = t;
+    }
+  }
+  if (*global && have)
+    return unknown(); // bound here and declared global: unclear
+  return result;
+}
+
+// Star imports of a module, in order: does one of them define name?
+static al_target star_lookup(rctx *r, uint32_t file, al_str name,
+                             bool *found) {
+  const al_facts *f = facts_of(r->ix, file);
+  *found = false;
+  for (uint32_t k = 0; k < f->imports.len; k++) {
+    const al_import *im = &f->imports.items[k];
+    if (!(im->flags & AL_IMPORT_STAR) || im->scope != 0)
+      continue;
+    char mod[AL_QUALNAME_MAX];
+    if (!absolute_module(r->ix, file, im, mod, sizeof mod))
+      return unknown();
+    al_target mt = module_target(r->ix, al_str_from(mod));
+    if (mt.kind != AL_TARGET_MODULE || mt.file == AL_NONE) {
+      *found = true; // an unknown module may define anything
+      return unknown();
+    }
+    if (name.len && name.ptr[0] == '_')
+      continue; // not exported by *
+    if (++r->depth > MAX_DEPTH) {
+      *found = true;
+      return unknown();
+    }
+    al_target t = module_attr(r, mt, name, found);
+    if (*found)
+      return t;
+  }
+  return unknown();
+}
+
+// An attribute of a module of the tree: a top-level name (with its star
+// imports) or a submodule. *found is false when it has no such name.
+static al_target module_attr(rctx *r, al_target mod, al_str name,
+                             bool *found) {
+  *found = false;
+  if (mod.kind != AL_TARGET_MODULE)
+    return unknown();
+  if (mod.file == AL_NONE) {
+    bool in_tree;
+    module_file(r->ix, al_str_from(mod.qualname), &in_tree);
+    if (!in_tree) {
+      *found = true;
+      return external(r->ix, al_str_from(mod.qualname), name);
+    }
+  } else {
+    // What the catalog knows about a module's name wins over the module's
+    // own code (linting asyncio itself still knows create_task).
+    al_target cat = external(r->ix, al_str_from(mod.qualname), name);
+    if (cat.entry) {
+      *found = true;
+      return cat;
+    }
+    bool global;
+    al_target t = resolve_in_scope(r, mod.file, 0, name, found, &global);
+    if (*found)
+      return t;
+    if (r->ix->files[mod.file].star_import) {
+      t = star_lookup(r, mod.file, name, found);
+      if (*found)
+        return t;
+    }
+  }
+  // A submodule.
+  al_target sub = unknown();
+  if (!set_qualname(&sub, al_str_from(mod.qualname), name))
+    return sub;
+  bool in_tree;
+  module_file(r->ix, al_str_from(sub.qualname), &in_tree);
+  if (!in_tree)
+    return unknown();
+  *found = true;
+  return module_target(r->ix, al_str_from(sub.qualname));
 }
 
 // Resolve a bare name seen in `scope`.
-static al_target resolve_name(const al_index *self, uint32_t file,
-                              uint32_t scope, al_str name, int depth) {
-  const al_facts *f = self->project->files.items[file].facts;
+static al_target resolve_name(rctx *r, uint32_t file, uint32_t scope,
+                              al_str name) {
+  const al_facts *f = facts_of(r->ix, file);
   uint32_t cur = scope;
   bool first = true;
   while (cur != AL_NONE) {
     const al_scope *s = &f->scopes.items[cur];
     if (first || s->kind != AL_SCOPE_CLASS) {
-      uint32_t g;
-      uint32_t n = group(self, file, cur, name, &g);
-      if (n > 0) {
-        const file_index *fi = &self->files[file];
-        al_target result = unknown();
-        bool global = false;
-        for (uint32_t i = 0; i < n; i++) {
-          const al_binding *b = &f->binds.items[fi->order[g + i]];
-          if (b->kind == AL_BIND_GLOBAL) {
-            global = true;
-            continue;
-          }
-          al_target t = binding_target(self, file, b, depth);
-          if (t.kind == AL_TARGET_UNKNOWN)
-            return unknown();
-          if (i == 0 || result.kind == AL_TARGET_UNKNOWN) {
-            result = t;
-          } else if (!same_target(&result, &t)) {
-            // A redefinition keeps the name only when nothing a rule asks
-            // about differs between the definitions.
-            if (!same_function_shape(self, &result, &t))
-              return unknown();
-            result = t;
-          }
-        }
-        if (global) {
-          // `global x` in a function: the module's x. A module-level
-          // binding made only from inside functions is unknown territory.
-          if (result.kind != AL_TARGET_UNKNOWN)
-            return unknown();
-          cur = 0;
-          first = true;
-          if (scope == 0)
-            return unknown();
-          scope = 0;
-          continue;
-        }
-        return result;
+      bool found, global;
+      al_target t = resolve_in_scope(r, file, cur, name, &found, &global);
+      if (found && !global)
+        return t;
+      if (global) {
+        cur = 0; // `global x`: the module's x
+        first = true;
+        if (scope == 0)
+          return unknown();
+        continue;
       }
     }
     first = false;
     cur = s->parent;
   }
-  // Not bound in the file: a builtin, unless a star import may bind it.
-  if (self->files[file].star_import)
-    return unknown();
-  return external(self, AL_STR_LIT("builtins"), name);
+  // Not bound in the file: a star import may bind it, else a builtin.
+  if (r->ix->files[file].star_import) {
+    bool found;
+    al_target t = star_lookup(r, file, name, &found);
+    if (found)
+      return t;
+  }
+  return external(r->ix, AL_STR_LIT("builtins"), name);
 }
 
-// Follow attributes `rest` (dotted, may be empty) from target t.
-static al_target follow_attrs(const al_index *self, al_target t, al_str rest) {
-  if (rest.len == 0)
+// --- classes ----------------------------------------------------------------
+
+static bool has_decorator(rctx *r, uint32_t file, uint32_t scope,
+                          const char *qualname) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[scope];
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    const al_ref *d = &f->refs.items[s->first_decorator + i];
+    if (d->kind != AL_REF_DOTTED)
+      continue;
+    // Cheap test first: the last component must match.
+    const char *last = strrchr(qualname, '.');
+    last = last ? last + 1 : qualname;
+    size_t ll = strlen(last);
+    if (d->dotted.len < ll ||
+        memcmp(d->dotted.ptr + d->dotted.len - ll, last, ll) != 0)
+      continue;
+    if (++r->depth > MAX_DEPTH)
+      return false;
+    al_target t = resolve_ref(r, file, s->parent, d);
+    if (t.kind == AL_TARGET_EXTERNAL && strcmp(t.qualname, qualname) == 0)
+      return true;
+  }
+  return false;
+}
+
+// Instance attributes assigned in the class's methods (`self.x = ...`):
+// their common type, if they agree.
+static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
+                               al_str name, bool *found) {
+  const al_facts *f = facts_of(r->ix, file);
+  const file_index *fi = &r->ix->files[file];
+  uint32_t g;
+  uint32_t n = find_group(f, fi->attrs, fi->n_attrs, true, cls, name, &g);
+  *found = n > 0;
+  al_target result = unknown();
+  for (uint32_t i = 0; i < n; i++) {
+    int saved = r->depth;
+    al_target t = binding_target(r, file, &f->binds.items[fi->attrs[g + i]]);
+    r->depth = saved;
+    if (t.kind == AL_TARGET_UNKNOWN || (i > 0 && !same_target(&result, &t)))
+      return unknown();
+    result = t;
+  }
+  return result;
+}
+
+// An attribute of a tree class (instance: through an instance), looked up
+// in the class body, its instance attributes, then its bases in order.
+static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
+                            al_str name, bool instance, bool *found) {
+  *found = false;
+  if (++r->depth > MAX_DEPTH) {
+    *found = true;
+    return unknown();
+  }
+  bool global;
+  al_target t = resolve_in_scope(r, file, cls, name, found, &global);
+  if (*found) {
+    if (t.kind == AL_TARGET_FUNCTION &&
+        has_decorator(r, t.file, t.scope, "builtins.property"))
+      return unknown(); // reading a property calls it
     return t;
-  switch (t.kind) {
-  case AL_TARGET_MODULE:
-  case AL_TARGET_EXTERNAL:
-  case AL_TARGET_INSTANCE: {
-    char base[AL_QUALNAME_MAX];
-    memcpy(base, t.qualname, sizeof base);
-    al_target r = external(self, al_str_from(base), rest);
-    return r;
   }
-  default:
+  if (instance) {
+    t = instance_attr(r, file, cls, name, found);
+    if (*found)
+      return t;
+  }
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[cls];
+  for (uint32_t i = 0; i < s->n_bases; i++) {
+    al_target b = resolve_ref(r, file, s->parent, &f->refs.items[s->first_base + i]);
+    if (b.kind == AL_TARGET_CLASS) {
+      t = class_attr(r, b.file, b.scope, name, instance, found);
+      if (*found)
+        return t;
+      continue;
+    }
+    if (b.kind == AL_TARGET_EXTERNAL &&
+        strncmp(b.qualname, "builtins.", 9) == 0)
+      continue; // object, Exception, dict, ...: no coroutine methods
+    // A library base: the catalog may know the method; else anything goes.
+    *found = true;
+    if (b.kind == AL_TARGET_EXTERNAL)
+      return external(r->ix, al_str_from(b.qualname), name);
     return unknown();
   }
+  return unknown();
 }
 
-static al_target resolve_ref(const al_index *self, uint32_t file,
-                             uint32_t scope, const al_ref *ref, int depth) {
-  if (depth > MAX_DEPTH)
+// --- references and calls ------------------------------------------------------
+
+static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
+  while (rest.len) {
+    al_str tail;
+    al_str name = split_first(rest, &tail);
+    bool found = false;
+    switch (t.kind) {
+    case AL_TARGET_MODULE:
+      if (t.file == AL_NONE) {
+        bool in_tree;
+        module_file(r->ix, al_str_from(t.qualname), &in_tree);
+        if (!in_tree) {
+          char base[AL_QUALNAME_MAX];
+          memcpy(base, t.qualname, sizeof base);
+          return external(r->ix, al_str_from(base), rest);
+        }
+      }
+      t = module_attr(r, t, name, &found);
+      if (!found)
+        return unknown();
+      break;
+    case AL_TARGET_EXTERNAL: {
+      char base[AL_QUALNAME_MAX];
+      memcpy(base, t.qualname, sizeof base);
+      return external(r->ix, al_str_from(base), rest);
+    }
+    case AL_TARGET_INSTANCE:
+      if (t.file == AL_NONE) {
+        char base[AL_QUALNAME_MAX];
+        memcpy(base, t.qualname, sizeof base);
+        return external(r->ix, al_str_from(base), rest);
+      }
+      t = class_attr(r, t.file, t.scope, name, true, &found);
+      if (!found)
+        return unknown();
+      break;
+    case AL_TARGET_CLASS:
+      t = class_attr(r, t.file, t.scope, name, false, &found);
+      if (!found)
+        return unknown();
+      break;
+    default:
+      return unknown();
+    }
+    rest = tail;
+  }
+  return t;
+}
+
+// The class whose method `scope` is (walking out of nested functions is not
+// done: super() in a nested function is rare), or AL_NONE.
+static uint32_t method_class(const al_facts *f, uint32_t scope) {
+  if (scope == AL_NONE || scope >= f->scopes.len)
+    return AL_NONE;
+  const al_scope *s = &f->scopes.items[scope];
+  if ((s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION) ||
+      s->parent == AL_NONE || f->scopes.items[s->parent].kind != AL_SCOPE_CLASS)
+    return AL_NONE;
+  return s->parent;
+}
+
+static al_target resolve_ref(rctx *r, uint32_t file, uint32_t scope,
+                             const al_ref *ref) {
+  if (++r->depth > MAX_DEPTH)
     return unknown();
   switch ((al_ref_kind)ref->kind) {
   case AL_REF_DOTTED: {
-    al_str d = ref->dotted;
-    size_t dot = 0;
-    while (dot < d.len && d.ptr[dot] != '.')
-      dot++;
-    al_str root = {d.ptr, dot};
-    al_str rest =
-        dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1} : (al_str){0};
-    al_target t = resolve_name(self, file, scope, root, depth);
-    return follow_attrs(self, t, rest);
+    al_str rest;
+    al_str root = split_first(ref->dotted, &rest);
+    al_target t = resolve_name(r, file, scope, root);
+    return follow_attrs(r, t, rest);
   }
   case AL_REF_ON_CALL: {
     if (ref->base_call == AL_NONE)
       return unknown();
-    al_target c = resolve_call(self, file, ref->base_call, depth + 1);
-    if (c.kind != AL_TARGET_EXTERNAL || !c.entry ||
-        !(c.entry->facets & AL_CAT_RETURNS))
+    al_target v = call_value(r, file, ref->base_call);
+    if (v.kind == AL_TARGET_UNKNOWN)
+      return v;
+    return follow_attrs(r, v, ref->dotted);
+  }
+  case AL_REF_SUPER: {
+    const al_facts *f = facts_of(r->ix, file);
+    uint32_t cls = method_class(f, scope);
+    if (cls == AL_NONE)
       return unknown();
-    al_target inst = unknown();
-    if (!set_qualname(&inst, c.entry->returns, (al_str){0}))
-      return inst;
-    inst.kind = AL_TARGET_INSTANCE;
-    return follow_attrs(self, inst, ref->dotted);
+    al_str rest;
+    al_str name = split_first(ref->dotted, &rest);
+    const al_scope *c = &f->scopes.items[cls];
+    for (uint32_t i = 0; i < c->n_bases; i++) {
+      al_target b =
+          resolve_ref(r, file, c->parent, &f->refs.items[c->first_base + i]);
+      bool found = false;
+      al_target t = unknown();
+      if (b.kind == AL_TARGET_CLASS) {
+        t = class_attr(r, b.file, b.scope, name, true, &found);
+      } else if (b.kind == AL_TARGET_EXTERNAL &&
+                 strncmp(b.qualname, "builtins.", 9) == 0) {
+        continue;
+      } else {
+        return b.kind == AL_TARGET_EXTERNAL
+                   ? follow_attrs(r, b, ref->dotted)
+                   : unknown();
+      }
+      if (found)
+        return follow_attrs(r, t, rest);
+    }
+    return unknown();
   }
   default:
     return unknown();
   }
 }
 
-// What calling call's callee gives: the callee itself as a target.
-static al_target resolve_call(const al_index *self, uint32_t file,
-                              uint32_t call, int depth) {
-  const al_facts *f = self->project->files.items[file].facts;
+static al_target resolve_callee(rctx *r, uint32_t file, uint32_t call) {
+  const al_facts *f = facts_of(r->ix, file);
   if (call >= f->calls.len)
     return unknown();
   const al_call *c = &f->calls.items[call];
-  return resolve_ref(self, file, c->scope, &c->callee, depth);
+  return resolve_ref(r, file, c->scope, &c->callee);
 }
+
+// What a call gives back, when it is an instance of something known.
+static al_target call_value(rctx *r, uint32_t file, uint32_t call) {
+  al_target c = resolve_callee(r, file, call);
+  switch (c.kind) {
+  case AL_TARGET_CLASS:
+    return tree_target(AL_TARGET_INSTANCE, c.file, c.scope);
+  case AL_TARGET_EXTERNAL: {
+    if (c.entry && (c.entry->facets & AL_CAT_RETURNS))
+      return instance_of_name(c.entry->returns);
+    // A library name spelled like a class (`httpx.AsyncClient`,
+    // `asyncio.TaskGroup`): its instance, so the catalog can know its
+    // methods.
+    const char *last = strrchr(c.qualname, '.');
+    last = last ? last + 1 : c.qualname;
+    if (isupper((unsigned char)last[0]) &&
+        strncmp(c.qualname, "builtins.", 9) != 0)
+      return instance_of_name(al_str_from(c.qualname));
+    return unknown();
+  }
+  default:
+    return unknown();
+  }
+}
+
+// --- derived properties -----------------------------------------------------
+
+static al_coro_kind coro_kind(rctx *r, al_target t);
+
+// Whether a plain def of the tree returns a coroutine from every return:
+// memoised at build time (MEMO_BUSY breaks cycles).
+static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
+  const al_index *ix = r->ix;
+  file_index *fi = &((al_index *)ix)->files[file];
+  uint8_t m = fi->wrapper[scope];
+  if (m == MEMO_YES)
+    return true;
+  if (m != MEMO_UNSET)
+    return false;
+  const al_facts *f = facts_of(ix, file);
+  const al_scope *s = &f->scopes.items[scope];
+  uint32_t nr = fi->ret_n[scope];
+  if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
+      s->n_decorators || nr == 0 || r->depth > MAX_DEPTH) {
+    fi->wrapper[scope] = MEMO_NO;
+    return false;
+  }
+  fi->wrapper[scope] = MEMO_BUSY;
+  bool yes = true;
+  for (uint32_t i = 0; i < nr && yes; i++) {
+    const al_return *ret =
+        &f->returns.items[fi->ret_order[fi->ret_first[scope] + i]];
+    if (ret->kind != AL_RET_CALL || ret->target == AL_NONE) {
+      yes = false;
+      break;
+    }
+    int saved = r->depth;
+    r->depth++;
+    al_target callee = resolve_callee(r, file, ret->target);
+    yes = coro_kind(r, callee) != AL_CORO_NONE;
+    r->depth = saved;
+  }
+  fi->wrapper[scope] = yes ? MEMO_YES : MEMO_NO;
+  return yes;
+}
+
+// The nested function a decorator returns (`return wrapper`), if any.
+static uint32_t returned_inner_function(rctx *r, uint32_t file,
+                                        uint32_t scope) {
+  const al_index *ix = r->ix;
+  const file_index *fi = &ix->files[file];
+  const al_facts *f = facts_of(ix, file);
+  uint32_t nr = fi->ret_n[scope];
+  uint32_t result = AL_NONE;
+  for (uint32_t i = 0; i < nr; i++) {
+    const al_return *ret =
+        &f->returns.items[fi->ret_order[fi->ret_first[scope] + i]];
+    if (ret->kind != AL_RET_NAME)
+      return AL_NONE;
+    al_target t = resolve_ref(r, file, scope, &f->refs.items[ret->target]);
+    if (t.kind != AL_TARGET_FUNCTION || t.file != file ||
+        f->scopes.items[t.scope].parent != scope)
+      return AL_NONE;
+    if (result != AL_NONE && result != t.scope)
+      return AL_NONE;
+    result = t.scope;
+  }
+  return result;
+}
+
+// Whether every return of `scope` returns its own parameter `param`.
+static bool returns_param(const al_index *ix, uint32_t file, uint32_t scope,
+                          al_str param) {
+  const file_index *fi = &ix->files[file];
+  const al_facts *f = facts_of(ix, file);
+  uint32_t nr = fi->ret_n[scope];
+  if (nr == 0 || param.len == 0)
+    return false;
+  for (uint32_t i = 0; i < nr; i++) {
+    const al_return *ret =
+        &f->returns.items[fi->ret_order[fi->ret_first[scope] + i]];
+    if (ret->kind != AL_RET_NAME ||
+        !al_str_eq(f->refs.items[ret->target].dotted, param))
+      return false;
+  }
+  return true;
+}
+
+// How a plain-def wrapper (nested in a decorator whose parameter is `fn`)
+// treats the coroutine fn(...) makes:
+// - returned straight away (extra code before the call only): transparent;
+// - returned from inside a try or with block, or bound to a name that is
+//   returned after more code: a sync wrapper that does more (AL111);
+// - anything else (handed to asyncio.run, dropped): opaque.
+static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
+                                     al_str fn) {
+  const al_index *ix = r->ix;
+  const al_facts *f = facts_of(ix, file);
+  uint32_t call = AL_NONE;
+  for (uint32_t i = 0; i < f->calls.len; i++) {
+    const al_call *c = &f->calls.items[i];
+    if (c->scope == wrapper && c->callee.kind == AL_REF_DOTTED &&
+        al_str_eq(c->callee.dotted, fn)) {
+      call = i;
+      break;
+    }
+  }
+  if (call == AL_NONE)
+    return AL_DECO_OPAQUE;
+  const al_call *c = &f->calls.items[call];
+  if (c->ctx == AL_CTX_RETURN)
+    return c->flags & (AL_CALL_IN_TRY | AL_CALL_IN_WITH) ? AL_DECO_SYNC_WRAPPER
+                                                        : AL_DECO_TRANSPARENT;
+  if (c->ctx != AL_CTX_ASSIGN)
+    return AL_DECO_OPAQUE;
+  bool returned = false;
+  for (uint32_t u = 0; u < f->uses.len; u++) {
+    const al_use *use = &f->uses.items[u];
+    const al_binding *b = &f->binds.items[use->binding];
+    if (b->target != call || b->kind != AL_BIND_ASSIGN)
+      continue;
+    if (use->ctx == AL_CTX_RETURN) {
+      returned = true;
+    } else if (use->ctx == AL_CTX_AWAIT) {
+      return AL_DECO_OPAQUE;
+    } else if (use->ctx == AL_CTX_ARG && use->parent_call != AL_NONE) {
+      // Handed to something that runs awaitables (asyncio.run,
+      // run_until_complete, ensure_future): the wrapper runs it itself.
+      // Anything else (a log call) only looks at the coroutine object: when
+      // the wrapper also returns the coroutine, it did not run it.
+      int saved = r->depth;
+      al_target p = resolve_callee(r, file, use->parent_call);
+      r->depth = saved;
+      if (p.kind == AL_TARGET_EXTERNAL && p.entry &&
+          (p.entry->facets & (AL_CAT_EXPECTS_AWAITABLE | AL_CAT_CALLS_SYNC |
+                              AL_CAT_EXPECTS_CALLABLE)))
+        return AL_DECO_OPAQUE;
+    }
+  }
+  return returned ? AL_DECO_SYNC_WRAPPER : AL_DECO_OPAQUE;
+}
+
+// What a decorator function of the tree does to what it decorates.
+static al_deco_kind classify_decorator(rctx *r, al_target d,
+                                       al_target *wrapper) {
+  if (d.kind != AL_TARGET_FUNCTION)
+    return AL_DECO_OPAQUE;
+  const al_facts *f = facts_of(r->ix, d.file);
+  const al_scope *s = &f->scopes.items[d.scope];
+  if (s->kind != AL_SCOPE_FUNCTION || s->first_param.len == 0)
+    return AL_DECO_OPAQUE;
+  al_str fn = s->first_param;
+  if (returns_param(r->ix, d.file, d.scope, fn))
+    return AL_DECO_TRANSPARENT; // a registration decorator
+  uint32_t w = returned_inner_function(r, d.file, d.scope);
+  if (w == AL_NONE)
+    return AL_DECO_OPAQUE;
+  const al_scope *ws = &f->scopes.items[w];
+  if (ws->kind == AL_SCOPE_ASYNC_FUNCTION && !(ws->flags & AL_SCOPE_GENERATOR))
+    return AL_DECO_TRANSPARENT;
+  if (ws->kind != AL_SCOPE_FUNCTION)
+    return AL_DECO_OPAQUE;
+  al_deco_kind k = classify_wrapper(r, d.file, w, fn);
+  if (k == AL_DECO_SYNC_WRAPPER && wrapper)
+    *wrapper = tree_target(AL_TARGET_FUNCTION, d.file, w);
+  return k;
+}
+
+static al_deco_kind decorator_kind(rctx *r, uint32_t file, uint32_t scope,
+                                   uint32_t i, al_target *decorator,
+                                   al_target *wrapper) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[scope];
+  const al_ref *ref = &f->refs.items[s->first_decorator + i];
+  al_target d;
+  if (ref->kind == AL_REF_CALLED) {
+    // A decorator factory: `@retry(3)`; transparent library ones are known
+    // by name (functools.wraps), tree ones return the real decorator.
+    al_ref plain = *ref;
+    plain.kind = AL_REF_DOTTED;
+    al_target fac = resolve_ref(r, file, s->parent, &plain);
+    if (fac.kind == AL_TARGET_EXTERNAL) {
+      if (decorator)
+        *decorator = fac;
+      return fac.entry && (fac.entry->facets & AL_CAT_TRANSPARENT_DECORATOR)
+                 ? AL_DECO_TRANSPARENT
+                 : AL_DECO_OPAQUE;
+    }
+    if (fac.kind != AL_TARGET_FUNCTION)
+      return AL_DECO_OPAQUE;
+    uint32_t inner = returned_inner_function(r, fac.file, fac.scope);
+    if (inner == AL_NONE)
+      return AL_DECO_OPAQUE;
+    d = tree_target(AL_TARGET_FUNCTION, fac.file, inner);
+  } else {
+    d = resolve_ref(r, file, s->parent, ref);
+  }
+  if (decorator)
+    *decorator = d;
+  if (d.kind == AL_TARGET_EXTERNAL)
+    return d.entry && (d.entry->facets & AL_CAT_TRANSPARENT_DECORATOR)
+               ? AL_DECO_TRANSPARENT
+               : AL_DECO_OPAQUE;
+  return classify_decorator(r, d, wrapper);
+}
+
+static al_coro_kind coro_kind(rctx *r, al_target t) {
+  if (t.kind == AL_TARGET_EXTERNAL)
+    return t.entry && (t.entry->facets & AL_CAT_COROUTINE) ? AL_CORO_LIBRARY
+                                                            : AL_CORO_NONE;
+  if (t.kind != AL_TARGET_FUNCTION)
+    return AL_CORO_NONE;
+  const al_scope *s = scope_of(r->ix, t.file, t.scope);
+  if (s->kind == AL_SCOPE_ASYNC_FUNCTION) {
+    if (s->flags & AL_SCOPE_GENERATOR)
+      return AL_CORO_NONE;
+    for (uint32_t i = 0; i < s->n_decorators; i++) {
+      int saved = r->depth;
+      al_deco_kind k = decorator_kind(r, t.file, t.scope, i, NULL, NULL);
+      r->depth = saved;
+      if (k != AL_DECO_TRANSPARENT)
+        return AL_CORO_NONE;
+    }
+    return AL_CORO_ASYNC;
+  }
+  if (s->kind == AL_SCOPE_FUNCTION && returns_coroutine(r, t.file, t.scope))
+    return AL_CORO_WRAPPER;
+  return AL_CORO_NONE;
+}
+
+// Fill the "returns a coroutine" memo of every plain function up front, so
+// that resolution never writes during the (parallel) rules stage.
+static void compute_wrappers(al_index *self) {
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    const al_facts *f = facts_of(self, file);
+    if (!f)
+      continue;
+    for (uint32_t s = 0; s < f->scopes.len; s++) {
+      if (f->scopes.items[s].kind != AL_SCOPE_FUNCTION)
+        continue;
+      rctx r = {self, 0};
+      returns_coroutine(&r, file, s);
+    }
+    // Whatever a cycle left busy is settled as "no".
+    for (uint32_t s = 0; s < f->scopes.len; s++)
+      if (self->files[file].wrapper[s] != MEMO_YES)
+        self->files[file].wrapper[s] = MEMO_NO;
+  }
+}
+
+// --- public API -------------------------------------------------------------
 
 al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
                            const al_ref *ref) {
-  return resolve_ref(self, file, scope, ref, 0);
+  rctx r = {self, 0};
+  return resolve_ref(&r, file, scope, ref);
 }
 
 al_target al_index_resolve_callee(const al_index *self, uint32_t file,
                                   uint32_t call) {
-  return resolve_call(self, file, call, 0);
+  rctx r = {self, 0};
+  return resolve_callee(&r, file, call);
+}
+
+al_target al_index_call_result(const al_index *self, uint32_t file,
+                               uint32_t call) {
+  rctx r = {self, 0};
+  return call_value(&r, file, call);
+}
+
+al_coro_kind al_index_coroutine_kind(const al_index *self, al_target t) {
+  rctx r = {self, 0};
+  return coro_kind(&r, t);
 }
 
 bool al_index_is_coroutine_function(const al_index *self, al_target t) {
-  if (t.kind == AL_TARGET_FUNCTION) {
-    const al_scope *s =
-        &self->project->files.items[t.file].facts->scopes.items[t.scope];
-    return s->kind == AL_SCOPE_ASYNC_FUNCTION &&
-           !(s->flags & AL_SCOPE_GENERATOR);
+  return al_index_coroutine_kind(self, t) != AL_CORO_NONE;
+}
+
+bool al_index_returns_non_awaitable(const al_index *self, al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION)
+    return false;
+  const al_facts *f = facts_of(self, t.file);
+  const al_scope *s = &f->scopes.items[t.scope];
+  if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
+      s->n_decorators || (s->flags & AL_SCOPE_STUB))
+    return false;
+  const file_index *fi = &self->files[t.file];
+  for (uint32_t i = 0; i < fi->ret_n[t.scope]; i++) {
+    const al_return *ret =
+        &f->returns.items[fi->ret_order[fi->ret_first[t.scope] + i]];
+    if (ret->kind != AL_RET_NONE && ret->kind != AL_RET_LITERAL)
+      return false;
   }
-  if (t.kind == AL_TARGET_EXTERNAL && t.entry)
-    return (t.entry->facets & AL_CAT_COROUTINE) != 0;
-  return false;
+  return true;
+}
+
+al_deco_kind al_index_decorator_kind(const al_index *self, uint32_t file,
+                                     uint32_t scope, uint32_t deco,
+                                     al_target *decorator, al_target *wrapper) {
+  const al_scope *s = scope_of(self, file, scope);
+  if (deco >= s->n_decorators)
+    return AL_DECO_OPAQUE;
+  rctx r = {self, 0};
+  return decorator_kind(&r, file, scope, deco, decorator, wrapper);
 }
 
 uint32_t al_index_enclosing_function(const al_facts *facts, uint32_t scope) {

@@ -2,10 +2,14 @@
 /*
  * The whole-tree index: built once from every file's facts, then read by
  * the rules (concurrently: it is immutable after al_index_build). It owns the
- * module table and answers "what does this reference resolve to": a function
- * or class of the tree, a module, or a qualified name outside the tree that
- * the catalog may know. Where a name has conflicting definitions the answer
- * is AL_TARGET_UNKNOWN, so rules stay silent.
+ * module table (dotted module names from the package structure) and answers
+ * "what does this reference resolve to": a function or class of the tree, a
+ * module, an instance of a class, or a qualified name outside the tree that
+ * the catalog may know. It follows imports across modules (relative ones,
+ * re-exports through __init__.py, star imports), methods through self, cls,
+ * super() and class bases, and simple local typing. Where a name has
+ * conflicting definitions the answer is AL_TARGET_UNKNOWN, so rules stay
+ * silent.
  */
 #ifndef AL_MODEL_INDEX_H
 #define AL_MODEL_INDEX_H
@@ -21,27 +25,48 @@ typedef enum {
   AL_TARGET_UNKNOWN,  // nothing known, or conflicting definitions
   AL_TARGET_FUNCTION, // a def / async def of the tree (file, scope)
   AL_TARGET_CLASS,    // a class of the tree (file, scope)
-  AL_TARGET_MODULE,   // a module (qualname)
+  AL_TARGET_MODULE,   // a module: of the tree (file, or AL_NONE for a
+                      // namespace package) or not (file AL_NONE); qualname
   AL_TARGET_EXTERNAL, // a name outside the tree (qualname; entry if known)
-  AL_TARGET_INSTANCE, // an instance of a catalog class (qualname = class)
+  AL_TARGET_INSTANCE, // an instance: of a tree class (file, scope) or of a
+                      // library class (file AL_NONE, qualname)
 } al_target_kind;
 
 #define AL_QUALNAME_MAX 160
 
 typedef struct {
   al_target_kind kind;
-  uint32_t file;                  // FUNCTION/CLASS
-  uint32_t scope;                 // FUNCTION/CLASS: scope index in that file
-  const al_catalog_entry *entry;  // EXTERNAL: catalog entry or NULL
+  uint32_t file;                 // FUNCTION/CLASS/INSTANCE/MODULE of the tree
+  uint32_t scope;                // FUNCTION/CLASS/INSTANCE: scope index
+  const al_catalog_entry *entry; // EXTERNAL: catalog entry or NULL
   char qualname[AL_QUALNAME_MAX]; // MODULE/EXTERNAL/INSTANCE: NUL-terminated
                                   // (a longer name resolves to UNKNOWN)
 } al_target;
+
+/** How calling a target makes a coroutine (al_index_coroutine_kind). */
+typedef enum {
+  AL_CORO_NONE,    // not known to return a coroutine
+  AL_CORO_ASYNC,   // an `async def` of the tree (not an async generator)
+  AL_CORO_WRAPPER, // a plain def of the tree whose every return is a call
+                   // of a coroutine function (a pass-through wrapper)
+  AL_CORO_LIBRARY, // a library coroutine function (catalog)
+} al_coro_kind;
+
+/** What a decorator of the tree does to the async def it decorates. */
+typedef enum {
+  AL_DECO_OPAQUE,       // unknown: the decorated name is unknown too
+  AL_DECO_TRANSPARENT,  // keeps the function as it is (registration,
+                        // staticmethod, an async or pass-through wrapper)
+  AL_DECO_SYNC_WRAPPER, // wraps it in a plain def that calls it and does
+                        // more than return the call (AL111)
+} al_deco_kind;
 
 typedef struct al_index al_index;
 
 /**
  * Build the index over every file of project (whose facts must all be
- * extracted). The index keeps pointers into project: free the index first.
+ * extracted). Looks at the file system for __init__.py files to name
+ * modules. The index keeps pointers into project: free the index first.
  */
 al_index *al_index_build(const al_project *project, const al_catalog *catalog);
 
@@ -56,12 +81,38 @@ al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
 al_target al_index_resolve_callee(const al_index *self, uint32_t file,
                                   uint32_t call);
 
+/** What the value of call `call` is, when known: an instance of a class
+ * (tree or library), else UNKNOWN. */
+al_target al_index_call_result(const al_index *self, uint32_t file,
+                               uint32_t call);
+
 /** The catalog the index was built with. */
 const al_catalog *al_index_catalog(const al_index *self);
 
-/** Whether a target is a function of the tree declared `async def` (and not
- * an async generator): calling it returns a coroutine. */
+/** Whether calling t returns a coroutine, and why. */
+al_coro_kind al_index_coroutine_kind(const al_index *self, al_target t);
+
+/** Whether calling t returns a coroutine (any al_coro_kind but NONE). */
 bool al_index_is_coroutine_function(const al_index *self, al_target t);
+
+/**
+ * Whether t is a plain def of the tree that provably returns something that
+ * cannot be awaited: not a generator, not decorated, and every return gives
+ * a literal or nothing.
+ */
+bool al_index_returns_non_awaitable(const al_index *self, al_target t);
+
+/**
+ * What decorator `deco` (0-based, in source order) of the async def at
+ * (file, scope) does to it. For AL_DECO_SYNC_WRAPPER, *decorator and
+ * *wrapper (may be NULL) get the decorator function and its plain wrapper.
+ */
+al_deco_kind al_index_decorator_kind(const al_index *self, uint32_t file,
+                                     uint32_t scope, uint32_t deco,
+                                     al_target *decorator, al_target *wrapper);
+
+/** The dotted module name of a file ("" when it has none). */
+const char *al_index_module_name(const al_index *self, uint32_t file);
 
 /** The innermost function scope enclosing `scope` (itself if it is one),
  * skipping nothing; AL_NONE at module level. Class bodies count as their

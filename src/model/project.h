@@ -21,6 +21,9 @@ typedef struct {
 
 typedef struct {
   al_vec(al_project_file) files; // sorted by display path
+  // Absolute paths of the directories named on the command line: module
+  // names of namespace packages (no __init__.py) are counted from them.
+  al_vec(const char *) roots;
 } al_project;
 
 /** Free every file's facts and the vector. */

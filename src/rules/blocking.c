@@ -55,3 +55,33 @@ const al_rule al_rule_blocking_sleep = {
     .wants = AL_WANTS_CALLS,
     .check_call = check_blocking,
 };
+
+const al_rule al_rule_blocking_configured_call = {
+    .code = "AL208",
+    .name = "blocking-configured-call",
+    .summary = "a call listed in the config's blocking-calls, in async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags calls of the functions listed under `blocking-calls` in "
+           "the config file\n  (asynclint.toml or [tool.asynclint] in "
+           "pyproject.toml) made on the event loop:\n  directly in an "
+           "`async def` body.\n\n"
+           "Why is this bad?\n"
+           "  A project knows its own blocking helpers (a sync SDK, a "
+           "legacy database layer)\n  better than any built-in list. "
+           "Called from a coroutine, they freeze every\n  other task for "
+           "as long as they run.\n\n"
+           "Example\n"
+           "  # pyproject.toml: [tool.asynclint] blocking-calls = "
+           "[\"mylib.fetch_sync\"]\n"
+           "  async def handler():\n"
+           "      data = mylib.fetch_sync()\n\n"
+           "Use instead\n"
+           "  async def handler():\n"
+           "      data = await asyncio.to_thread(mylib.fetch_sync)\n",
+    .equivalents = "ASYNC200",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};

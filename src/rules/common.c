@@ -9,6 +9,9 @@ const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
   if (c->callee.kind == AL_REF_DOTTED)
     return al_arena_strndup(ctx->arena, c->callee.dotted.ptr,
                             c->callee.dotted.len);
+  if (c->callee.kind == AL_REF_SUPER)
+    return al_arena_printf(ctx->arena, "super().%.*s",
+                           (int)c->callee.dotted.len, c->callee.dotted.ptr);
   if (c->callee.kind == AL_REF_ON_CALL)
     return al_arena_printf(ctx->arena, "(...).%.*s", (int)c->callee.dotted.len,
                            c->callee.dotted.ptr);

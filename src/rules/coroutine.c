@@ -20,15 +20,23 @@ static void check_unawaited(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_target *t = &ctx->callee;
   const char *what;
-  if (al_index_is_coroutine_function(ctx->index, *t)) {
-    what = t->kind == AL_TARGET_FUNCTION
-               ? "is async: this call creates a coroutine"
-               : "is a coroutine function: this call creates a coroutine";
-  } else if (t->kind == AL_TARGET_EXTERNAL && t->entry &&
-             (t->entry->facets & AL_CAT_AWAITABLE) &&
-             !(t->entry->facets & AL_CAT_TASK)) {
-    what = "returns an awaitable";
-  } else {
+  switch (al_index_coroutine_kind(ctx->index, *t)) {
+  case AL_CORO_ASYNC:
+    what = "is async: this call creates a coroutine";
+    break;
+  case AL_CORO_WRAPPER:
+    what = "returns a coroutine: this call creates a coroutine";
+    break;
+  case AL_CORO_LIBRARY:
+    what = "is a coroutine function: this call creates a coroutine";
+    break;
+  default:
+    if (t->kind == AL_TARGET_EXTERNAL && t->entry &&
+        (t->entry->facets & AL_CAT_AWAITABLE) &&
+        !(t->entry->facets & AL_CAT_TASK)) {
+      what = "returns an awaitable";
+      break;
+    }
     return;
   }
   const char *name = al_rules_describe(ctx, al_rules_written(ctx, call), t);
@@ -195,4 +203,242 @@ const al_rule al_rule_await_outside_async = {
     .default_on = true,
     .wants = AL_WANTS_ASYNCS,
     .check_async = check_await_outside,
+};
+
+// --- shared: is this call's value a coroutine? -------------------------------
+
+// How the current call makes a coroutine, described for messages (NULL when
+// it does not). Awaitables from the catalog count for conditions and values
+// too: a future is no more a boolean than a coroutine is.
+static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
+  const al_target *t = &ctx->callee;
+  switch (al_index_coroutine_kind(ctx->index, *t)) {
+  case AL_CORO_ASYNC:
+    return "is async";
+  case AL_CORO_WRAPPER:
+    return "returns a coroutine";
+  case AL_CORO_LIBRARY:
+    return "is a coroutine function";
+  default:
+    if (awaitables && t->kind == AL_TARGET_EXTERNAL && t->entry &&
+        (t->entry->facets & (AL_CAT_AWAITABLE | AL_CAT_TASK)))
+      return "returns an awaitable";
+    return NULL;
+  }
+}
+
+// --- AL101 coroutine-as-condition -------------------------------------------
+
+static void check_condition(al_rule_ctx *ctx, const al_rule *self,
+                            uint32_t call) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  if (c->ctx != AL_CTX_CONDITION)
+    return;
+  const char *src = coroutine_source(ctx, true);
+  if (!src)
+    return;
+  al_report(ctx, self, c->span,
+            al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
+            src);
+}
+
+const al_rule al_rule_coroutine_as_condition = {
+    .code = "AL101",
+    .name = "coroutine-as-condition",
+    .summary = "a coroutine used as a truth value (always true)",
+    .message = "%s %s: the coroutine object is always true here and the call "
+               "never runs; add 'await'",
+    .doc = "What it does\n"
+           "  Flags a call of a coroutine function used as a truth value: "
+           "`if check():`,\n  `while poll():`, `not f()`, `f() and x`, "
+           "`assert f()`, conditional expression\n  tests and comprehension "
+           "`if` clauses.\n\n"
+           "Why is this bad?\n"
+           "  A coroutine object is always true, so the branch is always "
+           "taken (or never,\n  under `not`), and the check itself never "
+           "runs.\n\n"
+           "Example\n"
+           "  async def is_admin(user): ...\n\n"
+           "  async def delete(user):\n"
+           "      if is_admin(user):\n"
+           "          ...\n\n"
+           "Use instead\n"
+           "  async def delete(user):\n"
+           "      if await is_admin(user):\n"
+           "          ...\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_condition,
+};
+
+// --- AL102 coroutine-used-as-value ------------------------------------------
+
+// Attributes that make sense on a coroutine object itself.
+static bool is_coroutine_attribute(al_str name) {
+  static const char *const ok[] = {
+      "send",       "throw",      "close",        "__await__", "cr_await",
+      "cr_frame",   "cr_running", "cr_code",      "cr_origin", "cr_suspended",
+      "__name__",   "__qualname__", "__class__",  "__del__",   NULL};
+  for (int i = 0; ok[i]; i++)
+    if (al_str_eq_c(name, ok[i]))
+      return true;
+  return false;
+}
+
+// Functions that use their argument's value (a coroutine there is a bug).
+static bool consumes_value(const al_target *t) {
+  static const char *const names[] = {
+      "builtins.print",  "builtins.len",     "builtins.str",
+      "builtins.repr",   "builtins.int",     "builtins.float",
+      "builtins.bool",   "builtins.list",    "builtins.tuple",
+      "builtins.dict",   "builtins.set",     "builtins.frozenset",
+      "builtins.sorted", "builtins.sum",     "builtins.min",
+      "builtins.max",    "builtins.any",     "builtins.all",
+      "builtins.format", "builtins.enumerate", "builtins.zip",
+      "builtins.iter",   "builtins.next",    "builtins.reversed",
+      "builtins.abs",    "builtins.round",   "json.dumps",
+      "json.dump",       NULL};
+  if (t->kind != AL_TARGET_EXTERNAL)
+    return false;
+  for (int i = 0; names[i]; i++)
+    if (strcmp(t->qualname, names[i]) == 0)
+      return true;
+  return false;
+}
+
+static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  const char *how;
+  switch ((al_ctx)c->ctx) {
+  case AL_CTX_OPERAND:
+    how = "used as an operand";
+    break;
+  case AL_CTX_SUBSCRIPT:
+    how = "subscripted";
+    break;
+  case AL_CTX_ATTRIBUTE:
+    if (is_coroutine_attribute(c->ctx_name))
+      return;
+    how = "used for an attribute";
+    break;
+  case AL_CTX_ITER:
+    how = "iterated over";
+    break;
+  case AL_CTX_FSTRING:
+    how = "formatted into an f-string";
+    break;
+  case AL_CTX_UNPACK:
+    how = "unpacked";
+    break;
+  case AL_CTX_ARG: {
+    if (c->parent_call == AL_NONE)
+      return;
+    al_target p = al_index_resolve_callee(ctx->index, ctx->file, c->parent_call);
+    if (!consumes_value(&p))
+      return;
+    how = "passed as a value";
+    break;
+  }
+  default:
+    return;
+  }
+  if (al_index_coroutine_kind(ctx->index, ctx->callee) == AL_CORO_NONE)
+    return;
+  const char *src = coroutine_source(ctx, false);
+  al_report(ctx, self, c->span,
+            al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
+            src, how);
+}
+
+const al_rule al_rule_coroutine_used_as_value = {
+    .code = "AL102",
+    .name = "coroutine-used-as-value",
+    .summary = "a coroutine used as if it were its result",
+    .message = "%s %s: its coroutine object is %s instead of the result; "
+               "add 'await'",
+    .doc = "What it does\n"
+           "  Flags a call of a coroutine function whose coroutine object is "
+           "used as if it\n  were the result: `fetch() + \"!\"`, "
+           "`fetch()[\"k\"]`, `fetch().json`,\n  `for x in fetch():`, "
+           "`len(fetch())`, `str(...)`, `print(...)`, f-string fields,\n  "
+           "comparisons, unpacking.\n\n"
+           "Why is this bad?\n"
+           "  The coroutine never runs, and the expression fails with a "
+           "TypeError or\n  AttributeError, or silently works on the wrong "
+           "object (comparisons, print).\n\n"
+           "Example\n"
+           "  async def fetch_name(uid): ...\n\n"
+           "  async def greet(uid):\n"
+           "      return \"Hello \" + fetch_name(uid)\n\n"
+           "Use instead\n"
+           "  async def greet(uid):\n"
+           "      return \"Hello \" + await fetch_name(uid)\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_value,
+};
+
+// --- AL109 await-non-awaitable ------------------------------------------------
+
+static void check_await_target(al_rule_ctx *ctx, const al_rule *self,
+                               uint32_t site) {
+  const al_facts *f = ctx->facts;
+  const al_async_site *a = &f->asyncs.items[site];
+  if (a->kind != AL_ASYNC_AWAIT)
+    return;
+  if (a->operand == AL_OPERAND_LITERAL) {
+    al_report(ctx, self, a->span, "a literal",
+              "a number, string, container or None");
+    return;
+  }
+  if (a->operand != AL_OPERAND_CALL || a->call == AL_NONE)
+    return;
+  al_target t = al_index_resolve_callee(ctx->index, ctx->file, a->call);
+  const char *written = al_rules_written(ctx, a->call);
+  if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
+      (t.entry->facets & AL_CAT_BLOCKING) &&
+      !(t.entry->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE))) {
+    const char *why =
+        al_arena_printf(ctx->arena, "a blocking sync call: use '%s'",
+                        t.entry->replacement);
+    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &t), why);
+    return;
+  }
+  if (al_index_returns_non_awaitable(ctx->index, t)) {
+    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &t),
+              "a plain function that returns no awaitable");
+  }
+}
+
+const al_rule al_rule_await_non_awaitable = {
+    .code = "AL109",
+    .name = "await-non-awaitable",
+    .summary = "await on something that can never be awaitable",
+    .message = "'await' on %s, which is never awaitable (%s): TypeError at "
+               "run time",
+    .doc = "What it does\n"
+           "  Flags `await` on values that can never be awaited: literals, "
+           "calls of blocking\n  library functions (`await time.sleep(1)`, "
+           "`await requests.get(url)`), and calls\n  of plain functions of "
+           "the tree that provably return no awaitable.\n\n"
+           "Why is this bad?\n"
+           "  It raises TypeError (\"object ... can't be used in 'await' "
+           "expression\"), after\n  the blocking call has already blocked "
+           "the event loop.\n\n"
+           "Example\n"
+           "  async def pause():\n"
+           "      await time.sleep(1)\n\n"
+           "Use instead\n"
+           "  async def pause():\n"
+           "      await asyncio.sleep(1)\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_ASYNCS,
+    .check_async = check_await_target,
 };

@@ -3,7 +3,9 @@
  * Parse problems (AL0xx): files that do not parse (AL001) or cannot be read
  * or decoded (AL002). Both come straight from the facts; the run goes on
  * with the other files, and a file with a syntax error is still analysed in
- * the parts that parse.
+ * the parts that parse. AL003 (suppressions that suppress nothing) is only
+ * described here: the suppression stage reports it (suppress/noqa.c),
+ * since only it knows what each comment covered.
  */
 #include "rules/rule.h"
 
@@ -72,4 +74,31 @@ const al_rule al_rule_unreadable_file = {
     .default_on = true,
     .wants = AL_WANTS_FILE,
     .check_file = check_unreadable,
+};
+
+const al_rule al_rule_unused_suppression = {
+    .code = "AL003",
+    .name = "unused-suppression",
+    .summary = "a noqa or asynclint: ignore comment that suppresses nothing",
+    .message = "%s",
+    .doc = "What it does\n"
+           "  Reports a suppression comment that suppressed nothing in this "
+           "run: a bare\n  `# noqa` or `# asynclint: ignore` with no "
+           "diagnostic on its line, or the\n  codes of `# noqa: AL100` / "
+           "`# asynclint: ignore[AL100]` that matched no\n  diagnostic there. "
+           "Only codes and names of rules enabled in the run count;\n  other "
+           "tools' codes (ASYNC251, E501) are never reported. Opt-in: "
+           "enable it with\n  --report-unused-noqa (or --select AL003).\n\n"
+           "Why is this bad?\n"
+           "  A stale suppression hides the next real finding on that line, "
+           "and tells the\n  reader about a problem that is no longer "
+           "there.\n\n"
+           "Example\n"
+           "  await asyncio.sleep(1)  # noqa: AL200\n\n"
+           "Use instead\n"
+           "  await asyncio.sleep(1)\n",
+    .equivalents = "ruff RUF100",
+    .severity = AL_SEV_WARNING,
+    .default_on = false,
+    .wants = 0,
 };

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Callables and coroutines swapped at call boundaries (AL106, AL108): an
+ * async function handed to an API that calls it synchronously (a thread
+ * target, a loop callback), and a coroutine object handed to an API that
+ * wants a function (start_soon, to_thread, Thread(target=...)). Which
+ * arguments of which APIs matter is catalog data (facets calls-sync and
+ * expects-callable).
+ */
+#include <string.h>
+
+#include "rules/common_p.h"
+
+static bool arg_in(const al_argspec *spec, const al_arg *a) {
+  if (a->kind == AL_ARG_ELEMENT)
+    return false;
+  if (a->index == AL_ARG_KEYWORD)
+    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
+  return spec->all_positional ||
+         (a->index < 32 && (spec->positions & (1u << a->index)));
+}
+
+// --- AL106 async-callable-as-sync-callback ----------------------------------
+
+static void check_sync_callback(al_rule_ctx *ctx, const al_rule *self,
+                                uint32_t call) {
+  const al_target *t = &ctx->callee;
+  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
+      !(t->entry->facets & AL_CAT_CALLS_SYNC))
+    return;
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind != AL_ARG_REF || !arg_in(&t->entry->sync_args, a))
+      continue;
+    al_target fn = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    if (!al_index_is_coroutine_function(ctx->index, fn))
+      continue;
+    const char *written =
+        al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
+    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &fn),
+              al_rules_written(ctx, call));
+  }
+}
+
+const al_rule al_rule_async_callable_as_sync_callback = {
+    .code = "AL106",
+    .name = "async-callable-as-sync-callback",
+    .summary = "an async function passed where it is called synchronously",
+    .message = "%s is async, but %s calls it synchronously and drops the "
+               "coroutine: its body never runs",
+    .doc = "What it does\n"
+           "  Flags an async function passed to an API that calls it like a "
+           "plain function\n  and drops the result: threading.Thread(target="
+           "afn), threading.Timer,\n  loop.call_soon/call_later/call_at(afn), "
+           "loop.run_in_executor(None, afn),\n  executor.submit(afn), "
+           "add_done_callback(afn), atexit.register(afn),\n  "
+           "signal.signal(s, afn).\n\n"
+           "Why is this bad?\n"
+           "  Calling an async function only creates a coroutine; the API "
+           "drops it, so the\n  callback's body never runs (at best Python "
+           "warns that it was never awaited).\n\n"
+           "Example\n"
+           "  async def refresh(): ...\n\n"
+           "  loop.call_later(5, refresh)\n\n"
+           "Use instead\n"
+           "  loop.call_later(5, lambda: asyncio.create_task(refresh()))\n"
+           "  # keep a reference to the task; or run it in a TaskGroup\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_sync_callback,
+};
+
+// --- AL108 coroutine-passed-as-function -------------------------------------
+
+static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
+                                        uint32_t call) {
+  const al_target *t = &ctx->callee;
+  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
+      !(t->entry->facets & AL_CAT_EXPECTS_CALLABLE))
+    return;
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind != AL_ARG_CALL || a->target == AL_NONE ||
+        !arg_in(&t->entry->callable_args, a))
+      continue;
+    al_target inner = al_index_resolve_callee(ctx->index, ctx->file, a->target);
+    if (!al_index_is_coroutine_function(ctx->index, inner))
+      continue;
+    const char *written = al_rules_written(ctx, a->target);
+    al_report(ctx, self, a->span, al_rules_written(ctx, call),
+              al_rules_describe(ctx, written, &inner), written);
+  }
+}
+
+const al_rule al_rule_coroutine_passed_as_function = {
+    .code = "AL108",
+    .name = "coroutine-passed-as-function",
+    .summary = "a coroutine object passed where a function is expected",
+    .message = "%s expects a function, but gets the coroutine object of %s; "
+               "pass '%s' without calling it (and its arguments separately)",
+    .doc = "What it does\n"
+           "  Flags a coroutine object passed where a function is expected: "
+           "nursery.start_soon(f()),\n  tg.start_soon(f()) (trio/anyio), "
+           "asyncio.to_thread(f()), Thread(target=f()),\n  "
+           "loop.run_in_executor(None, f()).\n\n"
+           "Why is this bad?\n"
+           "  These APIs call what they are given. A coroutine object is not "
+           "callable: it\n  fails with TypeError, and the coroutine itself "
+           "is never awaited.\n\n"
+           "Example\n"
+           "  async with trio.open_nursery() as nursery:\n"
+           "      nursery.start_soon(fetch(url))\n\n"
+           "Use instead\n"
+           "  async with trio.open_nursery() as nursery:\n"
+           "      nursery.start_soon(fetch, url)\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_coroutine_as_function,
+};

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Coroutine objects kept in names (AL103, AL104) and collections of
+ * coroutines (AL105). These rules follow a coroutine from the call that
+ * makes it to the reads of the name it is bound to (al_use facts, recorded
+ * only for names bound to calls or comprehensions inside functions). They
+ * are deliberately conservative: any read of the name counts as handing the
+ * coroutine on, and a name bound more than once is judged by all its reads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/common_p.h"
+
+// Whether any read of `name` in function `scope` (or a function nested in
+// it) was recorded, whichever binding it belongs to.
+static bool name_is_read(const al_facts *f, uint32_t scope, al_str name) {
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
+    if (b->scope == scope && al_str_eq(b->name, name))
+      return true;
+  }
+  return false;
+}
+
+static bool in_function(const al_facts *f, uint32_t scope) {
+  al_scope_kind k = (al_scope_kind)f->scopes.items[scope].kind;
+  return k == AL_SCOPE_FUNCTION || k == AL_SCOPE_ASYNC_FUNCTION;
+}
+
+// --- AL103 coroutine-never-awaited ------------------------------------------
+
+// Whether the name of binding `which` has another binding (or is a
+// parameter) in the same scope.
+static bool bound_elsewhere(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (i != which && f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return true;
+  return false;
+}
+
+static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < f->binds.len; i++) {
+    const al_binding *b = &f->binds.items[i];
+    if (b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
+        !in_function(f, b->scope))
+      continue;
+    const al_call *c = &f->calls.items[b->target];
+    if (c->ctx != AL_CTX_ASSIGN)
+      continue;
+    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+    if (!al_index_is_coroutine_function(ctx->index, t))
+      continue;
+    if (name_is_read(f, b->scope, b->name))
+      continue;
+    // In a loop, a read earlier in the body may see this value on the next
+    // pass; such a name must have been bound before the loop too.
+    if ((c->flags & AL_CALL_IN_LOOP) && bound_elsewhere(f, i))
+      continue;
+    const char *callee = al_rules_describe(
+        ctx, al_rules_written(ctx, b->target), &t);
+    al_report(ctx, self, c->span, (int)b->name.len, b->name.ptr, callee);
+  }
+}
+
+const al_rule al_rule_coroutine_never_awaited = {
+    .code = "AL103",
+    .name = "coroutine-never-awaited",
+    .summary = "a coroutine bound to a local name is never used",
+    .message = "the coroutine bound to '%.*s' is never awaited, passed on, "
+               "returned or stored (%s creates it); await it",
+    .doc = "What it does\n"
+           "  Flags a coroutine bound to a local name (`c = fetch()`, also "
+           "`_ = fetch()`)\n  that the function never awaits, passes on, "
+           "returns, stores or yields.\n\n"
+           "Why is this bad?\n"
+           "  The coroutine never runs: the work silently does not happen, "
+           "and Python only\n  warns about it when the object is "
+           "garbage-collected.\n\n"
+           "Example\n"
+           "  async def handler(user):\n"
+           "      result = save(user)\n"
+           "      return \"ok\"\n\n"
+           "Use instead\n"
+           "  async def handler(user):\n"
+           "      await save(user)\n"
+           "      return \"ok\"\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_FILE,
+    .check_file = check_never_awaited,
+};
+
+// --- AL104 coroutine-awaited-twice ------------------------------------------
+
+// Whether `name` is bound again in `scope` between two byte offsets.
+static bool rebound_between(const al_facts *f, uint32_t scope, al_str name,
+                            uint32_t from, uint32_t to) {
+  for (uint32_t i = 0; i < f->binds.len; i++) {
+    const al_binding *b = &f->binds.items[i];
+    if (b->scope == scope && al_str_eq(b->name, name) &&
+        b->span.start_byte > from && b->span.start_byte < to)
+      return true;
+  }
+  return false;
+}
+
+static void check_awaited_twice(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  // Each await of a name bound to a coroutine call is reported when an
+  // earlier await of the same binding is on its path: the later await is in
+  // the earlier one's block (or a block nested in it), with no rebinding
+  // between.
+  for (uint32_t j = 0; j < f->uses.len; j++) {
+    const al_use *u2 = &f->uses.items[j];
+    if (u2->ctx != AL_CTX_AWAIT)
+      continue;
+    const al_binding *b = &f->binds.items[u2->binding];
+    if (u2->scope != b->scope || b->kind != AL_BIND_ASSIGN ||
+        b->target == AL_NONE)
+      continue;
+    const al_use *first = NULL;
+    for (uint32_t i = 0; i < j && !first; i++) {
+      const al_use *u1 = &f->uses.items[i];
+      if (u1->binding == u2->binding && u1->ctx == AL_CTX_AWAIT &&
+          u1->scope == u2->scope && u2->span.start_byte >= u1->block_start &&
+          u2->span.end_byte <= u1->block_end &&
+          u1->span.end_byte <= u2->span.start_byte &&
+          !rebound_between(f, b->scope, b->name, u1->span.start_byte,
+                           u2->span.start_byte))
+        first = u1;
+    }
+    if (!first)
+      continue;
+    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+    // Tasks and futures may be awaited any number of times.
+    if (!al_index_is_coroutine_function(ctx->index, t))
+      continue;
+    al_report(ctx, self, u2->span, (int)b->name.len, b->name.ptr,
+              first->span.start_row + 1);
+  }
+}
+
+const al_rule al_rule_coroutine_awaited_twice = {
+    .code = "AL104",
+    .name = "coroutine-awaited-twice",
+    .summary = "the same coroutine object awaited twice on one path",
+    .message = "the coroutine in '%.*s' was already awaited on line %u: "
+               "awaiting it again raises RuntimeError",
+    .doc = "What it does\n"
+           "  Flags a second `await` of the same coroutine object on one "
+           "path: `c = f();\n  await c; await c`.\n\n"
+           "Why is this bad?\n"
+           "  A coroutine runs once: the second await raises `RuntimeError: "
+           "cannot reuse\n  already awaited coroutine`. (Tasks and futures "
+           "may be awaited many times:\n  they are not flagged.)\n\n"
+           "Example\n"
+           "  c = fetch()\n"
+           "  first = await c\n"
+           "  again = await c\n\n"
+           "Use instead\n"
+           "  result = await fetch()\n"
+           "  # or: task = asyncio.create_task(fetch()), awaited twice\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_FILE,
+    .check_file = check_awaited_twice,
+};
+
+// --- AL105 unconsumed-coroutine-collection ----------------------------------
+
+// Whether a collection whose context is ctx (and binding b) is dropped or
+// bound to a name that is never read.
+static bool collection_unused(const al_facts *f, uint8_t ctx,
+                              uint32_t binding) {
+  if (ctx == AL_CTX_STMT)
+    return true;
+  if (ctx != AL_CTX_ASSIGN || binding == AL_NONE)
+    return false;
+  const al_binding *b = &f->binds.items[binding];
+  return in_function(f, b->scope) && !name_is_read(f, b->scope, b->name);
+}
+
+static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  if (f->comps.len == 0 && f->calls.len == 0)
+    return;
+  // Comprehensions whose element is a coroutine call.
+  bool *reported = f->comps.len ? al_arena_alloc(ctx->arena, f->comps.len)
+                                : NULL;
+  for (uint32_t i = 0; i < f->calls.len; i++) {
+    const al_call *c = &f->calls.items[i];
+    if (c->ctx == AL_CTX_COMPREHENSION && c->parent_call != AL_NONE &&
+        c->parent_call < f->comps.len && !reported[c->parent_call]) {
+      const al_comp *comp = &f->comps.items[c->parent_call];
+      if (comp->kind == AL_COMP_DICT ||
+          !collection_unused(f, comp->ctx, comp->binding))
+        continue;
+      al_target t = al_index_resolve_callee(ctx->index, ctx->file, i);
+      if (!al_index_is_coroutine_function(ctx->index, t))
+        continue;
+      reported[c->parent_call] = true;
+      al_report(ctx, self, comp->span,
+                al_rules_describe(ctx, al_rules_written(ctx, i), &t));
+      continue;
+    }
+    // map(coroutine_function, items)
+    if ((c->ctx != AL_CTX_STMT && c->ctx != AL_CTX_ASSIGN) ||
+        c->callee.kind != AL_REF_DOTTED || !al_str_eq_c(c->callee.dotted, "map") ||
+        c->n_args < 2)
+      continue;
+    const al_arg *fn = &f->args.items[c->first_arg];
+    if (fn->kind != AL_ARG_REF || fn->index != 0)
+      continue;
+    al_target m = al_index_resolve_callee(ctx->index, ctx->file, i);
+    if (m.kind != AL_TARGET_EXTERNAL || strcmp(m.qualname, "builtins.map"))
+      continue;
+    uint32_t binding = AL_NONE;
+    if (c->ctx == AL_CTX_ASSIGN) {
+      for (uint32_t b = 0; b < f->binds.len; b++)
+        if (f->binds.items[b].kind == AL_BIND_ASSIGN &&
+            f->binds.items[b].target == i)
+          binding = b;
+    }
+    if (!collection_unused(f, c->ctx, binding))
+      continue;
+    al_target t = al_index_resolve(ctx->index, ctx->file, c->scope, &fn->ref);
+    if (!al_index_is_coroutine_function(ctx->index, t))
+      continue;
+    const char *written =
+        al_arena_strndup(ctx->arena, fn->ref.dotted.ptr, fn->ref.dotted.len);
+    al_report(ctx, self, c->span, al_rules_describe(ctx, written, &t));
+  }
+}
+
+const al_rule al_rule_unconsumed_coroutine_collection = {
+    .code = "AL105",
+    .name = "unconsumed-coroutine-collection",
+    .summary = "a collection of coroutines that is never awaited or gathered",
+    .message = "these coroutines of %s are collected but never awaited, "
+               "gathered or turned into tasks; pass them to asyncio.gather",
+    .doc = "What it does\n"
+           "  Flags a comprehension or `map()` that builds coroutines which "
+           "are then dropped\n  or bound to a name that is never used: "
+           "`results = [call_api(x) for x in items]`.\n\n"
+           "Why is this bad?\n"
+           "  Building the list does not run anything: every coroutine in it "
+           "is lost.\n\n"
+           "Example\n"
+           "  async def refresh(items):\n"
+           "      updates = [update(i) for i in items]\n\n"
+           "Use instead\n"
+           "  async def refresh(items):\n"
+           "      await asyncio.gather(*[update(i) for i in items])\n",
+    .equivalents = "",
+    .severity = AL_SEV_ERROR,
+    .default_on = true,
+    .wants = AL_WANTS_FILE,
+    .check_file = check_collections,
+};
