@@ -40,16 +40,34 @@ static void assert_codes(const al_noqa *q, const char *const *codes,
 static void test_bare(void **state) {
   (void)state;
   al_noqa q;
-  const char *bare[] = {
-      "# noqa",          "# NOQA",       "# NoQa",           "#  noqa",
-      "# noqa  ",        "# noqa:",      "# noqa: ",         "#\tnoqa",
-      "# noqa: because", "# noqa AL100", "# noqa # trailing"};
+  const char *bare[] = {"# noqa",
+                        "# NOQA",
+                        "# NoQa",
+                        "#  noqa",
+                        "# noqa  ",
+                        "# noqa:",
+                        "# noqa: ",
+                        "#\tnoqa",
+                        "# noqa: because",
+                        "# noqa AL100",
+                        "# noqa # trailing",
+                        "#noqa"};
   for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++) {
     assert_true(parse(bare[i], &q));
     assert_true(q.all);
     assert_false(q.skip_file);
     assert_int_equal(q.n, 0);
   }
+}
+
+static void test_no_space_after_hash(void **state) {
+  (void)state;
+  // ruff and flake8 match `#\s*noqa`.
+  al_noqa q;
+  assert_true(parse("#noqa:AL100", &q));
+  assert_false(q.all);
+  assert_int_equal(q.n, 1);
+  assert_true(al_str_eq_c(q.codes[0], "AL100"));
 }
 
 static void test_codes(void **state) {
@@ -97,8 +115,6 @@ static void test_negatives(void **state) {
                       "# noqa-something: AL100",
                       "#noqabc",
                       "# noqabc",
-                      "#noqa:AL100",
-                      "#noqa",
                       "# no qa",
                       "# this is not noqa",
                       "# see noqa: AL100",
@@ -198,7 +214,8 @@ static void test_covers(void **state) {
 }
 
 static void add_comment(al_facts *facts, uint32_t row, const char *text) {
-  vec_push(&facts->comments, ((al_comment){row, al_str_from(text)}));
+  vec_push(&facts->comments,
+           ((al_comment){.row = row, .text = al_str_from(text)}));
 }
 
 static al_diag diag_at(uint32_t row, const al_rule *rule) {
@@ -290,6 +307,7 @@ int main(void) {
       cmocka_unit_test(test_codes),
       cmocka_unit_test(test_after_other_text),
       cmocka_unit_test(test_negatives),
+      cmocka_unit_test(test_no_space_after_hash),
       cmocka_unit_test(test_own_form),
       cmocka_unit_test(test_max_codes),
       cmocka_unit_test(test_covers),

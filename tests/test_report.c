@@ -18,19 +18,6 @@
 
 #include "report/report.h"
 
-// Implemented by rules/registry.c, which this test does not link.
-const char *al_severity_name(al_severity sev) {
-  switch (sev) {
-  case AL_SEV_ERROR:
-    return "error";
-  case AL_SEV_WARNING:
-    return "warning";
-  case AL_SEV_INFO:
-    return "info";
-  }
-  return "?";
-}
-
 static const al_rule rule_unawaited = {
     .code = "AL100", .name = "unawaited-coroutine", .severity = AL_SEV_ERROR};
 static const al_rule rule_sleep = {
@@ -181,21 +168,22 @@ static void test_items(void **state) {
 }
 
 static const al_report_item sample_items[] = {
-    {"a.py",
-     {3, 5},
-     {3, 18},
-     &rule_sleep,
-     "blocking call time.sleep() in async function; use asyncio.sleep()"},
-    {"dir/b.py",
-     {10, 1},
-     {10, 8},
-     &rule_unawaited,
-     "coroutine 'fetch' is never awaited"},
-    {"dir/ü.py",
-     {1, 12},
-     {1, 30},
-     &rule_loop,
-     "« asyncio.get_event_loop() » — use get_running_loop() 😀"},
+    {.path = "a.py",
+     .start = {3, 5},
+     .end = {3, 18},
+     .rule = &rule_sleep,
+     .message =
+         "blocking call time.sleep() in async function; use asyncio.sleep()"},
+    {.path = "dir/b.py",
+     .start = {10, 1},
+     .end = {10, 8},
+     .rule = &rule_unawaited,
+     .message = "coroutine 'fetch' is never awaited"},
+    {.path = "dir/ü.py",
+     .start = {1, 12},
+     .end = {1, 30},
+     .rule = &rule_loop,
+     .message = "« asyncio.get_event_loop() » — use get_running_loop() 😀"},
 };
 
 static const al_report_input sample_input = {
@@ -368,8 +356,11 @@ static void test_json_invalid_utf8(void **state) {
       {"end\xf0\x9f\x98", "end\xef\xbf\xbd"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    al_report_item item = {
-        cases[i].raw, {1, 1}, {1, 2}, &rule_sleep, cases[i].raw};
+    al_report_item item = {.path = cases[i].raw,
+                           .start = {1, 1},
+                           .end = {1, 2},
+                           .rule = &rule_sleep,
+                           .message = cases[i].raw};
     al_report_input in = {.items = &item, .n_items = 1, .version = "0.1.0"};
     char *out = render(al_report_json, &in);
     json_t *doc = parse_json(out);
@@ -387,11 +378,13 @@ static void test_formats(void **state) {
   (void)state;
   assert_ptr_equal(al_report_find_format("text"), al_report_text);
   assert_ptr_equal(al_report_find_format("json"), al_report_json);
-  assert_null(al_report_find_format("sarif"));
+  assert_ptr_equal(al_report_find_format("sarif"), al_report_sarif);
+  assert_ptr_equal(al_report_find_format("github"), al_report_github);
+  assert_null(al_report_find_format("xml"));
   assert_null(al_report_find_format("JSON"));
   assert_null(al_report_find_format(""));
   assert_null(al_report_find_format(NULL));
-  assert_string_equal(al_report_format_names(), "text, json");
+  assert_string_equal(al_report_format_names(), "text, json, sarif, github");
 }
 
 int main(void) {

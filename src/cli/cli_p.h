@@ -16,4 +16,11 @@
  */
 int al_cli_dump_tree(const char *path, FILE *out);
 
+/**
+ * --man-rules (hidden): print the RULES section of the man page as roff, one
+ * subsection per rule, from the rule descriptors (manpage.c). Returns
+ * AL_EXIT_CLEAN; write errors are the caller's to detect.
+ */
+int al_cli_man_rules(FILE *out);
+
 #endif

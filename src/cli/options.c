@@ -23,10 +23,12 @@
 #include "base/error.h"
 #include "base/vec.h"
 #include "cli/cli_p.h"
+#include "cli/output.h"
 #include "cli/run.h"
 #include "report/report.h"
 #include "rules/rule.h"
 #include "source/discover.h"
+#include "suppress/noqa.h"
 
 // meson defines it for the core library; a hand build still compiles.
 #ifndef AL_VERSION
@@ -39,15 +41,26 @@
 typedef enum {
   OPT_SELECT,
   OPT_IGNORE,
+  OPT_EXTEND_SELECT,
   OPT_EXCLUDE,
   OPT_EXTEND_EXCLUDE,
+  OPT_CONFIG,
+  OPT_ISOLATED,
   OPT_FORMAT,
   OPT_STDIN_FILENAME,
   OPT_THREADS,
   OPT_QUIET,
+  OPT_OUTPUT_FILE,
+  OPT_SHOW_SOURCE,
+  OPT_STATISTICS,
+  OPT_EXIT_ZERO,
+  OPT_BASELINE,
+  OPT_UPDATE_BASELINE,
+  OPT_REPORT_UNUSED_NOQA,
   OPT_LIST_RULES,
   OPT_EXPLAIN,
   OPT_DUMP_TREE,
+  OPT_MAN_RULES, // hidden: the build's source for the man page's RULES
   OPT_VERSION,
   OPT_HELP,
 } opt_id;
@@ -66,10 +79,15 @@ static const option options[] = {
     {OPT_SELECT, 0, "select", "LIST",
      "run only these rules (see Rule selectors below)"},
     {OPT_IGNORE, 0, "ignore", "LIST", "do not run these rules"},
+    {OPT_EXTEND_SELECT, 0, "extend-select", "LIST",
+     "run these rules as well as the selected ones"},
     {OPT_EXCLUDE, 0, "exclude", "GLOBS",
      "skip these globs instead of the default excludes"},
     {OPT_EXTEND_EXCLUDE, 0, "extend-exclude", "GLOBS",
      "skip these as well as the default excludes"},
+    {OPT_CONFIG, 0, "config", "FILE",
+     "use this config file for every path (no discovery)"},
+    {OPT_ISOLATED, 0, "isolated", NULL, "ignore all config files"},
     {OPT_FORMAT, 0, "format", "FORMAT", NULL}, // text built in print_help
     {OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
      "display name for '-' (with no PATH: lint stdin)"},
@@ -77,11 +95,26 @@ static const option options[] = {
      "worker threads, 1-256 (default: number of cores)"},
     {OPT_QUIET, 'q', "quiet", NULL,
      "no summary line; only errors go to stderr"},
+    {OPT_OUTPUT_FILE, 'o', "output-file", "FILE",
+     "write the report to FILE instead of stdout"},
+    {OPT_SHOW_SOURCE, 0, "show-source", NULL,
+     "text format: show the flagged line and carets"},
+    {OPT_STATISTICS, 0, "statistics", NULL,
+     "print counts per rule instead of diagnostics"},
+    {OPT_EXIT_ZERO, 0, "exit-zero", NULL,
+     "exit 0 even with diagnostics (not on errors)"},
+    {OPT_BASELINE, 0, "baseline", "FILE",
+     "report only findings not in FILE (or create it)"},
+    {OPT_UPDATE_BASELINE, 0, "update-baseline", NULL,
+     "with --baseline: rewrite FILE"},
+    {OPT_REPORT_UNUSED_NOQA, 0, "report-unused-noqa", NULL,
+     "report suppressions that suppress nothing (AL003)"},
     {OPT_LIST_RULES, 0, "list-rules", NULL, "list every rule and exit"},
     {OPT_EXPLAIN, 0, "explain", "RULE",
      "explain a rule (code or name) and exit"},
     {OPT_DUMP_TREE, 0, "dump-tree", "FILE",
      "print the syntax tree of FILE and exit"},
+    {OPT_MAN_RULES, 0, "man-rules", NULL, NULL}, // not in --help
     {OPT_VERSION, 'V', "version", NULL, "print the version and exit"},
     {OPT_HELP, 'h', "help", NULL, "print this help and exit"},
 };
@@ -95,6 +128,9 @@ typedef struct {
   str_list paths;             // argv strings, not owned
   str_list select;            // one selector each; strings in arena
   str_list ignore;            // likewise
+  str_list extend_select;     // likewise
+  const char *config_file;    // --config FILE, or NULL
+  bool isolated;              // --isolated
   str_list exclude;           // globs replacing the default excludes
   bool exclude_given;         // --exclude seen, even with an empty list
   str_list extend_exclude;    // globs added to the excludes
@@ -102,6 +138,13 @@ typedef struct {
   const char *stdin_filename; // NULL: run.c's default
   uint32_t threads;           // 0 until --threads
   bool quiet;                 // no summary line
+  const char *output_file;    // --output-file, or NULL
+  const char *baseline;       // --baseline, or NULL
+  bool update_baseline;       // --update-baseline
+  bool show_source;           // --show-source
+  bool statistics;            // --statistics
+  bool exit_zero;             // --exit-zero
+  bool report_unused_noqa;    // --report-unused-noqa: AL003 on
   const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
   const char *mode_value;     // the rule or file of the mode option
   al_arena *arena;            // split list items
@@ -181,10 +224,12 @@ static void print_help(void) {
   }
   for (size_t i = 0; i < N_OPTIONS; i++) {
     const option *o = &options[i];
+    if (o->id == OPT_MAN_RULES)
+      continue;
     option_label(label, sizeof label, o);
     printf("%-*s  ", width, label);
     if (o->id == OPT_FORMAT)
-      printf("output format: %s (default: text)\n", al_report_format_names());
+      printf("%s (default: text)\n", al_report_format_names());
     else
       printf("%s\n", o->help);
   }
@@ -197,6 +242,12 @@ static void print_help(void) {
          "(unawaited-coroutine), ALL. A prefix selects the default-on rules\n"
          "under it; a code, a name or ALL also selects opt-in rules. --ignore\n"
          "removes every rule a selector matches. See --list-rules.\n"
+         "\n"
+         "Configuration: each PATH uses the closest asynclint.toml, or\n"
+         "pyproject.toml with a [tool.asynclint] table, in its directory or\n"
+         "above. Options override it: --select and --exclude replace the\n"
+         "file's lists, --ignore, --extend-select and --extend-exclude add to\n"
+         "them.\n"
          "\n");
   print_wrapped_list("Default excludes: ", al_default_excludes, 2);
   printf("\n"
@@ -245,6 +296,7 @@ static int explain(const char *what) {
   const al_rule *r = al_rule_find(what);
   if (!r) {
     fprintf(stderr, PROG ": unknown rule '%s'\n", what);
+    fprintf(stderr, "Try '" PROG " --help' for more information.\n");
     return AL_EXIT_ERROR;
   }
   printf("%s (%s)\n", r->code, r->name);
@@ -321,6 +373,15 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_IGNORE:
     split_into(&c->ignore, c->arena, value);
     break;
+  case OPT_EXTEND_SELECT:
+    split_into(&c->extend_select, c->arena, value);
+    break;
+  case OPT_CONFIG:
+    c->config_file = value;
+    break;
+  case OPT_ISOLATED:
+    c->isolated = true;
+    break;
   case OPT_EXCLUDE:
     c->exclude_given = true;
     split_into(&c->exclude, c->arena, value);
@@ -345,9 +406,31 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_QUIET:
     c->quiet = true;
     break;
+  case OPT_OUTPUT_FILE:
+    c->output_file = value;
+    break;
+  case OPT_SHOW_SOURCE:
+    c->show_source = true;
+    break;
+  case OPT_STATISTICS:
+    c->statistics = true;
+    break;
+  case OPT_EXIT_ZERO:
+    c->exit_zero = true;
+    break;
+  case OPT_BASELINE:
+    c->baseline = value;
+    break;
+  case OPT_UPDATE_BASELINE:
+    c->update_baseline = true;
+    break;
+  case OPT_REPORT_UNUSED_NOQA:
+    c->report_unused_noqa = true;
+    break;
   case OPT_LIST_RULES:
   case OPT_EXPLAIN:
   case OPT_DUMP_TREE:
+  case OPT_MAN_RULES:
     // Two different modes would each silently drop the other's request.
     if (c->mode && c->mode != o)
       return usage_error("options '--%s' and '--%s' cannot be combined",
@@ -435,6 +518,13 @@ static const char *plural(uint32_t n, const char *one, const char *many) {
 }
 
 static void print_summary(uint32_t n_diags, const al_run_result *res) {
+  // After a path error "All checks passed" would be false comfort: the
+  // error line (and exit code 2) say what happened.
+  bool path_error = false;
+  for (uint32_t i = 0; i < res->problems.len; i++)
+    path_error |= res->problems.items[i].explicit_;
+  if (n_diags == 0 && path_error)
+    return;
   if (n_diags == 0) {
     fprintf(stderr, "All checks passed (%lu %s checked).\n",
             (unsigned long)res->files_checked,
@@ -457,6 +547,11 @@ static const char *const *list_items(const str_list *list) {
 }
 
 static int lint(cli *c) {
+  if (c->statistics && c->writer != al_report_text &&
+      c->writer != al_report_json)
+    return usage_error("--statistics needs --format text or json");
+  if (c->update_baseline && !c->baseline)
+    return usage_error("--update-baseline needs --baseline FILE");
   uint32_t n_rules;
   al_rules_all(&n_rules);
   bool *enabled = al_xcalloc(n_rules ? n_rules : 1, sizeof *enabled);
@@ -473,6 +568,19 @@ static int lint(cli *c) {
     free(enabled);
     return usage_error("%s in --ignore", err.message);
   }
+  if (!al_rules_select(enabled, list_items(&c->extend_select),
+                       c->extend_select.len, NULL, 0, &err)) {
+    free(enabled);
+    return usage_error("%s in --extend-select", err.message);
+  }
+  // The selection itself is run.c's: it combines these lists with the
+  // config file of each path (the checks above only name the bad option).
+  free(enabled);
+  if (c->config_file && c->isolated)
+    return usage_error("options '--config' and '--isolated' cannot be "
+                       "combined");
+  if (c->report_unused_noqa)
+    vec_push(&c->extend_select, al_rule_unused_suppression.code);
 
   // Like ruff, --stdin-filename with no path means "lint standard input":
   // that is how editors call linters.
@@ -493,11 +601,30 @@ static int lint(cli *c) {
   opts.discover.extend_exclude = list_items(&c->extend_exclude);
   opts.discover.n_extend_exclude = c->extend_exclude.len;
   opts.stdin_filename = c->stdin_filename;
-  opts.threads = c->threads ? c->threads : al_run_default_threads();
-  opts.enabled = enabled;
+  opts.threads = c->threads; // 0: the config's, else one per core
+  opts.select = list_items(&c->select);
+  opts.n_select = c->select.len;
+  opts.ignore = list_items(&c->ignore);
+  opts.n_ignore = c->ignore.len;
+  opts.extend_select = list_items(&c->extend_select);
+  opts.n_extend_select = c->extend_select.len;
+  opts.config_mode = c->isolated      ? AL_CONFIG_ISOLATED
+                     : c->config_file ? AL_CONFIG_FILE
+                                      : AL_CONFIG_DISCOVER;
+  opts.config_file = c->config_file;
 
   al_run_result res;
   al_run(&res, &opts);
+  if (res.config_failed) {
+    const al_error *e = &res.config_error;
+    if (e->line)
+      fprintf(stderr, PROG ": %s:%u:%u: %s\n", e->path, e->line, e->column,
+              e->message);
+    else
+      fprintf(stderr, PROG ": %s: %s\n", e->path, e->message);
+    al_run_free(&res);
+    return AL_EXIT_ERROR;
+  }
 
   int code = AL_EXIT_CLEAN;
   for (uint32_t i = 0; i < res.problems.len; i++) {
@@ -507,40 +634,21 @@ static int lint(cli *c) {
       code = AL_EXIT_ERROR;
   }
 
-  uint32_t n = res.diags.len;
-  al_report_item *items = al_xcalloc(n ? n : 1, sizeof *items);
-  al_report_items(items, res.diags.items, n, &res.project);
-  al_report_input in = {
-      .items = items,
-      .n_items = n,
-      .files_checked = res.files_checked,
-      .files_with_problems = res.files_with_problems,
+  // Baseline, statistics, the format, --output-file, summary, exit code.
+  al_output_opts out = {
+      .writer = c->writer,
+      .output_file = c->output_file,
+      .baseline = c->baseline,
+      .update_baseline = c->update_baseline,
+      .statistics = c->statistics,
+      .exit_zero = c->exit_zero,
+      .show_source = c->show_source,
+      .quiet = c->quiet,
       .version = AL_VERSION,
   };
-  errno = 0;
-  bool written = c->writer(stdout, &in);
-  int write_errno = errno;
-  if (written && (fflush(stdout) != 0 || ferror(stdout))) {
-    written = false;
-    write_errno = errno;
-  }
-  if (!written) {
-    // Do not print a summary for output the reader never got.
-    if (write_errno != EPIPE)
-      fprintf(stderr, PROG ": cannot write the report: %s\n",
-              write_errno ? strerror(write_errno) : "write error");
-    code = AL_EXIT_ERROR;
-  } else {
-    // Also for JSON: the summary is on stderr, so stdout stays one document.
-    if (!c->quiet)
-      print_summary(n, &res);
-    if (code == AL_EXIT_CLEAN && n > 0)
-      code = AL_EXIT_FINDINGS;
-  }
+  code = al_output_report(&out, &res, code, print_summary);
 
-  free(items);
   al_run_free(&res);
-  free(enabled);
   return code;
 }
 
@@ -559,6 +667,8 @@ static int dispatch(cli *c) {
       int code = al_cli_dump_tree(c->mode_value, stdout);
       return finish_stdout(code);
     }
+    case OPT_MAN_RULES:
+      return finish_stdout(al_cli_man_rules(stdout));
     default:
       al_assert(!"not a mode option");
       return AL_EXIT_ERROR;
@@ -585,6 +695,7 @@ int al_cli_main(int argc, char **argv) {
   vec_free(&c.paths);
   vec_free(&c.select);
   vec_free(&c.ignore);
+  vec_free(&c.extend_select);
   vec_free(&c.exclude);
   vec_free(&c.extend_exclude);
   al_arena_free(c.arena);

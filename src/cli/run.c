@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "facts/extract.h"
@@ -40,6 +41,8 @@ typedef struct {
   bool stdin_failed;
   const char *stdin_error;
   const bool *enabled;
+  bool *file_enabled; // n_rules per file (config and per-file-ignores)
+  uint32_t n_rules;
   atomic_uint next;
   al_diag_list *per_file; // diagnostics by file
   al_arena **arenas;      // per worker: messages
@@ -60,6 +63,8 @@ static void *extract_worker(void *p) {
     if (i >= proj->files.len)
       break;
     al_project_file *pf = &proj->files.items[i];
+    if (pf->facts)
+      continue; // already known unreadable (discovery problem)
     al_arena *tmp = al_arena_new();
     al_source src;
     if (pf->fs_path) {
@@ -97,7 +102,8 @@ static void *rules_worker(void *p) {
         .path = pf->path,
         .arena = st->arenas[w->worker],
         .out = &st->per_file[i],
-        .enabled = st->enabled,
+        .enabled = st->file_enabled ? st->file_enabled + (size_t)i * st->n_rules
+                                    : st->enabled,
     };
     al_rules_check_file(&ctx);
     // Suppression works per file on diagnostics sorted by position.
@@ -105,9 +111,9 @@ static void *rules_worker(void *p) {
     if (l->len) {
       uint32_t n = l->len;
       al_report_sort(l->items, &n, &res->project);
-      al_noqa_apply(pf->facts, l->items, &n);
       l->len = n;
     }
+    al_noqa_filter(&ctx); // also reports unused suppressions (AL003)
   }
   return NULL;
 }
@@ -145,6 +151,60 @@ static void add_problem(al_run_result *res, const char *path, const char *msg,
   vec_push(&res->problems, p);
 }
 
+// Which settings a file was found under (cli/run.c pairs them with the
+// project's files by path once those are sorted).
+typedef struct {
+  const char *path;
+  bool is_stdin;
+  const al_settings *settings;
+} file_settings;
+
+static int cmp_file_settings(const void *a, const void *b) {
+  const file_settings *x = a, *y = b;
+  int c = strcmp(x->path, y->path);
+  return c ? c : (x->is_stdin > y->is_stdin) - (x->is_stdin < y->is_stdin);
+}
+
+// Config files: the settings of every command-line path (each[i] for
+// opts->paths[i]; "-" gets the current directory's), the catalog they
+// extend and the thread count they set. false when a config is broken.
+static bool resolve_settings(al_run_result *out, const al_run_opts *opts,
+                             al_settings_set *set, const al_settings **each,
+                             uint32_t *threads) {
+  al_error *err = &out->config_error;
+  for (uint32_t i = 0; i < opts->n_paths; i++)
+    if (!al_settings_for(set, opts->paths[i], &each[i], err))
+      return false;
+  if (!al_settings_threads(set, threads, err))
+    return false;
+  err->message[0] = '\0';
+  out->catalog = al_settings_catalog(set, err);
+  return out->catalog || !err->message[0];
+}
+
+// Each file's rules: its settings' rules minus its per-file-ignores.
+static void file_rules(run_state *st, const al_run_result *out,
+                       file_settings *fs, uint32_t n_fs,
+                       const al_settings *fallback) {
+  uint32_t n_files = out->project.files.len;
+  st->file_enabled =
+      al_xcalloc((size_t)(n_files ? n_files : 1) * st->n_rules, sizeof(bool));
+  if (n_fs > 1)
+    qsort(fs, n_fs, sizeof *fs, cmp_file_settings);
+  for (uint32_t i = 0; i < n_files; i++) {
+    const al_project_file *pf = &out->project.files.items[i];
+    file_settings key = {pf->path, pf->fs_path == NULL && pf->explicit_, NULL};
+    const file_settings *hit =
+        n_fs ? bsearch(&key, fs, n_fs, sizeof *fs, cmp_file_settings) : NULL;
+    const al_settings *s = hit ? hit->settings : fallback;
+    bool *dst = st->file_enabled + (size_t)i * st->n_rules;
+    if (s)
+      al_settings_file_rules(s, pf->path, dst);
+    else
+      memcpy(dst, st->enabled, st->n_rules);
+  }
+}
+
 void al_run(al_run_result *out, const al_run_opts *opts) {
   memset(out, 0, sizeof *out);
   out->arena = al_arena_new();
@@ -161,29 +221,87 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     al_rules_select(defaults, NULL, 0, NULL, 0, NULL);
     st.enabled = defaults;
   }
+  st.n_rules = n_rules;
+
+  // Config files: the settings of each command-line path.
+  al_settings_opts sopts = {
+      .mode = opts->config_mode,
+      .config_file = opts->config_file,
+      .select = opts->select,
+      .n_select = opts->n_select,
+      .ignore = opts->ignore,
+      .n_ignore = opts->n_ignore,
+      .extend_select = opts->extend_select,
+      .n_extend_select = opts->n_extend_select,
+      .enabled = opts->enabled,
+      .discover = &opts->discover,
+  };
+  al_settings_set *settings = al_settings_new(&sopts);
+  const al_settings **each =
+      al_xcalloc(opts->n_paths + 1, sizeof(al_settings *));
+  uint32_t config_threads = 0;
+  if (!resolve_settings(out, opts, settings, each, &config_threads)) {
+    out->config_failed = true;
+    free(each);
+    al_settings_free(settings);
+    free(defaults);
+    return;
+  }
+  const al_discover_opts **dopts =
+      al_xcalloc(opts->n_paths + 1, sizeof(al_discover_opts *));
+  const al_settings *stdin_settings = NULL;
+  al_vec(file_settings) fs = {0};
 
   // discover: the paths other than "-".
   const char **paths = al_xcalloc(opts->n_paths + 1, sizeof(char *));
   uint32_t n_paths = 0;
   bool want_stdin = false;
   for (uint32_t i = 0; i < opts->n_paths; i++) {
-    if (strcmp(opts->paths[i], "-") == 0)
+    if (strcmp(opts->paths[i], "-") == 0) {
       want_stdin = true;
-    else
+      stdin_settings = each[i];
+    } else {
+      dopts[n_paths] = &each[i]->discover;
+      each[n_paths] = each[i]; // compacted alongside paths
       paths[n_paths++] = opts->paths[i];
+    }
+  }
+  // Directory roots, for module names of namespace packages.
+  for (uint32_t i = 0; i < n_paths; i++) {
+    struct stat sb;
+    char *abs = NULL;
+    if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
+        (abs = realpath(paths[i], NULL)) != NULL)
+      vec_push(&out->project.roots, (const char *)abs);
   }
   al_discovery disc = {0};
   if (n_paths)
-    al_discover(&disc, out->arena, paths, n_paths, &opts->discover);
+    al_discover_each(&disc, out->arena, paths, dopts, n_paths);
   free(paths);
+  free(dopts);
   for (uint32_t i = 0; i < disc.problems.len; i++) {
     const al_found_problem *p = &disc.problems.items[i];
-    add_problem(out, p->path, p->message, p->explicit_);
+    if (p->explicit_) {
+      // A command-line path that is not there: an error of the run (exit 2).
+      add_problem(out, p->path, p->message, true);
+      continue;
+    }
+    // Something met inside a tree that cannot be linted (an unreadable
+    // directory, a FIFO named x.py): a finding, like ruff's E902, so a tree
+    // never passes because part of it could not be read.
+    al_project_file pf = {p->path, NULL, false, al_facts_new()};
+    pf.facts->unreadable = true;
+    pf.facts->problem =
+        al_arena_printf(pf.facts->arena, "cannot lint: %s", p->message);
+    pf.facts->problem_line = pf.facts->problem_col = 1;
+    vec_push(&out->project.files, pf);
   }
   for (uint32_t i = 0; i < disc.files.len; i++) {
     al_project_file pf = {disc.files.items[i].path, disc.files.items[i].path,
                           disc.files.items[i].explicit_, NULL};
     vec_push(&out->project.files, pf);
+    vec_push(&fs,
+             ((file_settings){pf.path, false, each[disc.files.items[i].arg]}));
   }
   al_discovery_free(&disc);
   char *slurped = NULL;
@@ -192,6 +310,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     al_project_file pf = {al_arena_strndup(out->arena, name, strlen(name)),
                           NULL, true, NULL};
     vec_push(&out->project.files, pf);
+    vec_push(&fs, ((file_settings){pf.path, true, stdin_settings}));
     if (opts->stdin_bytes) {
       st.stdin_bytes = opts->stdin_bytes;
       st.stdin_len = opts->stdin_len;
@@ -212,7 +331,14 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   if (opts->after_discover)
     opts->after_discover(opts->after_discover_data, &out->project);
 
-  uint32_t n_threads = opts->threads ? opts->threads : al_run_default_threads();
+  file_rules(&st, out, fs.items, fs.len, n_paths ? each[0] : stdin_settings);
+  vec_free(&fs);
+  free(each);
+  al_settings_free(settings);
+
+  uint32_t n_threads = opts->threads    ? opts->threads
+                       : config_threads ? config_threads
+                                        : al_run_default_threads();
   if (n_threads > MAX_THREADS)
     n_threads = MAX_THREADS;
   uint32_t n_files = out->project.files.len;
@@ -221,10 +347,14 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   // read -> parse -> extract
   run_pool(&st, n_threads, extract_worker);
-  free(slurped);
+  // Kept for the report stage, which shows lines of "-" (--show-source).
+  out->stdin_bytes = st.stdin_failed ? NULL : st.stdin_bytes;
+  out->stdin_len = st.stdin_failed ? 0 : st.stdin_len;
+  out->stdin_owned = slurped;
 
   // index (whole tree)
-  out->index = al_index_build(&out->project, al_catalog_builtin());
+  out->index = al_index_build(
+      &out->project, out->catalog ? out->catalog : al_catalog_builtin());
 
   // rules -> suppress, per file
   st.per_file = al_xcalloc(n_files ? n_files : 1, sizeof(al_diag_list));
@@ -250,6 +380,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     al_arena_free(st.arenas[i]);
   free(st.arenas);
   free(st.per_file);
+  free(st.file_enabled);
   free(defaults);
   out->files_checked = n_files;
   uint32_t n = out->diags.len;
@@ -259,9 +390,11 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
 void al_run_free(al_run_result *self) {
   al_index_free(self->index);
+  al_catalog_free(self->catalog);
   al_project_free(&self->project);
   vec_free(&self->diags);
   vec_free(&self->problems);
   al_arena_free(self->arena);
+  free(self->stdin_owned);
   memset(self, 0, sizeof *self);
 }

@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/error.h"
+#include "config/settings.h"
+#include "model/catalog.h"
 #include "model/index.h"
 #include "model/project.h"
 #include "rules/rule.h"
@@ -25,8 +28,20 @@ typedef struct {
   const char *stdin_filename; // display name for "-" (default "-")
   const char *stdin_bytes;    // when non-NULL, "-" reads these instead of fd 0
   size_t stdin_len;
-  uint32_t threads;    // 0: number of online cores
-  const bool *enabled; // by registry index; NULL: default rules
+  uint32_t threads;    // 0: the config's, else number of online cores
+  const bool *enabled; // by registry index, fixed; NULL: from the config
+                       // and the lists below (default rules without them)
+  // Config files (config/settings.h): which apply, and the command line's
+  // rule selection that is combined with theirs. discover above holds the
+  // command line's --exclude / --extend-exclude.
+  al_config_mode config_mode; // default: discover each path's config
+  const char *config_file;    // AL_CONFIG_FILE
+  const char *const *select;  // --select: replaces the config's select
+  uint32_t n_select;
+  const char *const *ignore; // --ignore: added to the config's
+  uint32_t n_ignore;
+  const char *const *extend_select; // --extend-select: added
+  uint32_t n_extend_select;
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);
@@ -47,7 +62,14 @@ typedef struct {
   al_vec(al_run_problem) problems;
   uint32_t files_checked;
   uint32_t files_with_problems;
-  al_arena *arena; // paths and messages
+  al_arena *arena;         // paths and messages
+  bool config_failed;      // a config file is broken: nothing was linted
+  al_error config_error;   // then: what and where (print, exit 2)
+  al_catalog *catalog;     // extended by config files, or NULL (built-in)
+  const char *stdin_bytes; // what "-" read (NULL: not linted or unreadable)
+  size_t stdin_len;
+  char *stdin_owned; // stdin_bytes when al_run read fd 0 itself; freed by
+                     // al_run_free
 } al_run_result;
 
 /** Run the pipeline. *out is zeroed first; free it with al_run_free. */

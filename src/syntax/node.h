@@ -59,6 +59,7 @@
   X(WITH_CLAUSE, "with_clause")                                                \
   X(WITH_ITEM, "with_item")                                                    \
   X(AS_PATTERN, "as_pattern")                                                  \
+  X(AS_PATTERN_TARGET, "as_pattern_target")                                   \
   X(MATCH_STATEMENT, "match_statement")                                        \
   X(NOT_OPERATOR, "not_operator")                                              \
   X(BOOLEAN_OPERATOR, "boolean_operator")                                      \
