@@ -45,6 +45,8 @@ typedef struct {
   uint32_t call;        // CALL: its index; comprehension: its comps index
   uint32_t bind;        // ASSIGNMENT, WITH_ITEM: binding of the target
   uint32_t ret;         // RETURN_STATEMENT: its returns index
+  uint32_t block;       // WITH_ITEM, FOR_STATEMENT, FOR_IN_CLAUSE: its site
+  uint32_t asyncs_at;   // FOR_STATEMENT: asyncs recorded before its body
   uint32_t async_site;  // AWAIT: its site
   uint32_t deco_first;  // DECORATED_DEFINITION: first decorator ref
   uint32_t deco_n;
@@ -930,6 +932,15 @@ static void enter_call(al_extractor *x, frame *f) {
   case AL_CTX_ASYNC_WITH:
     if (via->bind != AL_NONE)
       x->facts->binds.items[via->bind].target = id;
+    if (via->block != AL_NONE &&
+        x->facts->blocks.items[via->block].obj == AL_OBJ_CALL)
+      x->facts->blocks.items[via->block].call = id;
+    break;
+  case AL_CTX_ITER:
+  case AL_CTX_ASYNC_ITER:
+    if (via->block != AL_NONE &&
+        x->facts->blocks.items[via->block].obj == AL_OBJ_CALL)
+      x->facts->blocks.items[via->block].call = id;
     break;
   case AL_CTX_RETURN:
   case AL_CTX_LAMBDA:
@@ -1033,6 +1044,133 @@ static void enter_await(al_extractor *x, frame *f) {
 static void enter_async_keyword(al_extractor *x, frame *f, al_async_kind kind) {
   TSNode kw = ts_node_child(f->node, 0);
   add_async(x, f, kind, kw);
+}
+
+// --- with items and for loops ------------------------------------------------
+
+// The value of a constant integer expression (literals, + - * // **), for
+// loop bounds; false when it is not one or overflows. Depth-limited.
+static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
+  if (depth > 8 || ts_node_is_null(n))
+    return false;
+  n = unparen(n);
+  al_kind k = al_node_kind(n);
+  if (k == AL_K_INTEGER) {
+    al_str t = al_node_text(n, x->text);
+    uint64_t v = 0;
+    size_t i = 0;
+    unsigned base = 10;
+    if (t.len > 2 && t.ptr[0] == '0' && (t.ptr[1] == 'x' || t.ptr[1] == 'X')) {
+      base = 16;
+      i = 2;
+    }
+    for (; i < t.len; i++) {
+      char c = t.ptr[i];
+      unsigned d;
+      if (c == '_')
+        continue;
+      if (c >= '0' && c <= '9')
+        d = (unsigned)(c - '0');
+      else if (base == 16 && c >= 'a' && c <= 'f')
+        d = (unsigned)(c - 'a' + 10);
+      else if (base == 16 && c >= 'A' && c <= 'F')
+        d = (unsigned)(c - 'A' + 10);
+      else
+        return false; // 1e7 floats, long suffixes: not here
+      if (v > (UINT64_MAX - d) / base)
+        return false;
+      v = v * base + d;
+    }
+    *out = v;
+    return true;
+  }
+  if (k != AL_K_BINARY_OPERATOR)
+    return false;
+  uint64_t a, b;
+  if (!const_int(x, field_child(x, n, x->F->left), depth + 1, &a) ||
+      !const_int(x, field_child(x, n, x->F->right), depth + 1, &b))
+    return false;
+  TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+  al_str o = ts_node_is_null(op) ? (al_str){0} : al_node_text(op, x->text);
+  if (al_str_eq_c(o, "+")) {
+    if (a > UINT64_MAX - b)
+      return false;
+    *out = a + b;
+  } else if (al_str_eq_c(o, "-")) {
+    *out = a >= b ? a - b : 0;
+  } else if (al_str_eq_c(o, "*")) {
+    if (b && a > UINT64_MAX / b)
+      return false;
+    *out = a * b;
+  } else if (al_str_eq_c(o, "//")) {
+    *out = b ? a / b : 0;
+  } else if (al_str_eq_c(o, "**")) {
+    uint64_t r = 1;
+    for (uint64_t i = 0; i < b; i++) {
+      if (a && r > UINT64_MAX / a)
+        return false;
+      r *= a;
+    }
+    *out = r;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// range(...) with constant arguments: the largest of them.
+static uint64_t range_bound(al_extractor *x, TSNode call) {
+  TSNode fn = unparen(field_child(x, call, x->F->function));
+  if (ts_node_is_null(fn) || al_node_kind(fn) != AL_K_IDENTIFIER ||
+      !al_str_eq_c(al_node_text(fn, x->text), "range"))
+    return 0;
+  TSNode args = field_child(x, call, x->F->arguments);
+  if (ts_node_is_null(args))
+    return 0;
+  uint64_t best = 0;
+  uint32_t n = ts_node_named_child_count(args);
+  for (uint32_t i = 0; i < n && i < 3; i++) {
+    uint64_t v;
+    if (const_int(x, ts_node_named_child(args, i), 0, &v) && v > best)
+      best = v;
+  }
+  return best;
+}
+
+static void add_block_site(al_extractor *x, frame *f, TSNode owner,
+                           TSNode expr, bool is_for, bool comprehension) {
+  al_block_site *b = vec_grow1(&x->facts->blocks);
+  uint32_t id = x->facts->blocks.len - 1;
+  f->block = id;
+  b->scope = f->scope;
+  b->call = AL_NONE;
+  b->ref = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
+  b->is_for = is_for;
+  b->comprehension = comprehension;
+  b->is_async = al_node_is_async(owner);
+  b->keyword = span_of(ts_node_child(owner, 0));
+  if (ts_node_is_null(expr)) {
+    b->span = span_of(owner);
+    b->obj = AL_OBJ_OTHER;
+    return;
+  }
+  expr = unparen(expr);
+  b->span = span_of(expr);
+  al_kind k = al_node_kind(expr);
+  if (k == AL_K_CALL) {
+    b->obj = AL_OBJ_CALL; // call: patched when the call is met
+    if (is_for)
+      b->range_bound = range_bound(x, expr);
+  } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
+    al_ref r = make_ref(x, expr);
+    b = &x->facts->blocks.items[id];
+    b->obj = r.kind == AL_REF_NONE ? AL_OBJ_OTHER : AL_OBJ_NAME;
+    b->ref = r;
+  } else if (is_literal_kind(k) || k == AL_K_GENERATOR_EXPRESSION) {
+    b->obj = k == AL_K_GENERATOR_EXPRESSION ? AL_OBJ_OTHER : AL_OBJ_LITERAL;
+  } else {
+    b->obj = AL_OBJ_OTHER;
+  }
 }
 
 // --- returns, comprehensions and name reads ---------------------------------
@@ -1199,6 +1337,16 @@ static void enter_identifier(al_extractor *x, frame *f) {
 // leaving a def or lambda drops its tracked names.
 static void leave(al_extractor *x, const frame *f) {
   uint32_t depth = x->stack.len - 1;
+  if (f->kind == AL_K_FOR_STATEMENT && f->block != AL_NONE) {
+    al_block_site *b = &x->facts->blocks.items[f->block];
+    for (uint32_t i = f->asyncs_at; i < x->facts->asyncs.len; i++) {
+      const al_async_site *a = &x->facts->asyncs.items[i];
+      if (a->scope == b->scope && !(a->flags & AL_ASYNC_IN_GENEXP)) {
+        b->awaits = 1;
+        break;
+      }
+    }
+  }
   // Apply in order: an untrack then a track of the same name both land.
   uint32_t first = x->pending.len;
   while (first > 0 && x->pending.items[first - 1].frame >= depth)
@@ -1301,6 +1449,45 @@ static void enter_names_stmt(al_extractor *x, frame *f, al_bind_kind kind) {
   }
 }
 
+// `case` patterns bind their capture names: a lone name (`case x`, `{"k":
+// x}`), `*rest`, `as y`. Bound as OTHER, which only ever makes a name
+// unknown. The walk is iterative and bounded.
+static void enter_case_clause(al_extractor *x, frame *f) {
+  TSNode todo[256];
+  uint8_t parent[256];
+  int n = 0;
+  uint32_t nc = ts_node_named_child_count(f->node);
+  for (uint32_t i = 0; i < nc && n < 256; i++) {
+    TSNode c = ts_node_named_child(f->node, i);
+    if (al_node_kind(c) == AL_K_CASE_PATTERN) {
+      todo[n] = c;
+      parent[n++] = AL_K_CASE_CLAUSE;
+    }
+  }
+  while (n > 0) {
+    n--;
+    TSNode t = todo[n];
+    al_kind pk = (al_kind)parent[n];
+    al_kind k = al_node_kind(t);
+    if (k == AL_K_IDENTIFIER) {
+      if (pk == AL_K_SPLAT_PATTERN || pk == AL_K_AS_PATTERN_TARGET)
+        bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
+      continue;
+    }
+    if (k == AL_K_DOTTED_NAME) {
+      if (pk == AL_K_CASE_PATTERN && ts_node_named_child_count(t) == 1)
+        bind(x, f, f->scope, ts_node_named_child(t, 0), AL_BIND_OTHER,
+             AL_NONE);
+      continue;
+    }
+    uint32_t c = ts_node_named_child_count(t);
+    for (uint32_t i = c; i-- > 0 && n < 256;) {
+      todo[n] = ts_node_named_child(t, i);
+      parent[n++] = (uint8_t)k;
+    }
+  }
+}
+
 static bool is_type_checking(al_extractor *x, TSNode cond) {
   cond = unparen(cond);
   al_str t = al_node_text(cond, x->text);
@@ -1337,6 +1524,7 @@ static void push_frame(al_extractor *x, TSTreeCursor *c) {
       ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
+  f.block = AL_NONE;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;
@@ -1415,6 +1603,9 @@ static void enter(al_extractor *x) {
   case AL_K_FOR_STATEMENT:
     if (al_node_is_async(f->node))
       enter_async_keyword(x, f, AL_ASYNC_FOR);
+    add_block_site(x, f, f->node, field_child(x, f->node, x->F->right), true,
+                   false);
+    f->asyncs_at = x->facts->asyncs.len;
     {
       TSNode left = field_child(x, f->node, x->F->left);
       if (!ts_node_is_null(left))
@@ -1426,6 +1617,8 @@ static void enter(al_extractor *x) {
     if (al_node_is_async(f->node) && x->stack.len >= 2 &&
         frame_at(x, x->stack.len - 2)->kind != AL_K_GENERATOR_EXPRESSION)
       enter_async_keyword(x, f, AL_ASYNC_COMPREHENSION);
+    add_block_site(x, f, f->node, field_child(x, f->node, x->F->right), true,
+                   true);
     break;
   case AL_K_YIELD: {
     al_scope *s = scope_at(x, f->scope);
@@ -1444,6 +1637,15 @@ static void enter(al_extractor *x) {
   }
   case AL_K_WITH_ITEM: {
     TSNode v = field_child(x, f->node, x->F->value);
+    if (x->stack.len >= 3) {
+      frame *stmt = frame_at(x, x->stack.len - 3);
+      TSNode cm = v;
+      if (!ts_node_is_null(v) && al_node_kind(v) == AL_K_AS_PATTERN &&
+          ts_node_named_child_count(v))
+        cm = ts_node_named_child(v, 0);
+      if (stmt->kind == AL_K_WITH_STATEMENT)
+        add_block_site(x, f, stmt->node, cm, false, false);
+    }
     if (al_node_kind(v) == AL_K_AS_PATTERN) {
       TSNode alias = field_child(x, v, x->F->alias);
       TSNode target = ts_node_is_null(alias) ? alias
@@ -1471,11 +1673,23 @@ static void enter(al_extractor *x) {
     break;
   }
   case AL_K_EXCEPT_CLAUSE: {
+    // `except E as e`: the grammar gives an as_pattern as the value.
     TSNode alias = field_child(x, f->node, x->F->alias);
+    TSNode v = field_child(x, f->node, x->F->value);
+    if (ts_node_is_null(alias) && !ts_node_is_null(v) &&
+        al_node_kind(v) == AL_K_AS_PATTERN)
+      alias = field_child(x, v, x->F->alias);
+    if (!ts_node_is_null(alias) &&
+        al_node_kind(alias) == AL_K_AS_PATTERN_TARGET &&
+        ts_node_named_child_count(alias))
+      alias = ts_node_named_child(alias, 0);
     if (!ts_node_is_null(alias))
       bind_pattern(x, f, alias);
     break;
   }
+  case AL_K_CASE_CLAUSE:
+    enter_case_clause(x, f);
+    break;
   case AL_K_NAMED_EXPRESSION: {
     TSNode name = field_child(x, f->node, x->F->name);
     if (!ts_node_is_null(name))
@@ -1679,6 +1893,7 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   vec_shrink(&facts->returns);
   vec_shrink(&facts->uses);
   vec_shrink(&facts->comps);
+  vec_shrink(&facts->blocks);
   vec_shrink(&facts->lines.wide);
   self->facts = NULL;
   self->text = NULL;

@@ -18,7 +18,7 @@ size_t al_facts_bytes(const al_facts *self) {
          VEC_BYTES(self->args) + VEC_BYTES(self->binds) +
          VEC_BYTES(self->imports) + VEC_BYTES(self->asyncs) +
          VEC_BYTES(self->comments) + VEC_BYTES(self->returns) +
-         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) + VEC_BYTES(self->lines.wide);
+         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) + VEC_BYTES(self->blocks) + VEC_BYTES(self->lines.wide);
 }
 
 void al_facts_free(al_facts *self) {
@@ -35,6 +35,7 @@ void al_facts_free(al_facts *self) {
   vec_free(&self->returns);
   vec_free(&self->uses);
   vec_free(&self->comps);
+  vec_free(&self->blocks);
   al_linemap_free(&self->lines);
   al_arena_free(self->arena);
   free(self);

@@ -283,6 +283,30 @@ typedef struct {
   uint8_t ctx;          // al_ctx of the comprehension itself
 } al_comp;
 
+/** What a `with` item or a `for` iterates over / enters. */
+typedef enum {
+  AL_OBJ_CALL,    // a call (call: its index)
+  AL_OBJ_NAME,    // a name or dotted chain (ref)
+  AL_OBJ_LITERAL, // a list/tuple/set/dict/string display or comprehension
+  AL_OBJ_OTHER,
+} al_obj_kind;
+
+/** A `with` item or a `for` loop (statement or comprehension clause). */
+typedef struct {
+  al_span span;       // the context expression / the iterable
+  al_span keyword;    // the `with`/`for` keyword, or `async` when present
+  uint32_t scope;
+  uint32_t call;      // AL_OBJ_CALL: the call's index
+  al_ref ref;         // AL_OBJ_NAME
+  uint64_t range_bound; // for over range(...) with constant arguments: the
+                        // largest of them; 0 when not known
+  uint8_t obj;        // al_obj_kind
+  uint8_t is_async;   // `async with` / `async for`
+  uint8_t is_for;     // a for loop (else a with item)
+  uint8_t awaits;     // for statements: the body awaits (in the same scope)
+  uint8_t comprehension; // a comprehension's for clause
+} al_block_site;
+
 /** Everything known about one file after extraction. */
 typedef struct al_facts {
   al_arena *arena;         // owns the strings of every record below
@@ -297,6 +321,7 @@ typedef struct al_facts {
   al_vec(al_return) returns;
   al_vec(al_use) uses;
   al_vec(al_comp) comps;
+  al_vec(al_block_site) blocks; // with items and for loops, source order
   al_linemap lines;          // for column conversion in the report stage
   uint64_t text_hash;        // al_str_hash of the decoded text: the report
                              // stage re-reads the file and shows its lines

@@ -146,6 +146,12 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
       e->facets |= AL_CAT_CALLS_SYNC;
       e->sync_args = spec;
     }
+  } else if (al_str_eq_c(facet, "async-iterable")) {
+    e->facets |= AL_CAT_ASYNC_ITERABLE;
+  } else if (al_str_eq_c(facet, "context-manager")) {
+    e->facets |= AL_CAT_CONTEXT_MANAGER;
+  } else if (al_str_eq_c(facet, "iterable")) {
+    e->facets |= AL_CAT_ITERABLE;
   } else if (al_str_eq_c(facet, "transparent-decorator")) {
     e->facets |= AL_CAT_TRANSPARENT_DECORATOR;
   } else if (al_str_eq_c(facet, "async-context-manager")) {
@@ -166,13 +172,15 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
       e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
       e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
     }
-  } else if (al_str_eq_c(facet, "returns")) {
+  } else if (al_str_eq_c(facet, "returns") ||
+             al_str_eq_c(facet, "attribute")) {
     al_str cls = next_field(&p, end);
     if (!is_qualified_name(cls))
       return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
                           "expected a qualified class name, got '%.*s'",
                           (int)cls.len, cls.ptr);
-    e->facets |= AL_CAT_RETURNS;
+    e->facets |= al_str_eq_c(facet, "returns") ? AL_CAT_RETURNS
+                                                : AL_CAT_ATTRIBUTE;
     e->returns =
         (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len), cls.len};
   } else {

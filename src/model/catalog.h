@@ -32,6 +32,11 @@ enum {
                                     // coroutine object there is AL108)
   AL_CAT_CALLS_SYNC = 1 << 9,       // calls some arguments synchronously and
                                     // drops the result (AL106)
+  AL_CAT_ASYNC_ITERABLE = 1 << 10,   // its value: iterate with `async for`
+  AL_CAT_CONTEXT_MANAGER = 1 << 11,  // its value: a sync-only context manager
+  AL_CAT_ITERABLE = 1 << 12,         // its value: a sync-only iterable
+  AL_CAT_ATTRIBUTE = 1 << 13,        // an attribute whose value is an
+                                     // instance of `returns`
 };
 
 /** Which arguments of a call a facet is about. */

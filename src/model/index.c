@@ -24,6 +24,7 @@
 #include "model/index.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -948,6 +949,12 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
       if (t.file == AL_NONE) {
         char base[AL_QUALNAME_MAX];
         memcpy(base, t.qualname, sizeof base);
+        al_target a = external(r->ix, al_str_from(base), name);
+        if (a.entry && (a.entry->facets & AL_CAT_ATTRIBUTE)) {
+          // A typed attribute (`response.content`): go on from its value.
+          t = instance_of_name(a.entry->returns);
+          break;
+        }
         return external(r->ix, al_str_from(base), rest);
       }
       t = class_attr(r, t.file, t.scope, name, true, &found);
@@ -1374,4 +1381,173 @@ uint32_t al_index_enclosing_function(const al_facts *facts, uint32_t scope) {
     cur = s->parent;
   }
   return AL_NONE;
+}
+
+// --- protocols: with / for -------------------------------------------------
+
+static void say(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t cap, const char *fmt, ...) {
+  if (!why || !cap)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, cap, fmt, ap);
+  va_end(ap);
+}
+
+static al_proto from_facets(const al_catalog_entry *e, bool is_for) {
+  if (!e)
+    return AL_PROTO_UNKNOWN;
+  if (is_for) {
+    if (e->facets & AL_CAT_ASYNC_ITERABLE)
+      return AL_PROTO_ASYNC_ONLY;
+    if (e->facets & AL_CAT_ITERABLE)
+      return AL_PROTO_SYNC_ONLY;
+  } else {
+    if (e->facets & AL_CAT_ASYNC_CONTEXT_MANAGER)
+      return AL_PROTO_ASYNC_ONLY;
+    if (e->facets & AL_CAT_CONTEXT_MANAGER)
+      return AL_PROTO_SYNC_ONLY;
+  }
+  return AL_PROTO_UNKNOWN;
+}
+
+// Whether a tree class (with its bases) defines method `name`; *unknown is
+// set when a base outside the tree might.
+static bool class_defines(rctx *r, uint32_t file, uint32_t cls, const char *name,
+                          bool *unknown_base) {
+  bool found = false;
+  al_target t = class_attr(r, file, cls, al_str_from(name), false, &found);
+  if (!found)
+    return false;
+  if (t.kind == AL_TARGET_FUNCTION)
+    return true;
+  *unknown_base = true;
+  return false;
+}
+
+static al_proto class_protocol(rctx *r, uint32_t file, uint32_t cls,
+                               bool is_for, char *why, size_t cap) {
+  const char *a = is_for ? "__aiter__" : "__aenter__";
+  const char *s = is_for ? "__iter__" : "__enter__";
+  bool unknown_base = false;
+  int saved = r->depth;
+  bool has_a = class_defines(r, file, cls, a, &unknown_base);
+  r->depth = saved;
+  bool has_s = class_defines(r, file, cls, s, &unknown_base);
+  r->depth = saved;
+  if (is_for && !has_s)
+    has_s = class_defines(r, file, cls, "__getitem__", &unknown_base);
+  r->depth = saved;
+  if (unknown_base)
+    return AL_PROTO_UNKNOWN;
+  const al_project_file *pf = &r->ix->project->files.items[file];
+  const al_scope *c = &pf->facts->scopes.items[cls];
+  if (has_a && !has_s) {
+    say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
+        c->name.ptr, pf->path, c->name_span.start_row + 1, a, s);
+    return AL_PROTO_ASYNC_ONLY;
+  }
+  if (has_s && !has_a) {
+    say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
+        c->name.ptr, pf->path, c->name_span.start_row + 1, s, a);
+    return AL_PROTO_SYNC_ONLY;
+  }
+  return has_a && has_s ? AL_PROTO_BOTH : AL_PROTO_UNKNOWN;
+}
+
+static al_proto value_protocol(rctx *r, al_target v, bool is_for, char *why,
+                               size_t cap) {
+  if (v.kind != AL_TARGET_INSTANCE)
+    return AL_PROTO_UNKNOWN;
+  if (v.file != AL_NONE)
+    return class_protocol(r, v.file, v.scope, is_for, why, cap);
+  al_proto p = from_facets(al_catalog_get(r->ix->catalog,
+                                          al_str_from(v.qualname)),
+                           is_for);
+  if (p == AL_PROTO_ASYNC_ONLY)
+    say(why, cap, "'%s' is an %s", v.qualname,
+        is_for ? "async iterable" : "async context manager");
+  else if (p == AL_PROTO_SYNC_ONLY)
+    say(why, cap, "'%s' is a sync-only %s", v.qualname,
+        is_for ? "iterable" : "context manager");
+  return p;
+}
+
+al_proto al_index_block_protocol(const al_index *self, uint32_t file,
+                                 uint32_t block, char *why, size_t cap) {
+  const al_facts *f = facts_of(self, file);
+  const al_block_site *b = &f->blocks.items[block];
+  bool is_for = b->is_for;
+  rctx r = {self, 0};
+  if (why && cap)
+    why[0] = 0;
+  switch ((al_obj_kind)b->obj) {
+  case AL_OBJ_LITERAL:
+    if (!is_for)
+      return AL_PROTO_UNKNOWN;
+    say(why, cap, "a literal list, tuple, set, dict or string");
+    return AL_PROTO_SYNC_ONLY;
+  case AL_OBJ_NAME: {
+    al_target v = resolve_ref(&r, file, b->scope, &b->ref);
+    return value_protocol(&r, v, is_for, why, cap);
+  }
+  case AL_OBJ_CALL: {
+    if (b->call == AL_NONE)
+      return AL_PROTO_UNKNOWN;
+    al_target t = resolve_callee(&r, file, b->call);
+    if (t.kind == AL_TARGET_FUNCTION) {
+      const al_facts *tf = facts_of(self, t.file);
+      const al_scope *s = &tf->scopes.items[t.scope];
+      const char *path = self->project->files.items[t.file].path;
+      unsigned line = s->name_span.start_row + 1;
+      r.depth = 0;
+      if (!is_for && has_decorator(&r, t.file, t.scope,
+                                   "contextlib.asynccontextmanager")) {
+        say(why, cap, "'%.*s' (%s:%u) is an @asynccontextmanager",
+            (int)s->name.len, s->name.ptr, path, line);
+        return AL_PROTO_ASYNC_ONLY;
+      }
+      r.depth = 0;
+      if (!is_for &&
+          has_decorator(&r, t.file, t.scope, "contextlib.contextmanager")) {
+        say(why, cap, "'%.*s' (%s:%u) is a @contextmanager", (int)s->name.len,
+            s->name.ptr, path, line);
+        return AL_PROTO_SYNC_ONLY;
+      }
+      if (!is_for || s->n_decorators || !(s->flags & AL_SCOPE_GENERATOR))
+        return AL_PROTO_UNKNOWN;
+      if (s->kind == AL_SCOPE_ASYNC_FUNCTION) {
+        say(why, cap, "'%.*s' (%s:%u) is an async generator function",
+            (int)s->name.len, s->name.ptr, path, line);
+        return AL_PROTO_ASYNC_ONLY;
+      }
+      if (s->kind == AL_SCOPE_FUNCTION) {
+        say(why, cap, "'%.*s' (%s:%u) is a generator function",
+            (int)s->name.len, s->name.ptr, path, line);
+        return AL_PROTO_SYNC_ONLY;
+      }
+      return AL_PROTO_UNKNOWN;
+    }
+    if (t.kind == AL_TARGET_EXTERNAL) {
+      al_proto p = from_facets(t.entry, is_for);
+      if (p != AL_PROTO_UNKNOWN) {
+        say(why, cap, "'%s' %s", t.qualname,
+            p == AL_PROTO_ASYNC_ONLY
+                ? (is_for ? "gives an async iterable"
+                          : "gives an async context manager")
+                : (is_for ? "gives a sync-only iterable"
+                          : "gives a sync-only context manager"));
+        return p;
+      }
+    }
+    r.depth = 0;
+    al_target v = call_value(&r, file, b->call);
+    return value_protocol(&r, v, is_for, why, cap);
+  }
+  default:
+    return AL_PROTO_UNKNOWN;
+  }
 }

@@ -111,6 +111,23 @@ al_deco_kind al_index_decorator_kind(const al_index *self, uint32_t file,
                                      uint32_t scope, uint32_t deco,
                                      al_target *decorator, al_target *wrapper);
 
+/** What a `with` item or `for` iterable supports (al_index_block_protocol). */
+typedef enum {
+  AL_PROTO_UNKNOWN,
+  AL_PROTO_ASYNC_ONLY, // async with / async for only
+  AL_PROTO_SYNC_ONLY,  // with / for only
+  AL_PROTO_BOTH,
+} al_proto;
+
+/**
+ * Which protocol the object of block site `block` (facts->blocks) supports:
+ * the context-manager protocol for a with item, iteration for a for loop.
+ * why (may be NULL) gets a short reason for messages, e.g. "'Pool'
+ * (app/db.py:12) defines __aenter__ but not __enter__".
+ */
+al_proto al_index_block_protocol(const al_index *self, uint32_t file,
+                                 uint32_t block, char *why, size_t cap);
+
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);
 

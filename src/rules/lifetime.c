@@ -30,6 +30,18 @@ static bool in_function(const al_facts *f, uint32_t scope) {
 
 // --- AL103 coroutine-never-awaited ------------------------------------------
 
+// Whether binding `which`'s name is declared global/nonlocal in its scope:
+// the value then lives outside the function.
+static bool declared_outside(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (f->binds.items[i].kind == AL_BIND_GLOBAL &&
+        f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return true;
+  return false;
+}
+
 // Whether the name of binding `which` has another binding (or is a
 // parameter) in the same scope.
 static bool bound_elsewhere(const al_facts *f, uint32_t which) {
@@ -54,7 +66,7 @@ static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
     al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
-    if (name_is_read(f, b->scope, b->name))
+    if (name_is_read(f, b->scope, b->name) || declared_outside(f, i))
       continue;
     // In a loop, a read earlier in the body may see this value on the next
     // pass; such a name must have been bound before the loop too.
