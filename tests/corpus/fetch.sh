@@ -49,6 +49,8 @@ for pkg in "${packages[@]}"; do
     continue
   fi
   # The newest .deb of the package already in the cache, else download it.
+  # (Debian file names have no spaces or newlines, so ls is safe here.)
+  # shellcheck disable=SC2012
   deb=$(ls -t "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -1 || true)
   if [ -z "$deb" ]; then
     if ! (cd "$cache/debs" && apt-get download "$pkg" >/dev/null 2>&1); then
@@ -56,6 +58,7 @@ for pkg in "${packages[@]}"; do
       missing+=("$pkg")
       continue
     fi
+    # shellcheck disable=SC2012
     deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -1)
   fi
   # Unpack into a temporary directory first so an interrupted run leaves no
