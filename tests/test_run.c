@@ -106,8 +106,8 @@ static char *format_diags(const al_run_result *res) {
   return out;
 }
 
-static void run_paths(al_run_result *res, const char *const *paths,
-                      uint32_t n, uint32_t threads) {
+static void run_paths(al_run_result *res, const char *const *paths, uint32_t n,
+                      uint32_t threads) {
   al_run_opts opts = {.paths = paths, .n_paths = n, .threads = threads};
   al_run(res, &opts);
 }
@@ -139,18 +139,20 @@ static void test_vanishing_file(void **state) {
       write_sleeper("vanish/b.py", "gone");
     const char *paths[] = {"vanish"};
     int calls = 0;
-    al_run_opts opts = {.paths = paths, .n_paths = 1, .threads = threads,
+    al_run_opts opts = {.paths = paths,
+                        .n_paths = 1,
+                        .threads = threads,
                         .after_discover = unlink_b,
                         .after_discover_data = &calls};
     al_run_result res;
     al_run(&res, &opts);
     assert_int_equal(calls, 1);
     char *got = format_diags(&res);
-    assert_string_equal(got,
-                        "vanish/a.py:5:5: " SLEEP_MSG("first")
-                        "vanish/b.py:1:1: AL002 cannot read file: No such "
-                        "file or directory\n"
-                        "vanish/c.py:5:5: " SLEEP_MSG("last"));
+    assert_string_equal(
+        got, "vanish/a.py:5:5: " SLEEP_MSG(
+                 "first") "vanish/b.py:1:1: AL002 cannot read file: No such "
+                          "file or directory\n"
+                          "vanish/c.py:5:5: " SLEEP_MSG("last"));
     // The vanished file was checked (and failed): it counts.
     assert_int_equal(res.files_checked, 3);
     assert_int_equal(res.files_with_problems, 3);
@@ -183,8 +185,8 @@ static void test_file_becomes_fifo(void **state) {
   write_sleeper("fifo/a.py", "first");
   write_sleeper("fifo/b.py", "piped");
   const char *paths[] = {"fifo"};
-  al_run_opts opts = {.paths = paths, .n_paths = 1, .threads = 2,
-                      .after_discover = b_to_fifo};
+  al_run_opts opts = {
+      .paths = paths, .n_paths = 1, .threads = 2, .after_discover = b_to_fifo};
   // Opening a FIFO for reading waits for a writer: a run that does that
   // would hang the test suite, so fail it loudly instead.
   signal(SIGALRM, on_alarm);
@@ -193,8 +195,9 @@ static void test_file_becomes_fifo(void **state) {
   al_run(&res, &opts);
   alarm(0);
   char *got = format_diags(&res);
-  assert_string_equal(got, "fifo/a.py:5:5: " SLEEP_MSG("first")
-                           "fifo/b.py:1:1: AL002 not a regular file\n");
+  assert_string_equal(got,
+                      "fifo/a.py:5:5: " SLEEP_MSG(
+                          "first") "fifo/b.py:1:1: AL002 not a regular file\n");
   free(got);
   al_run_free(&res);
 }
@@ -212,7 +215,9 @@ static void write_generated_tree(void) {
   for (int k = N_GENERATED - 1; k >= 0; k--) {
     int i = (k * 7) % N_GENERATED; // a permutation: gcd(7, 50) = 1
     snprintf(path, sizeof path, "gen/%s/%s/m%02d.py",
-             i % 3 == 0 ? "api" : i % 3 == 1 ? "jobs" : "util",
+             i % 3 == 0   ? "api"
+             : i % 3 == 1 ? "jobs"
+                          : "util",
              i % 2 ? "a" : "b", i);
     switch (i % 7) {
     case 0: // clean
@@ -287,8 +292,8 @@ static void test_threads_identical(void **state) {
   assert_null(strstr(expected, "gen/api/a/m03.py:6:"));
   assert_non_null(strstr(expected, "gen/jobs/b/m04.py:4:12: AL001 "));
   assert_non_null(strstr(expected, "gen/jobs/b/m04.py:9:5: AL200 "));
-  assert_non_null(strstr(expected,
-                         "gen/util/a/m05.py:2:6: AL002 invalid UTF-8 "));
+  assert_non_null(
+      strstr(expected, "gen/util/a/m05.py:2:6: AL002 invalid UTF-8 "));
   assert_non_null(strstr(expected, "gen/api/b/m06.py:5:16: AL200 "));
   // Sorted by path: the first line is the smallest path.
   assert_true(strncmp(expected, "gen/api/a/", 10) == 0);
@@ -304,7 +309,7 @@ static void test_threads_identical(void **state) {
       assert_int_equal(many.project.files.len, one.project.files.len);
       for (uint32_t i = 0; i < one.project.files.len; i++)
         assert_string_equal(many.project.files.items[i].path,
-                             one.project.files.items[i].path);
+                            one.project.files.items[i].path);
       free(got);
       al_run_free(&many);
     }
@@ -322,7 +327,9 @@ static const char stdin_code[] = "import asyncio\n\n\nasync def load():\n"
 static void test_stdin_bytes_named(void **state) {
   (void)state;
   const char *paths[] = {"-"};
-  al_run_opts opts = {.paths = paths, .n_paths = 1, .threads = 2,
+  al_run_opts opts = {.paths = paths,
+                      .n_paths = 1,
+                      .threads = 2,
                       .stdin_filename = "app/x.py",
                       .stdin_bytes = stdin_code,
                       .stdin_len = sizeof stdin_code - 1};
@@ -343,7 +350,9 @@ static void test_stdin_bytes_named(void **state) {
 static void test_stdin_bytes_unnamed(void **state) {
   (void)state;
   const char *paths[] = {"-"};
-  al_run_opts opts = {.paths = paths, .n_paths = 1, .threads = 1,
+  al_run_opts opts = {.paths = paths,
+                      .n_paths = 1,
+                      .threads = 1,
                       .stdin_bytes = stdin_code,
                       .stdin_len = sizeof stdin_code - 1};
   al_run_result res;
@@ -361,7 +370,9 @@ static void test_stdin_bytes_binary(void **state) {
   // Bytes with a NUL in them: stdin_len, not strlen, decides what is read.
   static const char bytes[] = "x = 1\n\0\0\0";
   const char *paths[] = {"-"};
-  al_run_opts opts = {.paths = paths, .n_paths = 1, .threads = 1,
+  al_run_opts opts = {.paths = paths,
+                      .n_paths = 1,
+                      .threads = 1,
                       .stdin_filename = "bin.py",
                       .stdin_bytes = bytes,
                       .stdin_len = sizeof bytes - 1};
@@ -382,16 +393,18 @@ static void test_stdin_bytes_with_files(void **state) {
   const char *paths[] = {"mix/z.py", "-", "mix/a.py"};
   static const char code[] = "import time\n\n\nasync def piped():\n"
                              "    time.sleep(1)\n";
-  al_run_opts opts = {.paths = paths, .n_paths = 3, .threads = 2,
+  al_run_opts opts = {.paths = paths,
+                      .n_paths = 3,
+                      .threads = 2,
                       .stdin_filename = "mix/m.py",
                       .stdin_bytes = code,
                       .stdin_len = sizeof code - 1};
   al_run_result res;
   al_run(&res, &opts);
   char *got = format_diags(&res);
-  assert_string_equal(got, "mix/a.py:5:5: " SLEEP_MSG("disk_a")
-                           "mix/m.py:5:5: " SLEEP_MSG("piped")
-                           "mix/z.py:5:5: " SLEEP_MSG("disk_z"));
+  assert_string_equal(
+      got, "mix/a.py:5:5: " SLEEP_MSG("disk_a") "mix/m.py:5:5: " SLEEP_MSG(
+               "piped") "mix/z.py:5:5: " SLEEP_MSG("disk_z"));
   assert_int_equal(res.files_checked, 3);
   free(got);
   al_run_free(&res);
@@ -446,8 +459,9 @@ static void test_unreadable_file(void **state) {
   al_run_result res;
   run_paths(&res, paths, 1, 2);
   char *got = format_diags(&res);
-  assert_string_equal(got, "locked/a.py:5:5: " SLEEP_MSG("open_one")
-                           "locked/b.py:1:1: AL002 cannot read file: "
+  assert_string_equal(
+      got, "locked/a.py:5:5: " SLEEP_MSG(
+               "open_one") "locked/b.py:1:1: AL002 cannot read file: "
                            "Permission denied\n");
   free(got);
   al_run_free(&res);

@@ -1137,8 +1137,8 @@ static uint64_t range_bound(al_extractor *x, TSNode call) {
   return best;
 }
 
-static void add_block_site(al_extractor *x, frame *f, TSNode owner,
-                           TSNode expr, bool is_for, bool comprehension) {
+static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
+                           bool is_for, bool comprehension) {
   al_block_site *b = vec_grow1(&x->facts->blocks);
   uint32_t id = x->facts->blocks.len - 1;
   f->block = id;
@@ -1368,7 +1368,8 @@ static void leave(al_extractor *x, const frame *f) {
   x->pending.len = first;
   if (f->inner == AL_NONE)
     return;
-  while (x->tracked.len && x->tracked.items[x->tracked.len - 1].scope == f->inner)
+  while (x->tracked.len &&
+         x->tracked.items[x->tracked.len - 1].scope == f->inner)
     x->tracked.len--;
 }
 
@@ -1388,7 +1389,8 @@ static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
   TSNode attr = field_child(x, left, x->F->attribute);
   if (ts_node_is_null(obj) || ts_node_is_null(attr) ||
       al_node_kind(obj) != AL_K_IDENTIFIER ||
-      !al_str_eq(al_node_text(obj, x->text), scope_at(x, f->scope)->first_param))
+      !al_str_eq(al_node_text(obj, x->text),
+                 scope_at(x, f->scope)->first_param))
     return;
   f->bind = bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
   TSNode rv = unparen(right);
@@ -1422,15 +1424,14 @@ static void enter_assignment(al_extractor *x, frame *f) {
       if (r.kind != AL_REF_NONE)
         x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
     }
-    bool from_call = rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
-                     rk == AL_K_LIST_COMPREHENSION ||
-                     rk == AL_K_SET_COMPREHENSION ||
-                     rk == AL_K_DICTIONARY_COMPREHENSION ||
-                     rk == AL_K_GENERATOR_EXPRESSION;
+    bool from_call =
+        rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
+        rk == AL_K_LIST_COMPREHENSION || rk == AL_K_SET_COMPREHENSION ||
+        rk == AL_K_DICTIONARY_COMPREHENSION || rk == AL_K_GENERATOR_EXPRESSION;
     if (from_call && is_function_scope(scope_at(x, f->scope))) {
-      pending_track p = {x->stack.len - 1,
-                         {x->facts->binds.items[f->bind].name, f->scope,
-                          f->bind}};
+      pending_track p = {
+          x->stack.len - 1,
+          {x->facts->binds.items[f->bind].name, f->scope, f->bind}};
       vec_push(&x->pending, p);
     }
   } else if (lk == AL_K_ATTRIBUTE) {
@@ -1476,8 +1477,7 @@ static void enter_case_clause(al_extractor *x, frame *f) {
     }
     if (k == AL_K_DOTTED_NAME) {
       if (pk == AL_K_CASE_PATTERN && ts_node_named_child_count(t) == 1)
-        bind(x, f, f->scope, ts_node_named_child(t, 0), AL_BIND_OTHER,
-             AL_NONE);
+        bind(x, f, f->scope, ts_node_named_child(t, 0), AL_BIND_OTHER, AL_NONE);
       continue;
     }
     uint32_t c = ts_node_named_child_count(t);
@@ -1661,8 +1661,9 @@ static void enter(al_extractor *x) {
       // `with X() as v`: v is typed by what X() enters (the call is met
       // next and patches the binding's target).
       f->bind = bind(x, f, f->scope, target, AL_BIND_WITH, AL_NONE);
-      TSNode cm = ts_node_named_child_count(v) ? unparen(ts_node_named_child(v, 0))
-                                               : (TSNode){0};
+      TSNode cm = ts_node_named_child_count(v)
+                      ? unparen(ts_node_named_child(v, 0))
+                      : (TSNode){0};
       al_kind ck = ts_node_is_null(cm) ? AL_K_OTHER : al_node_kind(cm);
       if (ck == AL_K_IDENTIFIER || ck == AL_K_ATTRIBUTE) {
         al_ref r = make_ref(x, cm);

@@ -18,7 +18,8 @@ size_t al_facts_bytes(const al_facts *self) {
          VEC_BYTES(self->args) + VEC_BYTES(self->binds) +
          VEC_BYTES(self->imports) + VEC_BYTES(self->asyncs) +
          VEC_BYTES(self->comments) + VEC_BYTES(self->returns) +
-         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) + VEC_BYTES(self->blocks) + VEC_BYTES(self->lines.wide);
+         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) +
+         VEC_BYTES(self->blocks) + VEC_BYTES(self->lines.wide);
 }
 
 void al_facts_free(al_facts *self) {

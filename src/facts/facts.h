@@ -262,8 +262,8 @@ typedef struct {
   uint32_t parent_call; // ARG: the call it is an argument of
   uint32_t block_start; // innermost block around the read (byte range)
   uint32_t block_end;
-  uint16_t arg_index;   // ARG: positional index or AL_ARG_KEYWORD
-  uint8_t ctx;          // al_ctx of the read
+  uint16_t arg_index; // ARG: positional index or AL_ARG_KEYWORD
+  uint8_t ctx;        // al_ctx of the read
 } al_use;
 
 typedef enum {
@@ -293,17 +293,17 @@ typedef enum {
 
 /** A `with` item or a `for` loop (statement or comprehension clause). */
 typedef struct {
-  al_span span;       // the context expression / the iterable
-  al_span keyword;    // the `with`/`for` keyword, or `async` when present
+  al_span span;    // the context expression / the iterable
+  al_span keyword; // the `with`/`for` keyword, or `async` when present
   uint32_t scope;
-  uint32_t call;      // AL_OBJ_CALL: the call's index
-  al_ref ref;         // AL_OBJ_NAME
-  uint64_t range_bound; // for over range(...) with constant arguments: the
-                        // largest of them; 0 when not known
-  uint8_t obj;        // al_obj_kind
-  uint8_t is_async;   // `async with` / `async for`
-  uint8_t is_for;     // a for loop (else a with item)
-  uint8_t awaits;     // for statements: the body awaits (in the same scope)
+  uint32_t call;         // AL_OBJ_CALL: the call's index
+  al_ref ref;            // AL_OBJ_NAME
+  uint64_t range_bound;  // for over range(...) with constant arguments: the
+                         // largest of them; 0 when not known
+  uint8_t obj;           // al_obj_kind
+  uint8_t is_async;      // `async with` / `async for`
+  uint8_t is_for;        // a for loop (else a with item)
+  uint8_t awaits;        // for statements: the body awaits (in the same scope)
   uint8_t comprehension; // a comprehension's for clause
 } al_block_site;
 
@@ -322,20 +322,20 @@ typedef struct al_facts {
   al_vec(al_use) uses;
   al_vec(al_comp) comps;
   al_vec(al_block_site) blocks; // with items and for loops, source order
-  al_linemap lines;          // for column conversion in the report stage
-  uint64_t text_hash;        // al_str_hash of the decoded text: the report
-                             // stage re-reads the file and shows its lines
-                             // only if they still hash the same
-  uint32_t text_len;         // bytes of the decoded text
-  uint32_t n_rows;           // rows of the file
-  bool unreadable;           // AL002: the file could not be read or decoded
-  const char *problem;       // AL002's reason (arena)
-  uint32_t problem_line;     // 1-based
-  uint32_t problem_col;      // 1-based code points
-  bool syntax_error;         // AL001: the tree has an ERROR or MISSING node
-  al_span error_span;        // the first one
-  const char *error_message; // "unexpected 'x'" / "missing ')'" (arena)
-  bool parse_gave_up;        // the parser's work budget ran out
+  al_linemap lines;             // for column conversion in the report stage
+  uint64_t text_hash;           // al_str_hash of the decoded text: the report
+                                // stage re-reads the file and shows its lines
+                                // only if they still hash the same
+  uint32_t text_len;            // bytes of the decoded text
+  uint32_t n_rows;              // rows of the file
+  bool unreadable;              // AL002: the file could not be read or decoded
+  const char *problem;          // AL002's reason (arena)
+  uint32_t problem_line;        // 1-based
+  uint32_t problem_col;         // 1-based code points
+  bool syntax_error;            // AL001: the tree has an ERROR or MISSING node
+  al_span error_span;           // the first one
+  const char *error_message;    // "unexpected 'x'" / "missing ')'" (arena)
+  bool parse_gave_up;           // the parser's work budget ran out
 } al_facts;
 
 /** An empty facts record with its own arena. Free with al_facts_free. */

@@ -68,8 +68,8 @@ static bool parse_argspec(al_argspec *e, al_str args, al_arena *arena) {
     if (al_str_eq_c(item, "*")) {
       e->all_positional = true;
     } else if (al_str_starts_with(item, "kw=") && item.len > 3) {
-      e->keyword = (al_str){
-          al_arena_strndup(arena, item.ptr + 3, item.len - 3), item.len - 3};
+      e->keyword = (al_str){al_arena_strndup(arena, item.ptr + 3, item.len - 3),
+                            item.len - 3};
     } else {
       size_t n = item.len;
       if (n > 2 && item.ptr[n - 2] == '[' && item.ptr[n - 1] == ']') {
@@ -123,9 +123,12 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     e->facets |= AL_CAT_AWAITABLE;
   } else if (al_str_eq_c(facet, "task")) {
     e->facets |= AL_CAT_TASK;
+  } else if (al_str_eq_c(facet, "makes-nonblocking")) {
+    e->facets |= AL_CAT_MAKES_NONBLOCKING;
   } else if (al_str_eq_c(facet, "expects-awaitable") ||
              al_str_eq_c(facet, "expects-callable") ||
-             al_str_eq_c(facet, "calls-sync")) {
+             al_str_eq_c(facet, "calls-sync") ||
+             al_str_eq_c(facet, "blocking-unless")) {
     al_str args = next_field(&p, end);
     al_argspec spec = {0};
     if (!parse_argspec(&spec, args, self->arena))
@@ -142,10 +145,17 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     } else if (al_str_eq_c(facet, "expects-callable")) {
       e->facets |= AL_CAT_EXPECTS_CALLABLE;
       e->callable_args = spec;
+    } else if (al_str_eq_c(facet, "blocking-unless")) {
+      e->facets |= AL_CAT_BLOCKING_UNLESS;
+      e->unless_args = spec;
     } else {
       e->facets |= AL_CAT_CALLS_SYNC;
       e->sync_args = spec;
     }
+  } else if (al_str_eq_c(facet, "runs-event-loop")) {
+    e->facets |= AL_CAT_RUNS_EVENT_LOOP;
+  } else if (al_str_eq_c(facet, "new-event-loop")) {
+    e->facets |= AL_CAT_NEW_EVENT_LOOP;
   } else if (al_str_eq_c(facet, "async-iterable")) {
     e->facets |= AL_CAT_ASYNC_ITERABLE;
   } else if (al_str_eq_c(facet, "context-manager")) {
@@ -172,15 +182,14 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
       e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
       e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
     }
-  } else if (al_str_eq_c(facet, "returns") ||
-             al_str_eq_c(facet, "attribute")) {
+  } else if (al_str_eq_c(facet, "returns") || al_str_eq_c(facet, "attribute")) {
     al_str cls = next_field(&p, end);
     if (!is_qualified_name(cls))
       return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
                           "expected a qualified class name, got '%.*s'",
                           (int)cls.len, cls.ptr);
-    e->facets |= al_str_eq_c(facet, "returns") ? AL_CAT_RETURNS
-                                                : AL_CAT_ATTRIBUTE;
+    e->facets |=
+        al_str_eq_c(facet, "returns") ? AL_CAT_RETURNS : AL_CAT_ATTRIBUTE;
     e->returns =
         (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len), cls.len};
   } else {
@@ -243,6 +252,7 @@ al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
     e.awaitable_keyword = copy_str(self->arena, e.awaitable_keyword);
     e.callable_args.keyword = copy_str(self->arena, e.callable_args.keyword);
     e.sync_args.keyword = copy_str(self->arena, e.sync_args.keyword);
+    e.unless_args.keyword = copy_str(self->arena, e.unless_args.keyword);
     e.returns = copy_str(self->arena, e.returns);
     e.blocking_code = copy_cstr(self->arena, e.blocking_code);
     e.replacement = copy_cstr(self->arena, e.replacement);
@@ -270,6 +280,11 @@ const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name) {
 }
 
 uint32_t al_catalog_size(const al_catalog *self) { return self->entries.len; }
+
+const al_catalog_entry *al_catalog_entry_at(const al_catalog *self,
+                                            uint32_t i) {
+  return i < self->entries.len ? &self->entries.items[i] : NULL;
+}
 
 static al_catalog *builtin;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

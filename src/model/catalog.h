@@ -28,15 +28,23 @@ enum {
                                          // context manager (async with)
   AL_CAT_TRANSPARENT_DECORATOR = 1 << 7, // as a decorator, keeps the
                                          // function as it is
-  AL_CAT_EXPECTS_CALLABLE = 1 << 8, // some arguments must be callables (a
-                                    // coroutine object there is AL108)
-  AL_CAT_CALLS_SYNC = 1 << 9,       // calls some arguments synchronously and
-                                    // drops the result (AL106)
-  AL_CAT_ASYNC_ITERABLE = 1 << 10,   // its value: iterate with `async for`
-  AL_CAT_CONTEXT_MANAGER = 1 << 11,  // its value: a sync-only context manager
-  AL_CAT_ITERABLE = 1 << 12,         // its value: a sync-only iterable
-  AL_CAT_ATTRIBUTE = 1 << 13,        // an attribute whose value is an
-                                     // instance of `returns`
+  AL_CAT_EXPECTS_CALLABLE = 1 << 8,      // some arguments must be callables (a
+                                         // coroutine object there is AL108)
+  AL_CAT_CALLS_SYNC = 1 << 9,         // calls some arguments synchronously and
+                                      // drops the result (AL106)
+  AL_CAT_ASYNC_ITERABLE = 1 << 10,    // its value: iterate with `async for`
+  AL_CAT_CONTEXT_MANAGER = 1 << 11,   // its value: a sync-only context manager
+  AL_CAT_ITERABLE = 1 << 12,          // its value: a sync-only iterable
+  AL_CAT_ATTRIBUTE = 1 << 13,         // an attribute whose value is an
+                                      // instance of `returns`
+  AL_CAT_RUNS_EVENT_LOOP = 1 << 14,   // starts and runs an event loop until
+                                      // done (asyncio.run, run_until_complete)
+  AL_CAT_NEW_EVENT_LOOP = 1 << 15,    // builds a new event loop for this one
+                                      // call and closes it (asyncio.run)
+  AL_CAT_BLOCKING_UNLESS = 1 << 16,   // does not block when an argument of
+                                      // `unless_args` is given
+  AL_CAT_MAKES_NONBLOCKING = 1 << 17, // switches its receiver to
+                                      // non-blocking mode (setblocking)
 };
 
 /** Which arguments of a call a facet is about. */
@@ -57,6 +65,7 @@ typedef struct {
   al_str awaitable_keyword;      // keyword naming the argument, or ""
   al_argspec callable_args;      // EXPECTS_CALLABLE
   al_argspec sync_args;          // CALLS_SYNC
+  al_argspec unless_args;        // BLOCKING_UNLESS
   // BLOCKING
   const char *blocking_code; // "AL200"
   const char *replacement;   // "await asyncio.sleep(...)"
@@ -97,5 +106,8 @@ const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name);
 
 /** Number of entries (for tests). */
 uint32_t al_catalog_size(const al_catalog *self);
+
+/** Entry i (0 <= i < al_catalog_size), in the order first met. */
+const al_catalog_entry *al_catalog_entry_at(const al_catalog *self, uint32_t i);
 
 #endif

@@ -55,13 +55,20 @@ typedef struct {
   uint32_t n;
   uint32_t *attrs; // AL_BIND_ATTR indices sorted by (class scope, name)
   uint32_t n_attrs;
-  uint32_t *ret_first; // by scope: first index into ret_order
-  uint32_t *ret_n;     // by scope: number of returns
-  uint32_t *ret_order; // returns grouped by scope
-  bool star_import;    // `from x import *` at module level
-  const char *module;  // dotted name ("" if none)
-  const char *package; // package for relative imports ("" if none)
-  uint8_t *wrapper;    // by scope: MEMO_* for "returns a coroutine"
+  uint32_t *ret_first;  // by scope: first index into ret_order
+  uint32_t *ret_n;      // by scope: number of returns
+  uint32_t *ret_order;  // returns grouped by scope
+  bool star_import;     // `from x import *` at module level
+  const char *module;   // dotted name ("" if none)
+  const char *package;  // package for relative imports ("" if none)
+  uint8_t *wrapper;     // by scope: MEMO_* for "returns a coroutine"
+  uint32_t *call_first; // by scope: first index into call_order
+  uint32_t *call_n;     // by scope: number of calls made directly in it
+  uint32_t *call_order; // calls grouped by scope, source order inside
+  uint32_t *nb_calls;   // calls that may switch a receiver to non-blocking
+  uint32_t n_nb_calls;
+  uint8_t *reach[AL_REACH_KINDS];      // by scope: MEMO_* per reach kind
+  uint32_t *reach_hop[AL_REACH_KINDS]; // by scope: the call that leads there
 } file_index;
 
 struct al_index {
@@ -137,8 +144,8 @@ static al_str split_first(al_str d, al_str *rest) {
   size_t dot = 0;
   while (dot < d.len && d.ptr[dot] != '.')
     dot++;
-  *rest = dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1}
-                      : (al_str){0};
+  *rest =
+      dot < d.len ? (al_str){d.ptr + dot + 1, d.len - dot - 1} : (al_str){0};
   return (al_str){d.ptr, dot};
 }
 
@@ -164,8 +171,7 @@ static void sort_bindings(file_index *fi, const al_facts *f) {
     const al_binding *bd = &f->binds.items[b];
     keys[b] = (sort_key){bd->scope, bd->name, b};
     if (bd->kind == AL_BIND_ATTR)
-      akeys[na++] =
-          (sort_key){f->scopes.items[bd->scope].parent, bd->name, b};
+      akeys[na++] = (sort_key){f->scopes.items[bd->scope].parent, bd->name, b};
   }
   qsort(keys, n, sizeof(sort_key), cmp_key);
   qsort(akeys, na, sizeof(sort_key), cmp_key);
@@ -185,8 +191,8 @@ static void group_returns(file_index *fi, const al_facts *f) {
   uint32_t ns = f->scopes.len ? f->scopes.len : 1;
   fi->ret_first = al_xcalloc(ns, sizeof(uint32_t));
   fi->ret_n = al_xcalloc(ns, sizeof(uint32_t));
-  fi->ret_order = al_xmalloc((f->returns.len ? f->returns.len : 1) *
-                             sizeof(uint32_t));
+  fi->ret_order =
+      al_xmalloc((f->returns.len ? f->returns.len : 1) * sizeof(uint32_t));
   for (uint32_t i = 0; i < f->returns.len; i++)
     fi->ret_n[f->returns.items[i].scope]++;
   uint32_t sum = 0;
@@ -201,6 +207,31 @@ static void group_returns(file_index *fi, const al_facts *f) {
   }
   free(fill);
   fi->wrapper = al_xcalloc(ns, 1);
+}
+
+static void group_calls(file_index *fi, const al_facts *f) {
+  uint32_t ns = f->scopes.len ? f->scopes.len : 1;
+  fi->call_first = al_xcalloc(ns, sizeof(uint32_t));
+  fi->call_n = al_xcalloc(ns, sizeof(uint32_t));
+  fi->call_order =
+      al_xmalloc((f->calls.len ? f->calls.len : 1) * sizeof(uint32_t));
+  for (uint32_t i = 0; i < f->calls.len; i++)
+    fi->call_n[f->calls.items[i].scope]++;
+  uint32_t sum = 0;
+  for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
+    fi->call_first[sc] = sum;
+    sum += fi->call_n[sc];
+  }
+  uint32_t *fill = al_xcalloc(ns, sizeof(uint32_t));
+  for (uint32_t i = 0; i < f->calls.len; i++) {
+    uint32_t sc = f->calls.items[i].scope;
+    fi->call_order[fi->call_first[sc] + fill[sc]++] = i;
+  }
+  free(fill);
+  for (int k = 0; k < AL_REACH_KINDS; k++) {
+    fi->reach[k] = al_xcalloc(ns, 1);
+    fi->reach_hop[k] = al_xmalloc(ns * sizeof(uint32_t));
+  }
 }
 
 static bool is_identifier(const char *s, size_t len) {
@@ -291,7 +322,8 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
     return;
   // Absolute directory of the file.
   char *slash = strrchr(path, '/');
-  char *dir = slash ? al_xstrndup(path, (size_t)(slash - path)) : al_xstrdup(".");
+  char *dir =
+      slash ? al_xstrndup(path, (size_t)(slash - path)) : al_xstrdup(".");
   if (dir[0] == 0) {
     free(dir);
     dir = al_xstrdup("/");
@@ -390,6 +422,46 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
 }
 
 static void compute_wrappers(al_index *self);
+static void compute_reaches(al_index *self);
+
+// The calls whose method name is one of the catalog's makes-nonblocking
+// methods (`sock.setblocking(...)`): few, so al_index_call_blocks looks at
+// them alone instead of every call of a scope.
+static void find_nonblocking_calls(al_index *self) {
+  al_str names[16];
+  uint32_t n_names = 0;
+  for (uint32_t i = 0; i < al_catalog_size(self->catalog) && n_names < 16;
+       i++) {
+    const al_catalog_entry *e = al_catalog_entry_at(self->catalog, i);
+    if (!(e->facets & AL_CAT_MAKES_NONBLOCKING))
+      continue;
+    size_t dot = e->name.len;
+    while (dot > 0 && e->name.ptr[dot - 1] != '.')
+      dot--;
+    names[n_names++] = (al_str){e->name.ptr + dot, e->name.len - dot};
+  }
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    const al_facts *f = self->project->files.items[file].facts;
+    file_index *fi = &self->files[file];
+    if (!f || n_names == 0)
+      continue;
+    for (uint32_t c = 0; c < f->calls.len; c++) {
+      al_str d = f->calls.items[c].callee.dotted;
+      if (f->calls.items[c].callee.kind != AL_REF_DOTTED)
+        continue;
+      for (uint32_t k = 0; k < n_names; k++) {
+        if (d.len > names[k].len && d.ptr[d.len - names[k].len - 1] == '.' &&
+            memcmp(d.ptr + d.len - names[k].len, names[k].ptr, names[k].len) ==
+                0) {
+          fi->nb_calls = al_xrealloc(fi->nb_calls,
+                                     (fi->n_nb_calls + 1) * sizeof(uint32_t));
+          fi->nb_calls[fi->n_nb_calls++] = c;
+          break;
+        }
+      }
+    }
+  }
+}
 
 al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
   al_index *self = al_xcalloc(1, sizeof *self);
@@ -408,6 +480,7 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
       continue;
     sort_bindings(fi, f);
     group_returns(fi, f);
+    group_calls(fi, f);
     for (uint32_t k = 0; k < f->imports.len; k++)
       if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
           f->imports.items[k].scope == 0)
@@ -416,7 +489,9 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
       name_module(self, &init_cache, i);
   }
   al_map_free(&init_cache);
+  find_nonblocking_calls(self);
   compute_wrappers(self);
+  compute_reaches(self);
   return self;
 }
 
@@ -431,6 +506,14 @@ void al_index_free(al_index *self) {
     free(fi->ret_n);
     free(fi->ret_order);
     free(fi->wrapper);
+    free(fi->call_first);
+    free(fi->call_n);
+    free(fi->call_order);
+    free(fi->nb_calls);
+    for (int k = 0; k < AL_REACH_KINDS; k++) {
+      free(fi->reach[k]);
+      free(fi->reach_hop[k]);
+    }
   }
   free(self->files);
   al_map_free(&self->modules);
@@ -449,11 +532,11 @@ const char *al_index_module_name(const al_index *self, uint32_t file) {
 // --- look-ups ---------------------------------------------------------------
 
 // Binary search of `order` (indices into binds) for (scope, name).
-static uint32_t find_group(const al_facts *f, const uint32_t *order,
-                           uint32_t n, bool by_class, uint32_t scope,
-                           al_str name, uint32_t *first) {
+static uint32_t find_group(const al_facts *f, const uint32_t *order, uint32_t n,
+                           bool by_class, uint32_t scope, al_str name,
+                           uint32_t *first) {
   uint32_t lo = 0, hi = n;
-#define KEY_SCOPE(b)                                                          \
+#define KEY_SCOPE(b)                                                           \
   (by_class ? f->scopes.items[(b)->scope].parent : (b)->scope)
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
@@ -512,10 +595,9 @@ typedef struct {
 static al_target resolve_ref(rctx *r, uint32_t file, uint32_t scope,
                              const al_ref *ref);
 static al_target call_value(rctx *r, uint32_t file, uint32_t call);
-static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
-                            al_str name, bool instance, bool *found);
-static al_target module_attr(rctx *r, al_target mod, al_str name,
-                             bool *found);
+static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
+                            bool instance, bool *found);
+static al_target module_attr(rctx *r, al_target mod, al_str name, bool *found);
 static al_target follow_attrs(rctx *r, al_target t, al_str rest);
 
 // The absolute module a relative import names.
@@ -720,8 +802,7 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
 }
 
 // Star imports of a module, in order: does one of them define name?
-static al_target star_lookup(rctx *r, uint32_t file, al_str name,
-                             bool *found) {
+static al_target star_lookup(rctx *r, uint32_t file, al_str name, bool *found) {
   const al_facts *f = facts_of(r->ix, file);
   *found = false;
   for (uint32_t k = 0; k < f->imports.len; k++) {
@@ -751,8 +832,7 @@ static al_target star_lookup(rctx *r, uint32_t file, al_str name,
 
 // An attribute of a module of the tree: a top-level name (with its star
 // imports) or a submodule. *found is false when it has no such name.
-static al_target module_attr(rctx *r, al_target mod, al_str name,
-                             bool *found) {
+static al_target module_attr(rctx *r, al_target mod, al_str name, bool *found) {
   *found = false;
   if (mod.kind != AL_TARGET_MODULE)
     return unknown();
@@ -876,8 +956,8 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
 
 // An attribute of a tree class (instance: through an instance), looked up
 // in the class body, its instance attributes, then its bases in order.
-static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
-                            al_str name, bool instance, bool *found) {
+static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
+                            bool instance, bool *found) {
   *found = false;
   if (++r->depth > MAX_DEPTH) {
     *found = true;
@@ -899,7 +979,8 @@ static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
   const al_facts *f = facts_of(r->ix, file);
   const al_scope *s = &f->scopes.items[cls];
   for (uint32_t i = 0; i < s->n_bases; i++) {
-    al_target b = resolve_ref(r, file, s->parent, &f->refs.items[s->first_base + i]);
+    al_target b =
+        resolve_ref(r, file, s->parent, &f->refs.items[s->first_base + i]);
     if (b.kind == AL_TARGET_CLASS) {
       t = class_attr(r, b.file, b.scope, name, instance, found);
       if (*found)
@@ -918,7 +999,8 @@ static al_target class_attr(rctx *r, uint32_t file, uint32_t cls,
   return unknown();
 }
 
-// --- references and calls ------------------------------------------------------
+// --- references and calls
+// ------------------------------------------------------
 
 static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
   while (rest.len) {
@@ -1024,9 +1106,8 @@ static al_target resolve_ref(rctx *r, uint32_t file, uint32_t scope,
                  strncmp(b.qualname, "builtins.", 9) == 0) {
         continue;
       } else {
-        return b.kind == AL_TARGET_EXTERNAL
-                   ? follow_attrs(r, b, ref->dotted)
-                   : unknown();
+        return b.kind == AL_TARGET_EXTERNAL ? follow_attrs(r, b, ref->dotted)
+                                            : unknown();
       }
       if (found)
         return follow_attrs(r, t, rest);
@@ -1064,6 +1145,31 @@ static al_target call_value(rctx *r, uint32_t file, uint32_t call) {
         strncmp(c.qualname, "builtins.", 9) != 0)
       return instance_of_name(al_str_from(c.qualname));
     return unknown();
+  }
+  case AL_TARGET_FUNCTION: {
+    // A factory of the tree (`def make_pool(): return Pool(...)`): the
+    // instance every return builds, when they agree.
+    const al_facts *f = facts_of(r->ix, c.file);
+    const al_scope *s = &f->scopes.items[c.scope];
+    const file_index *fi = &r->ix->files[c.file];
+    uint32_t nr = fi->ret_n[c.scope];
+    if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
+        s->n_decorators || nr == 0 || ++r->depth > MAX_DEPTH)
+      return unknown();
+    al_target result = unknown();
+    for (uint32_t i = 0; i < nr; i++) {
+      const al_return *ret =
+          &f->returns.items[fi->ret_order[fi->ret_first[c.scope] + i]];
+      if (ret->kind != AL_RET_CALL || ret->target == AL_NONE)
+        return unknown();
+      int saved = r->depth;
+      al_target v = call_value(r, c.file, ret->target);
+      r->depth = saved;
+      if (v.kind != AL_TARGET_INSTANCE || (i > 0 && !same_target(&result, &v)))
+        return unknown();
+      result = v;
+    }
+    return result;
   }
   default:
     return unknown();
@@ -1163,11 +1269,12 @@ static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
                                      al_str fn) {
   const al_index *ix = r->ix;
   const al_facts *f = facts_of(ix, file);
+  const file_index *fi = &ix->files[file];
   uint32_t call = AL_NONE;
-  for (uint32_t i = 0; i < f->calls.len; i++) {
+  for (uint32_t k = 0; k < fi->call_n[wrapper]; k++) {
+    uint32_t i = fi->call_order[fi->call_first[wrapper] + k];
     const al_call *c = &f->calls.items[i];
-    if (c->scope == wrapper && c->callee.kind == AL_REF_DOTTED &&
-        al_str_eq(c->callee.dotted, fn)) {
+    if (c->callee.kind == AL_REF_DOTTED && al_str_eq(c->callee.dotted, fn)) {
       call = i;
       break;
     }
@@ -1177,7 +1284,7 @@ static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
   const al_call *c = &f->calls.items[call];
   if (c->ctx == AL_CTX_RETURN)
     return c->flags & (AL_CALL_IN_TRY | AL_CALL_IN_WITH) ? AL_DECO_SYNC_WRAPPER
-                                                        : AL_DECO_TRANSPARENT;
+                                                         : AL_DECO_TRANSPARENT;
   if (c->ctx != AL_CTX_ASSIGN)
     return AL_DECO_OPAQUE;
   bool returned = false;
@@ -1274,7 +1381,7 @@ static al_deco_kind decorator_kind(rctx *r, uint32_t file, uint32_t scope,
 static al_coro_kind coro_kind(rctx *r, al_target t) {
   if (t.kind == AL_TARGET_EXTERNAL)
     return t.entry && (t.entry->facets & AL_CAT_COROUTINE) ? AL_CORO_LIBRARY
-                                                            : AL_CORO_NONE;
+                                                           : AL_CORO_NONE;
   if (t.kind != AL_TARGET_FUNCTION)
     return AL_CORO_NONE;
   const al_scope *s = scope_of(r->ix, t.file, t.scope);
@@ -1416,8 +1523,8 @@ static al_proto from_facets(const al_catalog_entry *e, bool is_for) {
 
 // Whether a tree class (with its bases) defines method `name`; *unknown is
 // set when a base outside the tree might.
-static bool class_defines(rctx *r, uint32_t file, uint32_t cls, const char *name,
-                          bool *unknown_base) {
+static bool class_defines(rctx *r, uint32_t file, uint32_t cls,
+                          const char *name, bool *unknown_base) {
   bool found = false;
   al_target t = class_attr(r, file, cls, al_str_from(name), false, &found);
   if (!found)
@@ -1464,9 +1571,8 @@ static al_proto value_protocol(rctx *r, al_target v, bool is_for, char *why,
     return AL_PROTO_UNKNOWN;
   if (v.file != AL_NONE)
     return class_protocol(r, v.file, v.scope, is_for, why, cap);
-  al_proto p = from_facets(al_catalog_get(r->ix->catalog,
-                                          al_str_from(v.qualname)),
-                           is_for);
+  al_proto p = from_facets(
+      al_catalog_get(r->ix->catalog, al_str_from(v.qualname)), is_for);
   if (p == AL_PROTO_ASYNC_ONLY)
     say(why, cap, "'%s' is an %s", v.qualname,
         is_for ? "async iterable" : "async context manager");
@@ -1475,6 +1581,11 @@ static al_proto value_protocol(rctx *r, al_target v, bool is_for, char *why,
         is_for ? "iterable" : "context manager");
   return p;
 }
+
+static uint32_t single_call_binding(const al_index *self, uint32_t file,
+                                    uint32_t scope, al_str name);
+static al_proto call_protocol(rctx *rp, uint32_t file, uint32_t call,
+                              bool is_for, char *why, size_t cap);
 
 al_proto al_index_block_protocol(const al_index *self, uint32_t file,
                                  uint32_t block, char *why, size_t cap) {
@@ -1492,12 +1603,46 @@ al_proto al_index_block_protocol(const al_index *self, uint32_t file,
     return AL_PROTO_SYNC_ONLY;
   case AL_OBJ_NAME: {
     al_target v = resolve_ref(&r, file, b->scope, &b->ref);
-    return value_protocol(&r, v, is_for, why, cap);
+    al_proto p = value_protocol(&r, v, is_for, why, cap);
+    if (p != AL_PROTO_UNKNOWN || b->ref.kind != AL_REF_DOTTED)
+      return p;
+    // `gen = agen(); for x in gen:`: a local bound once, to a call, is
+    // judged like that call.
+    uint32_t call = single_call_binding(self, file, b->scope, b->ref.dotted);
+    if (call == AL_NONE)
+      return AL_PROTO_UNKNOWN;
+    return call_protocol(&r, file, call, is_for, why, cap);
   }
-  case AL_OBJ_CALL: {
+  case AL_OBJ_CALL:
     if (b->call == AL_NONE)
       return AL_PROTO_UNKNOWN;
-    al_target t = resolve_callee(&r, file, b->call);
+    return call_protocol(&r, file, b->call, is_for, why, cap);
+  default:
+    return AL_PROTO_UNKNOWN;
+  }
+}
+
+// The call a name is bound to when its scope binds it exactly once, by an
+// assignment from a call; else AL_NONE.
+static uint32_t single_call_binding(const al_index *self, uint32_t file,
+                                    uint32_t scope, al_str name) {
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  uint32_t g;
+  uint32_t n = find_group(f, fi->order, fi->n, false, scope, name, &g);
+  if (n != 1)
+    return AL_NONE;
+  const al_binding *bd = &f->binds.items[fi->order[g]];
+  return bd->kind == AL_BIND_ASSIGN && bd->value_ref == AL_NONE ? bd->target
+                                                                : AL_NONE;
+}
+
+static al_proto call_protocol(rctx *rp, uint32_t file, uint32_t call,
+                              bool is_for, char *why, size_t cap) {
+  const al_index *self = rp->ix;
+  rctx r = {self, 0};
+  {
+    al_target t = resolve_callee(&r, file, call);
     if (t.kind == AL_TARGET_FUNCTION) {
       const al_facts *tf = facts_of(self, t.file);
       const al_scope *s = &tf->scopes.items[t.scope];
@@ -1544,10 +1689,177 @@ al_proto al_index_block_protocol(const al_index *self, uint32_t file,
       }
     }
     r.depth = 0;
-    al_target v = call_value(&r, file, b->call);
+    al_target v = call_value(&r, file, call);
     return value_protocol(&r, v, is_for, why, cap);
   }
-  default:
-    return AL_PROTO_UNKNOWN;
+}
+
+// --- what plain helpers reach ---------------------------------------------
+
+static bool argspec_has(const al_argspec *spec, const al_arg *a) {
+  if (a->kind == AL_ARG_ELEMENT || a->kind == AL_ARG_STARRED)
+    return false;
+  if (a->index == AL_ARG_KEYWORD)
+    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
+  return spec->all_positional ||
+         (a->index < 32 && (spec->positions & (1u << a->index)));
+}
+
+bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
+                          const al_catalog_entry *e) {
+  if (!e || !(e->facets & AL_CAT_BLOCKING))
+    return false;
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  if (e->facets & AL_CAT_BLOCKING_UNLESS) {
+    for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++)
+      if (argspec_has(&e->unless_args, &f->args.items[i]))
+        return false; // e.g. getaddrinfo(..., flags=AI_NUMERICHOST)
   }
+  // A method on a receiver switched to non-blocking mode in the same
+  // function (`sock.setblocking(False)`) returns at once.
+  if (c->callee.kind == AL_REF_DOTTED) {
+    al_str d = c->callee.dotted;
+    size_t dot = d.len;
+    while (dot > 0 && d.ptr[dot - 1] != '.')
+      dot--;
+    if (dot > 1) {
+      al_str recv = {d.ptr, dot}; // "sock." with the dot
+      const file_index *fi = &self->files[file];
+      for (uint32_t i = 0; i < fi->n_nb_calls; i++) {
+        uint32_t other = fi->nb_calls[i];
+        const al_ref *o = &f->calls.items[other].callee;
+        if (other == call || f->calls.items[other].scope != c->scope ||
+            o->kind != AL_REF_DOTTED || o->dotted.len <= dot ||
+            memcmp(o->dotted.ptr, recv.ptr, recv.len) != 0 ||
+            memchr(o->dotted.ptr + dot, '.', o->dotted.len - dot))
+          continue;
+        rctx r = {self, 0};
+        al_target t = resolve_callee(&r, file, other);
+        if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
+            (t.entry->facets & AL_CAT_MAKES_NONBLOCKING))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Whether a catalog entry is an event of kind k.
+static bool is_event(const al_catalog_entry *e, al_reach_kind k) {
+  if (!e)
+    return false;
+  if (k == AL_REACH_LOOP_RUN)
+    return (e->facets & AL_CAT_RUNS_EVENT_LOOP) != 0;
+  // Blocking: the default-on direct blocking rules AL200-AL208.
+  return (e->facets & AL_CAT_BLOCKING) && e->blocking_code &&
+         strncmp(e->blocking_code, "AL20", 4) == 0 &&
+         e->blocking_code[4] >= '0' && e->blocking_code[4] <= '8';
+}
+
+// A plain def of the tree whose body runs when called (not a generator).
+static bool runs_when_called(const al_index *ix, al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION)
+    return false;
+  const al_scope *s = scope_of(ix, t.file, t.scope);
+  return s->kind == AL_SCOPE_FUNCTION && !(s->flags & AL_SCOPE_GENERATOR);
+}
+
+// Memoised: does plain function (file, scope) reach an event of kind k
+// through calls made in its own body (not nested defs or lambdas), any
+// number of plain functions deep? MEMO_BUSY breaks cycles.
+static bool reaches(rctx *r, uint32_t file, uint32_t scope, al_reach_kind k) {
+  file_index *fi = &((al_index *)r->ix)->files[file];
+  uint8_t m = fi->reach[k][scope];
+  if (m == MEMO_YES)
+    return true;
+  if (m != MEMO_UNSET)
+    return false;
+  if (r->depth > MAX_DEPTH)
+    return false;
+  fi->reach[k][scope] = MEMO_BUSY;
+  const al_facts *f = facts_of(r->ix, file);
+  bool yes = false;
+  for (uint32_t i = 0; i < fi->call_n[scope] && !yes; i++) {
+    uint32_t call = fi->call_order[fi->call_first[scope] + i];
+    int saved = r->depth;
+    r->depth++;
+    al_target t = resolve_callee(r, file, call);
+    if (t.kind == AL_TARGET_EXTERNAL && is_event(t.entry, k) &&
+        (k != AL_REACH_BLOCKING ||
+         al_index_call_blocks(r->ix, file, call, t.entry))) {
+      yes = true;
+    } else if (runs_when_called(r->ix, t)) {
+      yes = reaches(r, t.file, t.scope, k);
+    }
+    r->depth = saved;
+    if (yes)
+      fi->reach_hop[k][scope] = call;
+  }
+  (void)f;
+  fi->reach[k][scope] = yes ? MEMO_YES : MEMO_NO;
+  return yes;
+}
+
+static void compute_reaches(al_index *self) {
+  for (int k = 0; k < AL_REACH_KINDS; k++) {
+    for (uint32_t file = 0; file < self->project->files.len; file++) {
+      const al_facts *f = facts_of(self, file);
+      if (!f)
+        continue;
+      for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
+        if (f->scopes.items[sc].kind != AL_SCOPE_FUNCTION)
+          continue;
+        rctx r = {self, 0};
+        reaches(&r, file, sc, (al_reach_kind)k);
+      }
+    }
+  }
+  // Whatever a cycle left busy is settled as "no".
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    const al_facts *f = facts_of(self, file);
+    if (!f)
+      continue;
+    for (int k = 0; k < AL_REACH_KINDS; k++)
+      for (uint32_t sc = 0; sc < f->scopes.len; sc++)
+        if (self->files[file].reach[k][sc] != MEMO_YES)
+          self->files[file].reach[k][sc] = MEMO_NO;
+  }
+}
+
+bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
+                      char *chain, size_t cap, const al_catalog_entry **event) {
+  if (!runs_when_called(self, t) ||
+      self->files[t.file].reach[k][t.scope] != MEMO_YES)
+    return false;
+  size_t o = 0;
+  if (chain && cap)
+    chain[0] = 0;
+  // Follow the hops: helper (path:line) -> helper2 (path:line) -> event.
+  for (int hops = 0; hops < 16; hops++) {
+    const al_facts *f = facts_of(self, t.file);
+    const al_scope *s = &f->scopes.items[t.scope];
+    const char *path = self->project->files.items[t.file].path;
+    if (chain && o < cap)
+      o += (size_t)snprintf(chain + o, cap - o, "%s%.*s (%s:%u)",
+                            hops ? " -> " : "", (int)s->name.len, s->name.ptr,
+                            path, s->name_span.start_row + 1);
+    uint32_t call = self->files[t.file].reach_hop[k][t.scope];
+    rctx r = {self, 0};
+    al_target next = resolve_callee(&r, t.file, call);
+    if (next.kind == AL_TARGET_EXTERNAL) {
+      if (event)
+        *event = next.entry;
+      if (chain && o < cap)
+        snprintf(chain + o, cap - o, " -> %s", next.qualname);
+      return true;
+    }
+    if (!runs_when_called(self, next) ||
+        self->files[next.file].reach[k][next.scope] != MEMO_YES)
+      return true; // the chain is cut here; still reached
+    t = next;
+  }
+  if (chain && o < cap)
+    snprintf(chain + o, cap - o, " -> ...");
+  return true;
 }

@@ -36,9 +36,9 @@ typedef enum {
 
 typedef struct {
   al_target_kind kind;
-  uint32_t file;                 // FUNCTION/CLASS/INSTANCE/MODULE of the tree
-  uint32_t scope;                // FUNCTION/CLASS/INSTANCE: scope index
-  const al_catalog_entry *entry; // EXTERNAL: catalog entry or NULL
+  uint32_t file;                  // FUNCTION/CLASS/INSTANCE/MODULE of the tree
+  uint32_t scope;                 // FUNCTION/CLASS/INSTANCE: scope index
+  const al_catalog_entry *entry;  // EXTERNAL: catalog entry or NULL
   char qualname[AL_QUALNAME_MAX]; // MODULE/EXTERNAL/INSTANCE: NUL-terminated
                                   // (a longer name resolves to UNKNOWN)
 } al_target;
@@ -60,6 +60,13 @@ typedef enum {
   AL_DECO_SYNC_WRAPPER, // wraps it in a plain def that calls it and does
                         // more than return the call (AL111)
 } al_deco_kind;
+
+/** Events plain helpers can reach (al_index_reaches). */
+typedef enum {
+  AL_REACH_BLOCKING, // a blocking call of rules AL200-AL208
+  AL_REACH_LOOP_RUN, // a call that runs an event loop (asyncio.run, ...)
+  AL_REACH_KINDS,
+} al_reach_kind;
 
 typedef struct al_index al_index;
 
@@ -127,6 +134,26 @@ typedef enum {
  */
 al_proto al_index_block_protocol(const al_index *self, uint32_t file,
                                  uint32_t block, char *why, size_t cap);
+
+/**
+ * Whether calling t (a plain, non-generator def of the tree) reaches an
+ * event of kind k through the calls its body makes, any number of plain
+ * functions deep (computed once for the whole tree at build time, cycles
+ * handled). chain (may be NULL) gets "load_user (app/users.py:8) -> fetch
+ * (app/net.py:3) -> requests.get"; *event (may be NULL) the catalog entry
+ * at the end.
+ */
+bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
+                      char *chain, size_t cap, const al_catalog_entry **event);
+
+/**
+ * Whether call `call`, whose callee is the blocking catalog entry e, really
+ * blocks: not when an argument of e's `blocking-unless` spec is given, nor
+ * when its receiver was switched to non-blocking mode in the same function
+ * (a `makes-nonblocking` method such as socket.setblocking).
+ */
+bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
+                          const al_catalog_entry *e);
 
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);

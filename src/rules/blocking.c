@@ -21,7 +21,8 @@ static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
-  if (!al_rules_on_event_loop(f, c->scope))
+  if (!al_rules_on_event_loop(f, c->scope) ||
+      !al_index_call_blocks(ctx->index, ctx->file, call, t->entry))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   al_report(ctx, self, c->span,
@@ -82,6 +83,272 @@ const al_rule al_rule_blocking_configured_call = {
     .equivalents = "ASYNC200",
     .severity = AL_SEV_WARNING,
     .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_http_call = {
+    .code = "AL201",
+    .name = "blocking-http-call",
+    .summary = "a sync HTTP client call (requests, urllib, httpx.Client) "
+               "inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags HTTP requests made with a sync client on the event loop "
+           "(directly in an\n  `async def` body): requests.get/post/... and "
+           "requests.Session methods,\n  urllib.request.urlopen, urllib3 "
+           "pool managers, httpx.get/post/... and\n  httpx.Client methods, "
+           "http.client connections. Receivers are followed:\n  `s = "
+           "requests.Session()`, `with httpx.Client() as c`, `self.session "
+           "=\n  requests.Session()` in __init__.\n\n"
+           "Why is this bad?\n"
+           "  A request waits for the network for milliseconds to minutes; "
+           "a sync client\n  waits by blocking the thread, so every other "
+           "task of the event loop waits\n  with it.\n\n"
+           "Example\n"
+           "  async def fetch_user(uid):\n"
+           "      return requests.get(f\"{API}/users/{uid}\").json()\n\n"
+           "Use instead\n"
+           "  async def fetch_user(uid):\n"
+           "      async with httpx.AsyncClient() as client:\n"
+           "          resp = await client.get(f\"{API}/users/{uid}\")\n"
+           "      return resp.json()\n",
+    .equivalents = "ASYNC210, ASYNC211, ASYNC212",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_subprocess = {
+    .code = "AL202",
+    .name = "blocking-subprocess",
+    .summary = "subprocess / os.system / os.wait* inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags starting or waiting for a process with the sync APIs on "
+           "the event loop\n  (directly in an `async def` body): "
+           "subprocess.run/call/check_call/check_output/\n  getoutput/"
+           "getstatusoutput/Popen, Popen.wait/communicate, os.system, "
+           "os.popen,\n  os.spawn*, os.posix_spawn*, os.wait*.\n\n"
+           "Why is this bad?\n"
+           "  These calls wait for the child process (or fork and exec it) "
+           "on the calling\n  thread: the event loop and all its tasks stop "
+           "until the command is done.\n\n"
+           "Example\n"
+           "  async def build():\n"
+           "      subprocess.run([\"make\", \"all\"], check=True)\n\n"
+           "Use instead\n"
+           "  async def build():\n"
+           "      proc = await asyncio.create_subprocess_exec(\"make\", "
+           "\"all\")\n"
+           "      await proc.wait()\n",
+    .equivalents = "ASYNC220, ASYNC221, ASYNC222",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_file_io = {
+    .code = "AL203",
+    .name = "blocking-file-io",
+    .summary = "open() / file reads and writes / shutil inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags file I/O on the event loop (directly in an `async def` "
+           "body): open(),\n  io.open, os.fdopen, pathlib.Path.read_text/"
+           "read_bytes/write_text/write_bytes/\n  open, shutil.copy*/move/"
+           "rmtree, and read/readline/readlines/write/writelines/\n  flush "
+           "on the file objects they give (`f = open(p); f.read()`, `with "
+           "open(p)\n  as f: f.read()`).\n\n"
+           "Why is this bad?\n"
+           "  Disk I/O blocks the thread: on a slow or network file system, "
+           "or for large\n  files, every task of the event loop stalls "
+           "while the kernel reads or writes.\n\n"
+           "Example\n"
+           "  async def load_config(path):\n"
+           "      with open(path) as f:\n"
+           "          return json.loads(f.read())\n\n"
+           "Use instead\n"
+           "  async def load_config(path):\n"
+           "      async with aiofiles.open(path) as f:\n"
+           "          return json.loads(await f.read())\n"
+           "  # or: text = await asyncio.to_thread(Path(path).read_text)\n",
+    .equivalents = "ASYNC230, ASYNC231, ASYNC232",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_input = {
+    .code = "AL204",
+    .name = "blocking-input",
+    .summary = "input() inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags reading the terminal on the event loop (directly in an "
+           "`async def`\n  body): input(), getpass.getpass(), "
+           "sys.stdin.read/readline/readlines.\n\n"
+           "Why is this bad?\n"
+           "  input() waits for the user to type a line; until then the "
+           "event loop runs\n  nothing else: no timers, no network, no "
+           "other task.\n\n"
+           "Example\n"
+           "  async def repl(client):\n"
+           "      while True:\n"
+           "          line = input(\"> \")\n"
+           "          await client.send(line)\n\n"
+           "Use instead\n"
+           "  async def repl(client):\n"
+           "      while True:\n"
+           "          line = await asyncio.to_thread(input, \"> \")\n"
+           "          await client.send(line)\n",
+    .equivalents = "ASYNC250",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_socket = {
+    .code = "AL205",
+    .name = "blocking-socket",
+    .summary = "sync socket calls, DNS look-ups, smtplib, ftplib inside "
+               "async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags sync network calls on the event loop (directly in an "
+           "`async def` body):\n  socket.create_connection, getaddrinfo, "
+           "gethostbyname and the other name\n  look-ups, connect/recv/"
+           "send/sendall/accept on socket.socket and ssl.SSLSocket\n  "
+           "objects, smtplib.SMTP and ftplib.FTP and their methods.\n\n"
+           "Why is this bad?\n"
+           "  A sync socket call waits for the peer (or the DNS server) on "
+           "the calling\n  thread; the event loop cannot serve any other "
+           "connection meanwhile.\n\n"
+           "Example\n"
+           "  async def ping(host):\n"
+           "      sock = socket.create_connection((host, 7))\n"
+           "      sock.sendall(b\"ping\")\n"
+           "      return sock.recv(4)\n\n"
+           "Use instead\n"
+           "  async def ping(host):\n"
+           "      reader, writer = await asyncio.open_connection(host, 7)\n"
+           "      writer.write(b\"ping\")\n"
+           "      await writer.drain()\n"
+           "      return await reader.read(4)\n",
+    .equivalents = "",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_database_client = {
+    .code = "AL206",
+    .name = "blocking-database-client",
+    .summary = "a sync database client call (sqlite3, psycopg2, pymysql, "
+               "pymongo, redis) inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags sync database clients used on the event loop (directly "
+           "in an `async def`\n  body): sqlite3.connect, psycopg2.connect, "
+           "psycopg.connect, pymysql.connect,\n  MySQLdb.connect, "
+           "pymongo.MongoClient, and the statements, commits and\n  "
+           "queries made through their connections, cursors, collections, "
+           "and sync\n  redis.Redis commands.\n\n"
+           "Why is this bad?\n"
+           "  Every query waits for the database server (or the disk) on "
+           "the calling thread:\n  under load, one slow query freezes every "
+           "request the event loop serves.\n\n"
+           "Example\n"
+           "  async def get_user(uid):\n"
+           "      conn = psycopg2.connect(DSN)\n"
+           "      cur = conn.cursor()\n"
+           "      cur.execute(\"SELECT * FROM users WHERE id = %s\", "
+           "(uid,))\n"
+           "      return cur.fetchone()\n\n"
+           "Use instead\n"
+           "  async def get_user(uid):\n"
+           "      conn = await asyncpg.connect(DSN)\n"
+           "      return await conn.fetchrow(\"SELECT * FROM users WHERE id "
+           "= $1\", uid)\n",
+    .equivalents = "",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_sync_primitive = {
+    .code = "AL207",
+    .name = "blocking-sync-primitive",
+    .summary = "waiting on a threading/queue/multiprocessing primitive or a "
+               "concurrent future inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags waits on thread and process primitives on the event "
+           "loop (directly in\n  an `async def` body): threading.Lock/"
+           "RLock/Semaphore.acquire,\n  threading.Event.wait, "
+           "threading.Condition.wait, Thread.join, queue.Queue.get/\n  "
+           "put/join, concurrent.futures.Future.result, "
+           "concurrent.futures.wait,\n  multiprocessing Process.join, "
+           "Queue.get and Pool.map/apply/join.\n\n"
+           "Why is this bad?\n"
+           "  The wait lasts until another thread or process acts. The "
+           "event loop is\n  frozen meanwhile, and if that other party "
+           "needs the event loop to make\n  progress, the program "
+           "deadlocks.\n\n"
+           "Example\n"
+           "  async def next_job(jobs: queue.Queue):\n"
+           "      fut = executor.submit(render, jobs.get())\n"
+           "      return fut.result()\n\n"
+           "Use instead\n"
+           "  async def next_job(jobs: asyncio.Queue):\n"
+           "      job = await jobs.get()\n"
+           "      return await asyncio.wrap_future(executor.submit(render, "
+           "job))\n",
+    .equivalents = "",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking,
+};
+
+const al_rule al_rule_blocking_path_call = {
+    .code = "AL211",
+    .name = "blocking-path-call",
+    .summary = "os.path / pathlib / os file-system queries inside async def",
+    .message = BLOCKING_MESSAGE,
+    .doc = "What it does\n"
+           "  Flags file-system queries and directory operations on the "
+           "event loop\n  (directly in an `async def` body): "
+           "os.path.exists/isfile/isdir/getsize/\n  getmtime/..., "
+           "pathlib.Path.exists/is_file/stat/iterdir/glob/mkdir/unlink/...,\n"
+           "  os.stat/listdir/scandir/walk/remove/rename/mkdir/makedirs/"
+           "... Pure path\n  arithmetic (os.path.join, "
+           "os.path.basename, Path(...) / \"x\", Path.with_suffix)\n  is "
+           "not flagged. Off by default: enable it with "
+           "--select=AL211.\n\n"
+           "Why is this bad?\n"
+           "  Each of these is a system call that can block: usually for "
+           "microseconds on a\n  local disk, but for much longer on a "
+           "network file system or a busy disk, and\n  a directory walk "
+           "adds up. Strict async code keeps them off the event loop.\n\n"
+           "Example\n"
+           "  async def cached(path):\n"
+           "      if os.path.exists(path):\n"
+           "          return await load(path)\n\n"
+           "Use instead\n"
+           "  async def cached(path):\n"
+           "      if await asyncio.to_thread(os.path.exists, path):\n"
+           "          return await load(path)\n"
+           "  # or: if await anyio.Path(path).exists(): ...\n",
+    .equivalents = "ASYNC240",
+    .severity = AL_SEV_INFO,
+    .default_on = false,
     .wants = AL_WANTS_CALLS,
     .check_call = check_blocking,
 };

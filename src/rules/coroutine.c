@@ -66,7 +66,7 @@ const al_rule al_rule_unawaited_coroutine = {
            "Use instead\n"
            "  async def handler(user):\n"
            "      await save(user)\n",
-    .equivalents = "",
+    .equivalents = "ASYNC105, reportUnusedCoroutine, unused-coroutine",
     .severity = AL_SEV_ERROR,
     .default_on = true,
     .wants = AL_WANTS_CALLS,
@@ -278,9 +278,9 @@ const al_rule al_rule_coroutine_as_condition = {
 // Attributes that make sense on a coroutine object itself.
 static bool is_coroutine_attribute(al_str name) {
   static const char *const ok[] = {
-      "send",       "throw",      "close",        "__await__", "cr_await",
-      "cr_frame",   "cr_running", "cr_code",      "cr_origin", "cr_suspended",
-      "__name__",   "__qualname__", "__class__",  "__del__",   NULL};
+      "send",     "throw",        "close",     "__await__", "cr_await",
+      "cr_frame", "cr_running",   "cr_code",   "cr_origin", "cr_suspended",
+      "__name__", "__qualname__", "__class__", "__del__",   NULL};
   for (int i = 0; ok[i]; i++)
     if (al_str_eq_c(name, ok[i]))
       return true;
@@ -289,17 +289,35 @@ static bool is_coroutine_attribute(al_str name) {
 
 // Functions that use their argument's value (a coroutine there is a bug).
 static bool consumes_value(const al_target *t) {
-  static const char *const names[] = {
-      "builtins.print",  "builtins.len",     "builtins.str",
-      "builtins.repr",   "builtins.int",     "builtins.float",
-      "builtins.bool",   "builtins.list",    "builtins.tuple",
-      "builtins.dict",   "builtins.set",     "builtins.frozenset",
-      "builtins.sorted", "builtins.sum",     "builtins.min",
-      "builtins.max",    "builtins.any",     "builtins.all",
-      "builtins.format", "builtins.enumerate", "builtins.zip",
-      "builtins.iter",   "builtins.next",    "builtins.reversed",
-      "builtins.abs",    "builtins.round",   "json.dumps",
-      "json.dump",       NULL};
+  static const char *const names[] = {"builtins.print",
+                                      "builtins.len",
+                                      "builtins.str",
+                                      "builtins.repr",
+                                      "builtins.int",
+                                      "builtins.float",
+                                      "builtins.bool",
+                                      "builtins.list",
+                                      "builtins.tuple",
+                                      "builtins.dict",
+                                      "builtins.set",
+                                      "builtins.frozenset",
+                                      "builtins.sorted",
+                                      "builtins.sum",
+                                      "builtins.min",
+                                      "builtins.max",
+                                      "builtins.any",
+                                      "builtins.all",
+                                      "builtins.format",
+                                      "builtins.enumerate",
+                                      "builtins.zip",
+                                      "builtins.iter",
+                                      "builtins.next",
+                                      "builtins.reversed",
+                                      "builtins.abs",
+                                      "builtins.round",
+                                      "json.dumps",
+                                      "json.dump",
+                                      NULL};
   if (t->kind != AL_TARGET_EXTERNAL)
     return false;
   for (int i = 0; names[i]; i++)
@@ -336,7 +354,8 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
   case AL_CTX_ARG: {
     if (c->parent_call == AL_NONE)
       return;
-    al_target p = al_index_resolve_callee(ctx->index, ctx->file, c->parent_call);
+    al_target p =
+        al_index_resolve_callee(ctx->index, ctx->file, c->parent_call);
     if (!consumes_value(&p))
       return;
     how = "passed as a value";
@@ -383,7 +402,8 @@ const al_rule al_rule_coroutine_used_as_value = {
     .check_call = check_value,
 };
 
-// --- AL109 await-non-awaitable ------------------------------------------------
+// --- AL109 await-non-awaitable
+// ------------------------------------------------
 
 static void check_await_target(al_rule_ctx *ctx, const al_rule *self,
                                uint32_t site) {
@@ -403,9 +423,8 @@ static void check_await_target(al_rule_ctx *ctx, const al_rule *self,
   if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
       (t.entry->facets & AL_CAT_BLOCKING) &&
       !(t.entry->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE))) {
-    const char *why =
-        al_arena_printf(ctx->arena, "a blocking sync call: use '%s'",
-                        t.entry->replacement);
+    const char *why = al_arena_printf(
+        ctx->arena, "a blocking sync call: use '%s'", t.entry->replacement);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &t), why);
     return;
   }

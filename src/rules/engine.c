@@ -9,6 +9,9 @@
 
 #include "rules/rule.h"
 
+// Room for every registered rule (the registry has far fewer).
+#define AL_MAX_RULES 256
+
 bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule) {
   return ctx->enabled[al_rule_index(rule)];
 }
@@ -36,9 +39,11 @@ void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
 void al_rules_check_file(al_rule_ctx *ctx) {
   uint32_t n;
   const al_rule *const *all = al_rules_all(&n);
-  const al_rule *on_file[64], *on_call[64], *on_async[64];
-  uint32_t n_file = 0, n_call = 0, n_async = 0;
-  for (uint32_t i = 0; i < n && i < 64; i++) {
+  const al_rule *on_file[AL_MAX_RULES], *on_call[AL_MAX_RULES],
+      *on_async[AL_MAX_RULES], *on_block[AL_MAX_RULES];
+  uint32_t n_file = 0, n_call = 0, n_async = 0, n_block = 0;
+  al_assert(n <= AL_MAX_RULES);
+  for (uint32_t i = 0; i < n && i < AL_MAX_RULES; i++) {
     const al_rule *r = all[i];
     if (!ctx->enabled[i])
       continue;
@@ -48,6 +53,8 @@ void al_rules_check_file(al_rule_ctx *ctx) {
       on_call[n_call++] = r;
     if ((r->wants & AL_WANTS_ASYNCS) && r->check_async)
       on_async[n_async++] = r;
+    if ((r->wants & AL_WANTS_BLOCKS) && r->check_block)
+      on_block[n_block++] = r;
   }
   const al_facts *f = ctx->facts;
   for (uint32_t i = 0; i < n_file; i++)
@@ -64,4 +71,7 @@ void al_rules_check_file(al_rule_ctx *ctx) {
   for (uint32_t a = 0; a < f->asyncs.len; a++)
     for (uint32_t i = 0; i < n_async; i++)
       on_async[i]->check_async(ctx, on_async[i], a);
+  for (uint32_t b = 0; b < f->blocks.len; b++)
+    for (uint32_t i = 0; i < n_block; i++)
+      on_block[i]->check_block(ctx, on_block[i], b);
 }

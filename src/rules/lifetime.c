@@ -7,20 +7,44 @@
  * are deliberately conservative: any read of the name counts as handing the
  * coroutine on, and a name bound more than once is judged by all its reads.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/map.h"
 #include "rules/common_p.h"
+
+// The (scope, name) pairs of a file that are read somewhere: built once per
+// check, so that asking costs O(1) however many bindings a file has.
+typedef struct {
+  al_map set; // "scope:name" -> 1
+  al_arena *arena;
+} read_set;
+
+static al_str read_key(al_arena *arena, uint32_t scope, al_str name) {
+  char *k = al_arena_printf(arena, "%u:%.*s", scope, (int)name.len, name.ptr);
+  return al_str_from(k);
+}
+
+static void read_set_build(read_set *rs, const al_facts *f, al_arena *arena) {
+  rs->set = AL_MAP_INIT;
+  rs->arena = arena;
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
+    al_map_put(&rs->set, read_key(arena, b->scope, b->name), 1);
+  }
+}
 
 // Whether any read of `name` in function `scope` (or a function nested in
 // it) was recorded, whichever binding it belongs to.
-static bool name_is_read(const al_facts *f, uint32_t scope, al_str name) {
-  for (uint32_t i = 0; i < f->uses.len; i++) {
-    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
-    if (b->scope == scope && al_str_eq(b->name, name))
-      return true;
-  }
-  return false;
+static bool name_is_read(const read_set *rs, uint32_t scope, al_str name) {
+  if (rs->set.len == 0)
+    return false;
+  char buf[256];
+  int n = snprintf(buf, sizeof buf, "%u:%.*s", scope, (int)name.len, name.ptr);
+  if (n > 0 && (size_t)n < sizeof buf)
+    return al_map_get(&rs->set, (al_str){buf, (size_t)n}, NULL);
+  return al_map_get(&rs->set, read_key(rs->arena, scope, name), NULL);
 }
 
 static bool in_function(const al_facts *f, uint32_t scope) {
@@ -55,6 +79,8 @@ static bool bound_elsewhere(const al_facts *f, uint32_t which) {
 
 static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
+  read_set rs;
+  read_set_build(&rs, f, ctx->arena);
   for (uint32_t i = 0; i < f->binds.len; i++) {
     const al_binding *b = &f->binds.items[i];
     if (b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
@@ -66,16 +92,17 @@ static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
     al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
-    if (name_is_read(f, b->scope, b->name) || declared_outside(f, i))
+    if (name_is_read(&rs, b->scope, b->name) || declared_outside(f, i))
       continue;
     // In a loop, a read earlier in the body may see this value on the next
     // pass; such a name must have been bound before the loop too.
     if ((c->flags & AL_CALL_IN_LOOP) && bound_elsewhere(f, i))
       continue;
-    const char *callee = al_rules_describe(
-        ctx, al_rules_written(ctx, b->target), &t);
+    const char *callee =
+        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
     al_report(ctx, self, c->span, (int)b->name.len, b->name.ptr, callee);
   }
+  al_map_free(&rs.set);
 }
 
 const al_rule al_rule_coroutine_never_awaited = {
@@ -188,30 +215,32 @@ const al_rule al_rule_coroutine_awaited_twice = {
 
 // Whether a collection whose context is ctx (and binding b) is dropped or
 // bound to a name that is never read.
-static bool collection_unused(const al_facts *f, uint8_t ctx,
-                              uint32_t binding) {
+static bool collection_unused(const al_facts *f, const read_set *rs,
+                              uint8_t ctx, uint32_t binding) {
   if (ctx == AL_CTX_STMT)
     return true;
   if (ctx != AL_CTX_ASSIGN || binding == AL_NONE)
     return false;
   const al_binding *b = &f->binds.items[binding];
-  return in_function(f, b->scope) && !name_is_read(f, b->scope, b->name);
+  return in_function(f, b->scope) && !name_is_read(rs, b->scope, b->name);
 }
 
 static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   if (f->comps.len == 0 && f->calls.len == 0)
     return;
+  read_set rs;
+  read_set_build(&rs, f, ctx->arena);
   // Comprehensions whose element is a coroutine call.
-  bool *reported = f->comps.len ? al_arena_alloc(ctx->arena, f->comps.len)
-                                : NULL;
+  bool *reported =
+      f->comps.len ? al_arena_alloc(ctx->arena, f->comps.len) : NULL;
   for (uint32_t i = 0; i < f->calls.len; i++) {
     const al_call *c = &f->calls.items[i];
     if (c->ctx == AL_CTX_COMPREHENSION && c->parent_call != AL_NONE &&
         c->parent_call < f->comps.len && !reported[c->parent_call]) {
       const al_comp *comp = &f->comps.items[c->parent_call];
       if (comp->kind == AL_COMP_DICT ||
-          !collection_unused(f, comp->ctx, comp->binding))
+          !collection_unused(f, &rs, comp->ctx, comp->binding))
         continue;
       al_target t = al_index_resolve_callee(ctx->index, ctx->file, i);
       if (!al_index_is_coroutine_function(ctx->index, t))
@@ -223,8 +252,8 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
     }
     // map(coroutine_function, items)
     if ((c->ctx != AL_CTX_STMT && c->ctx != AL_CTX_ASSIGN) ||
-        c->callee.kind != AL_REF_DOTTED || !al_str_eq_c(c->callee.dotted, "map") ||
-        c->n_args < 2)
+        c->callee.kind != AL_REF_DOTTED ||
+        !al_str_eq_c(c->callee.dotted, "map") || c->n_args < 2)
       continue;
     const al_arg *fn = &f->args.items[c->first_arg];
     if (fn->kind != AL_ARG_REF || fn->index != 0)
@@ -239,7 +268,7 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
             f->binds.items[b].target == i)
           binding = b;
     }
-    if (!collection_unused(f, c->ctx, binding))
+    if (!collection_unused(f, &rs, c->ctx, binding))
       continue;
     al_target t = al_index_resolve(ctx->index, ctx->file, c->scope, &fn->ref);
     if (!al_index_is_coroutine_function(ctx->index, t))
@@ -248,6 +277,7 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
         al_arena_strndup(ctx->arena, fn->ref.dotted.ptr, fn->ref.dotted.len);
     al_report(ctx, self, c->span, al_rules_describe(ctx, written, &t));
   }
+  al_map_free(&rs.set);
 }
 
 const al_rule al_rule_unconsumed_coroutine_collection = {

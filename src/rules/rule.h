@@ -32,6 +32,7 @@ enum {
   AL_WANTS_FILE = 1 << 0,   // once per file: check_file
   AL_WANTS_CALLS = 1 << 1,  // every call: check_call
   AL_WANTS_ASYNCS = 1 << 2, // every await/async with/async for: check_async
+  AL_WANTS_BLOCKS = 1 << 3, // every with item and for loop: check_block
 };
 
 typedef struct al_rule_ctx al_rule_ctx;
@@ -50,6 +51,8 @@ struct al_rule {
   void (*check_file)(al_rule_ctx *ctx, const al_rule *self);
   void (*check_call)(al_rule_ctx *ctx, const al_rule *self, uint32_t call);
   void (*check_async)(al_rule_ctx *ctx, const al_rule *self, uint32_t site);
+  void (*check_block)(al_rule_ctx *ctx, const al_rule *self,
+                      uint32_t block); // block: index into facts->blocks
 };
 
 /** One finding, positions still in bytes (see source/position.h). */

@@ -59,11 +59,11 @@
   X(WITH_CLAUSE, "with_clause")                                                \
   X(WITH_ITEM, "with_item")                                                    \
   X(AS_PATTERN, "as_pattern")                                                  \
-  X(AS_PATTERN_TARGET, "as_pattern_target")                                   \
-  X(CASE_CLAUSE, "case_clause")                                               \
-  X(CASE_PATTERN, "case_pattern")                                             \
-  X(DOTTED_NAME, "dotted_name")                                               \
-  X(SPLAT_PATTERN, "splat_pattern")                                           \
+  X(AS_PATTERN_TARGET, "as_pattern_target")                                    \
+  X(CASE_CLAUSE, "case_clause")                                                \
+  X(CASE_PATTERN, "case_pattern")                                              \
+  X(DOTTED_NAME, "dotted_name")                                                \
+  X(SPLAT_PATTERN, "splat_pattern")                                            \
   X(MATCH_STATEMENT, "match_statement")                                        \
   X(NOT_OPERATOR, "not_operator")                                              \
   X(BOOLEAN_OPERATOR, "boolean_operator")                                      \

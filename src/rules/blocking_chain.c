@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Blocking through the tree's own plain helpers (AL209): an async def calls
+ * a plain function of the tree that, through any number of plain functions
+ * and across modules, makes one of the blocking calls of AL200-AL208. The
+ * index computes "reaches a blocking call" once for every plain function of
+ * the tree (cycles handled); this rule only reports the call sites on the
+ * event loop, with the chain. A helper handed uncalled to to_thread or
+ * run_in_executor is an argument, not a call, and is never reported there.
+ */
+#include "rules/common_p.h"
+
+static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
+                                  uint32_t call) {
+  const al_target *t = &ctx->callee;
+  if (t->kind != AL_TARGET_FUNCTION)
+    return;
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  if (!al_rules_on_event_loop(f, c->scope))
+    return;
+  char chain[512];
+  const al_catalog_entry *event = NULL;
+  if (!al_index_reaches(ctx->index, *t, AL_REACH_BLOCKING, chain, sizeof chain,
+                        &event))
+    return;
+  const al_scope *s = &f->scopes.items[c->scope];
+  const char *written = al_rules_written(ctx, call);
+  al_report(ctx, self, c->span, al_rules_describe(ctx, written, t),
+            (int)s->name.len, s->name.ptr, chain,
+            event && event->replacement ? event->replacement
+                                        : "an async equivalent",
+            written);
+}
+
+const al_rule al_rule_blocking_via_sync_helper = {
+    .code = "AL209",
+    .name = "blocking-via-sync-helper",
+    .summary = "an async def calls a plain helper that blocks",
+    .message = "%s blocks the event loop: %.*s -> %s; use '%s' there, or "
+               "'await asyncio.to_thread(%s, ...)'",
+    .doc = "What it does\n"
+           "  Flags a call, in an `async def`, of a plain function of the "
+           "tree that makes a\n  blocking call (time.sleep, requests, "
+           "subprocess, file I/O, sockets, sync DB\n  clients, thread "
+           "waits), directly or through any number of other plain\n  "
+           "functions, across modules. The message shows the chain.\n\n"
+           "Why is this bad?\n"
+           "  The helper runs on the event loop like any other code of the "
+           "async def, so its\n  blocking call freezes every task just the "
+           "same; it is only harder to see.\n\n"
+           "Example\n"
+           "  def load_user(uid):\n"
+           "      return requests.get(f\"{API}/users/{uid}\").json()\n\n"
+           "  async def handler(uid):\n"
+           "      user = load_user(uid)\n\n"
+           "Use instead\n"
+           "  async def handler(uid):\n"
+           "      user = await asyncio.to_thread(load_user, uid)\n"
+           "  # or make load_user async with an async HTTP client\n",
+    .equivalents = "",
+    .severity = AL_SEV_WARNING,
+    .default_on = true,
+    .wants = AL_WANTS_CALLS,
+    .check_call = check_blocking_helper,
+};
