@@ -633,12 +633,13 @@ typedef struct {
   uint32_t parent_call;
   uint16_t arg_index;
   al_str ctx_name;
-  uint32_t via; // index of the frame that decided the context
+  uint32_t via;   // index of the frame that decided the context
+  uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED
 } ctx_info;
 
 // The context of the expression at stack index i.
 static ctx_info classify(al_extractor *x, uint32_t i) {
-  ctx_info r = {AL_CTX_OTHER, AL_NONE, 0, {0}, AL_NONE};
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, 0, {0}, AL_NONE, 0};
   uint32_t child = i;
   while (child > 0) {
     uint32_t j = child - 1;
@@ -720,10 +721,19 @@ static ctx_info classify(al_extractor *x, uint32_t i) {
     case AL_K_IF_STATEMENT:
     case AL_K_ELIF_CLAUSE:
     case AL_K_WHILE_STATEMENT:
-      if (c->field == x->F->condition)
+      if (c->field == x->F->condition) {
         r.ctx = AL_CTX_CONDITION;
+        if (p->kind == AL_K_WHILE_STATEMENT)
+          r.cflags |= AL_CALL_WHILE_TEST;
+      }
       return r;
     case AL_K_NOT_OPERATOR:
+      r.ctx = AL_CTX_CONDITION;
+      r.cflags |= AL_CALL_NEGATED;
+      if (j > 0 && frame_at(x, j - 1)->kind == AL_K_WHILE_STATEMENT &&
+          p->field == x->F->condition)
+        r.cflags |= AL_CALL_WHILE_TEST;
+      return r;
     case AL_K_BOOLEAN_OPERATOR:
     case AL_K_IF_CLAUSE:
       r.ctx = AL_CTX_CONDITION;
@@ -871,10 +881,17 @@ static void record_args(al_extractor *x, al_call *c, TSNode args) {
       }
       break;
     default:
-      if (is_literal_kind(vk))
+      if (is_literal_kind(vk)) {
         a.kind = AL_ARG_LITERAL;
+      } else if (a.span.end_byte - a.span.start_byte <= 96) {
+        al_str t = al_node_text(v, x->text);
+        a.text = copy_str(x, t.ptr, t.len);
+      }
       break;
     }
+    if (vk == AL_K_FALSE || vk == AL_K_NONE ||
+        (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
+      a.flags |= AL_ARGF_FALSY;
     vec_push(&x->facts->args, a);
     c->n_args++;
   } while (aux_next(x));
@@ -917,6 +934,7 @@ static void enter_call(al_extractor *x, frame *f) {
   ctx_info ci = classify(x, x->stack.len - 1);
   c = vec_get(&x->facts->calls, id);
   c->ctx = (uint8_t)ci.ctx;
+  c->flags |= ci.cflags;
   c->parent_call = ci.parent_call;
   c->arg_index = ci.arg_index;
   c->ctx_name = ci.ctx_name;

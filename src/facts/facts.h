@@ -97,9 +97,12 @@ typedef enum {
 
 /** al_call.flags */
 enum {
-  AL_CALL_IN_LOOP = 1 << 0, // inside a for/while body of the same scope
-  AL_CALL_IN_TRY = 1 << 1,  // inside a try body of the same scope
-  AL_CALL_IN_WITH = 1 << 2, // inside a with body of the same scope
+  AL_CALL_IN_LOOP = 1 << 0,    // inside a for/while body of the same scope
+  AL_CALL_IN_TRY = 1 << 1,     // inside a try body of the same scope
+  AL_CALL_IN_WITH = 1 << 2,    // inside a with body of the same scope
+  AL_CALL_WHILE_TEST = 1 << 3, // the test of a while loop (or under `not`
+                               // there)
+  AL_CALL_NEGATED = 1 << 4,    // directly under `not`
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -132,6 +135,11 @@ typedef enum {
   AL_ARG_OTHER,
 } al_arg_kind;
 
+/** al_arg.flags */
+enum {
+  AL_ARGF_FALSY = 1 << 0, // the literal False, 0 or None
+};
+
 typedef struct {
   al_ref ref; // REF/ELEMENT
   al_span span;
@@ -139,7 +147,10 @@ typedef struct {
                    // container's keyword)
   uint16_t index;  // positional index, AL_ARG_KEYWORD for keywords
   uint8_t kind;    // al_arg_kind
+  uint8_t flags;   // AL_ARGF_*
   uint32_t target; // CALL: call index; LAMBDA: scope index; else AL_NONE
+  al_str text;     // OTHER: the expression's text when short (<= 96 bytes,
+                   // `socket.AI_NUMERICHOST | flags`), else ""
 } al_arg;
 
 typedef enum {

@@ -123,12 +123,25 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     e->facets |= AL_CAT_AWAITABLE;
   } else if (al_str_eq_c(facet, "task")) {
     e->facets |= AL_CAT_TASK;
+  } else if (al_str_eq_c(facet, "ready-when")) {
+    al_str pred = next_field(&p, end);
+    al_str val = next_field(&p, end);
+    if (pred.len == 0 ||
+        !(al_str_eq_c(val, "true") || al_str_eq_c(val, "false")))
+      return al_error_set(err, file, line_no, col,
+                          "ready-when needs a predicate method and true or "
+                          "false");
+    e->facets |= AL_CAT_READY_WHEN;
+    e->ready_pred =
+        (al_str){al_arena_strndup(self->arena, pred.ptr, pred.len), pred.len};
+    e->ready_value = al_str_eq_c(val, "true");
   } else if (al_str_eq_c(facet, "makes-nonblocking")) {
     e->facets |= AL_CAT_MAKES_NONBLOCKING;
   } else if (al_str_eq_c(facet, "expects-awaitable") ||
              al_str_eq_c(facet, "expects-callable") ||
              al_str_eq_c(facet, "calls-sync") ||
-             al_str_eq_c(facet, "blocking-unless")) {
+             al_str_eq_c(facet, "blocking-unless") ||
+             al_str_eq_c(facet, "blocking-if")) {
     al_str args = next_field(&p, end);
     al_argspec spec = {0};
     if (!parse_argspec(&spec, args, self->arena))
@@ -145,9 +158,28 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     } else if (al_str_eq_c(facet, "expects-callable")) {
       e->facets |= AL_CAT_EXPECTS_CALLABLE;
       e->callable_args = spec;
+    } else if (al_str_eq_c(facet, "blocking-if")) {
+      e->facets |= AL_CAT_BLOCKING_IF;
+      e->if_args = spec;
     } else if (al_str_eq_c(facet, "blocking-unless")) {
       e->facets |= AL_CAT_BLOCKING_UNLESS;
       e->unless_args = spec;
+      al_str cond = p < end ? next_field(&p, end) : (al_str){0};
+      if (cond.len == 0) {
+        e->unless_cond = AL_UNLESS_PRESENT;
+      } else if (al_str_eq_c(cond, "false")) {
+        e->unless_cond = AL_UNLESS_FALSY;
+      } else if (al_str_starts_with(cond, "names:") && cond.len > 6) {
+        e->unless_cond = AL_UNLESS_NAMES;
+        e->unless_names =
+            (al_str){al_arena_strndup(self->arena, cond.ptr + 6, cond.len - 6),
+                     cond.len - 6};
+      } else {
+        return al_error_set(err, file, line_no, col,
+                            "bad condition '%.*s' (expected 'false' or "
+                            "'names:TEXT')",
+                            (int)cond.len, cond.ptr);
+      }
     } else {
       e->facets |= AL_CAT_CALLS_SYNC;
       e->sync_args = spec;
@@ -253,6 +285,9 @@ al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
     e.callable_args.keyword = copy_str(self->arena, e.callable_args.keyword);
     e.sync_args.keyword = copy_str(self->arena, e.sync_args.keyword);
     e.unless_args.keyword = copy_str(self->arena, e.unless_args.keyword);
+    e.unless_names = copy_str(self->arena, e.unless_names);
+    e.if_args.keyword = copy_str(self->arena, e.if_args.keyword);
+    e.ready_pred = copy_str(self->arena, e.ready_pred);
     e.returns = copy_str(self->arena, e.returns);
     e.blocking_code = copy_cstr(self->arena, e.blocking_code);
     e.replacement = copy_cstr(self->arena, e.replacement);

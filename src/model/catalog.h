@@ -45,6 +45,17 @@ enum {
                                       // `unless_args` is given
   AL_CAT_MAKES_NONBLOCKING = 1 << 17, // switches its receiver to
                                       // non-blocking mode (setblocking)
+  AL_CAT_BLOCKING_IF = 1 << 18,       // blocks only when an argument of
+                                      // `if_args` is given (smtplib.SMTP(host))
+  AL_CAT_READY_WHEN = 1 << 19, // does not block once `ready_pred()` of the
+                               // same receiver gave `ready_value`
+};
+
+/** al_catalog_entry.unless_cond */
+enum {
+  AL_UNLESS_PRESENT, // any value
+  AL_UNLESS_FALSY,   // the literal False / 0 / None
+  AL_UNLESS_NAMES,   // an expression whose text contains unless_names
 };
 
 /** Which arguments of a call a facet is about. */
@@ -66,6 +77,11 @@ typedef struct {
   al_argspec callable_args;      // EXPECTS_CALLABLE
   al_argspec sync_args;          // CALLS_SYNC
   al_argspec unless_args;        // BLOCKING_UNLESS
+  uint8_t unless_cond;           // AL_UNLESS_*: what the argument must be
+  al_str unless_names;           // AL_UNLESS_NAMES: a substring of it
+  al_argspec if_args;            // BLOCKING_IF
+  al_str ready_pred;             // READY_WHEN: the predicate method
+  bool ready_value;              // READY_WHEN: its value when ready
   // BLOCKING
   const char *blocking_code; // "AL200"
   const char *replacement;   // "await asyncio.sleep(...)"

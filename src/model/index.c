@@ -1705,41 +1705,103 @@ static bool argspec_has(const al_argspec *spec, const al_arg *a) {
          (a->index < 32 && (spec->positions & (1u << a->index)));
 }
 
+static bool arg_matches(const al_catalog_entry *e, const al_arg *a) {
+  if (!argspec_has(&e->unless_args, a))
+    return false;
+  switch (e->unless_cond) {
+  case AL_UNLESS_FALSY:
+    return (a->flags & AL_ARGF_FALSY) != 0;
+  case AL_UNLESS_NAMES: {
+    al_str t = a->kind == AL_ARG_REF ? a->ref.dotted : a->text;
+    for (size_t i = 0; i + e->unless_names.len <= t.len; i++)
+      if (memcmp(t.ptr + i, e->unless_names.ptr, e->unless_names.len) == 0)
+        return true;
+    return false;
+  }
+  default:
+    return true;
+  }
+}
+
+// The receiver text of a method call ("sock." for `sock.connect(...)`,
+// dot included), or an empty slice.
+static al_str receiver_of(const al_call *c) {
+  if (c->callee.kind != AL_REF_DOTTED)
+    return (al_str){0};
+  al_str d = c->callee.dotted;
+  size_t dot = d.len;
+  while (dot > 0 && d.ptr[dot - 1] != '.')
+    dot--;
+  return dot > 1 ? (al_str){d.ptr, dot} : (al_str){0};
+}
+
+// Whether call `other` is `<recv><method>(...)` exactly.
+static bool is_method_call(const al_call *o, al_str recv, al_str method) {
+  al_str d = o->callee.dotted;
+  return o->callee.kind == AL_REF_DOTTED && d.len == recv.len + method.len &&
+         memcmp(d.ptr, recv.ptr, recv.len) == 0 &&
+         memcmp(d.ptr + recv.len, method.ptr, method.len) == 0;
+}
+
 bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e) {
   if (!e || !(e->facets & AL_CAT_BLOCKING))
     return false;
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[call];
+  const file_index *fi = &self->files[file];
   if (e->facets & AL_CAT_BLOCKING_UNLESS) {
+    // getaddrinfo(..., flags=AI_NUMERICHOST), lock.acquire(False)
     for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++)
-      if (argspec_has(&e->unless_args, &f->args.items[i]))
-        return false; // e.g. getaddrinfo(..., flags=AI_NUMERICHOST)
+      if (arg_matches(e, &f->args.items[i]))
+        return false;
   }
-  // A method on a receiver switched to non-blocking mode in the same
-  // function (`sock.setblocking(False)`) returns at once.
-  if (c->callee.kind == AL_REF_DOTTED) {
-    al_str d = c->callee.dotted;
-    size_t dot = d.len;
-    while (dot > 0 && d.ptr[dot - 1] != '.')
-      dot--;
-    if (dot > 1) {
-      al_str recv = {d.ptr, dot}; // "sock." with the dot
-      const file_index *fi = &self->files[file];
-      for (uint32_t i = 0; i < fi->n_nb_calls; i++) {
-        uint32_t other = fi->nb_calls[i];
-        const al_ref *o = &f->calls.items[other].callee;
-        if (other == call || f->calls.items[other].scope != c->scope ||
-            o->kind != AL_REF_DOTTED || o->dotted.len <= dot ||
-            memcmp(o->dotted.ptr, recv.ptr, recv.len) != 0 ||
-            memchr(o->dotted.ptr + dot, '.', o->dotted.len - dot))
-          continue;
-        rctx r = {self, 0};
-        al_target t = resolve_callee(&r, file, other);
-        if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
-            (t.entry->facets & AL_CAT_MAKES_NONBLOCKING))
-          return false;
-      }
+  if (e->facets & AL_CAT_BLOCKING_IF) {
+    // smtplib.SMTP() connects only when given a host.
+    bool given = false;
+    for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args && !given; i++)
+      given = argspec_has(&e->if_args, &f->args.items[i]);
+    if (!given)
+      return false;
+  }
+  al_str recv = receiver_of(c);
+  if (recv.len == 0)
+    return true;
+  // The receiver switched to non-blocking mode earlier in the same function
+  // (`sock.setblocking(False)`, `sock.settimeout(0)`): returns at once.
+  for (uint32_t i = 0; i < fi->n_nb_calls; i++) {
+    uint32_t other = fi->nb_calls[i];
+    const al_call *o = &f->calls.items[other];
+    if (o->scope != c->scope || o->span.start_byte >= c->span.start_byte ||
+        o->n_args == 0 || !(f->args.items[o->first_arg].flags & AL_ARGF_FALSY))
+      continue;
+    al_str od = o->callee.dotted;
+    if (o->callee.kind != AL_REF_DOTTED || od.len <= recv.len ||
+        memcmp(od.ptr, recv.ptr, recv.len) != 0 ||
+        memchr(od.ptr + recv.len, '.', od.len - recv.len))
+      continue;
+    rctx r = {self, 0};
+    al_target t = resolve_callee(&r, file, other);
+    if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
+        (t.entry->facets & AL_CAT_MAKES_NONBLOCKING))
+      return false;
+  }
+  // Polled until ready (`while thread.is_alive(): await ...` before
+  // `thread.join()`; `while q.empty(): await ...` before `q.get()`).
+  if (e->facets & AL_CAT_READY_WHEN) {
+    for (uint32_t k = 0; k < fi->call_n[c->scope]; k++) {
+      const al_call *o =
+          &f->calls.items[fi->call_order[fi->call_first[c->scope] + k]];
+      if (o->span.start_byte >= c->span.start_byte)
+        break;
+      if (!(o->flags & AL_CALL_WHILE_TEST) ||
+          !is_method_call(o, recv, e->ready_pred))
+        continue;
+      // `while R.pred():` exits when pred is false; `while not R.pred():`
+      // when it is true.
+      bool exits_on = (o->flags & AL_CALL_NEGATED) != 0;
+      if (exits_on == e->ready_value)
+        return false;
     }
   }
   return true;
@@ -1785,9 +1847,13 @@ static bool reaches(rctx *r, uint32_t file, uint32_t scope, al_reach_kind k) {
     int saved = r->depth;
     r->depth++;
     al_target t = resolve_callee(r, file, call);
-    if (t.kind == AL_TARGET_EXTERNAL && is_event(t.entry, k) &&
-        (k != AL_REACH_BLOCKING ||
-         al_index_call_blocks(r->ix, file, call, t.entry))) {
+    // A loop run inside a helper's own loop may run zero times (asyncpg's
+    // `for _ in range(timeout): loop.run_until_complete(...)` with
+    // timeout=0): only straight-line runs count through helpers.
+    bool counted = k == AL_REACH_BLOCKING
+                       ? al_index_call_blocks(r->ix, file, call, t.entry)
+                       : !(f->calls.items[call].flags & AL_CALL_IN_LOOP);
+    if (t.kind == AL_TARGET_EXTERNAL && is_event(t.entry, k) && counted) {
       yes = true;
     } else if (runs_when_called(r->ix, t)) {
       yes = reaches(r, t.file, t.scope, k);
