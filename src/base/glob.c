@@ -145,5 +145,15 @@ static result dowild(const char *pattern, const char *p, const char *text,
 }
 
 bool al_glob_match(const char *pattern, const char *text, unsigned flags) {
+  // Fast paths for the common shapes (discovery tests every entry against
+  // every exclude): a literal, and `*SUFFIX` without PATHNAME semantics.
+  const char *special = strpbrk(pattern, "*?[\\");
+  if (!special)
+    return strcmp(pattern, text) == 0;
+  if (special == pattern && pattern[0] == '*' && !(flags & AL_GLOB_PATHNAME) &&
+      !strpbrk(pattern + 1, "*?[\\")) {
+    size_t pl = strlen(pattern + 1), tl = strlen(text);
+    return tl >= pl && memcmp(text + tl - pl, pattern + 1, pl) == 0;
+  }
   return dowild(pattern, pattern, text, flags) == MATCH;
 }

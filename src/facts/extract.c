@@ -130,6 +130,41 @@ static TSNode field_child(al_extractor *x, TSNode n, TSFieldId f) {
   return ts_node_child_by_field_id(n, f);
 }
 
+// Hot-path shortcuts for the grammar's fixed shapes (a call is `function
+// arguments`, an attribute is `object . attribute`): positional children
+// instead of a field search, checked, with the field search as fallback
+// (comments can sit among children).
+static TSNode call_function(al_extractor *x, TSNode call) {
+  TSNode c = ts_node_child(call, 0);
+  return ts_node_is_named(c) && al_node_kind(c) != AL_K_COMMENT
+             ? c
+             : field_child(x, call, x->F->function);
+}
+
+static TSNode call_arguments(al_extractor *x, TSNode call) {
+  uint32_t n = ts_node_child_count(call);
+  TSNode c = n ? ts_node_child(call, n - 1) : (TSNode){0};
+  al_kind k = ts_node_is_null(c) ? AL_K_OTHER : al_node_kind(c);
+  return k == AL_K_ARGUMENT_LIST || k == AL_K_GENERATOR_EXPRESSION
+             ? c
+             : field_child(x, call, x->F->arguments);
+}
+
+static TSNode attribute_object(al_extractor *x, TSNode attr) {
+  TSNode c = ts_node_child(attr, 0);
+  return ts_node_is_named(c) && al_node_kind(c) != AL_K_COMMENT
+             ? c
+             : field_child(x, attr, x->F->object);
+}
+
+static TSNode attribute_name(al_extractor *x, TSNode attr) {
+  uint32_t n = ts_node_child_count(attr);
+  TSNode c = n ? ts_node_child(attr, n - 1) : (TSNode){0};
+  return !ts_node_is_null(c) && al_node_kind(c) == AL_K_IDENTIFIER
+             ? c
+             : field_child(x, attr, x->F->attribute);
+}
+
 // Iterate the direct children of n with the auxiliary cursor: call
 // aux_first, then aux_next until it returns false.
 static bool aux_first(al_extractor *x, TSNode n) {
@@ -191,11 +226,11 @@ static al_ref make_ref(al_extractor *x, TSNode n) {
   TSNode cur = n;
   al_kind k = al_node_kind(cur);
   while (k == AL_K_ATTRIBUTE) {
-    TSNode attr = field_child(x, cur, x->F->attribute);
+    TSNode attr = attribute_name(x, cur);
     if (ts_node_is_null(attr))
       return r;
     vec_push(&x->names, al_node_text(attr, x->text));
-    cur = unparen(field_child(x, cur, x->F->object));
+    cur = unparen(attribute_object(x, cur));
     if (ts_node_is_null(cur))
       return r;
     k = al_node_kind(cur);
@@ -204,7 +239,7 @@ static al_ref make_ref(al_extractor *x, TSNode n) {
     vec_push(&x->names, al_node_text(cur, x->text));
     r.kind = AL_REF_DOTTED;
   } else if (k == AL_K_CALL) {
-    TSNode fn = unparen(field_child(x, cur, x->F->function));
+    TSNode fn = unparen(call_function(x, cur));
     if (!ts_node_is_null(fn) && al_node_kind(fn) == AL_K_IDENTIFIER &&
         al_str_eq_c(al_node_text(fn, x->text), "super"))
       r.kind = AL_REF_SUPER;
@@ -385,6 +420,10 @@ static bool body_stats(al_extractor *x, TSNode body, uint32_t *n_stmts) {
     (*n_stmts)++;
     if (k != AL_K_PASS_STATEMENT && k != AL_K_RAISE_STATEMENT)
       stub = false;
+    // Nothing needs more than "not a stub, at least two statements": stop
+    // instead of walking long bodies twice.
+    if (!stub && *n_stmts >= 2)
+      break;
   } while (aux_next(x));
   return stub;
 }
@@ -921,7 +960,7 @@ static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
   f->call = id;
-  c->callee = make_ref(x, field_child(x, f->node, x->F->function));
+  c->callee = make_ref(x, call_function(x, f->node));
   c->span = span_of(f->node);
   c->scope = f->scope;
   c->parent_call = AL_NONE;
@@ -938,7 +977,7 @@ static void enter_call(al_extractor *x, frame *f) {
   c->parent_call = ci.parent_call;
   c->arg_index = ci.arg_index;
   c->ctx_name = ci.ctx_name;
-  record_args(x, c, field_child(x, f->node, x->F->arguments));
+  record_args(x, c, call_arguments(x, f->node));
   // Patch the records that were waiting for this call.
   if (ci.via == AL_NONE)
     return;
@@ -1738,6 +1777,18 @@ static void enter(al_extractor *x) {
   case AL_K_GENERATOR_EXPRESSION:
     enter_comprehension(x, f);
     break;
+  case AL_K_STRING: {
+    // Only f-strings hold expressions (calls, awaits, names); any other
+    // string is skipped whole. The prefix letters come before the quote.
+    al_str t = al_node_text(f->node, x->text);
+    bool fstring = false;
+    for (size_t i = 0; i < t.len && t.ptr[i] != '"' && t.ptr[i] != '\''; i++)
+      if (t.ptr[i] == 'f' || t.ptr[i] == 'F')
+        fstring = true;
+    f->descend = fstring;
+    break;
+  }
+  case AL_K_TYPE: // annotations: nothing the rules look at runs there
   case AL_K_FUTURE_IMPORT_STATEMENT:
   case AL_K_INTEGER:
   case AL_K_FLOAT:
@@ -1760,6 +1811,16 @@ static void enter(al_extractor *x) {
   }
 }
 
+// Move the cursor to the next named sibling (anonymous tokens such as
+// punctuation and keywords carry nothing extraction needs: the `async`
+// keyword is read off its parent). False when there is none.
+static bool next_named_sibling(TSTreeCursor *c) {
+  while (ts_tree_cursor_goto_next_sibling(c))
+    if (ts_node_is_named(ts_tree_cursor_current_node(c)))
+      return true;
+  return false;
+}
+
 static void walk(al_extractor *x, TSNode root) {
   TSTreeCursor c = ts_tree_cursor_new(root);
   vec_clear(&x->stack);
@@ -1771,14 +1832,18 @@ static void walk(al_extractor *x, TSNode root) {
   for (;;) {
     frame *f = vec_last(&x->stack);
     if (f->descend && ts_tree_cursor_goto_first_child(&c)) {
-      push_frame(x, &c);
-      enter(x);
-      continue;
+      if (ts_node_is_named(ts_tree_cursor_current_node(&c)) ||
+          next_named_sibling(&c)) {
+        push_frame(x, &c);
+        enter(x);
+        continue;
+      }
+      ts_tree_cursor_goto_parent(&c); // only anonymous children
     }
     for (;;) {
       leave(x, vec_last(&x->stack));
       x->stack.len--;
-      if (ts_tree_cursor_goto_next_sibling(&c)) {
+      if (next_named_sibling(&c)) {
         push_frame(x, &c);
         enter(x);
         break;

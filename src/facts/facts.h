@@ -51,6 +51,7 @@ typedef struct {
   uint32_t n_bases;
   al_str first_param; // functions: name of the first parameter ("" if none)
   uint32_t n_stmts;   // functions: statements in the body, docstring aside
+                      // (counted up to 2 once the body is not a stub)
 } al_scope;
 
 /** What a reference expression looks like. */

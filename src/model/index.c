@@ -887,10 +887,12 @@ static al_target resolve_name(rctx *r, uint32_t file, uint32_t scope,
       if (found && !global)
         return t;
       if (global) {
+        // `global x` (or a stray `nonlocal x`) in the module itself: it
+        // names nothing else; going round again would never end.
+        if (cur == 0)
+          return unknown();
         cur = 0; // `global x`: the module's x
         first = true;
-        if (scope == 0)
-          return unknown();
         continue;
       }
     }
@@ -1827,61 +1829,72 @@ static bool runs_when_called(const al_index *ix, al_target t) {
   return s->kind == AL_SCOPE_FUNCTION && !(s->flags & AL_SCOPE_GENERATOR);
 }
 
-// Memoised: does plain function (file, scope) reach an event of kind k
+// Memoised: which event kinds (bit k) plain function (file, scope) reaches
 // through calls made in its own body (not nested defs or lambdas), any
-// number of plain functions deep? MEMO_BUSY breaks cycles.
-static bool reaches(rctx *r, uint32_t file, uint32_t scope, al_reach_kind k) {
+// number of plain functions deep. All kinds are found in one pass, each
+// callee resolved once. MEMO_BUSY breaks cycles (a function in a cycle sees
+// the cycle's other members as reaching nothing yet).
+static unsigned reaches_all(rctx *r, uint32_t file, uint32_t scope) {
   file_index *fi = &((al_index *)r->ix)->files[file];
-  uint8_t m = fi->reach[k][scope];
-  if (m == MEMO_YES)
-    return true;
-  if (m != MEMO_UNSET)
-    return false;
+  if (fi->reach[0][scope] == MEMO_BUSY)
+    return 0;
+  if (fi->reach[0][scope] != MEMO_UNSET) {
+    unsigned bits = 0;
+    for (int k = 0; k < AL_REACH_KINDS; k++)
+      if (fi->reach[k][scope] == MEMO_YES)
+        bits |= 1u << k;
+    return bits;
+  }
   if (r->depth > MAX_DEPTH)
-    return false;
-  fi->reach[k][scope] = MEMO_BUSY;
+    return 0;
+  for (int k = 0; k < AL_REACH_KINDS; k++)
+    fi->reach[k][scope] = MEMO_BUSY;
   const al_facts *f = facts_of(r->ix, file);
-  bool yes = false;
-  for (uint32_t i = 0; i < fi->call_n[scope] && !yes; i++) {
+  unsigned found = 0, all = (1u << AL_REACH_KINDS) - 1;
+  for (uint32_t i = 0; i < fi->call_n[scope] && found != all; i++) {
     uint32_t call = fi->call_order[fi->call_first[scope] + i];
     int saved = r->depth;
     r->depth++;
     al_target t = resolve_callee(r, file, call);
-    // A loop run inside a helper's own loop may run zero times (asyncpg's
-    // `for _ in range(timeout): loop.run_until_complete(...)` with
-    // timeout=0): only straight-line runs count through helpers.
-    bool counted = k == AL_REACH_BLOCKING
-                       ? al_index_call_blocks(r->ix, file, call, t.entry)
-                       : !(f->calls.items[call].flags & AL_CALL_IN_LOOP);
-    if (t.kind == AL_TARGET_EXTERNAL && is_event(t.entry, k) && counted) {
-      yes = true;
+    unsigned here = 0;
+    if (t.kind == AL_TARGET_EXTERNAL) {
+      if (is_event(t.entry, AL_REACH_BLOCKING) &&
+          al_index_call_blocks(r->ix, file, call, t.entry))
+        here |= 1u << AL_REACH_BLOCKING;
+      // A loop run inside a helper's own loop may run zero times
+      // (asyncpg's `for _ in range(timeout): run_until_complete(...)` with
+      // timeout=0): only straight-line runs count through helpers.
+      if (is_event(t.entry, AL_REACH_LOOP_RUN) &&
+          !(f->calls.items[call].flags & AL_CALL_IN_LOOP))
+        here |= 1u << AL_REACH_LOOP_RUN;
     } else if (runs_when_called(r->ix, t)) {
-      yes = reaches(r, t.file, t.scope, k);
+      here = reaches_all(r, t.file, t.scope);
     }
     r->depth = saved;
-    if (yes)
-      fi->reach_hop[k][scope] = call;
+    for (int k = 0; k < AL_REACH_KINDS; k++)
+      if ((here & (1u << k)) && !(found & (1u << k))) {
+        found |= 1u << k;
+        fi->reach_hop[k][scope] = call;
+      }
   }
-  (void)f;
-  fi->reach[k][scope] = yes ? MEMO_YES : MEMO_NO;
-  return yes;
+  for (int k = 0; k < AL_REACH_KINDS; k++)
+    fi->reach[k][scope] = (found & (1u << k)) ? MEMO_YES : MEMO_NO;
+  return found;
 }
 
 static void compute_reaches(al_index *self) {
-  for (int k = 0; k < AL_REACH_KINDS; k++) {
-    for (uint32_t file = 0; file < self->project->files.len; file++) {
-      const al_facts *f = facts_of(self, file);
-      if (!f)
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    const al_facts *f = facts_of(self, file);
+    if (!f)
+      continue;
+    for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
+      if (f->scopes.items[sc].kind != AL_SCOPE_FUNCTION)
         continue;
-      for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
-        if (f->scopes.items[sc].kind != AL_SCOPE_FUNCTION)
-          continue;
-        rctx r = {self, 0};
-        reaches(&r, file, sc, (al_reach_kind)k);
-      }
+      rctx r = {self, 0};
+      reaches_all(&r, file, sc);
     }
   }
-  // Whatever a cycle left busy is settled as "no".
+  // Whatever a cycle or the depth limit left unset is settled as "no".
   for (uint32_t file = 0; file < self->project->files.len; file++) {
     const al_facts *f = facts_of(self, file);
     if (!f)

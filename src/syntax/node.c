@@ -74,16 +74,18 @@ const al_fields *al_node_fields(void) {
   return &fields;
 }
 
+void al_node_init(void) { pthread_once(&once, init); }
+
 al_kind al_node_kind(TSNode node) {
-  pthread_once(&once, init);
-  if (ts_node_is_error(node))
-    return AL_K_ERROR;
+  // The table is built by al_node_init (or al_node_fields) before any
+  // node is looked at; no per-call pthread_once on this hot path.
   TSSymbol s = ts_node_symbol(node);
+  if (s == (TSSymbol)-1) // ts_builtin_sym_error
+    return AL_K_ERROR;
   return s < symbol_count ? (al_kind)symbol_kinds[s] : AL_K_OTHER;
 }
 
 bool al_node_is_async(TSNode node) {
-  pthread_once(&once, init);
   // The keyword, when present, is the first child.
   if (ts_node_child_count(node) == 0)
     return false;

@@ -64,6 +64,7 @@
   X(CASE_PATTERN, "case_pattern")                                              \
   X(DOTTED_NAME, "dotted_name")                                                \
   X(SPLAT_PATTERN, "splat_pattern")                                            \
+  X(TYPE, "type")                                                              \
   X(MATCH_STATEMENT, "match_statement")                                        \
   X(NOT_OPERATOR, "not_operator")                                              \
   X(BOOLEAN_OPERATOR, "boolean_operator")                                      \
@@ -119,6 +120,10 @@ typedef struct {
       left, right, value, condition, consequence, alternative, definition,
       superclasses, alias, module_name, argument, subject, type;
 } al_fields;
+
+/** Build the symbol table (thread-safe, idempotent). Call before
+ * al_node_kind; al_node_fields calls it too. */
+void al_node_init(void);
 
 /** Field ids, resolved once (thread-safe). */
 const al_fields *al_node_fields(void);
