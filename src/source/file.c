@@ -389,9 +389,11 @@ static void read_problem(al_source *out, al_arena *arena, int err) {
               al_arena_printf(arena, "cannot read file: %s", strerror(err)));
 }
 
-bool al_source_read(al_source *out, al_arena *arena, const char *fs_path,
-                    const char *path) {
+bool al_source_read_bytes(al_source *out, al_arena *arena, const char *fs_path,
+                          const char *path, char **bytes, size_t *n_bytes) {
   init_source(out, path);
+  *bytes = NULL;
+  *n_bytes = 0;
   // O_NONBLOCK: should fs_path be a FIFO, open returns at once instead of
   // waiting for a writer; fstat then refuses it.
   int fd = open(fs_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -459,7 +461,22 @@ bool al_source_read(al_source *out, al_arena *arena, const char *fs_path,
                 al_arena_printf(arena, "file too large (%zu bytes)", len));
     return false;
   }
-  return decode(out, arena, buf, len);
+  *bytes = buf;
+  *n_bytes = len;
+  return true;
+}
+
+bool al_source_decode(al_source *out, al_arena *arena, char *bytes,
+                      size_t len) {
+  return decode(out, arena, bytes, len);
+}
+
+bool al_source_read(al_source *out, al_arena *arena, const char *fs_path,
+                    const char *path) {
+  char *bytes;
+  size_t len;
+  return al_source_read_bytes(out, arena, fs_path, path, &bytes, &len) &&
+         al_source_decode(out, arena, bytes, len);
 }
 
 char *al_source_slurp_fd(int fd, size_t *len) {

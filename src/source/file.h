@@ -42,6 +42,23 @@ bool al_source_read(al_source *out, al_arena *arena, const char *fs_path,
                     const char *path);
 
 /**
+ * al_source_read in two steps, so that a caller can look at the raw bytes
+ * before decoding them (the result cache keys on them): read the file's
+ * bytes as they are on disk into the arena (*bytes, *len; the buffer has
+ * room for a NUL after them). Returns false, with problem filled as
+ * al_source_read would, when the file cannot be read.
+ */
+bool al_source_read_bytes(al_source *out, al_arena *arena, const char *fs_path,
+                          const char *path, char **bytes, size_t *len);
+
+/**
+ * The second step: decode bytes from al_source_read_bytes in place (they
+ * change: a BOM is skipped, lone CRs become LFs). Fills *out as
+ * al_source_read would; returns out->ok.
+ */
+bool al_source_decode(al_source *out, al_arena *arena, char *bytes, size_t len);
+
+/**
  * Decode bytes already in memory (standard input, fuzzers, tests) the same
  * way. bytes need not be NUL-terminated and are copied.
  */
