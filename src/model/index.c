@@ -65,7 +65,12 @@ typedef struct {
   uint32_t *call_first; // by scope: first index into call_order
   uint32_t *call_n;     // by scope: number of calls made directly in it
   uint32_t *call_order; // calls grouped by scope, source order inside
-  uint32_t *nb_calls;   // calls that may switch a receiver to non-blocking
+  uint8_t *group_state; // by order position of a group's first binding:
+                        // MEMO_* of its memoised resolution (big groups)
+  uint32_t *group_slot; // index into group_val
+  al_vec(al_target) group_val;
+  al_vec(uint8_t) group_global;
+  uint32_t *nb_calls; // calls that may switch a receiver to non-blocking
   uint32_t n_nb_calls;
   uint8_t *reach[AL_REACH_KINDS];      // by scope: MEMO_* per reach kind
   uint32_t *reach_hop[AL_REACH_KINDS]; // by scope: the call that leads there
@@ -423,6 +428,7 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
 
 static void compute_wrappers(al_index *self);
 static void compute_reaches(al_index *self);
+static void memoise_big_groups(al_index *self);
 
 // The calls whose method name is one of the catalog's makes-nonblocking
 // methods (`sock.setblocking(...)`): few, so al_index_call_blocks looks at
@@ -490,6 +496,7 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
   }
   al_map_free(&init_cache);
   find_nonblocking_calls(self);
+  memoise_big_groups(self);
   compute_wrappers(self);
   compute_reaches(self);
   return self;
@@ -509,6 +516,10 @@ void al_index_free(al_index *self) {
     free(fi->call_first);
     free(fi->call_n);
     free(fi->call_order);
+    free(fi->group_state);
+    free(fi->group_slot);
+    vec_free(&fi->group_val);
+    vec_free(&fi->group_global);
     free(fi->nb_calls);
     for (int k = 0; k < AL_REACH_KINDS; k++) {
       free(fi->reach[k]);
@@ -760,6 +771,14 @@ static bool same_function_shape(rctx *r, const al_target *a,
 }
 
 // Resolve name in exactly one scope. *found: the scope binds it.
+// Groups of at least this many bindings of one name in one scope (a module
+// that redefines a name again and again) have their resolution memoised at
+// build time, so that resolving the name costs O(1), not O(group).
+#define BIG_GROUP 4
+
+static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
+                               bool *global);
+
 static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
                                   al_str name, bool *found, bool *global) {
   const al_index *ix = r->ix;
@@ -772,6 +791,33 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
   if (n == 0)
     return unknown();
   *found = true;
+  if (n >= BIG_GROUP && fi->group_state) {
+    file_index *mfi = &((al_index *)ix)->files[file];
+    uint8_t st = mfi->group_state[g];
+    if (st == MEMO_YES) {
+      *global = mfi->group_global.items[mfi->group_slot[g]];
+      return mfi->group_val.items[mfi->group_slot[g]];
+    }
+    if (st == MEMO_BUSY)
+      return unknown(); // a cycle through this group
+    // Only during the (single-threaded) build: compute and keep.
+    mfi->group_state[g] = MEMO_BUSY;
+    al_target t = resolve_group(r, file, g, n, global);
+    mfi->group_slot[g] = mfi->group_val.len;
+    vec_push(&mfi->group_val, t);
+    vec_push(&mfi->group_global, (uint8_t)*global);
+    mfi->group_state[g] = MEMO_YES;
+    return t;
+  }
+  return resolve_group(r, file, g, n, global);
+}
+
+static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
+                               bool *global) {
+  const al_index *ix = r->ix;
+  const al_facts *f = facts_of(ix, file);
+  const file_index *fi = &ix->files[file];
+  *global = false;
   al_target result = unknown();
   bool have = false;
   for (uint32_t i = 0; i < n; i++) {
@@ -1941,4 +1987,36 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
   if (chain && o < cap)
     snprintf(chain + o, cap - o, " -> ...");
   return true;
+}
+
+// Resolve every big group once, at build time (see BIG_GROUP): afterwards
+// the memo is only read, so the rules may resolve from several threads.
+static void memoise_big_groups(al_index *self) {
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    file_index *fi = &self->files[file];
+    const al_facts *f = self->project->files.items[file].facts;
+    if (!f || fi->n == 0)
+      continue;
+    fi->group_state = al_xcalloc(fi->n, 1);
+    fi->group_slot = al_xcalloc(fi->n, sizeof(uint32_t));
+  }
+  for (uint32_t file = 0; file < self->project->files.len; file++) {
+    file_index *fi = &self->files[file];
+    const al_facts *f = self->project->files.items[file].facts;
+    if (!f || !fi->group_state)
+      continue;
+    uint32_t g = 0;
+    while (g < fi->n) {
+      const al_binding *b = &f->binds.items[fi->order[g]];
+      uint32_t first;
+      uint32_t n =
+          find_group(f, fi->order, fi->n, false, b->scope, b->name, &first);
+      if (n >= BIG_GROUP && fi->group_state[first] == MEMO_UNSET) {
+        rctx r = {self, 0};
+        bool found, global;
+        resolve_in_scope(&r, file, b->scope, b->name, &found, &global);
+      }
+      g = first + (n ? n : 1);
+    }
+  }
 }
