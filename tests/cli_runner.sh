@@ -9,6 +9,8 @@
 #   exit    expected exit code (missing: 0)
 # The binary runs in the case directory with LC_ALL=C; its version number is
 # replaced by VERSION in the actual output before comparing. Prints TAP.
+# Every case runs twice with one result cache (--cache-dir, outside the
+# source tree): cold, then warm; both runs must match the expectations.
 #
 # Usage: cli_runner.sh CLI_BIN CASES_DIR
 set -uo pipefail
@@ -79,22 +81,25 @@ for dir in "${cases[@]}"; do
     expected_exit=$(tr -d ' \t\r\n' <"$dir/exit")
   fi
 
-  # A subshell so that cd and set -- stay local to the case.
-  (
-    cd "$dir" || exit 125
-    eval "set -- $args_line" || exit 125
-    exec "$bin" "$@"
-  ) <"$input" >"$tmp/out.raw" 2>"$tmp/err.raw"
-  rc=$?
+  for pass in cold warm; do
+    # A subshell so that cd and set -- stay local to the case.
+    (
+      cd "$dir" || exit 125
+      eval "set -- $args_line" || exit 125
+      exec "$bin" --cache-dir "$tmp/cache" "$@"
+    ) <"$input" >"$tmp/out.raw" 2>"$tmp/err.raw"
+    rc=$?
 
-  normalise "$tmp/out.raw" >"$tmp/stdout"
-  normalise "$tmp/err.raw" >"$tmp/stderr"
-  if [ "$rc" != "$expected_exit" ]; then
-    echo "exit code: expected $expected_exit, got $rc" >>"$report"
-    ok=0
-  fi
-  same "$dir/stdout" "$tmp/stdout" "$report" || ok=0
-  same "$dir/stderr" "$tmp/stderr" "$report" || ok=0
+    normalise "$tmp/out.raw" >"$tmp/stdout"
+    normalise "$tmp/err.raw" >"$tmp/stderr"
+    if [ "$rc" != "$expected_exit" ]; then
+      echo "$pass run: exit code: expected $expected_exit, got $rc" >>"$report"
+      ok=0
+    fi
+    same "$dir/stdout" "$tmp/stdout" "$report" || ok=0
+    same "$dir/stderr" "$tmp/stderr" "$report" || ok=0
+    [ "$ok" -eq 1 ] || break
+  done
 
   if [ "$ok" -eq 1 ]; then
     echo "ok $n - $name"

@@ -100,7 +100,7 @@ for run in "${runs[@]}"; do
   (
     cd "$dir" || exit 125
     eval "set -- $args_line" || exit 125
-    exec "$bin" --format "$format" "$@" "${target[@]}"
+    exec "$bin" --cache-dir "$tmp/cache" --format "$format" "$@" "${target[@]}"
   ) <"$input" >"$tmp/out" 2>"$tmp/err"
   rc=$?
 

@@ -82,7 +82,8 @@ logs=()
 run_case() { # name, dir, args...
   local name=$1 dir=$2
   shift 2
-  (cd "$dir" && "$bin" --format sarif --output-file "$tmp/$name.sarif" "$@") \
+  (cd "$dir" && "$bin" --cache-dir "$tmp/cache" --format sarif \
+    --output-file "$tmp/$name.sarif" "$@") \
     >"$tmp/$name.out" 2>"$tmp/$name.err"
   local rc=$?
   if [ "$rc" -le 2 ] && [ -s "$tmp/$name.sarif" ]; then

@@ -124,7 +124,8 @@ fi
 
 # 5. Lint ------------------------------------------------------------------
 rc=0
-(cd "$src" && PATH="$tmp/venv/bin:$PATH" asynclint fixtures/demo) \
+(cd "$src" && PATH="$tmp/venv/bin:$PATH" asynclint --cache-dir "$tmp/cache" \
+  fixtures/demo) \
   >"$tmp/lint.out" 2>&1 || rc=$?
 if [ "$rc" -eq 1 ] && grep -q '^fixtures/demo/.*:[0-9]*:[0-9]*: AL[0-9]* ' "$tmp/lint.out"; then
   ok "the installed asynclint finds the demo's problems (exit 1)"

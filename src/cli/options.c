@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/error.h"
@@ -25,6 +27,7 @@
 #include "cli/cli_p.h"
 #include "cli/output.h"
 #include "cli/run.h"
+#include "facts/facts.h"
 #include "report/report.h"
 #include "rules/rule.h"
 #include "source/discover.h"
@@ -49,6 +52,8 @@ typedef enum {
   OPT_FORMAT,
   OPT_STDIN_FILENAME,
   OPT_THREADS,
+  OPT_NO_CACHE,
+  OPT_CACHE_DIR,
   OPT_QUIET,
   OPT_OUTPUT_FILE,
   OPT_SHOW_SOURCE,
@@ -61,6 +66,7 @@ typedef enum {
   OPT_EXPLAIN,
   OPT_DUMP_TREE,
   OPT_MAN_RULES, // hidden: the build's source for the man page's RULES
+  OPT_STATS,     // hidden: sizes and phase times on stderr (bench/)
   OPT_VERSION,
   OPT_HELP,
 } opt_id;
@@ -93,6 +99,10 @@ static const option options[] = {
      "display name for '-' (with no PATH: lint stdin)"},
     {OPT_THREADS, 0, "threads", "N",
      "worker threads, 1-256 (default: number of cores)"},
+    {OPT_NO_CACHE, 0, "no-cache", NULL,
+     "neither read nor write the result cache"},
+    {OPT_CACHE_DIR, 0, "cache-dir", "DIR",
+     "cache directory (default: .asynclint_cache)"},
     {OPT_QUIET, 'q', "quiet", NULL,
      "no summary line; only errors go to stderr"},
     {OPT_OUTPUT_FILE, 'o', "output-file", "FILE",
@@ -115,6 +125,7 @@ static const option options[] = {
     {OPT_DUMP_TREE, 0, "dump-tree", "FILE",
      "print the syntax tree of FILE and exit"},
     {OPT_MAN_RULES, 0, "man-rules", NULL, NULL}, // not in --help
+    {OPT_STATS, 0, "stats", NULL, NULL},         // not in --help
     {OPT_VERSION, 'V', "version", NULL, "print the version and exit"},
     {OPT_HELP, 'h', "help", NULL, "print this help and exit"},
 };
@@ -137,6 +148,8 @@ typedef struct {
   al_report_writer writer;    // --format; text by default
   const char *stdin_filename; // NULL: run.c's default
   uint32_t threads;           // 0 until --threads
+  bool no_cache;              // --no-cache
+  const char *cache_dir;      // --cache-dir DIR, or NULL
   bool quiet;                 // no summary line
   const char *output_file;    // --output-file, or NULL
   const char *baseline;       // --baseline, or NULL
@@ -145,6 +158,7 @@ typedef struct {
   bool statistics;            // --statistics
   bool exit_zero;             // --exit-zero
   bool report_unused_noqa;    // --report-unused-noqa: AL003 on
+  bool stats;                 // --stats (hidden): sizes, times on stderr
   const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
   const char *mode_value;     // the rule or file of the mode option
   al_arena *arena;            // split list items
@@ -224,7 +238,7 @@ static void print_help(void) {
   }
   for (size_t i = 0; i < N_OPTIONS; i++) {
     const option *o = &options[i];
-    if (o->id == OPT_MAN_RULES)
+    if (o->id == OPT_MAN_RULES || o->id == OPT_STATS)
       continue;
     option_label(label, sizeof label, o);
     printf("%-*s  ", width, label);
@@ -248,6 +262,11 @@ static void print_help(void) {
          "above. Options override it: --select and --exclude replace the\n"
          "file's lists, --ignore, --extend-select and --extend-exclude add to\n"
          "them.\n"
+         "\n"
+         "Cache: the facts of each file are kept in .asynclint_cache, in\n"
+         "the directory of the first PATH's config file (else in the current\n"
+         "directory), by a hash of its bytes: unchanged files are not parsed\n"
+         "again. --cache-dir DIR moves the cache, --no-cache skips it.\n"
          "\n");
   print_wrapped_list("Default excludes: ", al_default_excludes, 2);
   printf("\n"
@@ -403,6 +422,14 @@ static int apply_option(cli *c, const option *o, const char *value) {
       return usage_error("--threads expects a number from 1 to %d, got '%s'",
                          MAX_THREADS, value);
     break;
+  case OPT_NO_CACHE:
+    c->no_cache = true;
+    break;
+  case OPT_CACHE_DIR:
+    if (!*value)
+      return usage_error("option '--cache-dir' needs a directory");
+    c->cache_dir = value;
+    break;
   case OPT_QUIET:
     c->quiet = true;
     break;
@@ -426,6 +453,9 @@ static int apply_option(cli *c, const option *o, const char *value) {
     break;
   case OPT_REPORT_UNUSED_NOQA:
     c->report_unused_noqa = true;
+    break;
+  case OPT_STATS:
+    c->stats = true;
     break;
   case OPT_LIST_RULES:
   case OPT_EXPLAIN:
@@ -546,6 +576,33 @@ static const char *const *list_items(const str_list *list) {
   return list->items ? list->items : none;
 }
 
+// --stats (hidden; bench/run.sh reads it): one `stats: KEY VALUE` line per
+// figure on stderr. Facts bytes are al_facts_bytes summed over the files;
+// source bytes are the decoded bytes parsed; times are seconds.
+static void print_stats(const al_run_result *res, double report_wall) {
+  uint64_t facts = 0, source = 0;
+  for (uint32_t i = 0; i < res->project.files.len; i++) {
+    const al_facts *f = res->project.files.items[i].facts;
+    if (f) {
+      facts += al_facts_bytes(f);
+      source += f->text_len;
+    }
+  }
+  static const char *const names[] = {"setup", "extract", "index", "rules"};
+  fprintf(stderr, "stats: files %u\n", res->project.files.len);
+  fprintf(stderr, "stats: source_bytes %llu\n", (unsigned long long)source);
+  fprintf(stderr, "stats: facts_bytes %llu\n", (unsigned long long)facts);
+  fprintf(stderr, "stats: facts_bytes_per_source_mb %.0f\n",
+          source ? (double)facts / ((double)source / 1e6) : 0.0);
+  for (int i = 0; i < 4; i++)
+    fprintf(stderr, "stats: %s_wall %.4f\nstats: %s_cpu %.4f\n", names[i],
+            res->phase_wall[i], names[i], res->phase_cpu[i]);
+  fprintf(stderr, "stats: report_wall %.4f\n", report_wall);
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0)
+    fprintf(stderr, "stats: max_rss_kb %ld\n", ru.ru_maxrss);
+}
+
 static int lint(cli *c) {
   if (c->statistics && c->writer != al_report_text &&
       c->writer != al_report_json)
@@ -602,6 +659,8 @@ static int lint(cli *c) {
   opts.discover.n_extend_exclude = c->extend_exclude.len;
   opts.stdin_filename = c->stdin_filename;
   opts.threads = c->threads; // 0: the config's, else one per core
+  opts.cache = !c->no_cache; // --no-cache wins over --cache-dir
+  opts.cache_dir = c->cache_dir;
   opts.select = list_items(&c->select);
   opts.n_select = c->select.len;
   opts.ignore = list_items(&c->ignore);
@@ -633,6 +692,10 @@ static int lint(cli *c) {
     if (p->explicit_)
       code = AL_EXIT_ERROR;
   }
+  // One line at most, whatever the number of files: the results are
+  // complete without the cache.
+  if (res.cache_warning)
+    fprintf(stderr, PROG ": warning: %s\n", res.cache_warning);
 
   // Baseline, statistics, the format, --output-file, summary, exit code.
   al_output_opts out = {
@@ -646,7 +709,13 @@ static int lint(cli *c) {
       .quiet = c->quiet,
       .version = AL_VERSION,
   };
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   code = al_output_report(&out, &res, code, print_summary);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  if (c->stats)
+    print_stats(&res, (double)(t1.tv_sec - t0.tv_sec) +
+                          (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 
   al_run_free(&res);
   return code;
@@ -682,6 +751,9 @@ int al_cli_main(int argc, char **argv) {
   // as EPIPE from a write, which finish_stdout and lint() turn into a quiet
   // exit 2, instead of SIGPIPE killing the process in mid-write.
   signal(SIGPIPE, SIG_IGN);
+  // Likewise a file size limit (ulimit -f) reached while writing the cache
+  // or --output-file must be a failed write (EFBIG), not a killed process.
+  signal(SIGXFSZ, SIG_IGN);
 
   cli c = {0};
   c.writer = al_report_find_format("text");

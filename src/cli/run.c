@@ -16,8 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/path.h"
+#include "cache/cache.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
 #include "report/report.h"
@@ -25,6 +28,30 @@
 #include "suppress/noqa.h"
 
 #define MAX_THREADS 256
+
+// Phase timing (al_run_result.phase_wall/phase_cpu; --stats, bench/).
+typedef struct {
+  struct timespec wall, cpu;
+} stamp;
+
+static stamp stamp_now(void) {
+  stamp s;
+  clock_gettime(CLOCK_MONOTONIC, &s.wall);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s.cpu);
+  return s;
+}
+
+static double seconds_between(struct timespec a, struct timespec b) {
+  return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+// Ends phase `phase`, which began at *since; the next one begins now.
+static void phase_end(al_run_result *out, int phase, stamp *since) {
+  stamp now = stamp_now();
+  out->phase_wall[phase] = seconds_between(since->wall, now.wall);
+  out->phase_cpu[phase] = seconds_between(since->cpu, now.cpu);
+  *since = now;
+}
 
 uint32_t al_run_default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -44,14 +71,37 @@ typedef struct {
   bool *file_enabled; // n_rules per file (config and per-file-ignores)
   uint32_t n_rules;
   atomic_uint next;
+  uint32_t *order; // NULL, or the order workers take files in (test seam)
   al_diag_list *per_file; // diagnostics by file
   al_arena **arenas;      // per worker: messages
+  al_cache *cache;        // NULL: no result cache
 } run_state;
 
 typedef struct {
   run_state *st;
   uint32_t worker;
 } worker_arg;
+
+// read -> cache hit, or decode -> extract -> cache store. The key is the
+// bytes as read, so a hit skips decoding too. A file that cannot be read is
+// not cached (it may be readable next time); one that cannot be decoded is
+// (that depends on its bytes only).
+static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
+                                const al_project_file *pf) {
+  al_source src;
+  char *bytes;
+  size_t len;
+  if (!al_source_read_bytes(&src, tmp, pf->fs_path, pf->path, &bytes, &len))
+    return al_extract(x, &src);
+  al_cache_key key = al_cache_key_of(bytes, len);
+  al_facts *facts = al_cache_get(cache, &key);
+  if (facts)
+    return facts;
+  al_source_decode(&src, tmp, bytes, len);
+  facts = al_extract(x, &src);
+  al_cache_put(cache, &key, facts);
+  return facts;
+}
 
 static void *extract_worker(void *p) {
   worker_arg *w = p;
@@ -62,10 +112,17 @@ static void *extract_worker(void *p) {
     uint32_t i = atomic_fetch_add(&st->next, 1);
     if (i >= proj->files.len)
       break;
+    if (st->order)
+      i = st->order[i];
     al_project_file *pf = &proj->files.items[i];
     if (pf->facts)
       continue; // already known unreadable (discovery problem)
     al_arena *tmp = al_arena_new();
+    if (pf->fs_path && st->cache) {
+      pf->facts = extract_cached(st->cache, x, tmp, pf);
+      al_arena_free(tmp);
+      continue;
+    }
     al_source src;
     if (pf->fs_path) {
       al_source_read(&src, tmp, pf->fs_path, pf->path);
@@ -93,6 +150,8 @@ static void *rules_worker(void *p) {
     uint32_t i = atomic_fetch_add(&st->next, 1);
     if (i >= res->project.files.len)
       break;
+    if (st->order)
+      i = st->order[i];
     al_project_file *pf = &res->project.files.items[i];
     al_rule_ctx ctx = {
         .index = res->index,
@@ -182,6 +241,20 @@ static bool resolve_settings(al_run_result *out, const al_run_opts *opts,
   return out->catalog || !err->message[0];
 }
 
+// The cache directory: --cache-dir, else AL_CACHE_DIR_NAME in the project
+// root, which is the directory of the config file applying to the first
+// path (so a project's runs share one cache from any subdirectory, as with
+// ruff), else the current directory.
+static al_cache *open_cache(al_run_result *out, const al_run_opts *opts,
+                            const al_settings *first) {
+  const char *dir = opts->cache_dir;
+  if (!dir && first && first->config)
+    dir =
+        al_path_display(out->arena, al_path_join(out->arena, first->config->dir,
+                                                 AL_CACHE_DIR_NAME));
+  return al_cache_open(dir && *dir ? dir : AL_CACHE_DIR_NAME);
+}
+
 // Each file's rules: its settings' rules minus its per-file-ignores.
 static void file_rules(run_state *st, const al_run_result *out,
                        file_settings *fs, uint32_t n_fs,
@@ -209,6 +282,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   memset(out, 0, sizeof *out);
   out->arena = al_arena_new();
   run_state st = {.opts = opts, .res = out};
+  stamp phase_start = stamp_now();
 
   // Which rules run.
   uint32_t n_rules;
@@ -303,6 +377,9 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     vec_push(&fs,
              ((file_settings){pf.path, false, each[disc.files.items[i].arg]}));
   }
+  // The result cache, when there are files to read ("-" is not cached).
+  if (opts->cache && disc.files.len)
+    st.cache = open_cache(out, opts, n_paths ? each[0] : NULL);
   al_discovery_free(&disc);
   char *slurped = NULL;
   if (want_stdin) {
@@ -342,20 +419,46 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   if (n_threads > MAX_THREADS)
     n_threads = MAX_THREADS;
   uint32_t n_files = out->project.files.len;
+  if (opts->shuffle_seed && n_files > 1) {
+    // Test seam: a Fisher-Yates shuffle driven by xorshift32.
+    st.order = al_xmalloc(n_files * sizeof *st.order);
+    uint32_t x = opts->shuffle_seed;
+    for (uint32_t i = 0; i < n_files; i++)
+      st.order[i] = i;
+    for (uint32_t i = n_files - 1; i > 0; i--) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      uint32_t j = x % (i + 1), t = st.order[i];
+      st.order[i] = st.order[j];
+      st.order[j] = t;
+    }
+  }
   if (n_threads > n_files)
     n_threads = n_files ? n_files : 1;
 
+  phase_end(out, AL_PHASE_SETUP, &phase_start);
   // read -> parse -> extract
   run_pool(&st, n_threads, extract_worker);
+  if (st.cache) {
+    const char *warning = al_cache_warning(st.cache);
+    if (warning)
+      out->cache_warning =
+          al_arena_strndup(out->arena, warning, strlen(warning));
+    al_cache_stats(st.cache, &out->cache_hits, &out->cache_writes);
+    al_cache_close(st.cache);
+  }
   // Kept for the report stage, which shows lines of "-" (--show-source).
   out->stdin_bytes = st.stdin_failed ? NULL : st.stdin_bytes;
   out->stdin_len = st.stdin_failed ? 0 : st.stdin_len;
   out->stdin_owned = slurped;
 
+  phase_end(out, AL_PHASE_EXTRACT, &phase_start);
   // index (whole tree)
   out->index = al_index_build(
       &out->project, out->catalog ? out->catalog : al_catalog_builtin());
 
+  phase_end(out, AL_PHASE_INDEX, &phase_start);
   // rules -> suppress, per file
   st.per_file = al_xcalloc(n_files ? n_files : 1, sizeof(al_diag_list));
   st.arenas = al_xcalloc(n_threads, sizeof(al_arena *));
@@ -380,12 +483,14 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     al_arena_free(st.arenas[i]);
   free(st.arenas);
   free(st.per_file);
+  free(st.order);
   free(st.file_enabled);
   free(defaults);
   out->files_checked = n_files;
   uint32_t n = out->diags.len;
   al_report_sort(out->diags.items, &n, &out->project);
   out->diags.len = n;
+  phase_end(out, AL_PHASE_RULES, &phase_start);
 }
 
 void al_run_free(al_run_result *self) {

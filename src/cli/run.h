@@ -42,10 +42,20 @@ typedef struct {
   uint32_t n_ignore;
   const char *const *extend_select; // --extend-select: added
   uint32_t n_extend_select;
+  // The result cache (cache/cache.h). Off unless asked for, so that
+  // in-process callers (tests, fuzzers) never write to the disk.
+  bool cache;            // read and write cached facts of files (not "-")
+  const char *cache_dir; // NULL: AL_CACHE_DIR_NAME in the project root, the
+                         // directory of the config file of the first path
+                         // (of --config FILE), else the current directory
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);
   void *after_discover_data;
+  // Test seam: nonzero: the workers take the files in an order shuffled
+  // from this seed instead of path order (the output must not change).
+  // 0 in production.
+  uint32_t shuffle_seed;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */
@@ -70,7 +80,25 @@ typedef struct {
   size_t stdin_len;
   char *stdin_owned; // stdin_bytes when al_run read fd 0 itself; freed by
                      // al_run_free
+  const char *cache_warning; // why the cache was skipped or not updated, as
+                             // "DIR: reason" (arena), or NULL
+  uint32_t cache_hits;       // files whose facts came from the cache
+  uint32_t cache_writes;     // entries written
+  // Phase times of al_run in seconds, wall (CLOCK_MONOTONIC) and CPU of the
+  // whole process (CLOCK_PROCESS_CPUTIME_ID, all threads), for the hidden
+  // --stats option and the benchmark (bench/): [AL_PHASE_*].
+  double phase_wall[4];
+  double phase_cpu[4];
 } al_run_result;
+
+/** The phases timed in al_run_result (setup = config + discovery). */
+enum {
+  AL_PHASE_SETUP,   // config files, discovery, sorting the file list
+  AL_PHASE_EXTRACT, // read + parse + extract, worker pool
+  AL_PHASE_INDEX,   // the whole-tree index
+  AL_PHASE_RULES,   // rules + suppression per file, worker pool, and the
+                    // final merge and sort of the diagnostics
+};
 
 /** Run the pipeline. *out is zeroed first; free it with al_run_free. */
 void al_run(al_run_result *out, const al_run_opts *opts);

@@ -332,13 +332,22 @@ bool al_config_load(al_config *out, bool *found, al_arena *arena,
   if (!text)
     return al_error_set(err, path, 0, 0, "cannot read config file: %s",
                         strerror(error));
+  bool ok = al_config_load_text(out, found, arena, path, text, len, err);
+  free(text);
+  return ok;
+}
+
+bool al_config_load_text(al_config *out, bool *found, al_arena *arena,
+                         const char *path, const char *text, uint32_t len,
+                         al_error *err) {
+  memset(out, 0, sizeof *out);
+  *found = false;
   bool pyproject = is_pyproject(path);
   loader l = {arena, al_arena_strndup(arena, path, strlen(path)),
               pyproject ? " in [tool.asynclint]" : "", err};
   out->path = l.path;
   out->dir = al_path_parent(arena, al_path_absolute(arena, path));
   const al_toml_value *root = al_toml_parse(arena, l.path, text, len, err);
-  free(text);
   if (!root)
     return false;
   const al_toml_value *table = root;

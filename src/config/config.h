@@ -67,6 +67,15 @@ typedef struct {
 bool al_config_load(al_config *out, bool *found, al_arena *arena,
                     const char *path, al_error *err);
 
+/**
+ * al_config_load on bytes already in memory (len of them, no NUL needed):
+ * path only names the file (pyproject.toml or not, messages, the directory
+ * globs are anchored at); nothing is read from it. The fuzzer's entry point.
+ */
+bool al_config_load_text(al_config *out, bool *found, al_arena *arena,
+                         const char *path, const char *text, uint32_t len,
+                         al_error *err);
+
 /** Config files already read, so that many paths share one parse. */
 typedef struct al_config_cache al_config_cache;
 

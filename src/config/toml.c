@@ -25,6 +25,10 @@ typedef struct {
   const char *text;
   uint32_t len;
   al_error *err;
+  // The last column computed: the line starting at memo_line has memo_chars
+  // characters before byte memo_byte. Values are read in document order,
+  // so counting on from there keeps a long line linear, not quadratic.
+  uint32_t memo_line, memo_byte, memo_chars;
 } reader;
 
 // A compound value being filled: its node and the next child to read.
@@ -77,7 +81,7 @@ const al_toml_entry *al_toml_find(const al_toml_value *table, const char *key) {
 
 // 1-based line and character column of byte offset within the text, given
 // a point/byte pair known to lie at or before it on the same line or above.
-static void position_from(const reader *r, TSPoint at, uint32_t at_byte,
+static void position_from(reader *r, TSPoint at, uint32_t at_byte,
                           uint32_t offset, uint32_t *line, uint32_t *col) {
   uint32_t row = at.row;
   uint32_t line_start = at_byte - at.column;
@@ -86,16 +90,23 @@ static void position_from(const reader *r, TSPoint at, uint32_t at_byte,
       row++;
       line_start = i + 1;
     }
-  uint32_t chars = 0;
-  for (uint32_t i = line_start; i < offset && i < r->len; i++)
+  uint32_t chars = 0, from = line_start;
+  if (r->memo_line == line_start && r->memo_byte <= offset &&
+      r->memo_byte > line_start) {
+    chars = r->memo_chars;
+    from = r->memo_byte;
+  }
+  for (uint32_t i = from; i < offset && i < r->len; i++)
     if (((unsigned char)r->text[i] & 0xC0) != 0x80)
       chars++;
+  r->memo_line = line_start;
+  r->memo_byte = offset < r->len ? offset : r->len;
+  r->memo_chars = chars;
   *line = row + 1;
   *col = chars + 1;
 }
 
-static void node_position(const reader *r, TSNode n, uint32_t *line,
-                          uint32_t *col) {
+static void node_position(reader *r, TSNode n, uint32_t *line, uint32_t *col) {
   uint32_t b = ts_node_start_byte(n);
   position_from(r, ts_node_start_point(n), b, b, line, col);
 }
@@ -635,7 +646,7 @@ static al_toml_value *open_table(reader *r, al_toml_value *root, TSNode header,
 
 al_toml_value *al_toml_parse(al_arena *arena, const char *path,
                              const char *text, uint32_t len, al_error *err) {
-  reader r = {arena, path, text, len, err};
+  reader r = {arena, path, text, len, err, 0, 0, 0};
   TSParser *parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_toml());
   TSTree *tree = ts_parser_parse_string(parser, NULL, text, len);

@@ -34,12 +34,25 @@
 #include "base/path.h"
 
 const char *const al_default_excludes[] = {
-    ".git",          ".hg",         ".svn",
-    ".venv",         "venv",        "__pycache__",
-    "node_modules",  "build",       "dist",
-    "site-packages", ".tox",        ".nox",
-    ".mypy_cache",   ".ruff_cache", ".pytest_cache",
-    ".eggs",         "*.egg-info",  NULL,
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".eggs",
+    "*.egg-info",
+    ".asynclint_cache",
+    NULL,
 };
 
 #define N_DEFAULT_EXCLUDES                                                     \
