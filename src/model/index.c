@@ -1880,76 +1880,120 @@ static bool runs_when_called(const al_index *ix, al_target t) {
 // number of plain functions deep. All kinds are found in one pass, each
 // callee resolved once. MEMO_BUSY breaks cycles (a function in a cycle sees
 // the cycle's other members as reaching nothing yet).
-static unsigned reaches_all(rctx *r, uint32_t file, uint32_t scope) {
-  file_index *fi = &((al_index *)r->ix)->files[file];
-  if (fi->reach[0][scope] == MEMO_BUSY)
-    return 0;
-  if (fi->reach[0][scope] != MEMO_UNSET) {
-    unsigned bits = 0;
-    for (int k = 0; k < AL_REACH_KINDS; k++)
-      if (fi->reach[k][scope] == MEMO_YES)
-        bits |= 1u << k;
-    return bits;
-  }
-  if (r->depth > MAX_DEPTH)
-    return 0;
-  for (int k = 0; k < AL_REACH_KINDS; k++)
-    fi->reach[k][scope] = MEMO_BUSY;
-  const al_facts *f = facts_of(r->ix, file);
-  unsigned found = 0, all = (1u << AL_REACH_KINDS) - 1;
-  for (uint32_t i = 0; i < fi->call_n[scope] && found != all; i++) {
-    uint32_t call = fi->call_order[fi->call_first[scope] + i];
-    int saved = r->depth;
-    r->depth++;
-    al_target t = resolve_callee(r, file, call);
-    unsigned here = 0;
-    if (t.kind == AL_TARGET_EXTERNAL) {
-      if (is_event(t.entry, AL_REACH_BLOCKING) &&
-          al_index_call_blocks(r->ix, file, call, t.entry))
-        here |= 1u << AL_REACH_BLOCKING;
-      // A loop run inside a helper's own loop may run zero times
-      // (asyncpg's `for _ in range(timeout): run_until_complete(...)` with
-      // timeout=0): only straight-line runs count through helpers.
-      if (is_event(t.entry, AL_REACH_LOOP_RUN) &&
-          !(f->calls.items[call].flags & AL_CALL_IN_LOOP))
-        here |= 1u << AL_REACH_LOOP_RUN;
-    } else if (runs_when_called(r->ix, t)) {
-      here = reaches_all(r, t.file, t.scope);
-    }
-    r->depth = saved;
-    for (int k = 0; k < AL_REACH_KINDS; k++)
-      if ((here & (1u << k)) && !(found & (1u << k))) {
-        found |= 1u << k;
-        fi->reach_hop[k][scope] = call;
-      }
-  }
-  for (int k = 0; k < AL_REACH_KINDS; k++)
-    fi->reach[k][scope] = (found & (1u << k)) ? MEMO_YES : MEMO_NO;
-  return found;
-}
+// What plain helpers reach, for the whole tree at once and without
+// recursion: resolve every call of every plain function once, note the
+// events each makes directly and the plain functions it calls, then
+// propagate the events backwards along the calls with a worklist. Linear in
+// the calls; any chain length, any definition order, cycles included.
+typedef struct {
+  uint32_t caller; // global function id
+  uint32_t call;   // the call, in the caller's file
+} rev_edge;
 
 static void compute_reaches(al_index *self) {
-  for (uint32_t file = 0; file < self->project->files.len; file++) {
+  uint32_t nfiles = self->project->files.len;
+  uint32_t *base = al_xcalloc(nfiles + 1, sizeof(uint32_t));
+  for (uint32_t file = 0; file < nfiles; file++) {
+    const al_facts *f = facts_of(self, file);
+    base[file + 1] = base[file] + (f ? f->scopes.len : 0);
+  }
+  uint32_t total = base[nfiles];
+  uint8_t *bits = al_xcalloc(total ? total : 1, 1);
+  uint32_t *rev_first = al_xcalloc(total + 1, sizeof(uint32_t));
+  al_vec(rev_edge) edges = {0};
+  al_vec(uint32_t) callee = {0}; // parallel to edges: the called function
+  al_vec(uint32_t) work = {0};
+  // 1. Direct events and call edges.
+  for (uint32_t file = 0; file < nfiles; file++) {
     const al_facts *f = facts_of(self, file);
     if (!f)
       continue;
+    file_index *fi = &self->files[file];
     for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
-      if (f->scopes.items[sc].kind != AL_SCOPE_FUNCTION)
+      if (!runs_when_called(self, tree_target(AL_TARGET_FUNCTION, file, sc)))
         continue;
-      rctx r = {self, 0};
-      reaches_all(&r, file, sc);
+      uint32_t id = base[file] + sc;
+      for (uint32_t i = 0; i < fi->call_n[sc]; i++) {
+        uint32_t call = fi->call_order[fi->call_first[sc] + i];
+        rctx r = {self, 0};
+        al_target t = resolve_callee(&r, file, call);
+        unsigned here = 0;
+        if (t.kind == AL_TARGET_EXTERNAL) {
+          if (is_event(t.entry, AL_REACH_BLOCKING) &&
+              al_index_call_blocks(self, file, call, t.entry))
+            here |= 1u << AL_REACH_BLOCKING;
+          // A loop run inside a helper's own loop may run zero times
+          // (asyncpg's `for _ in range(timeout): run_until_complete(...)`
+          // with timeout=0): only straight-line runs count through helpers.
+          if (is_event(t.entry, AL_REACH_LOOP_RUN) &&
+              !(f->calls.items[call].flags & AL_CALL_IN_LOOP))
+            here |= 1u << AL_REACH_LOOP_RUN;
+        } else if (runs_when_called(self, t)) {
+          rev_edge e = {id, call};
+          vec_push(&edges, e);
+          vec_push(&callee, base[t.file] + t.scope);
+        }
+        for (int k = 0; k < AL_REACH_KINDS; k++)
+          if ((here & (1u << k)) && !(bits[id] & (1u << k))) {
+            bits[id] |= (uint8_t)(1u << k);
+            fi->reach_hop[k][sc] = call; // the first such call
+          }
+      }
+      if (bits[id])
+        vec_push(&work, id);
     }
   }
-  // Whatever a cycle or the depth limit left unset is settled as "no".
-  for (uint32_t file = 0; file < self->project->files.len; file++) {
+  // 2. Reverse adjacency (counting sort by callee).
+  for (uint32_t e = 0; e < edges.len; e++)
+    rev_first[callee.items[e] + 1]++;
+  for (uint32_t g = 0; g < total; g++)
+    rev_first[g + 1] += rev_first[g];
+  rev_edge *rev = al_xmalloc((edges.len ? edges.len : 1) * sizeof(rev_edge));
+  uint32_t *fill = al_xcalloc(total ? total : 1, sizeof(uint32_t));
+  for (uint32_t e = 0; e < edges.len; e++) {
+    uint32_t g = callee.items[e];
+    rev[rev_first[g] + fill[g]++] = edges.items[e];
+  }
+  // 3. Propagate: a caller learns each kind once, from the first callee
+  // that gives it (so the hops never form a cycle).
+  uint32_t *file_of = al_xmalloc((total ? total : 1) * sizeof(uint32_t));
+  for (uint32_t file = 0; file < nfiles; file++)
+    for (uint32_t g = base[file]; g < base[file + 1]; g++)
+      file_of[g] = file;
+  for (uint32_t head = 0; head < work.len; head++) {
+    uint32_t g = work.items[head];
+    for (uint32_t e = rev_first[g]; e < rev_first[g + 1]; e++) {
+      uint32_t p = rev[e].caller;
+      unsigned learn = bits[g] & ~bits[p];
+      if (!learn)
+        continue;
+      uint32_t pf = file_of[p];
+      for (int k = 0; k < AL_REACH_KINDS; k++)
+        if (learn & (1u << k))
+          self->files[pf].reach_hop[k][p - base[pf]] = rev[e].call;
+      bits[p] |= (uint8_t)learn;
+      vec_push(&work, p);
+    }
+  }
+  // 4. The memo the rules read.
+  for (uint32_t file = 0; file < nfiles; file++) {
     const al_facts *f = facts_of(self, file);
     if (!f)
       continue;
     for (int k = 0; k < AL_REACH_KINDS; k++)
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
-        if (self->files[file].reach[k][sc] != MEMO_YES)
-          self->files[file].reach[k][sc] = MEMO_NO;
+        self->files[file].reach[k][sc] =
+            (bits[base[file] + sc] & (1u << k)) ? MEMO_YES : MEMO_NO;
   }
+  free(file_of);
+  free(fill);
+  free(rev);
+  vec_free(&work);
+  vec_free(&callee);
+  vec_free(&edges);
+  free(rev_first);
+  free(bits);
+  free(base);
 }
 
 bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
