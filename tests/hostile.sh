@@ -16,6 +16,7 @@
 # suite. Prints TAP (plan at the end).
 #
 # Usage: hostile.sh ASYNCLINT_BIN
+tests_dir=$(cd "$(dirname "$0")" && pwd)
 set -uo pipefail
 export LC_ALL=C
 
@@ -39,50 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
 out="$tmp/out"
 err="$tmp/err"
-
-ok() {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok() {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  local line
-  for line in "$@"; do
-    echo "# $line"
-  done
-  if [ -s "$out" ]; then
-    echo "# stdout:"
-    head -n 20 "$out" | cut -c1-200 | sed 's/^/#   /'
-  fi
-  if [ -s "$err" ]; then
-    echo "# stderr:"
-    head -n 20 "$err" | cut -c1-200 | sed 's/^/#   /'
-  fi
-}
-
-skip() {
-  n=$((n + 1))
-  echo "ok $n - $1 # SKIP $2"
-}
-
-# check NAME CONDITION-COMMAND...: one test point from a command's status.
-check() {
-  local name=$1
-  shift
-  if "$@"; then
-    ok "$name"
-  else
-    not_ok "$name" "failed: $*"
-  fi
-}
+# shellcheck source=tests/tap.sh
+. "$tests_dir/tap.sh"
 
 # run [PREFIX...] -- ARGS...: runs the binary under timeout with stdin from
 # /dev/null, stdout to $out, stderr to $err; sets $rc.
@@ -98,9 +59,6 @@ run() {
 }
 bin_run=$bin
 
-has_line() { grep -qxF -- "$2" "$1"; }
-count_line() { grep -cxF -- "$2" "$1"; }
-rc_is() { [ "$rc" -eq "$1" ]; }
 # Exited by itself: not killed by a signal, not stopped by timeout.
 finished() { [ "$rc" -lt 124 ]; }
 

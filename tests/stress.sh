@@ -29,6 +29,7 @@
 #                    the garbage) by this (default 1); ./dev test-san uses 10,
 #                    as ASan makes them slow and hungry
 #   AL_STRESS_LIMIT  seconds allowed for each run (default 120)
+tests_dir=$(cd "$(dirname "$0")" && pwd)
 set -uo pipefail
 export LC_ALL=C
 
@@ -55,46 +56,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/asynclint-stress.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
-n=0
-failed=0
 out="$tmp/out"
 err="$tmp/err"
-
-ok() {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok() {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  local line
-  for line in "$@"; do
-    echo "# $line"
-  done
-  echo "# exit code: $rc"
-  if [ -s "$out" ]; then
-    echo "# stdout:"
-    head -n 10 "$out" | cut -c1-200 | sed 's/^/#   /'
-  fi
-  if [ -s "$err" ]; then
-    echo "# stderr:"
-    head -n 10 "$err" | cut -c1-200 | sed 's/^/#   /'
-  fi
-}
-
-# check NAME CONDITION-COMMAND...: one test point from a command's status.
-check() {
-  local name=$1
-  shift
-  if "$@"; then
-    ok "$name"
-  else
-    not_ok "$name" "failed: $*"
-  fi
-}
+# shellcheck source=tests/tap.sh
+. "$tests_dir/tap.sh"
 
 # run NAME ARGS...: the binary under timeout, stdin from /dev/null, stdout
 # to $out, stderr to $err, no config file, no cache; sets $rc and prints
@@ -110,8 +75,6 @@ run() {
     'BEGIN { printf "# time %s: %.2fs (exit %d)\n", name, e - s, rc }'
 }
 
-has_line() { grep -qxF -- "$2" "$1"; }
-rc_is() { [ "$rc" -eq "$1" ]; }
 # Exited by itself with 0 or 1: not killed by a signal or by timeout, no
 # error exit.
 linted() { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }
