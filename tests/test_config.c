@@ -33,35 +33,8 @@
 #include "rules/rule.h"
 #include "source/discover.h"
 
-static char tmp_dir[] = "/tmp/asynclint-config-XXXXXX";
-static char old_cwd[PATH_MAX];
-
-static int setup_dir(void **state) {
-  (void)state;
-  if (!getcwd(old_cwd, sizeof old_cwd) || !mkdtemp(tmp_dir))
-    return -1;
-  return chdir(tmp_dir);
-}
-
-static int remove_dir(void **state) {
-  (void)state;
-  if (chdir(old_cwd) != 0)
-    return -1;
-  char cmd[PATH_MAX + 16];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
-
-static void make_parents(const char *path) {
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(buf, 0755);
-      *p = '/';
-    }
-}
+#define TMP_TREE_NAME "config"
+#include "tmp_tree.h"
 
 static void write_file(const char *path, const char *text) {
   make_parents(path);

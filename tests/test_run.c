@@ -26,39 +26,8 @@
 #include "cli/run.h"
 #include "report/report.h"
 
-static char tmp_dir[] = "/tmp/asynclint-run-XXXXXX";
-static char old_cwd[PATH_MAX];
-
-static int setup_dir(void **state) {
-  (void)state;
-  // mkdtemp fills in the X's: restore them for the next group.
-  memcpy(tmp_dir + sizeof tmp_dir - 7, "XXXXXX", 6);
-  if (!getcwd(old_cwd, sizeof old_cwd) || !mkdtemp(tmp_dir))
-    return -1;
-  return chdir(tmp_dir);
-}
-
-static int remove_dir(void **state) {
-  (void)state;
-  if (chdir(old_cwd) != 0)
-    return -1;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
-
-// Creates the directories leading to path (relative to the cwd).
-static void make_parents(const char *path) {
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = 0;
-    mkdir(buf, 0755);
-    *p = '/';
-  }
-}
+#define TMP_TREE_NAME "run"
+#include "tmp_tree.h"
 
 static void write_file(const char *path, const char *text) {
   make_parents(path);
