@@ -101,6 +101,8 @@
   X(IMPORT_STATEMENT, "import_statement")                                      \
   X(IMPORT_FROM_STATEMENT, "import_from_statement")                            \
   X(FUTURE_IMPORT_STATEMENT, "future_import_statement")                        \
+  X(ALIASED_IMPORT, "aliased_import")                                          \
+  X(WILDCARD_IMPORT, "wildcard_import")                                        \
   X(GLOBAL_STATEMENT, "global_statement")                                      \
   X(NONLOCAL_STATEMENT, "nonlocal_statement")                                  \
   X(NAMED_EXPRESSION, "named_expression")                                      \
