@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/hash.h"
 #include "report/report.h"
 
 // Writes through a writer into a malloc'd string.
@@ -436,7 +437,7 @@ static void test_attach_source(void **state) {
                              "\tfetch()";
   al_facts *facts = al_facts_new();
   facts->text_len = sizeof text - 1;
-  facts->text_hash = al_str_hash((al_str){text, sizeof text - 1});
+  facts->text_hash = al_hash64(text, sizeof text - 1, 0);
   al_project p = {0};
   vec_push(&p.files, ((al_project_file){.path = "-", .facts = facts}));
   const al_rule *r = rule("AL100");

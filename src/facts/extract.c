@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "syntax/node.h"
 #include "syntax/parser.h"
 
@@ -1582,21 +1583,53 @@ static bool mentions_suppression(al_str t) {
 // --- the walk
 // -----------------------------------------------------------------
 
-static void push_frame(al_extractor *x, TSTreeCursor *c) {
+// Whether extraction ever looks at the field of a child of a node of this
+// kind (push_frame, classify, is_load: `c->field`). Asking the cursor for
+// the field costs a walk of the grammar's field map; most nodes sit under
+// these parents, whose children's fields nothing reads.
+static bool field_unused_under(al_kind parent) {
+  switch (parent) {
+  case AL_K_MODULE:
+  case AL_K_BLOCK:
+  case AL_K_EXPRESSION_STATEMENT:
+  case AL_K_ARGUMENT_LIST:
+  case AL_K_BINARY_OPERATOR:
+  case AL_K_COMPARISON_OPERATOR:
+  case AL_K_BOOLEAN_OPERATOR:
+  case AL_K_NOT_OPERATOR:
+  case AL_K_UNARY_OPERATOR:
+  case AL_K_PARENTHESIZED_EXPRESSION:
+  case AL_K_EXPRESSION_LIST:
+  case AL_K_LIST:
+  case AL_K_TUPLE:
+  case AL_K_SET:
+  case AL_K_DICTIONARY:
+  case AL_K_RETURN_STATEMENT:
+  case AL_K_AWAIT:
+  case AL_K_DECORATOR:
+  case AL_K_CONCATENATED_STRING:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Push the frame of node, a named node where cursor c stands.
+static void push_frame(al_extractor *x, TSTreeCursor *c, TSNode node) {
   frame *parent = x->stack.len ? vec_last(&x->stack) : NULL;
   frame f = {0};
-  f.node = ts_tree_cursor_current_node(c);
-  f.field = ts_tree_cursor_current_field_id(c);
-  f.kind =
-      ts_node_is_named(f.node) ? (uint8_t)al_node_kind(f.node) : AL_K_OTHER;
+  f.node = node;
+  f.field = parent && field_unused_under((al_kind)parent->kind)
+                ? 0
+                : ts_tree_cursor_current_field_id(c);
+  f.kind = (uint8_t)al_node_kind(node);
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   f.block = AL_NONE;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;
-    if (ts_node_is_named(f.node))
-      f.named_index = parent->next_named++;
+    f.named_index = parent->next_named++;
     if (parent->inner != AL_NONE && f.field == x->F->body) {
       f.scope = parent->inner;
       f.flags = 0;
@@ -1823,11 +1856,14 @@ static void enter(al_extractor *x) {
 
 // Move the cursor to the next named sibling (anonymous tokens such as
 // punctuation and keywords carry nothing extraction needs: the `async`
-// keyword is read off its parent). False when there is none.
-static bool next_named_sibling(TSTreeCursor *c) {
-  while (ts_tree_cursor_goto_next_sibling(c))
-    if (ts_node_is_named(ts_tree_cursor_current_node(c)))
+// keyword is read off its parent) and give its node. False when there is
+// none.
+static bool next_named_sibling(TSTreeCursor *c, TSNode *node) {
+  while (ts_tree_cursor_goto_next_sibling(c)) {
+    *node = ts_tree_cursor_current_node(c);
+    if (ts_node_is_named(*node))
       return true;
+  }
   return false;
 }
 
@@ -1836,15 +1872,15 @@ static void walk(al_extractor *x, TSNode root) {
   vec_clear(&x->stack);
   vec_clear(&x->tracked);
   vec_clear(&x->pending);
-  push_frame(x, &c);
+  push_frame(x, &c, root);
   vec_last(&x->stack)->scope = 0;
   enter(x);
   for (;;) {
     frame *f = vec_last(&x->stack);
     if (f->descend && ts_tree_cursor_goto_first_child(&c)) {
-      if (ts_node_is_named(ts_tree_cursor_current_node(&c)) ||
-          next_named_sibling(&c)) {
-        push_frame(x, &c);
+      TSNode node = ts_tree_cursor_current_node(&c);
+      if (ts_node_is_named(node) || next_named_sibling(&c, &node)) {
+        push_frame(x, &c, node);
         enter(x);
         continue;
       }
@@ -1853,8 +1889,9 @@ static void walk(al_extractor *x, TSNode root) {
     for (;;) {
       leave(x, vec_last(&x->stack));
       x->stack.len--;
-      if (next_named_sibling(&c)) {
-        push_frame(x, &c);
+      TSNode node;
+      if (next_named_sibling(&c, &node)) {
+        push_frame(x, &c, node);
         enter(x);
         break;
       }
@@ -1946,7 +1983,7 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   self->facts = facts;
   self->text = src->text;
   al_linemap_build(&facts->lines, src->text, src->len);
-  facts->text_hash = al_str_hash((al_str){src->text, src->len});
+  facts->text_hash = al_hash64(src->text, src->len, 0);
   facts->text_len = src->len;
   // Scope 0: the module.
   al_scope *m = vec_grow1(&facts->scopes);

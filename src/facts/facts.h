@@ -335,7 +335,7 @@ typedef struct al_facts {
   al_vec(al_comp) comps;
   al_vec(al_block_site) blocks; // with items and for loops, source order
   al_linemap lines;             // for column conversion in the report stage
-  uint64_t text_hash;           // al_str_hash of the decoded text: the report
+  uint64_t text_hash;           // al_hash64 of the decoded text: the report
                                 // stage re-reads the file and shows its lines
                                 // only if they still hash the same
   uint32_t text_len;            // bytes of the decoded text

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "source/file.h"
 
 static bool is_blank(char c) {
@@ -123,7 +124,7 @@ void al_report_attach_source(al_report_item *items, const al_diag *diags,
       else if (stdin_bytes)
         ok = al_source_from_bytes(&src, tmp, pf->path, stdin_bytes, stdin_len);
       ok = ok && src.len == facts->text_len &&
-           al_str_hash((al_str){src.text, src.len}) == facts->text_hash;
+           al_hash64(src.text, src.len, 0) == facts->text_hash;
     }
     fill_file(items, diags, first, last, ok ? &src : NULL, arena);
     al_arena_free(tmp);
