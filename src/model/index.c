@@ -50,11 +50,21 @@ typedef struct {
   uint32_t index;
 } sort_key;
 
+// A group of bindings of one name in one scope: a run of `order` (or of
+// `attrs`). Slots of the open-addressing group tables; n == 0: empty.
+typedef struct {
+  uint32_t first, n;
+} group_ref;
+
 typedef struct {
   uint32_t *order; // binding indices sorted by (scope, name)
   uint32_t n;
   uint32_t *attrs; // AL_BIND_ATTR indices sorted by (class scope, name)
   uint32_t n_attrs;
+  group_ref *groups; // (scope, name) -> its run of order; groups_mask + 1
+  uint32_t groups_mask;
+  group_ref *attr_groups; // (class scope, name) -> its run of attrs
+  uint32_t attr_groups_mask;
   uint32_t *ret_first;  // by scope: first index into ret_order
   uint32_t *ret_n;      // by scope: number of returns
   uint32_t *ret_order;  // returns grouped by scope
@@ -167,6 +177,55 @@ static int cmp_key(const void *a, const void *b) {
   return (x->index > y->index) - (x->index < y->index);
 }
 
+// The scope a binding is grouped under: its own, or (instance attributes,
+// bound in a method) the method's class.
+static uint32_t group_scope(const al_facts *f, const al_binding *b,
+                            bool by_class) {
+  return by_class ? f->scopes.items[b->scope].parent : b->scope;
+}
+
+static uint32_t group_hash(uint32_t scope, al_str name) {
+  uint64_t h = al_str_hash(name) ^ (scope * 0x9E3779B97F4A7C15ull);
+  h ^= h >> 29;
+  return (uint32_t)h;
+}
+
+// The group table of a sorted run of n bindings: every (scope, name) run,
+// found in O(1) by find_group. *mask: table size - 1.
+static group_ref *group_table(const al_facts *f, const uint32_t *order,
+                              uint32_t n, bool by_class, uint32_t *mask) {
+  uint32_t groups = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[order[i]];
+    const al_binding *p = i ? &f->binds.items[order[i - 1]] : NULL;
+    if (!p || group_scope(f, p, by_class) != group_scope(f, b, by_class) ||
+        !al_str_eq(p->name, b->name))
+      groups++;
+  }
+  uint32_t size = 8;
+  while (size < 2 * groups)
+    size *= 2;
+  group_ref *tab = al_xcalloc(size, sizeof *tab);
+  *mask = size - 1;
+  for (uint32_t i = 0; i < n;) {
+    const al_binding *b = &f->binds.items[order[i]];
+    uint32_t scope = group_scope(f, b, by_class);
+    uint32_t end = i + 1;
+    while (end < n) {
+      const al_binding *e = &f->binds.items[order[end]];
+      if (group_scope(f, e, by_class) != scope || !al_str_eq(e->name, b->name))
+        break;
+      end++;
+    }
+    uint32_t h = group_hash(scope, b->name) & *mask;
+    while (tab[h].n)
+      h = (h + 1) & *mask;
+    tab[h] = (group_ref){i, end - i};
+    i = end;
+  }
+  return tab;
+}
+
 static void sort_bindings(file_index *fi, const al_facts *f) {
   uint32_t n = f->binds.len;
   sort_key *keys = al_xmalloc((n ? n : 1) * sizeof(sort_key));
@@ -190,6 +249,8 @@ static void sort_bindings(file_index *fi, const al_facts *f) {
   fi->n_attrs = na;
   free(keys);
   free(akeys);
+  fi->groups = group_table(f, fi->order, n, false, &fi->groups_mask);
+  fi->attr_groups = group_table(f, fi->attrs, na, true, &fi->attr_groups_mask);
 }
 
 static void group_returns(file_index *fi, const al_facts *f) {
@@ -509,6 +570,8 @@ void al_index_free(al_index *self) {
     file_index *fi = &self->files[i];
     free(fi->order);
     free(fi->attrs);
+    free(fi->groups);
+    free(fi->attr_groups);
     free(fi->ret_first);
     free(fi->ret_n);
     free(fi->ret_order);
@@ -542,33 +605,24 @@ const char *al_index_module_name(const al_index *self, uint32_t file) {
 
 // --- look-ups ---------------------------------------------------------------
 
-// Binary search of `order` (indices into binds) for (scope, name).
-static uint32_t find_group(const al_facts *f, const uint32_t *order, uint32_t n,
-                           bool by_class, uint32_t scope, al_str name,
-                           uint32_t *first) {
-  uint32_t lo = 0, hi = n;
-#define KEY_SCOPE(b)                                                           \
-  (by_class ? f->scopes.items[(b)->scope].parent : (b)->scope)
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    const al_binding *b = &f->binds.items[order[mid]];
-    uint32_t bs = KEY_SCOPE(b);
-    int c = bs != scope ? (bs < scope ? -1 : 1) : al_str_cmp(b->name, name);
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
+// The run of bindings of name in scope (by_class: instance attributes of
+// class scope): its length, 0 if none; *first: where it starts in the
+// sorted array the table was built from.
+static uint32_t find_group(const al_facts *f, const uint32_t *order,
+                           const group_ref *tab, uint32_t mask, bool by_class,
+                           uint32_t scope, al_str name, uint32_t *first) {
+  *first = 0;
+  if (!tab)
+    return 0;
+  for (uint32_t h = group_hash(scope, name) & mask; tab[h].n;
+       h = (h + 1) & mask) {
+    const al_binding *b = &f->binds.items[order[tab[h].first]];
+    if (group_scope(f, b, by_class) == scope && al_str_eq(b->name, name)) {
+      *first = tab[h].first;
+      return tab[h].n;
+    }
   }
-  uint32_t end = lo;
-  while (end < n) {
-    const al_binding *b = &f->binds.items[order[end]];
-    if (KEY_SCOPE(b) != scope || !al_str_eq(b->name, name))
-      break;
-    end++;
-  }
-#undef KEY_SCOPE
-  *first = lo;
-  return end - lo;
+  return 0;
 }
 
 static uint32_t module_file(const al_index *self, al_str name, bool *in_tree) {
@@ -785,7 +839,8 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
   const al_facts *f = facts_of(ix, file);
   const file_index *fi = &ix->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->order, fi->n, false, scope, name, &g);
+  uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
+                          scope, name, &g);
   *found = false;
   *global = false;
   if (n == 0)
@@ -988,7 +1043,8 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
   const al_facts *f = facts_of(r->ix, file);
   const file_index *fi = &r->ix->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->attrs, fi->n_attrs, true, cls, name, &g);
+  uint32_t n = find_group(f, fi->attrs, fi->attr_groups, fi->attr_groups_mask,
+                          true, cls, name, &g);
   *found = n > 0;
   al_target result = unknown();
   for (uint32_t i = 0; i < n; i++) {
@@ -1677,7 +1733,8 @@ static uint32_t single_call_binding(const al_index *self, uint32_t file,
   const al_facts *f = facts_of(self, file);
   const file_index *fi = &self->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->order, fi->n, false, scope, name, &g);
+  uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
+                          scope, name, &g);
   if (n != 1)
     return AL_NONE;
   const al_binding *bd = &f->binds.items[fi->order[g]];
@@ -2053,8 +2110,8 @@ static void memoise_big_groups(al_index *self) {
     while (g < fi->n) {
       const al_binding *b = &f->binds.items[fi->order[g]];
       uint32_t first;
-      uint32_t n =
-          find_group(f, fi->order, fi->n, false, b->scope, b->name, &first);
+      uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
+                              b->scope, b->name, &first);
       if (n >= BIG_GROUP && fi->group_state[first] == MEMO_UNSET) {
         rctx r = {self, 0};
         bool found, global;
