@@ -50,7 +50,17 @@ typedef struct {
   uint32_t async_site;  // AWAIT: its site
   uint32_t deco_first;  // DECORATED_DEFINITION: first decorator ref
   uint32_t deco_n;
+  uint32_t arg_base; // CALL: where its arguments start in argbuf
+  uint16_t arg_pos;  // CALL: positional arguments recorded so far
 } frame;
+
+// An argument of a call whose frame is still on the stack: the walk
+// records each when it reaches it; the call's leave moves them to the
+// facts, contiguous (a nested call's arguments leave first).
+typedef struct {
+  al_arg arg;
+  TSNode container; // a list/tuple/set value whose names become ELEMENTs
+} pending_arg;
 
 typedef struct {
   al_str name;
@@ -75,6 +85,7 @@ struct al_extractor {
   // of a call or a comprehension: their reads become al_use facts.
   al_vec(tracked_name) tracked;
   al_vec(pending_track) pending;
+  al_vec(pending_arg) argbuf;
   // Per-file state
   al_facts *facts;
   const char *text;
@@ -95,6 +106,7 @@ void al_extractor_free(al_extractor *self) {
   if (self->aux_live)
     ts_tree_cursor_delete(&self->aux);
   vec_free(&self->stack);
+  vec_free(&self->argbuf);
   vec_free(&self->names);
   vec_free(&self->tracked);
   vec_free(&self->pending);
@@ -136,15 +148,6 @@ static TSNode call_function(al_extractor *x, TSNode call) {
   return ts_node_is_named(c) && al_node_kind(c) != AL_K_COMMENT
              ? c
              : field_child(x, call, x->F->function);
-}
-
-static TSNode call_arguments(al_extractor *x, TSNode call) {
-  uint32_t n = ts_node_child_count(call);
-  TSNode c = n ? ts_node_child(call, n - 1) : (TSNode){0};
-  al_kind k = ts_node_is_null(c) ? AL_K_OTHER : al_node_kind(c);
-  return k == AL_K_ARGUMENT_LIST || k == AL_K_GENERATOR_EXPRESSION
-             ? c
-             : field_child(x, call, x->F->arguments);
 }
 
 static TSNode attribute_object(al_extractor *x, TSNode attr) {
@@ -667,11 +670,16 @@ static frame *frame_at(al_extractor *x, uint32_t i) {
 }
 
 // Find the argument record of call `call` whose span starts at `start`.
-static uint32_t find_arg(al_extractor *x, uint32_t call, uint32_t start,
+// The pending argument (index into argbuf) of the call whose frame is at
+// stack index call_frame that contains bytes [start, end), or AL_NONE. Only
+// the call's own arguments are pending above its base: no other call is
+// open between an argument and its call.
+static uint32_t find_arg(al_extractor *x, uint32_t call_frame, uint32_t start,
                          uint32_t end) {
-  al_call *c = vec_get(&x->facts->calls, call);
-  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
-    al_arg *a = &x->facts->args.items[i];
+  if (call_frame == AL_NONE)
+    return AL_NONE;
+  for (uint32_t i = frame_at(x, call_frame)->arg_base; i < x->argbuf.len; i++) {
+    const al_arg *a = &x->argbuf.items[i].arg;
     if (a->span.start_byte <= start && end <= a->span.end_byte)
       return i;
   }
@@ -681,6 +689,7 @@ static uint32_t find_arg(al_extractor *x, uint32_t call, uint32_t start,
 typedef struct {
   al_ctx ctx;
   uint32_t parent_call;
+  uint32_t parent_frame; // ARG: stack index of the call's frame
   uint16_t arg_index;
   al_str ctx_name;
   uint32_t via;   // index of the frame that decided the context
@@ -689,7 +698,7 @@ typedef struct {
 
 // The context of the expression at stack index i.
 static ctx_info classify(al_extractor *x, uint32_t i) {
-  ctx_info r = {AL_CTX_OTHER, AL_NONE, 0, {0}, AL_NONE, 0};
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0};
   uint32_t child = i;
   while (child > 0) {
     uint32_t j = child - 1;
@@ -757,12 +766,14 @@ static ctx_info classify(al_extractor *x, uint32_t i) {
       if (list == 0 || frame_at(x, list - 1)->kind != AL_K_CALL)
         return r;
       uint32_t call = frame_at(x, list - 1)->call;
-      uint32_t a = find_arg(x, call, ts_node_start_byte(frame_at(x, i)->node),
-                            ts_node_end_byte(frame_at(x, i)->node));
+      uint32_t a =
+          find_arg(x, list - 1, ts_node_start_byte(frame_at(x, i)->node),
+                   ts_node_end_byte(frame_at(x, i)->node));
       r.ctx = AL_CTX_ARG;
       r.parent_call = call;
+      r.parent_frame = list - 1;
       if (a != AL_NONE) {
-        al_arg *arg = &x->facts->args.items[a];
+        const al_arg *arg = &x->argbuf.items[a].arg;
         r.arg_index = arg->index;
         r.ctx_name = arg->keyword;
       }
@@ -856,101 +867,93 @@ static ctx_info classify(al_extractor *x, uint32_t i) {
   return r;
 }
 
-static void record_args(al_extractor *x, al_call *c, TSNode args) {
-  c->first_arg = x->facts->args.len;
-  c->n_args = 0;
-  if (ts_node_is_null(args))
+// Record node n, a named child of the argument list of the call whose
+// frame is call (or the call's lone generator-expression argument).
+static void record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
+  if (k == AL_K_COMMENT)
     return;
-  if (al_node_kind(args) == AL_K_GENERATOR_EXPRESSION) {
-    al_arg *a = vec_grow1(&x->facts->args);
-    a->kind = AL_ARG_OTHER;
-    a->span = span_of(args);
-    a->target = AL_NONE;
-    c->n_args = 1;
+  pending_arg *p = vec_grow1(&x->argbuf);
+  al_arg *a = &p->arg;
+  a->kind = AL_ARG_OTHER;
+  a->target = AL_NONE;
+  a->ref = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
+  if (k == AL_K_GENERATOR_EXPRESSION) {
+    a->span = span_of(n);
     return;
   }
-  if (!aux_first(x, args))
-    return;
-  uint16_t pos = 0;
-  // Element refs of container arguments are appended after the loop so
-  // that the aux cursor is not needed twice at once.
-  TSNode containers[8];
-  uint16_t container_pos[8];
-  al_str container_kw[8];
+  a->index = call->arg_pos;
+  TSNode v = n;
+  if (k == AL_K_KEYWORD_ARGUMENT) {
+    TSNode kw = ts_node_child_by_field_id(n, x->F->name);
+    if (!ts_node_is_null(kw))
+      a->keyword = node_str(x, kw);
+    a->index = AL_ARG_KEYWORD;
+    v = ts_node_child_by_field_id(n, x->F->value);
+    if (ts_node_is_null(v)) {
+      x->argbuf.len--;
+      return;
+    }
+  } else if (k != AL_K_LIST_SPLAT && k != AL_K_DICTIONARY_SPLAT) {
+    call->arg_pos++;
+  }
+  v = unparen(v);
+  a->span = span_of(v);
+  al_kind vk = al_node_kind(v);
+  switch (vk) {
+  case AL_K_IDENTIFIER:
+  case AL_K_ATTRIBUTE:
+    a->ref = make_ref(x, v);
+    a->kind = a->ref.kind == AL_REF_NONE ? AL_ARG_OTHER : AL_ARG_REF;
+    break;
+  case AL_K_CALL:
+    a->kind = AL_ARG_CALL;
+    break;
+  case AL_K_LAMBDA:
+    a->kind = AL_ARG_LAMBDA;
+    break;
+  case AL_K_LIST_SPLAT:
+  case AL_K_DICTIONARY_SPLAT:
+    a->kind = AL_ARG_STARRED;
+    break;
+  case AL_K_LIST:
+  case AL_K_TUPLE:
+  case AL_K_SET:
+    p->container = v;
+    break;
+  default:
+    if (is_literal_kind(vk)) {
+      a->kind = AL_ARG_LITERAL;
+    } else if (a->span.end_byte - a->span.start_byte <= 96) {
+      al_str t = al_node_text(v, x->text);
+      a->text = copy_str(x, t.ptr, t.len);
+    }
+    break;
+  }
+  if (vk == AL_K_FALSE || vk == AL_K_NONE ||
+      (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
+    a->flags |= AL_ARGF_FALSY;
+}
+
+// A call's frame leaves: its pending arguments become facts, then the
+// names listed in its first container arguments (ELEMENT records).
+static void flush_args(al_extractor *x, const frame *f) {
+  al_call *c = vec_get(&x->facts->calls, f->call);
+  c->first_arg = x->facts->args.len;
+  c->n_args = x->argbuf.len - f->arg_base;
   int n_containers = 0;
-  do {
-    TSNode n = aux_node(x);
-    if (!ts_node_is_named(n))
+  for (uint32_t i = f->arg_base; i < x->argbuf.len; i++)
+    vec_push(&x->facts->args, x->argbuf.items[i].arg);
+  for (uint32_t i = f->arg_base; i < x->argbuf.len && n_containers < 8; i++) {
+    const pending_arg *p = &x->argbuf.items[i];
+    if (ts_node_is_null(p->container))
       continue;
-    al_kind k = al_node_kind(n);
-    if (k == AL_K_COMMENT)
-      continue;
-    al_arg a = {.kind = AL_ARG_OTHER,
-                .target = AL_NONE,
-                .ref = {.kind = AL_REF_NONE, .base_call = AL_NONE}};
-    a.index = pos;
-    TSNode v = n;
-    if (k == AL_K_KEYWORD_ARGUMENT) {
-      TSNode kw = ts_node_child_by_field_id(n, x->F->name);
-      if (!ts_node_is_null(kw))
-        a.keyword = node_str(x, kw);
-      a.index = AL_ARG_KEYWORD;
-      v = ts_node_child_by_field_id(n, x->F->value);
-      if (ts_node_is_null(v))
-        continue;
-    } else if (k != AL_K_LIST_SPLAT && k != AL_K_DICTIONARY_SPLAT) {
-      pos++;
-    }
-    v = unparen(v);
-    a.span = span_of(v);
-    al_kind vk = al_node_kind(v);
-    switch (vk) {
-    case AL_K_IDENTIFIER:
-    case AL_K_ATTRIBUTE:
-      a.ref = make_ref(x, v);
-      a.kind = a.ref.kind == AL_REF_NONE ? AL_ARG_OTHER : AL_ARG_REF;
-      break;
-    case AL_K_CALL:
-      a.kind = AL_ARG_CALL;
-      break;
-    case AL_K_LAMBDA:
-      a.kind = AL_ARG_LAMBDA;
-      break;
-    case AL_K_LIST_SPLAT:
-    case AL_K_DICTIONARY_SPLAT:
-      a.kind = AL_ARG_STARRED;
-      break;
-    case AL_K_LIST:
-    case AL_K_TUPLE:
-    case AL_K_SET:
-      a.kind = AL_ARG_OTHER;
-      if (n_containers < 8) {
-        containers[n_containers] = v;
-        container_kw[n_containers] = a.keyword;
-        container_pos[n_containers++] = a.index;
-      }
-      break;
-    default:
-      if (is_literal_kind(vk)) {
-        a.kind = AL_ARG_LITERAL;
-      } else if (a.span.end_byte - a.span.start_byte <= 96) {
-        al_str t = al_node_text(v, x->text);
-        a.text = copy_str(x, t.ptr, t.len);
-      }
-      break;
-    }
-    if (vk == AL_K_FALSE || vk == AL_K_NONE ||
-        (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
-      a.flags |= AL_ARGF_FALSY;
-    vec_push(&x->facts->args, a);
-    c->n_args++;
-  } while (aux_next(x));
-  for (int ci = 0; ci < n_containers; ci++) {
-    uint32_t ne = ts_node_named_child_count(containers[ci]);
+    n_containers++;
+    TSNode container = p->container;
+    uint32_t ne = ts_node_named_child_count(container);
     // Bound the work on huge literal lists: elements past 256 are not
     // looked at (only names matter here, and such lists are data).
     for (uint32_t e = 0; e < ne && e < 256; e++) {
-      TSNode el = unparen(ts_node_named_child(containers[ci], e));
+      TSNode el = unparen(ts_node_named_child(container, e));
       al_kind ek = al_node_kind(el);
       if (ek != AL_K_IDENTIFIER && ek != AL_K_ATTRIBUTE)
         continue;
@@ -959,12 +962,13 @@ static void record_args(al_extractor *x, al_call *c, TSNode args) {
       if (a.ref.kind == AL_REF_NONE)
         continue;
       a.span = span_of(el);
-      a.index = container_pos[ci];
-      a.keyword = container_kw[ci];
+      a.index = x->argbuf.items[i].arg.index;
+      a.keyword = x->argbuf.items[i].arg.keyword;
       vec_push(&x->facts->args, a);
-      c->n_args++;
+      vec_get(&x->facts->calls, f->call)->n_args++;
     }
   }
+  x->argbuf.len = f->arg_base;
 }
 
 static void enter_call(al_extractor *x, frame *f) {
@@ -988,7 +992,9 @@ static void enter_call(al_extractor *x, frame *f) {
   c->parent_call = ci.parent_call;
   c->arg_index = ci.arg_index;
   c->ctx_name = ci.ctx_name;
-  record_args(x, c, call_arguments(x, f->node));
+  c->first_arg = c->n_args = 0; // set when the call leaves (flush_args)
+  f->arg_base = x->argbuf.len;
+  f->arg_pos = 0;
   // Patch the records that were waiting for this call.
   if (ci.via == AL_NONE)
     return;
@@ -1025,9 +1031,9 @@ static void enter_call(al_extractor *x, frame *f) {
     break;
   case AL_CTX_ARG: {
     uint32_t a =
-        find_arg(x, ci.parent_call, c->span.start_byte, c->span.end_byte);
-    if (a != AL_NONE && x->facts->args.items[a].kind == AL_ARG_CALL)
-      x->facts->args.items[a].target = id;
+        find_arg(x, ci.parent_frame, c->span.start_byte, c->span.end_byte);
+    if (a != AL_NONE && x->argbuf.items[a].arg.kind == AL_ARG_CALL)
+      x->argbuf.items[a].arg.target = id;
     break;
   }
   case AL_CTX_ATTRIBUTE:
@@ -1058,10 +1064,10 @@ static void enter_lambda_arg(al_extractor *x, frame *f) {
   ctx_info ci = classify(x, x->stack.len - 1);
   if (ci.ctx != AL_CTX_ARG)
     return;
-  uint32_t a = find_arg(x, ci.parent_call, ts_node_start_byte(f->node),
+  uint32_t a = find_arg(x, ci.parent_frame, ts_node_start_byte(f->node),
                         ts_node_end_byte(f->node));
-  if (a != AL_NONE && x->facts->args.items[a].kind == AL_ARG_LAMBDA)
-    x->facts->args.items[a].target = f->inner;
+  if (a != AL_NONE && x->argbuf.items[a].arg.kind == AL_ARG_LAMBDA)
+    x->argbuf.items[a].arg.target = f->inner;
 }
 
 // --- async constructs
@@ -1405,6 +1411,8 @@ static void enter_identifier(al_extractor *x, frame *f) {
 // leaving a def or lambda drops its tracked names.
 static void leave(al_extractor *x, const frame *f) {
   uint32_t depth = x->stack.len - 1;
+  if (f->kind == AL_K_CALL && f->call != AL_NONE)
+    flush_args(x, f);
   if (f->kind == AL_K_FOR_STATEMENT && f->block != AL_NONE) {
     al_block_site *b = &x->facts->blocks.items[f->block];
     for (uint32_t i = f->asyncs_at; i < x->facts->asyncs.len; i++) {
@@ -1676,6 +1684,18 @@ static void push_frame(al_extractor *x, TSTreeCursor *c, TSNode node) {
 
 static void enter(al_extractor *x) {
   frame *f = vec_last(&x->stack);
+  // An argument of a call: recorded before anything inside it is entered
+  // (a call or lambda there finds its argument record by find_arg).
+  if (x->stack.len >= 2) {
+    frame *p = frame_at(x, x->stack.len - 2);
+    if (p->kind == AL_K_ARGUMENT_LIST && x->stack.len >= 3 &&
+        p->field == x->F->arguments &&
+        frame_at(x, x->stack.len - 3)->kind == AL_K_CALL)
+      record_arg(x, frame_at(x, x->stack.len - 3), f->node, (al_kind)f->kind);
+    else if (p->kind == AL_K_CALL && f->field == x->F->arguments &&
+             f->kind == AL_K_GENERATOR_EXPRESSION)
+      record_arg(x, p, f->node, (al_kind)f->kind);
+  }
   switch ((al_kind)f->kind) {
   case AL_K_FUNCTION_DEFINITION:
     enter_function(x, f);
@@ -1872,6 +1892,7 @@ static void walk(al_extractor *x, TSNode root) {
   vec_clear(&x->stack);
   vec_clear(&x->tracked);
   vec_clear(&x->pending);
+  vec_clear(&x->argbuf);
   push_frame(x, &c, root);
   vec_last(&x->stack)->scope = 0;
   enter(x);
