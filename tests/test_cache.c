@@ -5,7 +5,10 @@
  * encoded and decoded and must compare equal field by field, and encode to
  * the same bytes again. Damage: every truncation, every flipped bit and
  * trailing garbage make an entry a miss; forged entries (mutated, checksum
- * recomputed) never crash the decoder. The directory: markers, get/put,
+ * recomputed) never crash the decoder, and one forged record (an index out
+ * of range, a scope's parent not before it, an unknown kind) makes the
+ * entry a miss, in the decoder and in a whole run, while the untouched
+ * entry loads. The directory: markers, get/put,
  * a truncated entry rebuilt, special files, a symbolic-link directory
  * refused, a directory that cannot be made, a write that fails (file size
  * limit, as a full disk would) warned about once, writers racing on one
@@ -327,11 +330,12 @@ static void test_round_trip_special(void **state) {
     round_trip(f);
     al_facts_free(f);
   }
-  // Fields extraction rarely sets: every one non-zero, NULL vs "" strings.
+  // Fields extraction rarely sets: every one non-zero, extreme values,
+  // NULL vs "" strings; still facts that pass the decoder's validation.
   al_facts *f = al_facts_new();
   f->parse_gave_up = f->syntax_error = true;
   f->error_message = "the parser gave up";
-  f->error_span = (al_span){1, 2, 3, 4, 5, 6};
+  f->error_span = (al_span){10, 20, 3, 4, 5, 6};
   f->unreadable = true;
   f->problem = "cannot lint";
   f->problem_line = 7;
@@ -339,16 +343,27 @@ static void test_round_trip_special(void **state) {
   f->text_hash = UINT64_MAX;
   f->text_len = UINT32_MAX;
   f->n_rows = 3;
+  al_scope *m = vec_grow1(&f->scopes);
+  m->parent = m->first_decorator = m->first_base = AL_NONE;
   al_block_site *b = vec_grow1(&f->blocks);
   b->range_bound = UINT64_MAX;
   b->call = AL_NONE;
-  b->span = (al_span){UINT32_MAX, 0, UINT32_MAX, 1, 0, 2}; // end < start
+  b->span = (al_span){UINT32_MAX, UINT32_MAX, UINT32_MAX, 1, UINT32_MAX, 2};
   b->ref.dotted = (al_str){"", 0};
+  b->ref.base_call = AL_NONE;
   al_arg *a = vec_grow1(&f->args);
   a->index = AL_ARG_KEYWORD;
   a->keyword = (al_str){"kw", 2};
   a->text = (al_str){NULL, 0};
+  a->ref.base_call = a->target = AL_NONE;
   round_trip(f);
+  // A span that ends before it starts is stored as a wrapped-around length
+  // and read back as written; the decoder then refuses it.
+  b->span = (al_span){UINT32_MAX, 0, UINT32_MAX, 1, 0, 2};
+  size_t len;
+  unsigned char *data = al_cache_encode(f, &key1, &len);
+  assert_null(al_cache_decode(data, len, &key1));
+  free(data);
   al_facts_free(f);
 }
 
@@ -438,6 +453,287 @@ static void test_forged(void **state) {
   (void)accepted; // some mutations are harmless (a changed span): fine
   free(copy);
   free(data);
+}
+
+// ---------------------------------------------------------------------------
+// Forged facts: a real entry whose records point where extraction never
+// points (an index out of range, a scope's parent not before it, a run of
+// arguments past the end, an unknown kind), encoded again so that its
+// checksum is valid. The decoder's validation must refuse each one.
+
+// A source with every kind of record the forgeries below change.
+static const char forge_text[] =
+    "import asyncio\n"
+    "from os import path as p  # noqa: AL100\n"
+    "s = 'h\\u00e9' + '\xC3\xA9\xE2\x82\xAC'  # noqa\n"
+    "\n"
+    "class Base:\n"
+    "    pass\n"
+    "\n"
+    "class C(Base):\n"
+    "    @staticmethod\n"
+    "    def m(x):\n"
+    "        return x\n"
+    "\n"
+    "    async def run(self):\n"
+    "        self.t = asyncio.create_task(work(1, key=lambda: 0))\n"
+    "        task = asyncio.ensure_future(work(2))\n"
+    "        await task\n"
+    "        async with lock() as held:\n"
+    "            pass\n"
+    "        for i in range(10):\n"
+    "            print([g(j) for j in f(i).items])\n"
+    "        return await asyncio.sleep(0)\n";
+
+// Points p at the first record of vector v for which cond (over p) holds;
+// the forgery needs one, so there must be one.
+#define FIND(p, v, cond)                                                       \
+  do {                                                                         \
+    uint32_t i_ = 0;                                                           \
+    (p) = NULL;                                                                \
+    for (; i_ < (v).len; i_++) {                                               \
+      (p) = &(v).items[i_];                                                    \
+      if (cond)                                                                \
+        break;                                                                 \
+    }                                                                          \
+    assert_true(i_ < (v).len);                                                 \
+  } while (0)
+
+static void forge_call_scope(al_facts *f) {
+  f->calls.items[0].scope = f->scopes.len;
+}
+
+static void forge_call_scope_none(al_facts *f) {
+  f->calls.items[0].scope = AL_NONE;
+}
+
+static void forge_parent_self(al_facts *f) {
+  uint32_t last = f->scopes.len - 1;
+  f->scopes.items[last].parent = last;
+}
+
+static void forge_parent_forward(al_facts *f) {
+  assert_true(f->scopes.len >= 3);
+  f->scopes.items[1].parent = 2;
+}
+
+static void forge_module_parent(al_facts *f) { f->scopes.items[0].parent = 0; }
+
+static void forge_args_overflow(al_facts *f) {
+  al_call *c;
+  FIND(c, f->calls, c->n_args > 0);
+  c->n_args = f->args.len - c->first_arg + 1;
+}
+
+static void forge_args_wrap(al_facts *f) {
+  al_call *c;
+  FIND(c, f->calls, c->n_args > 0);
+  c->first_arg = UINT32_MAX - 1; // first_arg + n_args wraps to 1
+  c->n_args = 3;
+}
+
+static void forge_arg_parent_self(al_facts *f) {
+  al_call *c;
+  FIND(c, f->calls, c->ctx == AL_CTX_ARG);
+  c->parent_call = (uint32_t)(c - f->calls.items);
+}
+
+static void forge_import_target(al_facts *f) {
+  al_binding *b;
+  FIND(b, f->binds, b->kind == AL_BIND_IMPORT);
+  b->target = f->imports.len;
+}
+
+static void forge_assign_target(al_facts *f) {
+  al_binding *b;
+  FIND(b, f->binds, b->kind == AL_BIND_ASSIGN && b->target != AL_NONE);
+  b->target = f->calls.len;
+}
+
+static void forge_function_target(al_facts *f) {
+  al_binding *b;
+  al_scope *s;
+  FIND(b, f->binds, b->kind == AL_BIND_FUNCTION);
+  FIND(s, f->scopes, s->kind == AL_SCOPE_CLASS);
+  b->target = (uint32_t)(s - f->scopes.items); // in range, not a function
+}
+
+static void forge_param_target(al_facts *f) {
+  al_binding *b;
+  FIND(b, f->binds, b->kind == AL_BIND_PARAM);
+  b->target = 0;
+}
+
+static void forge_call_ctx(al_facts *f) {
+  f->calls.items[0].ctx = AL_CTX_COMPREHENSION + 1;
+}
+
+static void forge_scope_kind(al_facts *f) {
+  f->scopes.items[1].kind = AL_SCOPE_LAMBDA + 1;
+}
+
+static void forge_second_module(al_facts *f) {
+  f->scopes.items[1].kind = AL_SCOPE_MODULE;
+}
+
+static void forge_bind_kind(al_facts *f) {
+  f->binds.items[0].kind = AL_BIND_OTHER + 1;
+}
+
+static void forge_decorators(al_facts *f) {
+  al_scope *s;
+  FIND(s, f->scopes, s->n_decorators > 0);
+  s->n_decorators = f->refs.len - s->first_decorator + 1;
+}
+
+static void forge_ref_base_call(al_facts *f) {
+  al_arg *a;
+  FIND(a, f->args, a->ref.kind == AL_REF_DOTTED);
+  a->ref.base_call = f->calls.len;
+}
+
+static void forge_lambda_target(al_facts *f) {
+  al_arg *a;
+  FIND(a, f->args, a->kind == AL_ARG_LAMBDA && a->target != AL_NONE);
+  a->target = f->scopes.len;
+}
+
+static void forge_use_binding(al_facts *f) {
+  assert_true(f->uses.len > 0);
+  f->uses.items[0].binding = f->binds.len;
+}
+
+static void forge_return_target(al_facts *f) {
+  al_return *r;
+  FIND(r, f->returns, r->kind == AL_RET_NAME);
+  r->target = f->refs.len;
+}
+
+static void forge_await_call(al_facts *f) {
+  al_async_site *a;
+  FIND(a, f->asyncs, a->call != AL_NONE);
+  a->call = f->calls.len;
+}
+
+static void forge_comp_parent(al_facts *f) {
+  al_call *c;
+  FIND(c, f->calls, c->ctx == AL_CTX_COMPREHENSION);
+  c->parent_call = f->comps.len;
+}
+
+static void forge_block_call(al_facts *f) {
+  al_block_site *b;
+  FIND(b, f->blocks, b->call != AL_NONE);
+  b->call = f->calls.len;
+}
+
+static void forge_import_scope(al_facts *f) {
+  f->imports.items[0].scope = f->scopes.len;
+}
+
+static void forge_span_past_text(al_facts *f) {
+  f->calls.items[0].span.end_byte = f->text_len + 1;
+}
+
+static void forge_comment_order(al_facts *f) {
+  assert_true(f->comments.len >= 2);
+  f->comments.items[1].row = f->comments.items[0].row;
+  f->comments.items[1].byte = f->comments.items[0].byte;
+}
+
+static void forge_linemap_order(al_facts *f) {
+  assert_true(f->lines.wide.len >= 2);
+  f->lines.wide.items[1].offset = f->lines.wide.items[0].offset;
+}
+
+static void forge_linemap_past_text(al_facts *f) {
+  assert_true(f->lines.wide.len > 0);
+  f->lines.wide.items[f->lines.wide.len - 1].offset = f->text_len;
+}
+
+static void forge_no_problem(al_facts *f) {
+  f->unreadable = true;
+  f->problem = NULL;
+}
+
+typedef struct {
+  const char *what;
+  void (*forge)(al_facts *f);
+  bool demo; // applies to fixtures/demo/shop/web.py too (test_run_forged)
+} forgery;
+
+static const forgery forgeries[] = {
+    {"call scope past the scopes", forge_call_scope, true},
+    {"call scope AL_NONE", forge_call_scope_none, false},
+    {"scope parent is itself", forge_parent_self, true},
+    {"scope parent is a later scope", forge_parent_forward, true},
+    {"module scope has a parent", forge_module_parent, false},
+    {"call arguments past the args", forge_args_overflow, true},
+    {"first_arg + n_args wraps around", forge_args_wrap, false},
+    {"argument of itself", forge_arg_parent_self, false},
+    {"import binding past the imports", forge_import_target, true},
+    {"assignment bound to a call past the calls", forge_assign_target, true},
+    {"function binding to a class scope", forge_function_target, false},
+    {"parameter binding with a target", forge_param_target, false},
+    {"call context not an al_ctx", forge_call_ctx, true},
+    {"scope kind not an al_scope_kind", forge_scope_kind, false},
+    {"a second module scope", forge_second_module, false},
+    {"binding kind not an al_bind_kind", forge_bind_kind, false},
+    {"decorators past the refs", forge_decorators, false},
+    {"ref base call past the calls", forge_ref_base_call, false},
+    {"lambda argument past the scopes", forge_lambda_target, false},
+    {"use of a binding past the binds", forge_use_binding, false},
+    {"return of a name past the refs", forge_return_target, false},
+    {"await of a call past the calls", forge_await_call, false},
+    {"comprehension call past the comps", forge_comp_parent, false},
+    {"with item call past the calls", forge_block_call, false},
+    {"import scope past the scopes", forge_import_scope, false},
+    {"span past the end of the text", forge_span_past_text, false},
+    {"comments out of order", forge_comment_order, false},
+    {"line map out of order", forge_linemap_order, false},
+    {"line map past the text", forge_linemap_past_text, false},
+    {"unreadable without a problem", forge_no_problem, false},
+};
+
+// Facts encoded as an entry whose checksum is valid: resealing it changes
+// nothing, so only the decoder's validation can refuse it.
+static unsigned char *forge_entry(const al_facts *f, const al_cache_key *key,
+                                  size_t *len) {
+  unsigned char *data = al_cache_encode(f, key, len);
+  assert_non_null(data);
+  unsigned char *copy = malloc(*len);
+  memcpy(copy, data, *len);
+  al_cache__reseal(copy, *len);
+  assert_memory_equal(copy, data, *len);
+  free(copy);
+  return data;
+}
+
+static void test_forged_indexes(void **state) {
+  (void)state;
+  al_facts *f = extract_bytes(forge_text, sizeof forge_text - 1);
+  assert_false(f->syntax_error);
+  size_t len;
+  unsigned char *data = al_cache_encode(f, &key1, &len);
+  // Untouched, the entry loads: each forgery alone makes it fail.
+  al_facts *back = al_cache_decode(data, len, &key1);
+  assert_non_null(back);
+  facts_eq(f, back);
+  al_facts_free(back);
+  for (size_t i = 0; i < sizeof forgeries / sizeof *forgeries; i++) {
+    al_facts *g = al_cache_decode(data, len, &key1);
+    assert_non_null(g);
+    forgeries[i].forge(g);
+    size_t forged_len;
+    unsigned char *forged = forge_entry(g, &key1, &forged_len);
+    al_facts *h = al_cache_decode(forged, forged_len, &key1);
+    if (h)
+      fail_msg("a forged entry was accepted: %s", forgeries[i].what);
+    free(forged);
+    al_facts_free(g);
+  }
+  free(data);
+  al_facts_free(f);
 }
 
 // ---------------------------------------------------------------------------
@@ -716,6 +1012,91 @@ static void test_run_warm(void **state) {
   free(warm);
 }
 
+static unsigned char *read_whole(const char *path, size_t *len) {
+  FILE *fp = fopen(path, "rb");
+  assert_non_null(fp);
+  assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+  long size = ftell(fp);
+  assert_true(size >= 0);
+  rewind(fp);
+  unsigned char *buf = malloc((size_t)size + 1);
+  *len = fread(buf, 1, (size_t)size, fp);
+  assert_int_equal(*len, (size_t)size);
+  fclose(fp);
+  return buf;
+}
+
+static void write_whole(const char *path, const unsigned char *data,
+                        size_t len) {
+  FILE *fp = fopen(path, "wb");
+  assert_non_null(fp);
+  assert_int_equal(fwrite(data, 1, len, fp), len);
+  assert_int_equal(fclose(fp), 0);
+}
+
+// A forged entry on disk (valid checksum, an index out of range or an
+// unknown kind) is a miss like a damaged one: the file is parsed again, the
+// entry rewritten, and the diagnostics are those of a cold run.
+static void test_run_forged(void **state) {
+  (void)state;
+  const char *dir = in_tmp("forged-cache");
+  char *cold, *warm;
+  uint32_t hits, writes;
+  run_demo(dir, true, &cold, &hits, &writes);
+  uint32_t n_files = writes;
+  assert_true(n_files > 1);
+
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/demo/shop/web.py", fixtures_dir);
+  size_t src_len;
+  unsigned char *src = read_whole(path, &src_len);
+  al_cache_key k = al_cache_key_of((const char *)src, src_len);
+  free(src);
+  char entry[PATH_MAX];
+  snprintf(entry, sizeof entry, "%s", entry_path(dir, &k));
+  size_t len;
+  unsigned char *data = read_whole(entry, &len);
+  al_facts *extracted = al_cache_decode(data, len, &k);
+  assert_non_null(extracted); // untouched, it loads
+
+  uint32_t n_cases = 0;
+  for (size_t i = 0; i < sizeof forgeries / sizeof *forgeries; i++) {
+    if (!forgeries[i].demo)
+      continue;
+    n_cases++;
+    al_facts *g = al_cache_decode(data, len, &k);
+    forgeries[i].forge(g);
+    size_t forged_len;
+    unsigned char *forged = forge_entry(g, &k, &forged_len);
+    al_facts_free(g);
+    write_whole(entry, forged, forged_len);
+    free(forged);
+    run_demo(dir, true, &warm, &hits, &writes);
+    if (hits != n_files - 1 || writes != 1)
+      fail_msg("forged entry (%s): %u hits, %u writes", forgeries[i].what, hits,
+               writes);
+    assert_string_equal(cold, warm);
+    free(warm);
+    // Rewritten with what extraction records.
+    size_t again_len;
+    unsigned char *again = read_whole(entry, &again_len);
+    al_facts *back = al_cache_decode(again, again_len, &k);
+    assert_non_null(back);
+    facts_eq(extracted, back);
+    al_facts_free(back);
+    free(again);
+  }
+  assert_true(n_cases >= 5);
+  run_demo(dir, true, &warm, &hits, &writes);
+  assert_int_equal(hits, n_files);
+  assert_int_equal(writes, 0);
+  assert_string_equal(cold, warm);
+  free(warm);
+  free(cold);
+  al_facts_free(extracted);
+  free(data);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_cache FIXTURES_DIR\n");
@@ -728,12 +1109,14 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_flipped_bits),
       cmocka_unit_test(test_forged),
+      cmocka_unit_test(test_forged_indexes),
       cmocka_unit_test(test_dir_get_put),
       cmocka_unit_test(test_dir_symlink_refused),
       cmocka_unit_test(test_dir_cannot_create),
       cmocka_unit_test(test_dir_write_fails),
       cmocka_unit_test(test_dir_concurrent),
       cmocka_unit_test(test_run_warm),
+      cmocka_unit_test(test_run_forged),
   };
   return cmocka_run_group_tests(tests, setup_tmp, remove_tmp);
 }

@@ -6,8 +6,10 @@
  * struct's bytes: they hold pointers and padding), every string as an
  * offset and a length into the entry's string table. The decoder checks
  * every read against the end of the payload and every string against the
- * table, after the header's checksum has matched, so a damaged entry is a
- * miss and never a crash. This module knows nothing of paths being linted.
+ * table, after the header's checksum has matched, then validates the facts
+ * as a whole (a checksum only proves that the writer meant these bytes), so
+ * a damaged or forged entry is a miss and never a crash. This module knows
+ * nothing of paths being linted.
  */
 #include "cache/cache.h"
 #include "cache/cache_p.h"
@@ -854,6 +856,261 @@ static void r_facts(reader *r, al_facts *f) {
     r->bad = true; // trailing bytes: not an entry we wrote
 }
 
+// ---------------------------------------------------------------------------
+// Validation: a payload that parses may still not be facts extraction could
+// have made (a buggy or forged writer with a valid checksum). Every later
+// stage indexes one record with another's fields without checking, so each
+// cross-record index must be AL_NONE where extraction leaves it so, or in
+// range of the vector it indexes; every kind a known enum value; every span
+// inside the text. The rules follow facts/extract.c; the limits are the
+// last enumerators of facts.h, so a new enumerator must be added here too.
+
+// An index that extraction always sets.
+static bool idx_ok(uint32_t i, uint32_t len) { return i < len; }
+
+// An index that extraction may leave AL_NONE.
+static bool opt_ok(uint32_t i, uint32_t len) { return i == AL_NONE || i < len; }
+
+// A run [first, first + n) of a vector of len records. An empty run may
+// name AL_NONE (decorators, bases) or the end of the vector (a call without
+// arguments records where its arguments would start).
+static bool run_ok(uint32_t first, uint32_t n, uint32_t len) {
+  if (n == 0)
+    return first == AL_NONE || first <= len;
+  return first < len && n <= len - first;
+}
+
+// Tree-sitter ranges inside the text: ends not before starts (the decoder
+// adds the stored lengths with wrap-around), columns within the offsets.
+static bool span_ok(const al_span *s, uint32_t text_len) {
+  return s->start_byte <= s->end_byte && s->end_byte <= text_len &&
+         s->start_row <= s->end_row && s->start_col <= s->start_byte &&
+         s->end_col <= s->end_byte;
+}
+
+// base_call is only read for ON_CALL, but extraction leaves it AL_NONE or
+// a call everywhere (0 in the zeroed ref of a generator-expression
+// argument, whose call exists).
+static bool ref_ok(const al_ref *r, uint32_t n_calls) {
+  return r->kind <= AL_REF_CALLED && opt_ok(r->base_call, n_calls);
+}
+
+// The call a use or a comprehension is an argument of: set exactly for
+// AL_CTX_ARG (classify always finds the call then).
+static bool arg_parent_ok(uint8_t ctx, uint32_t parent, uint32_t n_calls) {
+  return ctx == AL_CTX_ARG ? idx_ok(parent, n_calls) : parent == AL_NONE;
+}
+
+static bool scope_valid(const al_facts *f, uint32_t i) {
+  const al_scope *s = &f->scopes.items[i];
+  // Scope 0 is the module and the only one; extraction creates a scope's
+  // parent before it (new_scope takes the enclosing frame's scope), so a
+  // parent is always an earlier scope and parent chains cannot loop.
+  bool placed = i == 0 ? s->kind == AL_SCOPE_MODULE && s->parent == AL_NONE
+                       : s->kind != AL_SCOPE_MODULE &&
+                             s->kind <= AL_SCOPE_LAMBDA && s->parent < i;
+  if (!placed)
+    return false;
+  return span_ok(&s->name_span, f->text_len) &&
+         span_ok(&s->def_span, f->text_len) &&
+         run_ok(s->first_decorator, s->n_decorators, f->refs.len) &&
+         run_ok(s->first_base, s->n_bases, f->refs.len);
+}
+
+static bool call_valid(const al_facts *f, uint32_t i) {
+  const al_call *c = &f->calls.items[i];
+  uint32_t n = f->calls.len;
+  if (!ref_ok(&c->callee, n) || !span_ok(&c->span, f->text_len) ||
+      !idx_ok(c->scope, f->scopes.len) || c->ctx > AL_CTX_COMPREHENSION ||
+      !run_ok(c->first_arg, c->n_args, f->args.len))
+    return false;
+  // f().m(): the base call is met inside the outer one, so after it.
+  if (c->callee.kind == AL_REF_ON_CALL && c->callee.base_call != AL_NONE &&
+      c->callee.base_call <= i)
+    return false;
+  // The call this one is an argument of, or whose callee this one's
+  // attribute is, encloses it and so comes before it.
+  switch (c->ctx) {
+  case AL_CTX_ARG:
+    return c->parent_call < i;
+  case AL_CTX_ATTRIBUTE:
+    return c->parent_call == AL_NONE || c->parent_call < i;
+  case AL_CTX_COMPREHENSION:
+    return idx_ok(c->parent_call, f->comps.len); // a comps index
+  default:
+    return c->parent_call == AL_NONE;
+  }
+}
+
+static bool arg_valid(const al_facts *f, const al_arg *a) {
+  if (!ref_ok(&a->ref, f->calls.len) || !span_ok(&a->span, f->text_len))
+    return false;
+  switch (a->kind) {
+  case AL_ARG_CALL: // patched when the call is met
+    return opt_ok(a->target, f->calls.len);
+  case AL_ARG_LAMBDA: // patched when the lambda is met
+    return opt_ok(a->target, f->scopes.len);
+  case AL_ARG_REF:
+  case AL_ARG_ELEMENT:
+  case AL_ARG_LITERAL:
+  case AL_ARG_STARRED:
+  case AL_ARG_OTHER:
+    return a->target == AL_NONE;
+  default:
+    return false;
+  }
+}
+
+static bool binding_valid(const al_facts *f, const al_binding *b) {
+  if (!span_ok(&b->span, f->text_len) || !idx_ok(b->scope, f->scopes.len))
+    return false;
+  switch (b->kind) {
+  case AL_BIND_FUNCTION: {
+    if (!idx_ok(b->target, f->scopes.len) || b->value_ref != AL_NONE)
+      return false;
+    uint8_t k = f->scopes.items[b->target].kind;
+    return k == AL_SCOPE_FUNCTION || k == AL_SCOPE_ASYNC_FUNCTION;
+  }
+  case AL_BIND_CLASS:
+    return idx_ok(b->target, f->scopes.len) && b->value_ref == AL_NONE &&
+           f->scopes.items[b->target].kind == AL_SCOPE_CLASS;
+  case AL_BIND_IMPORT:
+    return idx_ok(b->target, f->imports.len) && b->value_ref == AL_NONE;
+  case AL_BIND_ASSIGN:
+  case AL_BIND_ATTR:
+  case AL_BIND_WITH: // target: the call of the value, when it is one
+    return opt_ok(b->target, f->calls.len) && opt_ok(b->value_ref, f->refs.len);
+  case AL_BIND_PARAM:
+  case AL_BIND_GLOBAL:
+  case AL_BIND_OTHER:
+    return b->target == AL_NONE && b->value_ref == AL_NONE;
+  default:
+    return false;
+  }
+}
+
+static bool return_valid(const al_facts *f, const al_return *r) {
+  if (!span_ok(&r->span, f->text_len) || !idx_ok(r->scope, f->scopes.len))
+    return false;
+  switch (r->kind) {
+  case AL_RET_CALL: // patched when the call is met
+    return opt_ok(r->target, f->calls.len);
+  case AL_RET_NAME:
+    return idx_ok(r->target, f->refs.len);
+  case AL_RET_NONE:
+  case AL_RET_LITERAL:
+  case AL_RET_AWAIT:
+  case AL_RET_OTHER:
+    return r->target == AL_NONE;
+  default:
+    return false;
+  }
+}
+
+static bool use_valid(const al_facts *f, const al_use *u) {
+  // No enclosing block: [0, UINT32_MAX).
+  bool block = u->block_start <= u->block_end &&
+               (u->block_end <= f->text_len ||
+                (u->block_start == 0 && u->block_end == UINT32_MAX));
+  return block && span_ok(&u->span, f->text_len) &&
+         idx_ok(u->binding, f->binds.len) && idx_ok(u->scope, f->scopes.len) &&
+         u->ctx <= AL_CTX_COMPREHENSION &&
+         arg_parent_ok(u->ctx, u->parent_call, f->calls.len);
+}
+
+static bool comp_valid(const al_facts *f, const al_comp *c) {
+  return span_ok(&c->span, f->text_len) && idx_ok(c->scope, f->scopes.len) &&
+         opt_ok(c->binding, f->binds.len) && c->kind <= AL_COMP_GENERATOR &&
+         c->ctx <= AL_CTX_COMPREHENSION &&
+         arg_parent_ok(c->ctx, c->parent_call, f->calls.len);
+}
+
+static bool block_valid(const al_facts *f, const al_block_site *b) {
+  return span_ok(&b->span, f->text_len) && span_ok(&b->keyword, f->text_len) &&
+         idx_ok(b->scope, f->scopes.len) && opt_ok(b->call, f->calls.len) &&
+         ref_ok(&b->ref, f->calls.len) && b->obj <= AL_OBJ_OTHER &&
+         b->is_async <= 1 && b->is_for <= 1 && b->awaits <= 1 &&
+         b->comprehension <= 1;
+}
+
+// The line map as al_linemap_build makes it: offsets increasing and inside
+// the text, each sequence's extra bytes (the step of extra_sum, at most 3:
+// fewer when the text ends inside it) inside the text too and not
+// overlapping the next sequence; report/position.c binary-searches it.
+static bool linemap_valid(const al_facts *f) {
+  uint32_t next = 0, extra = 0; // first offset allowed, extra_sum so far
+  for (uint32_t i = 0; i < f->lines.wide.len; i++) {
+    const al_wide_char *w = &f->lines.wide.items[i];
+    if (w->offset < next || w->offset >= f->text_len || w->extra_sum < extra ||
+        w->extra_sum - extra > 3 ||
+        w->extra_sum - extra >= f->text_len - w->offset)
+      return false;
+    next = w->offset + (w->extra_sum - extra) + 1;
+    extra = w->extra_sum;
+  }
+  return true;
+}
+
+// Comments in source order (suppress/noqa.c binary-searches them by row),
+// each inside the text.
+static bool comments_valid(const al_facts *f) {
+  for (uint32_t i = 0; i < f->comments.len; i++) {
+    const al_comment *c = &f->comments.items[i];
+    if (c->byte > f->text_len || c->text.len > f->text_len - c->byte ||
+        c->col > c->byte)
+      return false;
+    const al_comment *prev = i ? &f->comments.items[i - 1] : NULL;
+    if (prev && (c->row < prev->row || c->byte <= prev->byte))
+      return false;
+  }
+  return true;
+}
+
+#define ALL_VALID(f, v, fn)                                                    \
+  do {                                                                         \
+    for (uint32_t i_ = 0; i_ < (f)->v.len; i_++)                               \
+      if (!fn((f), &(f)->v.items[i_]))                                         \
+        return false;                                                          \
+  } while (0)
+
+static bool facts_valid(const al_facts *f) {
+  // The rules print these with %s.
+  if ((f->unreadable && !f->problem) || (f->syntax_error && !f->error_message))
+    return false;
+  if (!span_ok(&f->error_span, f->text_len))
+    return false;
+  // A file that was read always has its module scope (made before parsing).
+  if (!f->unreadable && f->scopes.len == 0)
+    return false;
+  for (uint32_t i = 0; i < f->scopes.len; i++)
+    if (!scope_valid(f, i))
+      return false;
+  for (uint32_t i = 0; i < f->refs.len; i++)
+    if (!ref_ok(&f->refs.items[i], f->calls.len))
+      return false;
+  for (uint32_t i = 0; i < f->calls.len; i++)
+    if (!call_valid(f, i))
+      return false;
+  ALL_VALID(f, args, arg_valid);
+  ALL_VALID(f, binds, binding_valid);
+  for (uint32_t i = 0; i < f->imports.len; i++)
+    if (!span_ok(&f->imports.items[i].span, f->text_len) ||
+        !idx_ok(f->imports.items[i].scope, f->scopes.len))
+      return false;
+  for (uint32_t i = 0; i < f->asyncs.len; i++) {
+    const al_async_site *a = &f->asyncs.items[i];
+    if (!span_ok(&a->span, f->text_len) || !idx_ok(a->scope, f->scopes.len) ||
+        a->kind > AL_ASYNC_COMPREHENSION || a->operand > AL_OPERAND_OTHER ||
+        !opt_ok(a->call, f->calls.len) || !ref_ok(&a->ref, f->calls.len))
+      return false;
+  }
+  ALL_VALID(f, returns, return_valid);
+  ALL_VALID(f, uses, use_valid);
+  ALL_VALID(f, comps, comp_valid);
+  ALL_VALID(f, blocks, block_valid);
+  return comments_valid(f) && linemap_valid(f);
+}
+
 al_facts *al_cache_decode(const unsigned char *data, size_t len,
                           const al_cache_key *key) {
   if (!data || len < HEADER_BYTES || memcmp(data, MAGIC, 8) != 0)
@@ -881,7 +1138,8 @@ al_facts *al_cache_decode(const unsigned char *data, size_t len,
     r.strs_len = strs_len;
   }
   r_facts(&r, f);
-  if (r.bad) {
+  // Facts that break what extraction guarantees are damage like any other.
+  if (r.bad || !facts_valid(f)) {
     al_facts_free(f);
     return NULL;
   }

@@ -18,8 +18,10 @@
  * a string table referred to by offset. Entries are written to a temporary
  * file in the same directory and renamed into place, so a reader (another
  * run at the same time) sees a whole entry or none. A damaged entry (bad
- * magic, version, key, length or checksum, or a payload that does not
- * parse) is a miss: the caller extracts again and the entry is rewritten.
+ * magic, version, key, length or checksum, a payload that does not parse,
+ * or facts that extraction could not have made: an index out of range, a
+ * scope whose parent is not an earlier scope, an unknown kind) is a miss:
+ * the caller extracts again and the entry is rewritten.
  *
  * This module never prints: a cache that cannot be used is recorded once
  * (al_cache_warning) for the command line to report, and the run goes on
@@ -101,7 +103,9 @@ unsigned char *al_cache_encode(const al_facts *facts, const al_cache_key *key,
 /**
  * Parse an entry made by al_cache_encode: NULL when it is damaged in any
  * way (truncated, wrong magic, version or key, checksum mismatch, payload
- * out of bounds). Caller frees the result with al_facts_free.
+ * out of bounds, or facts that break what extraction guarantees: every
+ * cross-record index AL_NONE or in range, every kind a known value, every
+ * span inside the text). Caller frees the result with al_facts_free.
  */
 al_facts *al_cache_decode(const unsigned char *data, size_t len,
                           const al_cache_key *key);
