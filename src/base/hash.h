@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * A fast 64-bit hash of bytes (XXH64): the result cache's keys, the text
- * fingerprint of each file's facts.
+ * A fast 64-bit hash of bytes (XXH64): the result cache's keys, checksums
+ * and string table; the text fingerprint of each file's facts.
  */
 #ifndef AL_BASE_HASH_H
 #define AL_BASE_HASH_H

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/hash.h"
 #include "base/vec.h"
 
 // meson defines it for the core library; a hand build still compiles.
@@ -71,16 +72,7 @@ SIZE_IS(al_facts, 304);
 #define MAX_ENTRY_BYTES ((size_t)1 << 31)
 
 // ---------------------------------------------------------------------------
-// XXH64 (Yann Collet's xxHash, 64-bit variant), written from its
-// specification: fast enough that hashing every file costs next to nothing.
-
-#define P1 11400714785092567559ull
-#define P2 14029467366897019727ull
-#define P3 1609587929392839161ull
-#define P4 9650029242287828579ull
-#define P5 2870177450012600261ull
-
-static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+// Hashing (XXH64, src/base/hash.c) and the entries' little-endian fields.
 
 // Little-endian loads (one instruction on little-endian hosts).
 static uint64_t load64(const unsigned char *p) {
@@ -105,60 +97,6 @@ static uint32_t load32(const unsigned char *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
          (uint32_t)p[3] << 24;
 #endif
-}
-
-static uint64_t xxh_round(uint64_t acc, uint64_t in) {
-  acc += in * P2;
-  acc = rotl(acc, 31);
-  return acc * P1;
-}
-
-static uint64_t xxh_merge(uint64_t acc, uint64_t v) {
-  acc ^= xxh_round(0, v);
-  return acc * P1 + P4;
-}
-
-static uint64_t xxh64(const void *data, size_t len, uint64_t seed) {
-  const unsigned char *p = data, *end = p + len;
-  uint64_t h;
-  if (len >= 32) {
-    uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
-    const unsigned char *limit = end - 32;
-    do {
-      v1 = xxh_round(v1, load64(p));
-      v2 = xxh_round(v2, load64(p + 8));
-      v3 = xxh_round(v3, load64(p + 16));
-      v4 = xxh_round(v4, load64(p + 24));
-      p += 32;
-    } while (p <= limit);
-    h = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
-    h = xxh_merge(h, v1);
-    h = xxh_merge(h, v2);
-    h = xxh_merge(h, v3);
-    h = xxh_merge(h, v4);
-  } else {
-    h = seed + P5;
-  }
-  h += (uint64_t)len;
-  for (; p + 8 <= end; p += 8) {
-    h ^= xxh_round(0, load64(p));
-    h = rotl(h, 27) * P1 + P4;
-  }
-  if (p + 4 <= end) {
-    h ^= (uint64_t)load32(p) * P1;
-    h = rotl(h, 23) * P2 + P3;
-    p += 4;
-  }
-  for (; p < end; p++) {
-    h ^= *p * P5;
-    h = rotl(h, 11) * P1;
-  }
-  h ^= h >> 33;
-  h *= P2;
-  h ^= h >> 29;
-  h *= P3;
-  h ^= h >> 32;
-  return h;
 }
 
 // The build: a hash of the running executable's bytes, so that a rebuilt
@@ -188,7 +126,7 @@ static void compute_build_id(void) {
         break;
     }
     if (got == want)
-      build_id = xxh64(buf, want, 0);
+      build_id = al_hash64(buf, want, 0);
     free(buf);
   }
   close(fd);
@@ -205,8 +143,9 @@ al_cache_key al_cache_key_of(const char *bytes, size_t len) {
   int n = snprintf(meta, sizeof meta, "asynclint %s facts %u build %016llx",
                    AL_VERSION, AL_CACHE_FORMAT_VERSION,
                    (unsigned long long)build_id);
-  uint64_t m = xxh64(meta, (size_t)n, 0);
-  al_cache_key k = {{xxh64(bytes, len, m), xxh64(bytes, len, ~m ^ P3)}};
+  uint64_t m = al_hash64(meta, (size_t)n, 0);
+  al_cache_key k = {{al_hash64(bytes, len, m),
+                     al_hash64(bytes, len, ~m ^ 0x165667B19E3779F9ull)}};
   return k;
 }
 
@@ -301,7 +240,7 @@ static uint32_t intern(encoder *e, const char *s, size_t len) {
       str_slot sl = e->slots[i];
       if (sl.off == NO_STRING)
         continue;
-      uint32_t j = (uint32_t)xxh64(e->strs.p + sl.off, sl.len, 0) & (n - 1);
+      uint32_t j = (uint32_t)al_hash64(e->strs.p + sl.off, sl.len, 0) & (n - 1);
       while (slots[j].off != NO_STRING)
         j = (j + 1) & (n - 1);
       slots[j] = sl;
@@ -310,7 +249,7 @@ static uint32_t intern(encoder *e, const char *s, size_t len) {
     e->slots = slots;
     e->n_slots = n;
   }
-  uint32_t j = (uint32_t)xxh64(s, len, 0) & (e->n_slots - 1);
+  uint32_t j = (uint32_t)al_hash64(s, len, 0) & (e->n_slots - 1);
   for (;; j = (j + 1) & (e->n_slots - 1)) {
     str_slot *sl = &e->slots[j];
     if (sl->off == NO_STRING)
@@ -561,7 +500,7 @@ unsigned char *al_cache_encode(const al_facts *facts, const al_cache_key *key,
 
 void al_cache__reseal(unsigned char *entry, size_t len) {
   al_assert(len >= HEADER_BYTES);
-  uint64_t sum = xxh64(entry + HEADER_BYTES, len - HEADER_BYTES, 0);
+  uint64_t sum = al_hash64(entry + HEADER_BYTES, len - HEADER_BYTES, 0);
   for (int i = 0; i < 8; i++)
     entry[HEADER_BYTES - 8 + i] = (unsigned char)(sum >> (8 * i));
 }
@@ -1123,7 +1062,7 @@ al_facts *al_cache_decode(const unsigned char *data, size_t len,
   if (version != AL_CACHE_FORMAT_VERSION || reserved != 0 ||
       (key && (k0 != key->h[0] || k1 != key->h[1])) ||
       payload != len - HEADER_BYTES ||
-      xxh64(data + HEADER_BYTES, (size_t)payload, 0) != sum)
+      al_hash64(data + HEADER_BYTES, (size_t)payload, 0) != sum)
     return NULL;
   reader r = {data + HEADER_BYTES, data + len, NULL, 0, false};
   uint32_t strs_len = r_fixed32(&r);
