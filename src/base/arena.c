@@ -151,4 +151,10 @@ char *al_arena_printf(al_arena *self, const char *fmt, ...) {
   return p;
 }
 
+void al_arena_size_hint(al_arena *self, size_t bytes) {
+  self->next_chunk = bytes < FIRST_CHUNK  ? FIRST_CHUNK
+                     : bytes > CHUNK_SIZE ? CHUNK_SIZE
+                                          : bytes;
+}
+
 size_t al_arena_used(const al_arena *self) { return self->total; }

@@ -31,6 +31,13 @@ char *al_arena_strndup(al_arena *self, const char *s, size_t len);
 char *al_arena_printf(al_arena *self, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/**
+ * Make the next chunk about bytes large (clamped to the arena's chunk
+ * sizes), when the caller knows roughly how much it will allocate: fewer
+ * and larger blocks.
+ */
+void al_arena_size_hint(al_arena *self, size_t bytes);
+
 /** Bytes handed out so far (for memory reports). */
 size_t al_arena_used(const al_arena *self);
 

@@ -75,6 +75,18 @@ typedef struct {
   tracked_name name; // binding AL_NONE: stop tracking name in scope
 } pending_track;
 
+// Extraction grows each file's record vectors in the extractor's own
+// buffers, reused from file to file, and copies them out at their final
+// size when the walk is over. Growing them in place instead left a trail
+// of long-lived blocks among the parser's short-lived ones, and the
+// fragmented heap slowed every later parse (malloc's bins, and the
+// parser's locality) more than extraction itself costs.
+#define FACTS_VECTORS(X)                                                       \
+  X(scopes)                                                                    \
+  X(refs)                                                                      \
+  X(calls) X(args) X(binds) X(imports) X(asyncs) X(comments) X(returns)        \
+      X(uses) X(comps) X(blocks)
+
 struct al_extractor {
   al_parser *parser;
   TSTreeCursor aux; // for shallow child iteration
@@ -86,6 +98,9 @@ struct al_extractor {
   al_vec(tracked_name) tracked;
   al_vec(pending_track) pending;
   al_vec(pending_arg) argbuf;
+  // The record vectors of the file being extracted, kept from file to file
+  // (see adopt_scratch).
+  al_facts scratch;
   // Per-file state
   al_facts *facts;
   const char *text;
@@ -110,6 +125,9 @@ void al_extractor_free(al_extractor *self) {
   vec_free(&self->names);
   vec_free(&self->tracked);
   vec_free(&self->pending);
+#define FREE_SCRATCH(v) vec_free(&self->scratch.v);
+  FACTS_VECTORS(FREE_SCRATCH)
+#undef FREE_SCRATCH
   free(self);
 }
 
@@ -1991,6 +2009,30 @@ static void find_syntax_error(al_extractor *x, TSNode root) {
   }
 }
 
+static void adopt_scratch(al_extractor *x, al_facts *facts) {
+#define ADOPT(v)                                                               \
+  facts->v = x->scratch.v;                                                     \
+  facts->v.len = 0;
+  FACTS_VECTORS(ADOPT)
+#undef ADOPT
+}
+
+// Give the buffers back to the extractor; facts keeps exact-size copies.
+static void release_scratch(al_extractor *x, al_facts *facts) {
+#define RELEASE(v)                                                             \
+  x->scratch.v = facts->v;                                                     \
+  facts->v.items =                                                             \
+      facts->v.len                                                             \
+          ? al_xmalloc((size_t)facts->v.len * sizeof(*facts->v.items))         \
+          : NULL;                                                              \
+  if (facts->v.len)                                                            \
+    memcpy(facts->v.items, x->scratch.v.items,                                 \
+           (size_t)facts->v.len * sizeof(*facts->v.items));                    \
+  facts->v.cap = facts->v.len;
+  FACTS_VECTORS(RELEASE)
+#undef RELEASE
+}
+
 al_facts *al_extract(al_extractor *self, const al_source *src) {
   al_facts *facts = al_facts_new();
   if (!src->ok) {
@@ -2003,6 +2045,10 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   }
   self->facts = facts;
   self->text = src->text;
+  adopt_scratch(self, facts);
+  // Strings take about half a byte per byte of source (names, dotted
+  // references, short argument texts): one or two chunks per file.
+  al_arena_size_hint(facts->arena, src->len / 2);
   al_linemap_build(&facts->lines, src->text, src->len);
   facts->text_hash = al_hash64(src->text, src->len, 0);
   facts->text_len = src->len;
@@ -2017,6 +2063,7 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
     facts->parse_gave_up = true;
     facts->syntax_error = true;
     facts->error_message = "the parser gave up on this file (too complex)";
+    release_scratch(self, facts);
     self->facts = NULL;
     return facts;
   }
@@ -2033,19 +2080,8 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
     self->aux_live = false;
   }
   ts_tree_delete(tree);
-  // The facts live until the end of the run: give back growth slack.
-  vec_shrink(&facts->scopes);
-  vec_shrink(&facts->refs);
-  vec_shrink(&facts->calls);
-  vec_shrink(&facts->args);
-  vec_shrink(&facts->binds);
-  vec_shrink(&facts->imports);
-  vec_shrink(&facts->asyncs);
-  vec_shrink(&facts->comments);
-  vec_shrink(&facts->returns);
-  vec_shrink(&facts->uses);
-  vec_shrink(&facts->comps);
-  vec_shrink(&facts->blocks);
+  // The facts live until the end of the run: exact sizes.
+  release_scratch(self, facts);
   vec_shrink(&facts->lines.wide);
   self->facts = NULL;
   self->text = NULL;
