@@ -6,8 +6,6 @@
  */
 #include "base/hash.h"
 
-#include <string.h>
-
 #define P1 11400714785092567559ull
 #define P2 14029467366897019727ull
 #define P3 1609587929392839161ull
@@ -15,31 +13,6 @@
 #define P5 2870177450012600261ull
 
 static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-// Little-endian loads (one instruction on little-endian hosts).
-static uint64_t load64(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-#else
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--)
-    v = v << 8 | p[i];
-  return v;
-#endif
-}
-
-static uint32_t load32(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-#else
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-#endif
-}
 
 static uint64_t xxh_round(uint64_t acc, uint64_t in) {
   acc += in * P2;
@@ -59,10 +32,10 @@ uint64_t al_hash64(const void *data, size_t len, uint64_t seed) {
     uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
     const unsigned char *limit = end - 32;
     do {
-      v1 = xxh_round(v1, load64(p));
-      v2 = xxh_round(v2, load64(p + 8));
-      v3 = xxh_round(v3, load64(p + 16));
-      v4 = xxh_round(v4, load64(p + 24));
+      v1 = xxh_round(v1, al_load_le64(p));
+      v2 = xxh_round(v2, al_load_le64(p + 8));
+      v3 = xxh_round(v3, al_load_le64(p + 16));
+      v4 = xxh_round(v4, al_load_le64(p + 24));
       p += 32;
     } while (p <= limit);
     h = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
@@ -75,11 +48,11 @@ uint64_t al_hash64(const void *data, size_t len, uint64_t seed) {
   }
   h += (uint64_t)len;
   for (; p + 8 <= end; p += 8) {
-    h ^= xxh_round(0, load64(p));
+    h ^= xxh_round(0, al_load_le64(p));
     h = rotl(h, 27) * P1 + P4;
   }
   if (p + 4 <= end) {
-    h ^= (uint64_t)load32(p) * P1;
+    h ^= (uint64_t)al_load_le32(p) * P1;
     h = rotl(h, 23) * P2 + P3;
     p += 4;
   }

@@ -72,32 +72,7 @@ SIZE_IS(al_facts, 304);
 #define MAX_ENTRY_BYTES ((size_t)1 << 31)
 
 // ---------------------------------------------------------------------------
-// Hashing (XXH64, src/base/hash.c) and the entries' little-endian fields.
-
-// Little-endian loads (one instruction on little-endian hosts).
-static uint64_t load64(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-#else
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--)
-    v = v << 8 | p[i];
-  return v;
-#endif
-}
-
-static uint32_t load32(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-#else
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-#endif
-}
+// Hashing and little-endian fields: src/base/hash.h.
 
 // The build: a hash of the running executable's bytes, so that a rebuilt
 // binary (a changed extractor during development, when AL_VERSION stays
@@ -533,12 +508,12 @@ static uint8_t r_u8(reader *r) {
 
 static uint32_t r_fixed32(reader *r) {
   const unsigned char *p = r_take(r, 4);
-  return p ? load32(p) : 0;
+  return p ? al_load_le32(p) : 0;
 }
 
 static uint64_t r_fixed64(reader *r) {
   const unsigned char *p = r_take(r, 8);
-  return p ? load64(p) : 0;
+  return p ? al_load_le64(p) : 0;
 }
 
 static uint64_t r_var(reader *r) {
