@@ -4,6 +4,7 @@
 # goes through `timeout`, so a hang or a quadratic blow-up is a failure, and
 # must exit by itself (no crash, no stack overflow) with the right code.
 #   - 100,000-deep parentheses, lists and calls; 100,000 unclosed `[`;
+#   - one call with 400,000 call arguments (linear argument look-up);
 #   - 10,000 nested `if` blocks (50 MB of indentation; more than the
 #     grammar's indent stack holds: a syntax error, not a crash) and 400
 #     nested ones (still linted);
@@ -26,7 +27,8 @@
 # Environment:
 #   AL_STRESS_SCALE  divide the sizes of the big inputs (the 50 MB file, the
 #                    10 MB line, the 100,000 files, the 50 MB of nested ifs,
-#                    the garbage) by this (default 1); ./dev test-san uses 10,
+#                    the garbage, the 400,000 arguments) by this (default 1);
+#                    ./dev test-san uses 10,
 #                    as ASan makes them slow and hungry
 #   AL_STRESS_LIMIT  seconds allowed for each run (default 120)
 tests_dir=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +111,16 @@ check "100,000-deep calls: the blocking call inside is found" eval \
 run "100,000 unclosed [" unclosed.py
 check "100,000 unclosed [: one AL001, bounded time" eval \
   'rc_is 1 && lines_are 1 && grep -q "^unclosed.py:1:[0-9]*: AL001 " "$out"'
+
+# --- One call with 400,000 call arguments --------------------------------
+# Each argument's call looks up its argument record; a search from the
+# first argument made this quadratic (~4 minutes, over the limit).
+nargs=$((400000 / scale))
+gen args.py "print \"import time\n\n\nasync def f():\"
+  print \"    g(\" rep(\"h(), \", $nargs) \"time.sleep(1))\""
+run "a call with $nargs call arguments" args.py
+check "a call with $nargs call arguments: linear, the last one is found" eval \
+  'rc_is 1 && lines_are 1 && [ "$(cut -d" " -f1-2 "$out")" = "args.py:5:$((5 * nargs + 7)): AL200" ]'
 
 # --- Nested if blocks -----------------------------------------------------
 # Level i is indented by i spaces: 10,000 levels are 50 MB (scaled: the
