@@ -2,7 +2,7 @@
 /*
  * queries/imports.scm is the declarative description of the import
  * bindings; extraction reads them off each import statement's children
- * instead (running the query per statement cost ~1.4% of a run). This test
+ * instead (running the query per statement cost ~1.2% of a run). This test
  * holds the two together: on inline cases (broken statements among them)
  * and on every Python file of the fixture tree given as argv[1], the
  * imports al_extract records must be exactly those the query matches, in
