@@ -130,25 +130,58 @@ static void test_toml_tables_and_keys(void **state) {
 }
 
 // Deep nesting must not recurse on the C stack.
-static void test_toml_deep_nesting(void **state) {
-  (void)state;
-  size_t depth = 20000;
+// `a = ` and depth `[` then as many `]`.
+static char *nested(size_t depth) {
   char *text = malloc(depth * 2 + 16);
-  size_t n = 0;
-  n += (size_t)sprintf(text, "a = ");
+  size_t n = (size_t)sprintf(text, "a = ");
   for (size_t i = 0; i < depth; i++)
     text[n++] = '[';
   for (size_t i = 0; i < depth; i++)
     text[n++] = ']';
   text[n++] = '\n';
   text[n] = '\0';
+  return text;
+}
+
+static void test_toml_deep_nesting(void **state) {
+  (void)state;
+  // Up to 128 levels parse; deeper input is refused before parsing, at
+  // the bracket that goes too deep (tree-sitter's error recovery is
+  // quadratic in the nesting of unclosed brackets).
   al_arena *a = al_arena_new();
   al_error err = {0};
+  char *text = nested(128);
   const al_toml_value *t = toml(a, text, &err);
-  if (t) // either it parses, or it is a syntax error; it must not crash
-    assert_int_equal(get(t, "a")->kind, AL_TOML_ARRAY);
-  al_arena_free(a);
+  assert_non_null(t);
+  assert_int_equal(get(t, "a")->kind, AL_TOML_ARRAY);
   free(text);
+  size_t depths[] = {129, 20000};
+  for (size_t i = 0; i < 2; i++) {
+    text = nested(depths[i]);
+    assert_null(toml(a, text, &err));
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 5 + 128);
+    assert_non_null(strstr(err.message, "nested more than 128 deep"));
+    free(text);
+  }
+  // Brackets in strings and comments are not nesting.
+  text = malloc(4 * 1000 + 64);
+  size_t n = (size_t)sprintf(text, "a = [\"");
+  for (int i = 0; i < 1000; i++)
+    text[n++] = '[';
+  n += (size_t)sprintf(text + n, "\", '");
+  for (int i = 0; i < 1000; i++)
+    text[n++] = '{';
+  n += (size_t)sprintf(text + n, "'] # ");
+  for (int i = 0; i < 1000; i++)
+    text[n++] = '[';
+  text[n++] = '\n';
+  text[n] = '\0';
+  t = toml(a, text, &err);
+  assert_non_null(t);
+  assert_int_equal(get(t, "a")->kind, AL_TOML_ARRAY);
+  free(text);
+  al_arena_free(a);
 }
 
 typedef struct {

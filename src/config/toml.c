@@ -16,6 +16,7 @@
 #include <tree_sitter/api.h>
 
 #include "base/vec.h"
+#include "syntax/parser.h"
 
 const TSLanguage *tree_sitter_toml(void);
 
@@ -644,15 +645,74 @@ static al_toml_value *open_table(reader *r, al_toml_value *root, TSNode header,
   return v;
 }
 
+// Config files never nest arrays and inline tables more than a few deep;
+// tree-sitter's error recovery is quadratic in the nesting of unclosed
+// brackets (6,400 `[` and an unterminated string: over a second; 100,000:
+// many minutes), which its work budget does not see. Deeper input is
+// refused before parsing. Brackets inside strings and comments do not count.
+#define MAX_NESTING 128
+
+static bool nesting_ok(const char *t, uint32_t len, uint32_t *at) {
+  uint32_t depth = 0;
+  for (uint32_t i = 0; i < len; i++) {
+    char c = t[i];
+    if (c == '#') {
+      while (i + 1 < len && t[i + 1] != '\n')
+        i++;
+    } else if (c == '"' || c == '\'') {
+      bool multi = i + 2 < len && t[i + 1] == c && t[i + 2] == c;
+      i += multi ? 3 : 1;
+      for (; i < len; i++) {
+        if (c == '"' && t[i] == '\\') {
+          i++; // an escape in a basic string
+        } else if (!multi && t[i] == '\n') {
+          break; // unterminated: the parser reports it
+        } else if (t[i] == c && (!multi || (i + 2 < len && t[i + 1] == c &&
+                                            t[i + 2] == c))) {
+          i += multi ? 2 : 0;
+          break;
+        }
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > MAX_NESTING) {
+        *at = i;
+        return false;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return true;
+}
+
 al_toml_value *al_toml_parse(al_arena *arena, const char *path,
                              const char *text, uint32_t len, al_error *err) {
   reader r = {arena, path, text, len, err, 0, 0, 0};
-  TSParser *parser = ts_parser_new();
-  ts_parser_set_language(parser, tree_sitter_toml());
-  TSTree *tree = ts_parser_parse_string(parser, NULL, text, len);
-  ts_parser_delete(parser);
+  // The same work budget as for Python files: tree-sitter's error
+  // recovery is superlinear on some broken inputs (thousands of `[` with
+  // an unterminated string inside took seconds, growing with the square).
+  uint32_t at;
+  if (!nesting_ok(text, len, &at)) {
+    uint32_t line = 1, col = 1;
+    for (uint32_t i = 0; i < at; i++) {
+      col++;
+      if (text[i] == '\n') {
+        line++;
+        col = 1;
+      }
+    }
+    al_error_set(err, path, line, col,
+                 "arrays and inline tables nested more than %d deep",
+                 MAX_NESTING);
+    return NULL;
+  }
+  al_parser *parser = al_parser_new_for(tree_sitter_toml(), "TOML");
+  bool gave_up = false;
+  TSTree *tree = al_parser_parse(parser, text, len, &gave_up);
+  al_parser_free(parser);
   if (!tree) {
-    al_error_set(err, path, 0, 0, "cannot parse the file");
+    al_error_set(err, path, 0, 0,
+                 "the TOML parser gave up on this file (too complex)");
     return NULL;
   }
   TSNode doc = ts_tree_root_node(tree);

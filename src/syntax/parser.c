@@ -27,17 +27,23 @@ struct al_parser {
 
 const TSLanguage *al_python_language(void) { return tree_sitter_python(); }
 
-al_parser *al_parser_new(void) {
+al_parser *al_parser_new_for(const TSLanguage *language, const char *name) {
   al_parser *self = al_xcalloc(1, sizeof *self);
   self->ts = ts_parser_new();
-  if (!ts_parser_set_language(self->ts, tree_sitter_python())) {
+  if (!ts_parser_set_language(self->ts, language)) {
     // Only happens when a system tree-sitter older than the grammar's ABI is
     // linked; it must not fail silently.
-    fprintf(stderr, "asynclint: the tree-sitter library rejects the Python "
-                    "grammar (ABI mismatch: need tree-sitter >= 0.25)\n");
+    fprintf(stderr,
+            "asynclint: the tree-sitter library rejects the %s grammar "
+            "(ABI mismatch: need tree-sitter >= 0.25)\n",
+            name);
     abort();
   }
   return self;
+}
+
+al_parser *al_parser_new(void) {
+  return al_parser_new_for(tree_sitter_python(), "Python");
 }
 
 void al_parser_free(al_parser *self) {

@@ -8,7 +8,8 @@
  *   (al_parser_parse's caller calls ts_tree_delete);
  * - TSQuery objects are owned by syntax/query.c and deleted at exit.
  * Parsing is bounded by a work budget proportional to the file size, counted
- * in the parser's progress callbacks (deterministic, unlike a timer).
+ * in the parser's progress callbacks (deterministic, unlike a timer): for
+ * Python files and for config files (TOML) alike.
  */
 #ifndef AL_SYNTAX_PARSER_H
 #define AL_SYNTAX_PARSER_H
@@ -24,6 +25,13 @@ const TSLanguage *al_python_language(void);
 
 /** A parser for Python. Caller frees with al_parser_free. */
 al_parser *al_parser_new(void);
+
+/**
+ * A parser for another grammar (the TOML of config files), with the same
+ * work budget. Aborts with a message if the tree-sitter library rejects the
+ * grammar's ABI. Caller frees with al_parser_free.
+ */
+al_parser *al_parser_new_for(const TSLanguage *language, const char *name);
 
 /** Free the parser. NULL is a no-op. */
 void al_parser_free(al_parser *self);
