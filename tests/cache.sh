@@ -21,6 +21,7 @@
 # Prints TAP (plan at the end).
 #
 # Usage: cache.sh ASYNCLINT_BIN FIXTURES_DIR
+tests_dir=$(cd "$(dirname "$0")" && pwd)
 set -uo pipefail
 export LC_ALL=C
 
@@ -42,22 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-not_ok() {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  local f
-  for f in "$@"; do
-    [ -f "$f" ] && sed 's/^/# /' "$f" | head -n 40
-  done
-}
+# shellcheck source=tests/tap.sh
+. "$tests_dir/tap.sh"
 
 # run NAME ARGS...: runs asynclint in the current directory; NAME.out,
 # NAME.err and NAME.rc under $tmp/runs.

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-# TAP helpers shared by the shell test scripts (hostile.sh, stress.sh):
-# numbered test points, a readable failure with the last run's exit code,
-# stdout and stderr, and the usual predicates over them. Sourced, not run.
-# The caller sets $out and $err (files the last run wrote) and $rc.
+# TAP helpers shared by the shell test scripts (hostile.sh, stress.sh,
+# cache.sh): numbered test points, a readable failure (its lines; for an
+# argument naming a file, the file's first lines) with the last run's exit
+# code, stdout and stderr, and the usual predicates over them. Sourced, not
+# run. The caller may set $out and $err (files the last run wrote) and $rc.
 
 n=0
 failed=0
@@ -19,14 +20,18 @@ not_ok() {
   shift
   local line
   for line in "$@"; do
-    echo "# $line"
+    if [ -f "$line" ]; then
+      sed 's/^/# /' "$line" | head -n 40 # a file: its first lines
+    else
+      echo "# $line"
+    fi
   done
   [ -n "${rc:-}" ] && echo "# exit code: $rc"
-  if [ -s "$out" ]; then
+  if [ -n "${out:-}" ] && [ -s "$out" ]; then
     echo "# stdout:"
     head -n 20 "$out" | cut -c1-200 | sed 's/^/#   /'
   fi
-  if [ -s "$err" ]; then
+  if [ -n "${err:-}" ] && [ -s "$err" ]; then
     echo "# stderr:"
     head -n 20 "$err" | cut -c1-200 | sed 's/^/#   /'
   fi
