@@ -7,7 +7,10 @@
  */
 #include "base/arena.h"
 
+#include "base/store.h"
+
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@ struct al_arena {
   chunk *head;
   size_t total;
   size_t next_chunk; // size of the next ordinary chunk
+  bool long_lived;   // the arena and its chunks are in base/store.h's slabs
 };
 
 static void out_of_memory(size_t size) {
@@ -67,20 +71,34 @@ char *al_xstrdup(const char *s) { return al_xstrndup(s, strlen(s)); }
 
 al_arena *al_arena_new(void) { return al_xcalloc(1, sizeof(al_arena)); }
 
+al_arena *al_arena_new_long(void) {
+  al_arena *self = al_long_alloc(sizeof(al_arena));
+  self->long_lived = true;
+  return self;
+}
+
 void al_arena_free(al_arena *self) {
   if (!self)
     return;
+  bool long_lived = self->long_lived;
   chunk *c = self->head;
   while (c) {
     chunk *next = c->next;
-    free(c);
+    if (long_lived)
+      al_long_free(c);
+    else
+      free(c);
     c = next;
   }
-  free(self);
+  if (long_lived)
+    al_long_free(self);
+  else
+    free(self);
 }
 
-static chunk *chunk_new(size_t size) {
-  chunk *c = al_xmalloc(sizeof(chunk) + size);
+static chunk *chunk_new(const al_arena *a, size_t size) {
+  chunk *c = a->long_lived ? al_long_alloc(sizeof(chunk) + size)
+                           : al_xmalloc(sizeof(chunk) + size);
   c->next = NULL;
   c->size = size;
   c->used = 0;
@@ -96,7 +114,7 @@ void *al_arena_alloc(al_arena *self, size_t size) {
     if (size > CHUNK_SIZE / 4) {
       // A big block gets its own chunk, linked behind the current one so
       // the current chunk's free tail stays in use.
-      chunk *big = chunk_new(size);
+      chunk *big = chunk_new(self, size);
       big->used = size;
       if (c) {
         big->next = c->next;
@@ -112,7 +130,7 @@ void *al_arena_alloc(al_arena *self, size_t size) {
     while (want < size)
       want *= 2;
     self->next_chunk = want * 2 > CHUNK_SIZE ? CHUNK_SIZE : want * 2;
-    c = chunk_new(want);
+    c = chunk_new(self, want);
     c->next = self->head;
     self->head = c;
   }
@@ -121,6 +139,14 @@ void *al_arena_alloc(al_arena *self, size_t size) {
   self->total += size;
   memset(p, 0, size);
   return p;
+}
+
+void *al_arena_memdup(al_arena *self, const void *p, size_t len) {
+  if (!len)
+    return NULL;
+  void *q = al_arena_alloc(self, len);
+  memcpy(q, p, len);
+  return q;
 }
 
 char *al_arena_strndup(al_arena *self, const char *s, size_t len) {

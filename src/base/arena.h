@@ -18,11 +18,20 @@ typedef struct al_arena al_arena;
 /** Create an empty arena. Caller frees with al_arena_free. Never NULL. */
 al_arena *al_arena_new(void);
 
+/**
+ * An arena for data that lives long (a file's facts): it and its chunks
+ * come from base/store.h, out of malloc's heap. Free with al_arena_free.
+ */
+al_arena *al_arena_new_long(void);
+
 /** Free the arena and everything allocated from it. NULL is a no-op. */
 void al_arena_free(al_arena *self);
 
 /** Zeroed, 16-byte aligned memory owned by the arena. Never NULL. */
 void *al_arena_alloc(al_arena *self, size_t size);
+
+/** A copy of len bytes owned by the arena; NULL when len is 0. */
+void *al_arena_memdup(al_arena *self, const void *p, size_t len);
 
 /** Copy len bytes and add a NUL; owned by the arena. */
 char *al_arena_strndup(al_arena *self, const char *s, size_t len);

@@ -724,15 +724,17 @@ static uint32_t r_count(reader *r, size_t min_bytes) {
   do {                                                                         \
     uint32_t n_ = r_count((r), (min_bytes));                                   \
     if (n_) {                                                                  \
-      vec_reserve(&(v), n_);                                                   \
-      memset((v).items, 0, (size_t)n_ * sizeof(*(v).items));                   \
-      (v).len = n_;                                                            \
+      (v).items = al_arena_alloc(f->arena, (size_t)n_ * sizeof(*(v).items));   \
+      (v).len = (v).cap = n_;                                                  \
       for (uint32_t i_ = 0; i_ < n_ && !(r)->bad; i_++)                        \
         fn((r), &(v).items[i_]);                                               \
     }                                                                          \
   } while (0)
 
+// The vectors are allocated in the arena at their final size: the decoded
+// record is compact, as extraction leaves it.
 static void r_facts(reader *r, al_facts *f) {
+  f->compact = true;
   f->text_hash = r_fixed64(r);
   f->text_len = r_u32(r);
   f->n_rows = r_u32(r);
@@ -759,8 +761,9 @@ static void r_facts(reader *r, al_facts *f) {
   R_VEC(r, f->blocks, r_block, 4);
   uint32_t n = r_count(r, 2);
   if (n) {
-    vec_reserve(&f->lines.wide, n);
-    f->lines.wide.len = n;
+    f->lines.wide.items =
+        al_arena_alloc(f->arena, (size_t)n * sizeof *f->lines.wide.items);
+    f->lines.wide.len = f->lines.wide.cap = n;
     for (uint32_t i = 0; i < n; i++) {
       f->lines.wide.items[i].offset = r_u32(r);
       f->lines.wide.items[i].extra_sum = r_u32(r);
@@ -1045,10 +1048,10 @@ al_facts *al_cache_decode(const unsigned char *data, size_t len,
   if (r.bad || (strs_len && strs[strs_len - 1] != '\0'))
     return NULL;
   al_facts *f = al_facts_new();
+  // Decoded records take about twice their encoded bytes.
+  al_arena_size_hint(f->arena, 2 * (size_t)len);
   if (strs_len) {
-    char *copy = al_arena_alloc(f->arena, strs_len);
-    memcpy(copy, strs, strs_len);
-    r.strs = copy;
+    r.strs = al_arena_memdup(f->arena, strs, strs_len);
     r.strs_len = strs_len;
   }
   r_facts(&r, f);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/path.h"
+#include "base/store.h"
 #include "cache/cache.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
@@ -139,6 +140,8 @@ static void *extract_worker(void *p) {
     al_arena_free(tmp); // source bytes go; the facts hold copies
   }
   al_extractor_free(x);
+  al_long_thread_end(); // the facts' slabs go when the facts do
+
   return NULL;
 }
 

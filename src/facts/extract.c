@@ -80,13 +80,8 @@ typedef struct {
 // size when the walk is over. Growing them in place instead left a trail
 // of long-lived blocks among the parser's short-lived ones, and the
 // fragmented heap slowed every later parse (malloc's bins, and the
-// parser's locality) more than extraction itself costs.
-// (clang-format reflows this list differently on every run.)
-// clang-format off
-#define FACTS_VECTORS(X)                                                       \
-  X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
-  X(comments) X(returns) X(uses) X(comps) X(blocks)
-// clang-format on
+// parser's locality) more than extraction itself costs. The copies go to
+// the facts' arena, which lives out of malloc's heap (base/store.h).
 
 struct al_extractor {
   al_parser *parser;
@@ -127,7 +122,7 @@ void al_extractor_free(al_extractor *self) {
   vec_free(&self->tracked);
   vec_free(&self->pending);
 #define FREE_SCRATCH(v) vec_free(&self->scratch.v);
-  FACTS_VECTORS(FREE_SCRATCH)
+  AL_FACTS_VECTORS(FREE_SCRATCH)
 #undef FREE_SCRATCH
   free(self);
 }
@@ -2017,24 +2012,19 @@ static void adopt_scratch(al_extractor *x, al_facts *facts) {
 #define ADOPT(v)                                                               \
   facts->v = x->scratch.v;                                                     \
   facts->v.len = 0;
-  FACTS_VECTORS(ADOPT)
+  AL_FACTS_VECTORS(ADOPT)
 #undef ADOPT
 }
 
-// Give the buffers back to the extractor; facts keeps exact-size copies.
+// Give the buffers back to the extractor; facts keeps exact-size copies
+// in its arena (al_facts_compact).
 static void release_scratch(al_extractor *x, al_facts *facts) {
-#define RELEASE(v)                                                             \
-  x->scratch.v = facts->v;                                                     \
-  facts->v.items =                                                             \
-      facts->v.len                                                             \
-          ? al_xmalloc((size_t)facts->v.len * sizeof(*facts->v.items))         \
-          : NULL;                                                              \
-  if (facts->v.len)                                                            \
-    memcpy(facts->v.items, x->scratch.v.items,                                 \
-           (size_t)facts->v.len * sizeof(*facts->v.items));                    \
-  facts->v.cap = facts->v.len;
-  FACTS_VECTORS(RELEASE)
+#define RELEASE(v) x->scratch.v = facts->v;
+  AL_FACTS_VECTORS(RELEASE)
 #undef RELEASE
+  al_wide_char *wide = facts->lines.wide.items; // al_linemap_build's
+  al_facts_compact(facts);
+  free(wide);
 }
 
 al_facts *al_extract(al_extractor *self, const al_source *src) {
@@ -2086,7 +2076,6 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   ts_tree_delete(tree);
   // The facts live until the end of the run: exact sizes.
   release_scratch(self, facts);
-  vec_shrink(&facts->lines.wide);
   self->facts = NULL;
   self->text = NULL;
   return facts;

@@ -5,39 +5,53 @@
 #include <stdlib.h>
 
 al_facts *al_facts_new(void) {
-  al_facts *self = al_xcalloc(1, sizeof *self);
-  self->arena = al_arena_new();
+  al_arena *arena = al_arena_new_long();
+  al_facts *self = al_arena_alloc(arena, sizeof *self);
+  self->arena = arena;
   return self;
 }
 
 #define VEC_BYTES(v) ((size_t)(v).cap * sizeof(*(v).items))
 
+void al_facts_compact(al_facts *self) {
+#define LEN_BYTES(v) ((size_t)(v).len * sizeof(*(v).items))
+  size_t total = LEN_BYTES(self->lines.wide);
+#define ADD(v) total += LEN_BYTES(self->v);
+  AL_FACTS_VECTORS(ADD)
+#undef ADD
+  // One chunk for the small vectors (big ones get chunks of their own).
+  al_arena_size_hint(self->arena, total);
+#define COPY(v)                                                                \
+  self->v.items =                                                              \
+      al_arena_memdup(self->arena, self->v.items, LEN_BYTES(self->v));         \
+  self->v.cap = self->v.len;
+  AL_FACTS_VECTORS(COPY)
+  COPY(lines.wide)
+#undef COPY
+#undef LEN_BYTES
+  self->compact = true;
+}
+
 size_t al_facts_bytes(const al_facts *self) {
-  return sizeof *self + al_arena_used(self->arena) + VEC_BYTES(self->scopes) +
-         VEC_BYTES(self->refs) + VEC_BYTES(self->calls) +
-         VEC_BYTES(self->args) + VEC_BYTES(self->binds) +
-         VEC_BYTES(self->imports) + VEC_BYTES(self->asyncs) +
-         VEC_BYTES(self->comments) + VEC_BYTES(self->returns) +
-         VEC_BYTES(self->uses) + VEC_BYTES(self->comps) +
-         VEC_BYTES(self->blocks) + VEC_BYTES(self->lines.wide);
+  // A compact record is all in its arena (itself included).
+  size_t n = al_arena_used(self->arena);
+  if (!self->compact) {
+    n += VEC_BYTES(self->lines.wide);
+#define ADD(v) n += VEC_BYTES(self->v);
+    AL_FACTS_VECTORS(ADD)
+#undef ADD
+  }
+  return n;
 }
 
 void al_facts_free(al_facts *self) {
   if (!self)
     return;
-  vec_free(&self->scopes);
-  vec_free(&self->refs);
-  vec_free(&self->calls);
-  vec_free(&self->args);
-  vec_free(&self->binds);
-  vec_free(&self->imports);
-  vec_free(&self->asyncs);
-  vec_free(&self->comments);
-  vec_free(&self->returns);
-  vec_free(&self->uses);
-  vec_free(&self->comps);
-  vec_free(&self->blocks);
-  al_linemap_free(&self->lines);
-  al_arena_free(self->arena);
-  free(self);
+  if (!self->compact) {
+#define FREE(v) vec_free(&self->v);
+    AL_FACTS_VECTORS(FREE)
+#undef FREE
+    al_linemap_free(&self->lines);
+  }
+  al_arena_free(self->arena); // self too
 }

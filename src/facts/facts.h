@@ -319,9 +319,18 @@ typedef struct {
   uint8_t comprehension; // a comprehension's for clause
 } al_block_site;
 
+/** The record vectors of al_facts, for code that treats them all alike. */
+// (clang-format reflows this list differently on every run.)
+// clang-format off
+#define AL_FACTS_VECTORS(X)                                                    \
+  X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
+  X(comments) X(returns) X(uses) X(comps) X(blocks)
+// clang-format on
+
 /** Everything known about one file after extraction. */
 typedef struct al_facts {
-  al_arena *arena;         // owns the strings of every record below
+  al_arena *arena;         // owns the strings of every record below, and
+                           // this record itself (al_facts_new)
   al_vec(al_scope) scopes; // [0] is the module
   al_vec(al_ref) refs;     // decorators, bases, assignment values
   al_vec(al_call) calls;   // in source order
@@ -348,10 +357,23 @@ typedef struct al_facts {
   al_span error_span;           // the first one
   const char *error_message;    // "unexpected 'x'" / "missing ')'" (arena)
   bool parse_gave_up;           // the parser's work budget ran out
+  bool compact; // the vectors (lines.wide too) are in the arena at their
+                // final size, not malloc'd: they no longer grow
 } al_facts;
 
-/** An empty facts record with its own arena. Free with al_facts_free. */
+/**
+ * An empty facts record in its own long-lived arena (base/arena.h's
+ * al_arena_new_long: facts stay until the end of the run, out of malloc's
+ * heap). Free with al_facts_free.
+ */
 al_facts *al_facts_new(void);
+
+/**
+ * Give the record's vectors (scratch vectors the caller grew, or its own)
+ * exact-size copies in its arena; the record is compact from then on. The
+ * caller keeps (and frees) what the vectors pointed to before.
+ */
+void al_facts_compact(al_facts *self);
 
 /** Free the record, its vectors and its arena. NULL is a no-op. */
 void al_facts_free(al_facts *self);
