@@ -51,9 +51,14 @@ typedef struct {
 } sort_key;
 
 // A group of bindings of one name in one scope: a run of `order` (or of
-// `attrs`). Slots of the open-addressing group tables; n == 0: empty.
+// `attrs`). Slots of the open-addressing group tables; n == 0: empty. The
+// slot keeps the group's hash and its first binding, so that a probe
+// touches the binding (and its name) only when the hashes match: most
+// look-ups miss (a name is tried in each enclosing scope in turn).
 typedef struct {
   uint32_t first, n;
+  uint32_t hash; // group_hash of (scope, name)
+  uint32_t bind; // order[first]: the first binding's index
 } group_ref;
 
 typedef struct {
@@ -217,10 +222,11 @@ static group_ref *group_table(const al_facts *f, const uint32_t *order,
         break;
       end++;
     }
-    uint32_t h = group_hash(scope, b->name) & *mask;
+    uint32_t hash = group_hash(scope, b->name);
+    uint32_t h = hash & *mask;
     while (tab[h].n)
       h = (h + 1) & *mask;
-    tab[h] = (group_ref){i, end - i};
+    tab[h] = (group_ref){i, end - i, hash, order[i]};
     i = end;
   }
   return tab;
@@ -608,15 +614,17 @@ const char *al_index_module_name(const al_index *self, uint32_t file) {
 // The run of bindings of name in scope (by_class: instance attributes of
 // class scope): its length, 0 if none; *first: where it starts in the
 // sorted array the table was built from.
-static uint32_t find_group(const al_facts *f, const uint32_t *order,
-                           const group_ref *tab, uint32_t mask, bool by_class,
-                           uint32_t scope, al_str name, uint32_t *first) {
+static uint32_t find_group(const al_facts *f, const group_ref *tab,
+                           uint32_t mask, bool by_class, uint32_t scope,
+                           al_str name, uint32_t *first) {
   *first = 0;
   if (!tab)
     return 0;
-  for (uint32_t h = group_hash(scope, name) & mask; tab[h].n;
-       h = (h + 1) & mask) {
-    const al_binding *b = &f->binds.items[order[tab[h].first]];
+  uint32_t hash = group_hash(scope, name);
+  for (uint32_t h = hash & mask; tab[h].n; h = (h + 1) & mask) {
+    if (tab[h].hash != hash)
+      continue;
+    const al_binding *b = &f->binds.items[tab[h].bind];
     if (group_scope(f, b, by_class) == scope && al_str_eq(b->name, name)) {
       *first = tab[h].first;
       return tab[h].n;
@@ -839,8 +847,8 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
   const al_facts *f = facts_of(ix, file);
   const file_index *fi = &ix->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
-                          scope, name, &g);
+  uint32_t n =
+      find_group(f, fi->groups, fi->groups_mask, false, scope, name, &g);
   *found = false;
   *global = false;
   if (n == 0)
@@ -1043,8 +1051,8 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
   const al_facts *f = facts_of(r->ix, file);
   const file_index *fi = &r->ix->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->attrs, fi->attr_groups, fi->attr_groups_mask,
-                          true, cls, name, &g);
+  uint32_t n =
+      find_group(f, fi->attr_groups, fi->attr_groups_mask, true, cls, name, &g);
   *found = n > 0;
   al_target result = unknown();
   for (uint32_t i = 0; i < n; i++) {
@@ -1733,8 +1741,8 @@ static uint32_t single_call_binding(const al_index *self, uint32_t file,
   const al_facts *f = facts_of(self, file);
   const file_index *fi = &self->files[file];
   uint32_t g;
-  uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
-                          scope, name, &g);
+  uint32_t n =
+      find_group(f, fi->groups, fi->groups_mask, false, scope, name, &g);
   if (n != 1)
     return AL_NONE;
   const al_binding *bd = &f->binds.items[fi->order[g]];
@@ -2093,6 +2101,8 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
 // Resolve every big group once, at build time (see BIG_GROUP): afterwards
 // the memo is only read, so the rules may resolve from several threads.
 static void memoise_big_groups(al_index *self) {
+  uint8_t *big = NULL; // by order position: a big group starts there
+  uint32_t cap = 0;
   for (uint32_t file = 0; file < self->project->files.len; file++) {
     file_index *fi = &self->files[file];
     const al_facts *f = self->project->files.items[file].facts;
@@ -2104,20 +2114,30 @@ static void memoise_big_groups(al_index *self) {
   for (uint32_t file = 0; file < self->project->files.len; file++) {
     file_index *fi = &self->files[file];
     const al_facts *f = self->project->files.items[file].facts;
-    if (!f || !fi->group_state)
+    if (!f || !fi->group_state || !fi->groups)
       continue;
-    uint32_t g = 0;
-    while (g < fi->n) {
-      const al_binding *b = &f->binds.items[fi->order[g]];
-      uint32_t first;
-      uint32_t n = find_group(f, fi->order, fi->groups, fi->groups_mask, false,
-                              b->scope, b->name, &first);
-      if (n >= BIG_GROUP && fi->group_state[first] == MEMO_UNSET) {
-        rctx r = {self, 0};
-        bool found, global;
-        resolve_in_scope(&r, file, b->scope, b->name, &found, &global);
+    // The big groups, from the group table's slots, then resolved in
+    // document order (the order of their first binding).
+    if (fi->n > cap) {
+      free(big);
+      cap = fi->n;
+      big = al_xmalloc(cap);
+    }
+    memset(big, 0, fi->n);
+    bool any = false;
+    for (uint32_t h = 0; h <= fi->groups_mask; h++)
+      if (fi->groups[h].n >= BIG_GROUP) {
+        big[fi->groups[h].first] = 1;
+        any = true;
       }
-      g = first + (n ? n : 1);
+    for (uint32_t g = 0; any && g < fi->n; g++) {
+      if (!big[g] || fi->group_state[g] != MEMO_UNSET)
+        continue;
+      const al_binding *b = &f->binds.items[fi->order[g]];
+      rctx r = {self, 0};
+      bool found, global;
+      resolve_in_scope(&r, file, b->scope, b->name, &found, &global);
     }
   }
+  free(big);
 }
