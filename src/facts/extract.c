@@ -21,6 +21,7 @@
 #include "base/hash.h"
 #include "syntax/node.h"
 #include "syntax/parser.h"
+#include "syntax/walk.h"
 
 // Frame flags, inherited by children within one scope.
 enum {
@@ -85,6 +86,7 @@ typedef struct {
 
 struct al_extractor {
   al_parser *parser;
+  al_walk *walker;
   TSTreeCursor aux; // for shallow child iteration
   bool aux_live;
   al_vec(frame) stack;
@@ -106,6 +108,7 @@ struct al_extractor {
 al_extractor *al_extractor_new(void) {
   al_extractor *self = al_xcalloc(1, sizeof *self);
   self->parser = al_parser_new();
+  self->walker = al_walk_new();
   self->F = al_node_fields();
   return self;
 }
@@ -114,6 +117,7 @@ void al_extractor_free(al_extractor *self) {
   if (!self)
     return;
   al_parser_free(self->parser);
+  al_walk_free(self->walker);
   if (self->aux_live)
     ts_tree_cursor_delete(&self->aux);
   vec_free(&self->stack);
@@ -1609,7 +1613,7 @@ static bool mentions_suppression(al_str t) {
 // -----------------------------------------------------------------
 
 // Whether extraction ever looks at the field of a child of a node of this
-// kind (push_frame, classify, is_load: `c->field`). Asking the cursor for
+// kind (push_frame, classify, is_load: `c->field`). Asking the walker for
 // the field costs a walk of the grammar's field map; most nodes sit under
 // these parents, whose children's fields nothing reads.
 static bool field_unused_under(al_kind parent) {
@@ -1639,14 +1643,14 @@ static bool field_unused_under(al_kind parent) {
   }
 }
 
-// Push the frame of node, a named node where cursor c stands.
-static void push_frame(al_extractor *x, TSTreeCursor *c, TSNode node) {
+// Push the frame of node, a named node where walker w stands.
+static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   frame *parent = x->stack.len ? vec_last(&x->stack) : NULL;
   frame f = {0};
   f.node = node;
   f.field = parent && field_unused_under((al_kind)parent->kind)
                 ? 0
-                : ts_tree_cursor_current_field_id(c);
+                : al_walk_field(w);
   f.kind = (uint8_t)al_node_kind(node);
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
@@ -1891,52 +1895,50 @@ static void enter(al_extractor *x) {
   }
 }
 
-// Move the cursor to the next named sibling (anonymous tokens such as
-// punctuation and keywords carry nothing extraction needs: the `async`
-// keyword is read off its parent) and give its node. False when there is
-// none.
-static bool next_named_sibling(TSTreeCursor *c, TSNode *node) {
-  while (ts_tree_cursor_goto_next_sibling(c)) {
-    *node = ts_tree_cursor_current_node(c);
-    if (ts_node_is_named(*node))
-      return true;
+// Go on to the next named sibling (anonymous tokens such as punctuation
+// and keywords carry nothing extraction needs: the `async` keyword is read
+// off its parent). AL_WALK_PARENT: there was none, the walker is at the
+// parent; AL_WALK_DONE: it stood on the root.
+static al_walk_step next_named(al_walk *w) {
+  for (;;) {
+    al_walk_step s = al_walk_next(w);
+    if (s != AL_WALK_SIBLING || al_walk_is_named(w))
+      return s;
   }
-  return false;
 }
 
-static void walk(al_extractor *x, TSNode root) {
-  TSTreeCursor c = ts_tree_cursor_new(root);
+static void walk(al_extractor *x, const TSTree *tree) {
+  al_walk *w = x->walker;
+  al_walk_reset(w, tree);
   vec_clear(&x->stack);
   vec_clear(&x->tracked);
   vec_clear(&x->pending);
   vec_clear(&x->argbuf);
-  push_frame(x, &c, root);
+  push_frame(x, w, al_walk_node(w));
   vec_last(&x->stack)->scope = 0;
   enter(x);
   for (;;) {
     frame *f = vec_last(&x->stack);
-    if (f->descend && ts_tree_cursor_goto_first_child(&c)) {
-      TSNode node = ts_tree_cursor_current_node(&c);
-      if (ts_node_is_named(node) || next_named_sibling(&c, &node)) {
-        push_frame(x, &c, node);
+    if (f->descend && al_walk_first_child(w)) {
+      if (al_walk_is_named(w) || next_named(w) == AL_WALK_SIBLING) {
+        push_frame(x, w, al_walk_node(w));
         enter(x);
         continue;
       }
-      ts_tree_cursor_goto_parent(&c); // only anonymous children
+      // Only anonymous children: the walker is back at f's node.
     }
     for (;;) {
       leave(x, vec_last(&x->stack));
       x->stack.len--;
-      TSNode node;
-      if (next_named_sibling(&c, &node)) {
-        push_frame(x, &c, node);
+      al_walk_step s = next_named(w);
+      if (s == AL_WALK_SIBLING) {
+        push_frame(x, w, al_walk_node(w));
         enter(x);
         break;
       }
-      if (!ts_tree_cursor_goto_parent(&c)) {
-        ts_tree_cursor_delete(&c);
+      if (s == AL_WALK_DONE)
         return;
-      }
+      // At the parent, whose frame leaves next.
     }
   }
 }
@@ -2065,7 +2067,7 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   facts->n_rows = ts_node_end_point(root).row + 1;
   m = vec_get(&facts->scopes, 0);
   m->def_span = span_of(root);
-  walk(self, root);
+  walk(self, tree);
   if (ts_node_has_error(root))
     find_syntax_error(self, root);
   // The aux cursor may point into this tree: drop it with the tree.

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for syntax/walk.c: the walker must visit the same nodes as
+ * tree-sitter's TSTreeCursor, in the same order, with the same named flag
+ * and field id, and answer each step (first child, next sibling or
+ * parent) the same way. The two walk in lock-step over inline cases
+ * (hidden and aliased nodes, extras, syntax errors, empty text) and over
+ * every file of the fixture tree given as argv[1], in both Python and TOML,
+ * once descending everywhere and once skipping the children of every
+ * third node (extraction does not descend everywhere).
+ */
+#define _XOPEN_SOURCE 700 // nftw
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syntax/parser.h"
+#include "syntax/walk.h"
+
+const TSLanguage *tree_sitter_toml(void);
+
+static const char *fixtures_dir;
+
+static bool same_node(TSNode a, TSNode b) {
+  return ts_node_eq(a, b) && ts_node_symbol(a) == ts_node_symbol(b) &&
+         ts_node_start_byte(a) == ts_node_start_byte(b) &&
+         ts_node_end_byte(a) == ts_node_end_byte(b) &&
+         ts_node_start_point(a).row == ts_node_start_point(b).row &&
+         ts_node_start_point(a).column == ts_node_start_point(b).column;
+}
+
+// Walk tree with both; skip_every: 0 descends everywhere, k > 0 does not
+// descend into every k-th node. Returns the nodes visited.
+static size_t lockstep(al_walk *w, const TSTree *tree, unsigned skip_every,
+                       const char *what) {
+  TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+  al_walk_reset(w, tree);
+  size_t visited = 0;
+  for (;;) {
+    TSNode a = ts_tree_cursor_current_node(&c);
+    TSNode b = al_walk_node(w);
+    if (!same_node(a, b))
+      fail_msg("%s: node %zu: cursor %s [%u, %u), walk %s [%u, %u)", what,
+               visited, ts_node_type(a), ts_node_start_byte(a),
+               ts_node_end_byte(a), ts_node_type(b), ts_node_start_byte(b),
+               ts_node_end_byte(b));
+    if (ts_node_is_named(a) != al_walk_is_named(w))
+      fail_msg("%s: node %zu (%s): named differs", what, visited,
+               ts_node_type(a));
+    if (ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
+      fail_msg("%s: node %zu (%s): field %u, walk %u", what, visited,
+               ts_node_type(a), ts_tree_cursor_current_field_id(&c),
+               al_walk_field(w));
+    visited++;
+    bool descend = skip_every == 0 || visited % skip_every != 0;
+    if (descend) {
+      bool ca = ts_tree_cursor_goto_first_child(&c);
+      bool cb = al_walk_first_child(w);
+      if (ca != cb)
+        fail_msg("%s: node %zu (%s): first child %d, walk %d", what, visited,
+                 ts_node_type(a), ca, cb);
+      if (ca)
+        continue;
+    }
+    for (;;) {
+      al_walk_step s = al_walk_next(w);
+      al_walk_step want = AL_WALK_SIBLING;
+      if (!ts_tree_cursor_goto_next_sibling(&c))
+        want = ts_tree_cursor_goto_parent(&c) ? AL_WALK_PARENT : AL_WALK_DONE;
+      if (s != want)
+        fail_msg("%s: after node %zu: step %d, walk %d", what, visited,
+                 (int)want, (int)s);
+      if (s == AL_WALK_DONE) {
+        ts_tree_cursor_delete(&c);
+        return visited;
+      }
+      if (s == AL_WALK_SIBLING)
+        break;
+      // At the parent: its node must agree too.
+      if (!same_node(ts_tree_cursor_current_node(&c), al_walk_node(w)))
+        fail_msg("%s: back at a parent: nodes differ", what);
+    }
+  }
+}
+
+static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
+                         const char *what) {
+  TSParser *p = ts_parser_new();
+  assert_true(ts_parser_set_language(p, lang));
+  TSTree *tree = ts_parser_parse_string(p, NULL, text, (uint32_t)len);
+  assert_non_null(tree);
+  al_walk *w = al_walk_new();
+  size_t n = lockstep(w, tree, 0, what);
+  assert_int_equal(lockstep(w, tree, 3, what) <= n, true);
+  lockstep(w, tree, 2, what);
+  al_walk_free(w);
+  ts_tree_delete(tree);
+  ts_parser_delete(p);
+  return n;
+}
+
+static void test_inline_cases(void **state) {
+  (void)state;
+  static const char *cases[] = {
+      "",
+      "\n\n",
+      "x = 1\n",
+      "# only a comment\n",
+      "async def f(a, *b, c=1, **d) -> int:\n    return await g(a)[0].h\n",
+      "class C(B, metaclass=M):\n    @dec\n    def m(self): ...\n",
+      "with a as b, c() as (d, e):\n    pass\n",
+      "x = [y for y in z if y]  # trailing\n",
+      "print(f'{a!r:>{w}} {b}')\n",
+      "match p:\n    case [1, *rest] if rest:\n        pass\n"
+      "    case {'k': v, **kw}:\n        pass\n",
+      "def f(:\n    return (\n", // syntax errors
+      "if x:\npass\n  else\n",   // more errors
+      "lambda: (yield)\n",
+      "a = b if c else d\nnot x\n-y\n",
+      "try:\n    pass\nexcept* (A, B) as e:\n    raise\nfinally:\n    del x\n",
+      "global g\nnonlocal n\nimport a.b as c\nfrom . import (d, e)\n",
+      "x: int = 1\ntype T = list[int]\n",
+      "s = 'a' \"b\" '''c'''\n",
+      "@a.b(c)\nasync def f():\n    async for x in y:\n        async with z:\n"
+      "            pass\n",
+      "print 'py2'\nexec code\n",
+  };
+  size_t total = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    total +=
+        check_text(al_python_language(), cases[i], strlen(cases[i]), cases[i]);
+  assert_true(total > 400);
+  const char *toml = "[tool.asynclint]\nselect = [\"AL1\", \"AL2\"]\n"
+                     "x = { a = 1, b = [1, 2] }\n# c\n[[t]]\n";
+  assert_true(check_text(tree_sitter_toml(), toml, strlen(toml), "toml") > 20);
+}
+
+static size_t files_checked, nodes_checked;
+
+static int check_file(const char *path, const struct stat *sb, int type,
+                      struct FTW *ftw) {
+  (void)sb;
+  (void)ftw;
+  size_t n = strlen(path);
+  bool py = n > 3 && strcmp(path + n - 3, ".py") == 0;
+  bool toml = n > 5 && strcmp(path + n - 5, ".toml") == 0;
+  if (type != FTW_F || (!py && !toml))
+    return 0;
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len == cap) {
+      cap = cap ? cap * 2 : 4096;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+    size_t got = fread(buf + len, 1, cap - len, f);
+    if (!got)
+      break;
+    len += got;
+  }
+  fclose(f);
+  nodes_checked += check_text(py ? al_python_language() : tree_sitter_toml(),
+                              buf, len, path);
+  files_checked++;
+  free(buf);
+  return 0;
+}
+
+static void test_fixture_tree(void **state) {
+  (void)state;
+  assert_int_equal(nftw(fixtures_dir, check_file, 16, FTW_PHYS), 0);
+  assert_true(files_checked > 100);
+  assert_true(nodes_checked > 10000);
+  printf("# %zu files, %zu nodes\n", files_checked, nodes_checked);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_walk FIXTURES_DIR\n");
+    return 2;
+  }
+  fixtures_dir = argv[1];
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_inline_cases),
+      cmocka_unit_test(test_fixture_tree),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
