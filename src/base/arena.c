@@ -34,7 +34,7 @@ struct al_arena {
   bool long_lived;   // the arena and its chunks are in base/store.h's slabs
 };
 
-static void out_of_memory(size_t size) {
+void al_out_of_memory(size_t size) {
   fprintf(stderr, "asynclint: out of memory (allocating %zu bytes)\n", size);
   abort();
 }
@@ -42,21 +42,21 @@ static void out_of_memory(size_t size) {
 void *al_xmalloc(size_t size) {
   void *p = malloc(size ? size : 1);
   if (!p)
-    out_of_memory(size);
+    al_out_of_memory(size);
   return p;
 }
 
 void *al_xcalloc(size_t count, size_t size) {
   void *p = calloc(count ? count : 1, size ? size : 1);
   if (!p)
-    out_of_memory(count * size);
+    al_out_of_memory(count * size);
   return p;
 }
 
 void *al_xrealloc(void *ptr, size_t size) {
   void *p = realloc(ptr, size ? size : 1);
   if (!p)
-    out_of_memory(size);
+    al_out_of_memory(size);
   return p;
 }
 

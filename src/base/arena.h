@@ -50,6 +50,9 @@ void al_arena_size_hint(al_arena *self, size_t bytes);
 /** Bytes handed out so far (for memory reports). */
 size_t al_arena_used(const al_arena *self);
 
+/** Print "out of memory (allocating N bytes)" and abort. */
+_Noreturn void al_out_of_memory(size_t size);
+
 /** malloc/calloc/realloc/strdup that abort with a message on failure. */
 void *al_xmalloc(size_t size);
 void *al_xcalloc(size_t count, size_t size);

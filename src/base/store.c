@@ -5,11 +5,12 @@
  */
 #include "base/store.h"
 
+#include "base/arena.h"
+
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -41,11 +42,6 @@ typedef struct {
 
 static _Thread_local slab *current;
 
-static void out_of_memory(size_t size) {
-  fprintf(stderr, "asynclint: out of memory (allocating %zu bytes)\n", size);
-  abort();
-}
-
 // 0: not decided yet; 1: slabs; 2: calloc per block.
 static atomic_int mode;
 
@@ -67,7 +63,7 @@ static slab *slab_new(size_t size) {
   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
-    out_of_memory(size);
+    al_out_of_memory(size);
   slab *s = p;
   atomic_init(&s->refs, 1);
   s->size = size;
@@ -83,11 +79,9 @@ static void slab_unref(slab *s) {
 void *al_long_alloc(size_t size) {
   size_t need = sizeof(block_header) + ((size + ALIGN - 1) & ~(ALIGN - 1));
   if (need < size)
-    out_of_memory(size);
+    al_out_of_memory(size);
   if (plain_malloc()) {
-    block_header *h = calloc(1, need);
-    if (!h)
-      out_of_memory(size);
+    block_header *h = al_xcalloc(1, need);
     h->home = NULL;
     return h + 1;
   }
