@@ -635,11 +635,11 @@ static bool check_fixture(const fixture *fx, uint32_t number) {
       const al_facts *facts = pf->facts;
       if (facts && facts->syntax_error &&
           !bytes_has_line_with(&b, MARK_SYNTAX_ERROR)) {
+        al_range error = al_linemap_range(&facts->lines, facts->error_span);
         vec_push(&notes,
                  xprintf("%s:%u:%u: undeclared syntax error (%s); mark "
                          "deliberate ones with `%s`",
-                         pf->path, facts->error_span.start_row + 1,
-                         facts->error_span.start_col + 1,
+                         pf->path, error.start_row + 1, error.start_col + 1,
                          facts->error_message ? facts->error_message : "?",
                          MARK_SYNTAX_ERROR));
         ok = false;

@@ -220,7 +220,7 @@ static void add_comment(al_facts *facts, uint32_t row, const char *text) {
 
 static al_diag diag_at(uint32_t row, const al_rule *rule) {
   return (al_diag){.file = 0,
-                   .span = {.start_row = row, .end_row = row},
+                   .range = {.start_row = row, .end_row = row},
                    .rule = rule,
                    .message = rule->code};
 }
@@ -246,7 +246,7 @@ static void test_apply(void **state) {
   const al_rule *rules[] = {&rule_unawaited, &rule_unawaited, &rule_sleep,
                             &rule_condition, &rule_unawaited};
   for (uint32_t i = 0; i < n; i++) {
-    assert_int_equal(diags[i].span.start_row, rows[i]);
+    assert_int_equal(diags[i].range.start_row, rows[i]);
     assert_ptr_equal(diags[i].rule, rules[i]);
   }
   vec_free(&facts.comments);
@@ -266,10 +266,10 @@ static void test_apply_unsorted(void **state) {
   uint32_t n = sizeof diags / sizeof diags[0];
   al_noqa_apply(&facts, diags, &n);
   assert_int_equal(n, 3);
-  assert_int_equal(diags[0].span.start_row, 4);
+  assert_int_equal(diags[0].range.start_row, 4);
   assert_ptr_equal(diags[0].rule, &rule_unawaited);
-  assert_int_equal(diags[1].span.start_row, 0);
-  assert_int_equal(diags[2].span.start_row, 2);
+  assert_int_equal(diags[1].range.start_row, 0);
+  assert_int_equal(diags[2].range.start_row, 2);
   assert_ptr_equal(diags[2].rule, &rule_sleep);
   vec_free(&facts.comments);
 }

@@ -37,12 +37,12 @@ static void project_init(al_project *p, const char *const *paths, uint32_t n) {
 static al_diag diag(uint32_t file, uint32_t row, uint32_t col,
                     const al_rule *rule, const char *message) {
   return (al_diag){.file = file,
-                   .span = {.start_row = row,
-                            .start_col = col,
-                            .start_byte = row * 100 + col,
-                            .end_row = row,
-                            .end_col = col + 3,
-                            .end_byte = row * 100 + col + 3},
+                   .range = {.start_row = row,
+                             .start_col = col,
+                             .start_byte = row * 100 + col,
+                             .end_row = row,
+                             .end_col = col + 3,
+                             .end_byte = row * 100 + col + 3},
                    .rule = rule,
                    .message = message};
 }
@@ -76,8 +76,8 @@ static void test_sort(void **state) {
   };
   for (uint32_t i = 0; i < n; i++) {
     assert_int_equal(d[i].file, want[i].file);
-    assert_int_equal(d[i].span.start_row, want[i].row);
-    assert_int_equal(d[i].span.start_col, want[i].col);
+    assert_int_equal(d[i].range.start_row, want[i].row);
+    assert_int_equal(d[i].range.start_col, want[i].col);
     assert_string_equal(d[i].rule->code, want[i].code);
     assert_string_equal(d[i].message, want[i].message);
   }
@@ -107,9 +107,10 @@ static void test_dedupe(void **state) {
   assert_int_equal(n, 6);
   for (uint32_t i = 1; i < n; i++) {
     const al_diag *a = &d[i - 1], *b = &d[i];
-    bool same = a->file == b->file && a->span.start_row == b->span.start_row &&
-                a->span.start_col == b->span.start_col && a->rule == b->rule &&
-                strcmp(a->message, b->message) == 0;
+    bool same = a->file == b->file &&
+                a->range.start_row == b->range.start_row &&
+                a->range.start_col == b->range.start_col &&
+                a->rule == b->rule && strcmp(a->message, b->message) == 0;
     assert_false(same);
   }
   // a.py first, then b.py's five.
@@ -139,12 +140,12 @@ static void test_items(void **state) {
   p.files.items[0].facts = &facts;
   al_diag d[] = {
       {.file = 0,
-       .span = {13, 26, 0, 13, 0, 26},
+       .range = {13, 26, 0, 13, 0, 26},
        .rule = &rule_sleep,
        .message = "time.sleep"},
       // plain.py was never extracted (facts NULL): columns stay in bytes.
       {.file = 1,
-       .span = {40, 52, 3, 4, 4, 2},
+       .range = {40, 52, 3, 4, 4, 2},
        .rule = &rule_unawaited,
        .message = NULL},
   };

@@ -442,11 +442,11 @@ static void test_attach_source(void **state) {
   vec_push(&p.files, ((al_project_file){.path = "-", .facts = facts}));
   const al_rule *r = rule("AL100");
   al_diag diags[] = {
-      {.file = 0, .span = {.start_row = 1, .start_col = 2}, .rule = r},
-      {.file = 0, .span = {.start_row = 2}, .rule = r},
-      {.file = 0, .span = {.start_row = 3, .start_col = 1}, .rule = r},
+      {.file = 0, .range = {.start_row = 1, .start_col = 2}, .rule = r},
+      {.file = 0, .range = {.start_row = 2}, .rule = r},
+      {.file = 0, .range = {.start_row = 3, .start_col = 1}, .rule = r},
       {.file = 0,
-       .span = {.start_row = 3, .start_col = 1},
+       .range = {.start_row = 3, .start_col = 1},
        .rule = rule("AL200")},
   };
   al_report_item items[4] = {0};

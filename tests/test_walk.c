@@ -7,7 +7,9 @@
  * (hidden and aliased nodes, extras, syntax errors, empty text) and over
  * every file of the fixture tree given as argv[1], in both Python and TOML,
  * once descending everywhere and once skipping the children of every
- * third node (extraction does not descend everywhere).
+ * third node (extraction does not descend everywhere). On the way, the
+ * line map (source/position.h) must give every node's byte range the
+ * points tree-sitter gives it: facts keep bytes only and rely on that.
  */
 #define _XOPEN_SOURCE 700 // nftw
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source/position.h"
 #include "syntax/parser.h"
 #include "syntax/walk.h"
 
@@ -36,10 +39,25 @@ static bool same_node(TSNode a, TSNode b) {
          ts_node_start_point(a).column == ts_node_start_point(b).column;
 }
 
+// The line map's points for a's bytes are tree-sitter's.
+static void same_points(const al_linemap *map, TSNode a, const char *what,
+                        size_t visited) {
+  al_span span = {ts_node_start_byte(a), ts_node_end_byte(a)};
+  al_range r = al_linemap_range(map, span);
+  TSPoint s = ts_node_start_point(a), e = ts_node_end_point(a);
+  if (r.start_byte != span.start_byte || r.end_byte != span.end_byte ||
+      r.start_row != s.row || r.start_col != s.column || r.end_row != e.row ||
+      r.end_col != e.column)
+    fail_msg("%s: node %zu (%s): points (%u,%u)-(%u,%u), line map "
+             "(%u,%u)-(%u,%u)",
+             what, visited, ts_node_type(a), s.row, s.column, e.row, e.column,
+             r.start_row, r.start_col, r.end_row, r.end_col);
+}
+
 // Walk tree with both; skip_every: 0 descends everywhere, k > 0 does not
 // descend into every k-th node. Returns the nodes visited.
-static size_t lockstep(al_walk *w, const TSTree *tree, unsigned skip_every,
-                       const char *what) {
+static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
+                       unsigned skip_every, const char *what) {
   TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
   al_walk_reset(w, tree);
   size_t visited = 0;
@@ -51,6 +69,7 @@ static size_t lockstep(al_walk *w, const TSTree *tree, unsigned skip_every,
                visited, ts_node_type(a), ts_node_start_byte(a),
                ts_node_end_byte(a), ts_node_type(b), ts_node_start_byte(b),
                ts_node_end_byte(b));
+    same_points(map, a, what, visited);
     if (ts_node_is_named(a) != al_walk_is_named(w))
       fail_msg("%s: node %zu (%s): named differs", what, visited,
                ts_node_type(a));
@@ -96,11 +115,14 @@ static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
   assert_true(ts_parser_set_language(p, lang));
   TSTree *tree = ts_parser_parse_string(p, NULL, text, (uint32_t)len);
   assert_non_null(tree);
+  al_linemap map;
+  al_linemap_build(&map, text, (uint32_t)len);
   al_walk *w = al_walk_new();
-  size_t n = lockstep(w, tree, 0, what);
-  assert_int_equal(lockstep(w, tree, 3, what) <= n, true);
-  lockstep(w, tree, 2, what);
+  size_t n = lockstep(w, tree, &map, 0, what);
+  assert_int_equal(lockstep(w, tree, &map, 3, what) <= n, true);
+  lockstep(w, tree, &map, 2, what);
   al_walk_free(w);
+  al_linemap_free(&map);
   ts_tree_delete(tree);
   ts_parser_delete(p);
   return n;
@@ -131,6 +153,13 @@ static void test_inline_cases(void **state) {
       "@a.b(c)\nasync def f():\n    async for x in y:\n        async with z:\n"
       "            pass\n",
       "print 'py2'\nexec code\n",
+      // Rows break at '\n' only: "\r\n" ends a row after the '\r'; a lone
+      // '\r' or a form feed does not end one.
+      "x = 1\r\ny = 'h\xc3\xa9\xe2\x82\xac'\r\nz = (\r\n  1)\r\n",
+      "a = 1\rb = 2\n\fc = 3\n",
+      "no_newline_at_end = 'x'",
+      "\n\n\n  x = [\n\n]\n\n\n",
+      "s = '''\nline\n\n'''\n# \xe2\x82\xac\n",
   };
   size_t total = 0;
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)

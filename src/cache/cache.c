@@ -47,21 +47,21 @@
 #else
 #define SIZE_IS(T, n) _Static_assert(1, "")
 #endif
-SIZE_IS(al_span, 24);
+SIZE_IS(al_span, 8);
 SIZE_IS(al_wide_char, 8);
-SIZE_IS(al_linemap, 16);
-SIZE_IS(al_scope, 112);
+SIZE_IS(al_linemap, 32);
+SIZE_IS(al_scope, 80);
 SIZE_IS(al_ref, 24);
-SIZE_IS(al_call, 88);
-SIZE_IS(al_arg, 88);
-SIZE_IS(al_binding, 56);
-SIZE_IS(al_import, 80);
-SIZE_IS(al_async_site, 64);
+SIZE_IS(al_call, 72);
+SIZE_IS(al_arg, 72);
+SIZE_IS(al_binding, 40);
+SIZE_IS(al_import, 64);
+SIZE_IS(al_async_site, 48);
 SIZE_IS(al_comment, 32);
-SIZE_IS(al_return, 36);
-SIZE_IS(al_use, 48);
-SIZE_IS(al_comp, 40);
-SIZE_IS(al_block_site, 96);
+SIZE_IS(al_return, 20);
+SIZE_IS(al_use, 32);
+SIZE_IS(al_comp, 24);
+SIZE_IS(al_block_site, 64);
 SIZE_IS(al_facts, 304);
 
 #define MAGIC "ALFACTS\n"
@@ -260,10 +260,6 @@ static void w_cstr(encoder *e, const char *s) {
 static void w_span(wbuf *b, al_span s) {
   w_u32(b, s.start_byte);
   w_u32(b, s.end_byte - s.start_byte);
-  w_u32(b, s.start_row);
-  w_u32(b, s.start_col);
-  w_u32(b, s.end_row - s.start_row);
-  w_u32(b, s.end_col);
 }
 
 static void w_ref(encoder *e, const al_ref *r) {
@@ -438,6 +434,12 @@ static void w_facts(encoder *e, const al_facts *f) {
     w_u32(b, f->lines.wide.items[i].offset);
     w_u32(b, f->lines.wide.items[i].extra_sum);
   }
+  // Row starts as differences (modulo 2^32, like spans): short varints.
+  w_u32(b, f->lines.rows.len);
+  for (uint32_t i = 0, prev = 0; i < f->lines.rows.len; i++) {
+    w_u32(b, f->lines.rows.items[i] - prev);
+    prev = f->lines.rows.items[i];
+  }
 }
 
 unsigned char *al_cache_encode(const al_facts *facts, const al_cache_key *key,
@@ -581,10 +583,6 @@ static al_span r_span(reader *r) {
   al_span s;
   s.start_byte = r_u32(r);
   s.end_byte = s.start_byte + r_u32(r);
-  s.start_row = r_u32(r);
-  s.start_col = r_u32(r);
-  s.end_row = s.start_row + r_u32(r);
-  s.end_col = r_u32(r);
   return s;
 }
 
@@ -769,6 +767,14 @@ static void r_facts(reader *r, al_facts *f) {
       f->lines.wide.items[i].extra_sum = r_u32(r);
     }
   }
+  n = r_count(r, 1);
+  if (n) {
+    f->lines.rows.items =
+        al_arena_alloc(f->arena, (size_t)n * sizeof *f->lines.rows.items);
+    f->lines.rows.len = f->lines.rows.cap = n;
+    for (uint32_t i = 0, prev = 0; i < n; i++)
+      prev = f->lines.rows.items[i] = prev + r_u32(r);
+  }
   if (r->p != r->end)
     r->bad = true; // trailing bytes: not an entry we wrote
 }
@@ -798,11 +804,9 @@ static bool run_ok(uint32_t first, uint32_t n, uint32_t len) {
 }
 
 // Tree-sitter ranges inside the text: ends not before starts (the decoder
-// adds the stored lengths with wrap-around), columns within the offsets.
+// adds the stored lengths with wrap-around).
 static bool span_ok(const al_span *s, uint32_t text_len) {
-  return s->start_byte <= s->end_byte && s->end_byte <= text_len &&
-         s->start_row <= s->end_row && s->start_col <= s->start_byte &&
-         s->end_col <= s->end_byte;
+  return s->start_byte <= s->end_byte && s->end_byte <= text_len;
 }
 
 // base_call is only read for ON_CALL, but extraction leaves it AL_NONE or
@@ -968,6 +972,20 @@ static bool linemap_valid(const al_facts *f) {
   return true;
 }
 
+// Row starts as al_linemap_build makes them: strictly increasing (each is
+// past a '\n', so never 0) and at most the text's length (a text ending in
+// '\n' starts an empty last row there); al_linemap_row binary-searches them.
+static bool rows_valid(const al_facts *f) {
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < f->lines.rows.len; i++) {
+    uint32_t start = f->lines.rows.items[i];
+    if (start <= prev || start > f->text_len)
+      return false;
+    prev = start;
+  }
+  return true;
+}
+
 // Comments in source order (suppress/noqa.c binary-searches them by row),
 // each inside the text.
 static bool comments_valid(const al_facts *f) {
@@ -1025,7 +1043,7 @@ static bool facts_valid(const al_facts *f) {
   ALL_VALID(f, uses, use_valid);
   ALL_VALID(f, comps, comp_valid);
   ALL_VALID(f, blocks, block_valid);
-  return comments_valid(f) && linemap_valid(f);
+  return comments_valid(f) && linemap_valid(f) && rows_valid(f);
 }
 
 al_facts *al_cache_decode(const unsigned char *data, size_t len,

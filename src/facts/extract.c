@@ -134,13 +134,7 @@ void al_extractor_free(al_extractor *self) {
 // --- small helpers ----------------------------------------------------------
 
 static al_span span_of(TSNode n) {
-  TSPoint s = ts_node_start_point(n), e = ts_node_end_point(n);
-  return (al_span){ts_node_start_byte(n),
-                   ts_node_end_byte(n),
-                   s.row,
-                   s.column,
-                   e.row,
-                   e.column};
+  return (al_span){ts_node_start_byte(n), ts_node_end_byte(n)};
 }
 
 static al_str copy_str(al_extractor *x, const char *p, size_t len) {
@@ -2025,8 +2019,10 @@ static void release_scratch(al_extractor *x, al_facts *facts) {
   AL_FACTS_VECTORS(RELEASE)
 #undef RELEASE
   al_wide_char *wide = facts->lines.wide.items; // al_linemap_build's
+  uint32_t *rows = facts->lines.rows.items;
   al_facts_compact(facts);
   free(wide);
+  free(rows);
 }
 
 al_facts *al_extract(al_extractor *self, const al_source *src) {

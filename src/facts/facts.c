@@ -15,7 +15,7 @@ al_facts *al_facts_new(void) {
 
 void al_facts_compact(al_facts *self) {
 #define LEN_BYTES(v) ((size_t)(v).len * sizeof(*(v).items))
-  size_t total = LEN_BYTES(self->lines.wide);
+  size_t total = LEN_BYTES(self->lines.wide) + LEN_BYTES(self->lines.rows);
 #define ADD(v) total += LEN_BYTES(self->v);
   AL_FACTS_VECTORS(ADD)
 #undef ADD
@@ -27,6 +27,7 @@ void al_facts_compact(al_facts *self) {
   self->v.cap = self->v.len;
   AL_FACTS_VECTORS(COPY)
   COPY(lines.wide)
+  COPY(lines.rows)
 #undef COPY
 #undef LEN_BYTES
   self->compact = true;
@@ -36,12 +37,16 @@ size_t al_facts_bytes(const al_facts *self) {
   // A compact record is all in its arena (itself included).
   size_t n = al_arena_used(self->arena);
   if (!self->compact) {
-    n += VEC_BYTES(self->lines.wide);
+    n += VEC_BYTES(self->lines.wide) + VEC_BYTES(self->lines.rows);
 #define ADD(v) n += VEC_BYTES(self->v);
     AL_FACTS_VECTORS(ADD)
 #undef ADD
   }
   return n;
+}
+
+uint32_t al_facts_line(const al_facts *self, al_span span) {
+  return al_linemap_row(&self->lines, span.start_byte) + 1;
 }
 
 void al_facts_free(al_facts *self) {

@@ -343,7 +343,7 @@ typedef struct al_facts {
   al_vec(al_use) uses;
   al_vec(al_comp) comps;
   al_vec(al_block_site) blocks; // with items and for loops, source order
-  al_linemap lines;             // for column conversion in the report stage
+  al_linemap lines;             // rows and columns of spans (al_linemap_range)
   uint64_t text_hash;           // al_hash64 of the decoded text: the report
                                 // stage re-reads the file and shows its lines
                                 // only if they still hash the same
@@ -357,9 +357,12 @@ typedef struct al_facts {
   al_span error_span;           // the first one
   const char *error_message;    // "unexpected 'x'" / "missing ')'" (arena)
   bool parse_gave_up;           // the parser's work budget ran out
-  bool compact; // the vectors (lines.wide too) are in the arena at their
+  bool compact; // the vectors (the line map's too) are in the arena at their
                 // final size, not malloc'd: they no longer grow
 } al_facts;
+
+/** The 1-based line where span starts (for messages that name a line). */
+uint32_t al_facts_line(const al_facts *self, al_span span);
 
 /**
  * An empty facts record in its own long-lived arena (base/arena.h's

@@ -1666,12 +1666,12 @@ static al_proto class_protocol(rctx *r, uint32_t file, uint32_t cls,
   const al_scope *c = &pf->facts->scopes.items[cls];
   if (has_a && !has_s) {
     say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
-        c->name.ptr, pf->path, c->name_span.start_row + 1, a, s);
+        c->name.ptr, pf->path, al_facts_line(pf->facts, c->name_span), a, s);
     return AL_PROTO_ASYNC_ONLY;
   }
   if (has_s && !has_a) {
     say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
-        c->name.ptr, pf->path, c->name_span.start_row + 1, s, a);
+        c->name.ptr, pf->path, al_facts_line(pf->facts, c->name_span), s, a);
     return AL_PROTO_SYNC_ONLY;
   }
   return has_a && has_s ? AL_PROTO_BOTH : AL_PROTO_UNKNOWN;
@@ -1760,7 +1760,7 @@ static al_proto call_protocol(rctx *rp, uint32_t file, uint32_t call,
       const al_facts *tf = facts_of(self, t.file);
       const al_scope *s = &tf->scopes.items[t.scope];
       const char *path = self->project->files.items[t.file].path;
-      unsigned line = s->name_span.start_row + 1;
+      unsigned line = al_facts_line(tf, s->name_span);
       r.depth = 0;
       if (!is_for && has_decorator(&r, t.file, t.scope,
                                    "contextlib.asynccontextmanager")) {
@@ -2077,7 +2077,7 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
     if (chain && o < cap)
       o += (size_t)snprintf(chain + o, cap - o, "%s%.*s (%s:%u)",
                             hops ? " -> " : "", (int)s->name.len, s->name.ptr,
-                            path, s->name_span.start_row + 1);
+                            path, al_facts_line(f, s->name_span));
     uint32_t call = self->files[t.file].reach_hop[k][t.scope];
     rctx r = {self, 0};
     al_target next = resolve_callee(&r, t.file, call);

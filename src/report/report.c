@@ -73,10 +73,10 @@ static int compare_key(const al_diag *a, const al_diag *b) {
       return c;
     return cmp_u32(a->file, b->file);
   }
-  if ((c = cmp_u32(a->span.start_row, b->span.start_row)))
+  if ((c = cmp_u32(a->range.start_row, b->range.start_row)))
     return c;
   // Byte columns order like code-point columns within one line.
-  if ((c = cmp_u32(a->span.start_col, b->span.start_col)))
+  if ((c = cmp_u32(a->range.start_col, b->range.start_col)))
     return c;
   if ((c = strcmp(diag_code(a), diag_code(b))))
     return c;
@@ -90,9 +90,9 @@ static int compare_diags(const void *pa, const void *pb) {
     return c;
   // Not part of the duplicate key, only there so that qsort's instability
   // cannot change which duplicate survives from one run to the next.
-  if ((c = cmp_u32(a->span.end_row, b->span.end_row)))
+  if ((c = cmp_u32(a->range.end_row, b->range.end_row)))
     return c;
-  return cmp_u32(a->span.end_col, b->span.end_col);
+  return cmp_u32(a->range.end_col, b->range.end_col);
 }
 
 void al_report_sort(al_diag *diags, uint32_t *n, const al_project *project) {
@@ -122,10 +122,10 @@ void al_report_items(al_report_item *items, const al_diag *diags, uint32_t n,
     const al_linemap *map = f->facts ? &f->facts->lines : &empty;
     items[i] = (al_report_item){
         .path = f->path,
-        .start = al_position_from_byte(map, d->span.start_row,
-                                       d->span.start_col, d->span.start_byte),
-        .end = al_position_from_byte(map, d->span.end_row, d->span.end_col,
-                                     d->span.end_byte),
+        .start = al_position_from_byte(map, d->range.start_row,
+                                       d->range.start_col, d->range.start_byte),
+        .end = al_position_from_byte(map, d->range.end_row, d->range.end_col,
+                                     d->range.end_byte),
         .rule = d->rule,
         .message = diag_message(d),
     };

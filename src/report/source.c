@@ -78,7 +78,7 @@ static void fill_file(al_report_item *items, const al_diag *diags,
   for (uint32_t i = first; i < last; i++) {
     al_report_item *it = &items[i];
     if (src) {
-      al_str l = line_at(src->text, src->len, diags[i].span.start_row);
+      al_str l = line_at(src->text, src->len, diags[i].range.start_row);
       char *copy = al_arena_strndup(arena, l.ptr, l.len);
       it->line = (al_str){copy, l.len};
       it->key = al_report_line_key(it->line, arena);

@@ -24,7 +24,7 @@ const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
     const al_project_file *pf = &ctx->project->files.items[t->file];
     const al_scope *s = &pf->facts->scopes.items[t->scope];
     return al_arena_printf(ctx->arena, "'%s' (%s:%u)", written, pf->path,
-                           s->name_span.start_row + 1);
+                           al_facts_line(pf->facts, s->name_span));
   }
   if (t->qualname[0] && strcmp(t->qualname, written) != 0)
     return al_arena_printf(ctx->arena, "'%s' (%s)", written, t->qualname);

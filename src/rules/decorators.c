@@ -23,8 +23,8 @@ static void check_sync_decorator(al_rule_ctx *ctx, const al_rule *self) {
                                .facts->scopes.items[wrapper.scope];
       al_report(ctx, self, sc->name_span, (int)sc->name.len, sc->name.ptr,
                 (int)d->name.len, d->name.ptr, df->path,
-                d->name_span.start_row + 1, (int)w->name.len, w->name.ptr,
-                (int)w->name.len, w->name.ptr);
+                al_facts_line(df->facts, d->name_span), (int)w->name.len,
+                w->name.ptr, (int)w->name.len, w->name.ptr);
     }
   }
 }

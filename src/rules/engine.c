@@ -16,11 +16,9 @@ bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule) {
   return ctx->enabled[al_rule_index(rule)];
 }
 
-void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
-  if (!al_rule_enabled(ctx, rule))
-    return;
-  va_list ap, ap2;
-  va_start(ap, span);
+static void report(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                   va_list ap) {
+  va_list ap2;
   va_copy(ap2, ap);
   // The format is the descriptor's own string, never data.
 #pragma GCC diagnostic push
@@ -31,9 +29,27 @@ void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
   vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, rule->message, ap2);
 #pragma GCC diagnostic pop
   va_end(ap2);
-  va_end(ap);
-  al_diag d = {ctx->file, span, rule, msg};
+  al_diag d = {ctx->file, range, rule, msg};
   vec_push(ctx->out, d);
+}
+
+void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
+  if (!al_rule_enabled(ctx, rule))
+    return;
+  va_list ap;
+  va_start(ap, span);
+  report(ctx, rule, al_linemap_range(&ctx->facts->lines, span), ap);
+  va_end(ap);
+}
+
+void al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                     ...) {
+  if (!al_rule_enabled(ctx, rule))
+    return;
+  va_list ap;
+  va_start(ap, range);
+  report(ctx, rule, range, ap);
+  va_end(ap);
 }
 
 void al_rules_check_file(al_rule_ctx *ctx) {

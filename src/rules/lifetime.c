@@ -180,7 +180,7 @@ static void check_awaited_twice(al_rule_ctx *ctx, const al_rule *self) {
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
     al_report(ctx, self, u2->span, (int)b->name.len, b->name.ptr,
-              first->span.start_row + 1);
+              al_facts_line(f, first->span));
   }
 }
 

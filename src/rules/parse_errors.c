@@ -49,8 +49,8 @@ static void check_unreadable(al_rule_ctx *ctx, const al_rule *self) {
   // characters, and an empty map converts it unchanged.
   uint32_t row = f->problem_line ? f->problem_line - 1 : 0;
   uint32_t col = f->problem_col ? f->problem_col - 1 : 0;
-  al_span at = {0, 0, row, col, row, col};
-  al_report(ctx, self, at, f->problem);
+  al_range at = {0, 0, row, col, row, col};
+  al_report_range(ctx, self, at, f->problem);
 }
 
 const al_rule al_rule_unreadable_file = {

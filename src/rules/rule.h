@@ -55,10 +55,10 @@ struct al_rule {
                       uint32_t block); // block: index into facts->blocks
 };
 
-/** One finding, positions still in bytes (see source/position.h). */
+/** One finding, positions still tree-sitter's (see source/position.h). */
 typedef struct {
   uint32_t file; // index into the project's files
-  al_span span;
+  al_range range;
   const al_rule *rule;
   const char *message; // owned by the arena the rule context reported into
 } al_diag;
@@ -84,6 +84,13 @@ struct al_rule_ctx {
  * rule->message and the arguments. Does nothing for a disabled rule.
  */
 void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...);
+
+/**
+ * al_report at a range whose points are already known (a file without a
+ * line map: AL002).
+ */
+void al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                     ...);
 
 /** Whether rule is enabled in this run (rules that share a check use it). */
 bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule);

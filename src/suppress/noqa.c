@@ -248,7 +248,7 @@ static void drop_covered(const al_facts *facts, const al_noqa *parsed,
   uint32_t nc = facts->comments.len;
   uint32_t kept = 0, c = 0;
   for (uint32_t i = 0; i < *n; i++) {
-    uint32_t row = diags[i].span.start_row;
+    uint32_t row = diags[i].range.start_row;
     if (c > 0 && facts->comments.items[c - 1].row >= row)
       c = first_comment_at(facts, row);
     while (c < nc && facts->comments.items[c].row < row)
@@ -357,9 +357,9 @@ static void report_unused(al_rule_ctx *ctx, const al_noqa *q, uint64_t used,
     append(msg, sizeof msg, ": no such diagnostic on this line");
   }
   uint32_t len = (uint32_t)cm->text.len;
-  al_span at = {cm->byte, cm->byte + len, cm->row,
-                cm->col,  cm->row,        cm->col + len};
-  al_report(ctx, &al_rule_unused_suppression, at, msg);
+  al_range at = {cm->byte, cm->byte + len, cm->row,
+                 cm->col,  cm->row,        cm->col + len};
+  al_report_range(ctx, &al_rule_unused_suppression, at, msg);
 }
 
 void al_noqa_filter(al_rule_ctx *ctx) {
