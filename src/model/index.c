@@ -695,11 +695,18 @@ static bool absolute_module(const al_index *self, uint32_t file,
       return false;
     len--; // the dot
   }
-  int n = im->module.len
-              ? snprintf(buf, cap, "%.*s%s%.*s", (int)len, pkg, len ? "." : "",
-                         (int)im->module.len, im->module.ptr)
-              : snprintf(buf, cap, "%.*s", (int)len, pkg);
-  return n > 0 && (size_t)n < cap;
+  // pkg[0, len) "." module, or pkg[0, len) alone (memcpy: this runs for
+  // every relative import each time a name resolves through it).
+  size_t dot = len && im->module.len ? 1 : 0;
+  size_t n = len + dot + im->module.len;
+  if (n == 0 || n >= cap)
+    return false;
+  memcpy(buf, pkg, len);
+  buf[len] = '.';
+  if (im->module.len)
+    memcpy(buf + len + dot, im->module.ptr, im->module.len);
+  buf[n] = 0;
+  return true;
 }
 
 static bool has_decorator(rctx *r, uint32_t file, uint32_t scope,

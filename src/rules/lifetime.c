@@ -7,7 +7,6 @@
  * are deliberately conservative: any read of the name counts as handing the
  * coroutine on, and a name bound more than once is judged by all its reads.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +20,26 @@ typedef struct {
   al_arena *arena;
 } read_set;
 
+// "scope:name" into buf (cap >= 11 + name.len + 1); returns the length.
+static size_t format_key(char *buf, uint32_t scope, al_str name) {
+  char digits[10];
+  size_t n = 0, o = 0;
+  do {
+    digits[n++] = (char)('0' + scope % 10);
+    scope /= 10;
+  } while (scope);
+  while (n)
+    buf[o++] = digits[--n];
+  buf[o++] = ':';
+  memcpy(buf + o, name.ptr, name.len);
+  o += name.len;
+  buf[o] = 0;
+  return o;
+}
+
 static al_str read_key(al_arena *arena, uint32_t scope, al_str name) {
-  char *k = al_arena_printf(arena, "%u:%.*s", scope, (int)name.len, name.ptr);
-  return al_str_from(k);
+  char *k = al_arena_alloc(arena, 11 + name.len + 1);
+  return (al_str){k, format_key(k, scope, name)};
 }
 
 static void read_set_build(read_set *rs, const al_facts *f, al_arena *arena) {
@@ -41,9 +57,9 @@ static bool name_is_read(const read_set *rs, uint32_t scope, al_str name) {
   if (rs->set.len == 0)
     return false;
   char buf[256];
-  int n = snprintf(buf, sizeof buf, "%u:%.*s", scope, (int)name.len, name.ptr);
-  if (n > 0 && (size_t)n < sizeof buf)
-    return al_map_get(&rs->set, (al_str){buf, (size_t)n}, NULL);
+  if (11 + name.len + 1 <= sizeof buf)
+    return al_map_get(&rs->set, (al_str){buf, format_key(buf, scope, name)},
+                      NULL);
   return al_map_get(&rs->set, read_key(rs->arena, scope, name), NULL);
 }
 
