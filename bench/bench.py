@@ -4,8 +4,9 @@
 
 Runs asynclint (--threads 1, --threads 2) and the parse-only floor
 (bench/floor.c) on the same files, several times each, interleaved so that
-the machine's noise falls on all of them alike, and prints Markdown tables
-of the medians. Wall time is measured around the child; CPU time (user +
+the machine's noise falls on all of them alike (each asynclint run next to
+the floor run it is compared with), and prints Markdown tables of the
+medians; ratios are medians of the per-round ratios. Wall time is measured around the child; CPU time (user +
 sys) and peak RSS come from wait4's rusage of that child. Standard library
 only.
 """
@@ -145,12 +146,28 @@ def parse_stats(err):
             for m in re.finditer(r"^stats: (\w+) ([\d.]+)$", err, re.M)}
 
 
+# Each asynclint run and the floor run it is divided by (paired_ratio) run
+# back to back, so that the machine's drift between runs falls on both; the
+# pair's order alternates between rounds, so that neither always runs on
+# the caches the other left.
+PAIRS = (("t1", "floor"), ("t2", "floor-t2"))
+
+
+def run_order(tools, r):
+    order = []
+    for a, b in PAIRS:
+        pair = [t for t in (a, b) if t in tools]
+        order += pair[::-1] if r % 2 else pair
+    return order + [t for t in tools if t not in order]
+
+
 def measure(name, tools, paths, reps, log):
     """Run every tool reps times, interleaved. Returns {tool: [run, ...]}."""
     runs = {t: [] for t in tools}
     outs = {}
     for r in range(reps):
-        for tool, cmd in tools.items():
+        for tool in run_order(list(tools), r):
+            cmd = tools[tool]
             out = os.path.join(OUT, "out", f"{name}.{tool}.txt")
             os.makedirs(os.path.dirname(out), exist_ok=True)
             wall, cpu, rss, err = run_once(cmd + paths, out)

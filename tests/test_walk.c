@@ -10,6 +10,8 @@
  * third node (extraction does not descend everywhere). On the way, the
  * line map (source/position.h) must give every node's byte range the
  * points tree-sitter gives it: facts keep bytes only and rely on that.
+ * A walk reset onto any node (al_walk_reset_node) must iterate that node's
+ * children as a cursor reset onto it does.
  */
 #define _XOPEN_SOURCE 700 // nftw
 #include <setjmp.h>
@@ -109,6 +111,46 @@ static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
   }
 }
 
+// The children of every node of tree, through a walk and a cursor each
+// reset onto the node, with the steps extraction takes (first child, then
+// next sibling until there is none).
+static void check_children(al_walk *w, const TSTree *tree, const char *what) {
+  TSTreeCursor all = ts_tree_cursor_new(ts_tree_root_node(tree));
+  TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+  size_t visited = 0;
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&all);
+    ts_tree_cursor_reset(&c, n);
+    al_walk_reset_node(w, n);
+    if (!same_node(n, al_walk_node(w)))
+      fail_msg("%s: node %zu (%s): reset onto it, walk stands elsewhere", what,
+               visited, ts_node_type(n));
+    bool more = ts_tree_cursor_goto_first_child(&c);
+    if (more != al_walk_first_child(w))
+      fail_msg("%s: node %zu (%s): first child differs", what, visited,
+               ts_node_type(n));
+    while (more) {
+      if (!same_node(ts_tree_cursor_current_node(&c), al_walk_node(w)) ||
+          ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
+        fail_msg("%s: node %zu (%s): children differ", what, visited,
+                 ts_node_type(n));
+      more = ts_tree_cursor_goto_next_sibling(&c);
+      if (more != (al_walk_next(w) == AL_WALK_SIBLING))
+        fail_msg("%s: node %zu (%s): next sibling differs", what, visited,
+                 ts_node_type(n));
+    }
+    visited++;
+    if (ts_tree_cursor_goto_first_child(&all))
+      continue;
+    while (!ts_tree_cursor_goto_next_sibling(&all))
+      if (!ts_tree_cursor_goto_parent(&all)) {
+        ts_tree_cursor_delete(&all);
+        ts_tree_cursor_delete(&c);
+        return;
+      }
+  }
+}
+
 static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
                          const char *what) {
   TSParser *p = ts_parser_new();
@@ -121,6 +163,7 @@ static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
   size_t n = lockstep(w, tree, &map, 0, what);
   assert_int_equal(lockstep(w, tree, &map, 3, what) <= n, true);
   lockstep(w, tree, &map, 2, what);
+  check_children(w, tree, what);
   al_walk_free(w);
   al_linemap_free(&map);
   ts_tree_delete(tree);

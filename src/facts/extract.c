@@ -87,8 +87,7 @@ typedef struct {
 struct al_extractor {
   al_parser *parser;
   al_walk *walker;
-  TSTreeCursor aux; // for shallow child iteration
-  bool aux_live;
+  al_walk *aux; // for shallow child iteration
   al_vec(frame) stack;
   al_vec(al_str) names; // scratch for dotted names
   // Names bound in the current function (or an enclosing one) to the value
@@ -109,6 +108,7 @@ al_extractor *al_extractor_new(void) {
   al_extractor *self = al_xcalloc(1, sizeof *self);
   self->parser = al_parser_new();
   self->walker = al_walk_new();
+  self->aux = al_walk_new();
   self->F = al_node_fields();
   return self;
 }
@@ -118,8 +118,7 @@ void al_extractor_free(al_extractor *self) {
     return;
   al_parser_free(self->parser);
   al_walk_free(self->walker);
-  if (self->aux_live)
-    ts_tree_cursor_delete(&self->aux);
+  al_walk_free(self->aux);
   vec_free(&self->stack);
   vec_free(&self->argbuf);
   vec_free(&self->names);
@@ -177,25 +176,18 @@ static TSNode attribute_name(al_extractor *x, TSNode attr) {
              : field_child(x, attr, x->F->attribute);
 }
 
-// Iterate the direct children of n with the auxiliary cursor: call
+// Iterate the direct children of n with the auxiliary walk: call
 // aux_first, then aux_next until it returns false.
 static bool aux_first(al_extractor *x, TSNode n) {
-  if (!x->aux_live) {
-    x->aux = ts_tree_cursor_new(n);
-    x->aux_live = true;
-  } else {
-    ts_tree_cursor_reset(&x->aux, n);
-  }
-  return ts_tree_cursor_goto_first_child(&x->aux);
+  al_walk_reset_node(x->aux, n);
+  return al_walk_first_child(x->aux);
 }
 
 static bool aux_next(al_extractor *x) {
-  return ts_tree_cursor_goto_next_sibling(&x->aux);
+  return al_walk_next(x->aux) == AL_WALK_SIBLING;
 }
 
-static TSNode aux_node(al_extractor *x) {
-  return ts_tree_cursor_current_node(&x->aux);
-}
+static TSNode aux_node(al_extractor *x) { return al_walk_node(x->aux); }
 
 static bool is_literal_kind(al_kind k) {
   switch (k) {
@@ -649,7 +641,7 @@ static void enter_import(al_extractor *x, frame *f) {
     TSNode c = aux_node(x);
     if (!ts_node_is_named(c))
       continue;
-    TSFieldId field = ts_tree_cursor_current_field_id(&x->aux);
+    TSFieldId field = al_walk_field(x->aux);
     al_kind k = al_node_kind(c);
     TSNode name, alias = {0};
     if (from && field == x->F->module_name) {
@@ -2066,11 +2058,8 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   walk(self, tree);
   if (ts_node_has_error(root))
     find_syntax_error(self, root);
-  // The aux cursor may point into this tree: drop it with the tree.
-  if (self->aux_live) {
-    ts_tree_cursor_delete(&self->aux);
-    self->aux_live = false;
-  }
+  // The walks still point into the tree, but read nothing until their
+  // next reset.
   ts_tree_delete(tree);
   // The facts live until the end of the run: exact sizes.
   release_scratch(self, facts);

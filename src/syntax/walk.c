@@ -68,6 +68,20 @@ void al_walk_reset(al_walk *self, const TSTree *tree) {
                .visible = true};
 }
 
+void al_walk_reset_node(al_walk *self, TSNode node) {
+  // node.c's layout: context = {start byte, row, column, alias}, id = the
+  // subtree.
+  self->tree = node.tree;
+  self->language = node.tree->language;
+  self->len = 0;
+  entry *e = push(self);
+  *e =
+      (entry){.subtree = node.id,
+              .position = {node.context[0], {node.context[1], node.context[2]}},
+              .alias = (TSSymbol)node.context[3],
+              .visible = true};
+}
+
 TSNode al_walk_node(const al_walk *self) {
   const entry *e = &self->stack[self->len - 1];
   return ts_node_new(self->tree, e->subtree, e->position, e->alias);
@@ -204,6 +218,15 @@ void al_walk_reset(al_walk *self, const TSTree *tree) {
     ts_tree_cursor_reset(&self->cursor, root);
   } else {
     self->cursor = ts_tree_cursor_new(root);
+    self->live = true;
+  }
+}
+
+void al_walk_reset_node(al_walk *self, TSNode node) {
+  if (self->live) {
+    ts_tree_cursor_reset(&self->cursor, node);
+  } else {
+    self->cursor = ts_tree_cursor_new(node);
     self->live = true;
   }
 }

@@ -30,6 +30,13 @@ void al_walk_free(al_walk *self);
 /** Stand on the root node of tree (which must outlive the walk). */
 void al_walk_reset(al_walk *self, const TSTree *tree);
 
+/**
+ * Stand on node (not null), as ts_tree_cursor_reset: the walk covers the
+ * node and its descendants, and never leaves it (extraction iterates a
+ * node's children this way).
+ */
+void al_walk_reset_node(al_walk *self, TSNode node);
+
 /** The node the walker stands on. */
 TSNode al_walk_node(const al_walk *self);
 
