@@ -220,7 +220,6 @@ static void facts_eq(const al_facts *a, const al_facts *b) {
     assert_int_equal(a->lines.rows.items[i], b->lines.rows.items[i]);
   EQ(a, b, text_hash);
   EQ(a, b, text_len);
-  EQ(a, b, n_rows);
   EQ(a, b, unreadable);
   cstr_eq(a->problem, b->problem);
   EQ(a, b, problem_line);
@@ -341,7 +340,6 @@ static void test_round_trip_special(void **state) {
   f->problem_col = 8;
   f->text_hash = UINT64_MAX;
   f->text_len = UINT32_MAX;
-  f->n_rows = 3;
   al_scope *m = vec_grow1(&f->scopes);
   m->parent = m->first_decorator = m->first_base = AL_NONE;
   al_block_site *b = vec_grow1(&f->blocks);

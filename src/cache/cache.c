@@ -62,7 +62,7 @@ SIZE_IS(al_return, 20);
 SIZE_IS(al_use, 32);
 SIZE_IS(al_comp, 24);
 SIZE_IS(al_block_site, 64);
-SIZE_IS(al_facts, 304);
+SIZE_IS(al_facts, 296);
 
 #define MAGIC "ALFACTS\n"
 #define HEADER_BYTES AL_CACHE__HEADER_BYTES
@@ -408,7 +408,6 @@ static void w_facts(encoder *e, const al_facts *f) {
   wbuf *b = &e->recs;
   w_fixed64(b, f->text_hash);
   w_u32(b, f->text_len);
-  w_u32(b, f->n_rows);
   w_u8(b, f->unreadable);
   w_cstr(e, f->problem);
   w_u32(b, f->problem_line);
@@ -735,7 +734,6 @@ static void r_facts(reader *r, al_facts *f) {
   f->compact = true;
   f->text_hash = r_fixed64(r);
   f->text_len = r_u32(r);
-  f->n_rows = r_u32(r);
   f->unreadable = r_bool(r);
   f->problem = r_cstr(r);
   f->problem_line = r_u32(r);

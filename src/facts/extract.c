@@ -2052,7 +2052,6 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
     return facts;
   }
   TSNode root = ts_tree_root_node(tree);
-  facts->n_rows = ts_node_end_point(root).row + 1;
   m = vec_get(&facts->scopes, 0);
   m->def_span = span_of(root);
   walk(self, tree);

@@ -348,7 +348,6 @@ typedef struct al_facts {
                                 // stage re-reads the file and shows its lines
                                 // only if they still hash the same
   uint32_t text_len;            // bytes of the decoded text
-  uint32_t n_rows;              // rows of the file
   bool unreadable;              // AL002: the file could not be read or decoded
   const char *problem;          // AL002's reason (arena)
   uint32_t problem_line;        // 1-based
