@@ -11,7 +11,9 @@
  * line map (source/position.h) must give every node's byte range the
  * points tree-sitter gives it: facts keep bytes only and rely on that.
  * A walk reset onto any node (al_walk_reset_node) must iterate that node's
- * children as a cursor reset onto it does.
+ * children as a cursor reset onto it does. The named-only steps
+ * (al_walk_first_named_child, al_walk_next_named) must stop where a cursor
+ * stepping past anonymous nodes stops.
  */
 #define _XOPEN_SOURCE 700 // nftw
 #include <setjmp.h>
@@ -111,6 +113,76 @@ static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
   }
 }
 
+// The cursor's steps over named nodes only, as al_walk_first_named_child
+// and al_walk_next_named promise them: anonymous nodes are stepped past.
+static al_walk_step cursor_next_named(TSTreeCursor *c) {
+  for (;;) {
+    if (!ts_tree_cursor_goto_next_sibling(c))
+      return ts_tree_cursor_goto_parent(c) ? AL_WALK_PARENT : AL_WALK_DONE;
+    if (ts_node_is_named(ts_tree_cursor_current_node(c)))
+      return AL_WALK_SIBLING;
+  }
+}
+
+static bool cursor_first_named_child(TSTreeCursor *c) {
+  if (!ts_tree_cursor_goto_first_child(c))
+    return false;
+  if (ts_node_is_named(ts_tree_cursor_current_node(c)))
+    return true;
+  if (cursor_next_named(c) == AL_WALK_SIBLING)
+    return true;
+  return false; // back on the node
+}
+
+// lockstep's walk over named nodes only (extraction's walk). Returns the
+// nodes visited.
+static size_t lockstep_named(al_walk *w, const TSTree *tree,
+                             unsigned skip_every, const char *what) {
+  TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+  al_walk_reset(w, tree);
+  size_t visited = 0;
+  for (;;) {
+    TSNode a = ts_tree_cursor_current_node(&c);
+    if (!same_node(a, al_walk_node(w)))
+      fail_msg("%s: named node %zu: cursor %s [%u, %u), walk elsewhere", what,
+               visited, ts_node_type(a), ts_node_start_byte(a),
+               ts_node_end_byte(a));
+    if (ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
+      fail_msg("%s: named node %zu (%s): field differs", what, visited,
+               ts_node_type(a));
+    if (visited > 0 && !al_walk_is_named(w))
+      fail_msg("%s: named node %zu (%s): stands on an anonymous node", what,
+               visited, ts_node_type(a));
+    visited++;
+    if (skip_every == 0 || visited % skip_every != 0) {
+      bool ca = cursor_first_named_child(&c);
+      if (ca != al_walk_first_named_child(w))
+        fail_msg("%s: named node %zu (%s): first named child differs", what,
+                 visited, ts_node_type(a));
+      if (ca)
+        continue;
+      if (!same_node(a, al_walk_node(w)))
+        fail_msg("%s: named node %zu (%s): moved without a named child", what,
+                 visited, ts_node_type(a));
+    }
+    for (;;) {
+      al_walk_step want = cursor_next_named(&c);
+      al_walk_step s = al_walk_next_named(w);
+      if (s != want)
+        fail_msg("%s: after named node %zu: step %d, walk %d", what, visited,
+                 (int)want, (int)s);
+      if (s == AL_WALK_DONE) {
+        ts_tree_cursor_delete(&c);
+        return visited;
+      }
+      if (s == AL_WALK_SIBLING)
+        break;
+      if (!same_node(ts_tree_cursor_current_node(&c), al_walk_node(w)))
+        fail_msg("%s: back at a parent (named walk): nodes differ", what);
+    }
+  }
+}
+
 // The children of every node of tree, through a walk and a cursor each
 // reset onto the node, with the steps extraction takes (first child, then
 // next sibling until there is none).
@@ -163,6 +235,9 @@ static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
   size_t n = lockstep(w, tree, &map, 0, what);
   assert_int_equal(lockstep(w, tree, &map, 3, what) <= n, true);
   lockstep(w, tree, &map, 2, what);
+  size_t named = lockstep_named(w, tree, 0, what);
+  assert_true(named <= n);
+  lockstep_named(w, tree, 3, what);
   check_children(w, tree, what);
   al_walk_free(w);
   al_linemap_free(&map);

@@ -1881,18 +1881,6 @@ static void enter(al_extractor *x) {
   }
 }
 
-// Go on to the next named sibling (anonymous tokens such as punctuation
-// and keywords carry nothing extraction needs: the `async` keyword is read
-// off its parent). AL_WALK_PARENT: there was none, the walker is at the
-// parent; AL_WALK_DONE: it stood on the root.
-static al_walk_step next_named(al_walk *w) {
-  for (;;) {
-    al_walk_step s = al_walk_next(w);
-    if (s != AL_WALK_SIBLING || al_walk_is_named(w))
-      return s;
-  }
-}
-
 static void walk(al_extractor *x, const TSTree *tree) {
   al_walk *w = x->walker;
   al_walk_reset(w, tree);
@@ -1905,18 +1893,18 @@ static void walk(al_extractor *x, const TSTree *tree) {
   enter(x);
   for (;;) {
     frame *f = vec_last(&x->stack);
-    if (f->descend && al_walk_first_child(w)) {
-      if (al_walk_is_named(w) || next_named(w) == AL_WALK_SIBLING) {
-        push_frame(x, w, al_walk_node(w));
-        enter(x);
-        continue;
-      }
-      // Only anonymous children: the walker is back at f's node.
+    // Named nodes only: anonymous tokens such as punctuation and keywords
+    // carry nothing extraction needs (the `async` keyword is read off its
+    // parent).
+    if (f->descend && al_walk_first_named_child(w)) {
+      push_frame(x, w, al_walk_node(w));
+      enter(x);
+      continue;
     }
     for (;;) {
       leave(x, vec_last(&x->stack));
       x->stack.len--;
-      al_walk_step s = next_named(w);
+      al_walk_step s = al_walk_next_named(w);
       if (s == AL_WALK_SIBLING) {
         push_frame(x, w, al_walk_node(w));
         enter(x);

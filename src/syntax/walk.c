@@ -87,10 +87,13 @@ TSNode al_walk_node(const al_walk *self) {
   return ts_node_new(self->tree, e->subtree, e->position, e->alias);
 }
 
-bool al_walk_is_named(const al_walk *self) {
-  const entry *e = &self->stack[self->len - 1];
+static bool entry_named(const al_walk *self, const entry *e) {
   return e->alias ? ts_language_symbol_metadata(self->language, e->alias).named
                   : ts_subtree_named(*e->subtree);
+}
+
+bool al_walk_is_named(const al_walk *self) {
+  return entry_named(self, &self->stack[self->len - 1]);
 }
 
 TSFieldId al_walk_field(const al_walk *self) {
@@ -153,14 +156,17 @@ static bool next_child(entry *e, entry *out) {
 }
 
 // Go on with the iteration at the top of the stack to the next visible
-// node, entering hidden nodes that have visible descendants and leaving
-// exhausted ones, but not leaving the entry at index floor. False: the
-// stack is back to floor + 1 entries.
-static bool find_visible(al_walk *self, uint32_t floor) {
+// node (named_only: the next named one, passing over anonymous nodes and
+// what is under them), entering hidden nodes that have visible descendants
+// and leaving exhausted ones, but not leaving the entry at index floor.
+// False: the stack is back to floor + 1 entries.
+static bool find_visible(al_walk *self, uint32_t floor, bool named_only) {
   for (;;) {
     entry c;
     if (next_child(&self->stack[self->len - 1], &c)) {
       if (c.visible) {
+        if (named_only && !entry_named(self, &c))
+          continue;
         *push(self) = c;
         return true;
       }
@@ -177,23 +183,33 @@ static bool find_visible(al_walk *self, uint32_t floor) {
   }
 }
 
-bool al_walk_first_child(al_walk *self) {
+static bool first_child(al_walk *self, bool named_only) {
   uint32_t at = self->len - 1;
   begin_children(self, &self->stack[at]);
-  return find_visible(self, at);
+  return find_visible(self, at, named_only);
 }
 
-al_walk_step al_walk_next(al_walk *self) {
+static al_walk_step next(al_walk *self, bool named_only) {
   if (self->len == 1)
     return AL_WALK_DONE;
   uint32_t parent = self->len - 2;
   while (parent > 0 && !self->stack[parent].visible)
     parent--;
   self->len--;
-  if (find_visible(self, parent))
+  if (find_visible(self, parent, named_only))
     return AL_WALK_SIBLING;
   return AL_WALK_PARENT;
 }
+
+bool al_walk_first_child(al_walk *self) { return first_child(self, false); }
+
+al_walk_step al_walk_next(al_walk *self) { return next(self, false); }
+
+bool al_walk_first_named_child(al_walk *self) {
+  return first_child(self, true);
+}
+
+al_walk_step al_walk_next_named(al_walk *self) { return next(self, true); }
 
 #else // a system tree-sitter: the public cursor
 
@@ -252,6 +268,22 @@ al_walk_step al_walk_next(al_walk *self) {
     return AL_WALK_SIBLING;
   return ts_tree_cursor_goto_parent(&self->cursor) ? AL_WALK_PARENT
                                                    : AL_WALK_DONE;
+}
+
+al_walk_step al_walk_next_named(al_walk *self) {
+  for (;;) {
+    al_walk_step s = al_walk_next(self);
+    if (s != AL_WALK_SIBLING || al_walk_is_named(self))
+      return s;
+  }
+}
+
+bool al_walk_first_named_child(al_walk *self) {
+  if (!al_walk_first_child(self))
+    return false;
+  // Only anonymous children: al_walk_next_named ends back on the node.
+  return al_walk_is_named(self) ||
+         al_walk_next_named(self) == AL_WALK_SIBLING;
 }
 
 #endif

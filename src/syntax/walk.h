@@ -58,4 +58,13 @@ typedef enum {
 /** Go to the next sibling, else to the parent. */
 al_walk_step al_walk_next(al_walk *self);
 
+/**
+ * The same two steps over named nodes only: anonymous nodes (punctuation,
+ * keywords) and anything under them are passed over, as if a caller of
+ * al_walk_first_child / al_walk_next stepped on past them, but without
+ * standing on each.
+ */
+bool al_walk_first_named_child(al_walk *self);
+al_walk_step al_walk_next_named(al_walk *self);
+
 #endif
