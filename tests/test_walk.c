@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests for syntax/walk.c: the walker must visit the same nodes as
- * tree-sitter's TSTreeCursor, in the same order, with the same named flag
- * and field id, and answer each step (first child, next sibling or
+ * tree-sitter's TSTreeCursor, in the same order, with the same named flag,
+ * symbol and field id, and answer each step (first child, next sibling or
  * parent) the same way. The two walk in lock-step over inline cases
  * (hidden and aliased nodes, extras, syntax errors, empty text) and over
  * every file of the fixture tree given as argv[1], in both Python and TOML,
@@ -77,6 +77,9 @@ static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
     if (ts_node_is_named(a) != al_walk_is_named(w))
       fail_msg("%s: node %zu (%s): named differs", what, visited,
                ts_node_type(a));
+    if (ts_node_symbol(a) != al_walk_symbol(w))
+      fail_msg("%s: node %zu (%s): symbol %u, walk %u", what, visited,
+               ts_node_type(a), ts_node_symbol(a), al_walk_symbol(w));
     if (ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
       fail_msg("%s: node %zu (%s): field %u, walk %u", what, visited,
                ts_node_type(a), ts_tree_cursor_current_field_id(&c),

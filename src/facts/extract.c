@@ -1637,7 +1637,7 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   f.field = parent && field_unused_under((al_kind)parent->kind)
                 ? 0
                 : al_walk_field(w);
-  f.kind = (uint8_t)al_node_kind(node);
+  f.kind = (uint8_t)al_symbol_kind(al_walk_symbol(w));
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   f.block = AL_NONE;

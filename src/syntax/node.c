@@ -81,13 +81,16 @@ const al_fields *al_node_fields(void) {
 
 void al_node_init(void) { pthread_once(&once, init); }
 
-al_kind al_node_kind(TSNode node) {
+al_kind al_symbol_kind(TSSymbol s) {
   // The table is built by al_node_init (or al_node_fields) before any
   // node is looked at; no per-call pthread_once on this hot path.
-  TSSymbol s = ts_node_symbol(node);
   if (s == (TSSymbol)-1) // ts_builtin_sym_error
     return AL_K_ERROR;
   return s < symbol_count ? (al_kind)symbol_kinds[s] : AL_K_OTHER;
+}
+
+al_kind al_node_kind(TSNode node) {
+  return al_symbol_kind(ts_node_symbol(node));
 }
 
 bool al_node_is_async(TSNode node) {

@@ -133,6 +133,9 @@ const al_fields *al_node_fields(void);
 /** The kind of a node (named nodes only; anonymous tokens are OTHER). */
 al_kind al_node_kind(TSNode node);
 
+/** The same for the node's symbol (ts_node_symbol, al_walk_symbol). */
+al_kind al_symbol_kind(TSSymbol symbol);
+
 /** Whether a def/with/for/for_in_clause node carries the `async` keyword. */
 bool al_node_is_async(TSNode node);
 

@@ -50,11 +50,14 @@ void al_walk_free(al_walk *self) {
   free(self);
 }
 
+static void grow(al_walk *self) {
+  self->cap = self->cap ? self->cap * 2 : 64;
+  self->stack = al_xrealloc(self->stack, self->cap * sizeof(entry));
+}
+
 static entry *push(al_walk *self) {
-  if (self->len == self->cap) {
-    self->cap = self->cap ? self->cap * 2 : 64;
-    self->stack = al_xrealloc(self->stack, self->cap * sizeof(entry));
-  }
+  if (self->len == self->cap)
+    grow(self);
   return &self->stack[self->len++];
 }
 
@@ -94,6 +97,13 @@ static bool entry_named(const al_walk *self, const entry *e) {
 
 bool al_walk_is_named(const al_walk *self) {
   return entry_named(self, &self->stack[self->len - 1]);
+}
+
+TSSymbol al_walk_symbol(const al_walk *self) {
+  // As ts_node_symbol: the alias if any, as the public symbol.
+  const entry *e = &self->stack[self->len - 1];
+  return ts_language_public_symbol(
+      self->language, e->alias ? e->alias : ts_subtree_symbol(*e->subtree));
 }
 
 TSFieldId al_walk_field(const al_walk *self) {
@@ -162,18 +172,22 @@ static bool next_child(entry *e, entry *out) {
 // False: the stack is back to floor + 1 entries.
 static bool find_visible(al_walk *self, uint32_t floor, bool named_only) {
   for (;;) {
-    entry c;
-    if (next_child(&self->stack[self->len - 1], &c)) {
-      if (c.visible) {
-        if (named_only && !entry_named(self, &c))
+    if (self->len == self->cap)
+      grow(self);
+    // The next child goes straight into the slot above the top, and stays
+    // there (len++) if it is wanted.
+    entry *top = &self->stack[self->len - 1];
+    entry *c = top + 1;
+    if (next_child(top, c)) {
+      if (c->visible) {
+        if (named_only && !entry_named(self, c))
           continue;
-        *push(self) = c;
+        self->len++;
         return true;
       }
-      if (ts_subtree_visible_child_count(*c.subtree)) {
-        entry *e = push(self);
-        *e = c;
-        begin_children(self, e);
+      if (ts_subtree_visible_child_count(*c->subtree)) {
+        self->len++;
+        begin_children(self, c);
       }
       continue;
     }
@@ -255,6 +269,10 @@ bool al_walk_is_named(const al_walk *self) {
   return ts_node_is_named(ts_tree_cursor_current_node(&self->cursor));
 }
 
+TSSymbol al_walk_symbol(const al_walk *self) {
+  return ts_node_symbol(ts_tree_cursor_current_node(&self->cursor));
+}
+
 TSFieldId al_walk_field(const al_walk *self) {
   return ts_tree_cursor_current_field_id(&self->cursor);
 }
@@ -282,8 +300,7 @@ bool al_walk_first_named_child(al_walk *self) {
   if (!al_walk_first_child(self))
     return false;
   // Only anonymous children: al_walk_next_named ends back on the node.
-  return al_walk_is_named(self) ||
-         al_walk_next_named(self) == AL_WALK_SIBLING;
+  return al_walk_is_named(self) || al_walk_next_named(self) == AL_WALK_SIBLING;
 }
 
 #endif

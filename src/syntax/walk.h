@@ -43,6 +43,9 @@ TSNode al_walk_node(const al_walk *self);
 /** ts_node_is_named of that node, without making the node. */
 bool al_walk_is_named(const al_walk *self);
 
+/** ts_node_symbol of that node, without making the node. */
+TSSymbol al_walk_symbol(const al_walk *self);
+
 /** ts_tree_cursor_current_field_id: its field in its parent (0: none). */
 TSFieldId al_walk_field(const al_walk *self);
 
