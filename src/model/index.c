@@ -89,7 +89,15 @@ typedef struct {
   uint32_t n_nb_calls;
   uint8_t *reach[AL_REACH_KINDS];      // by scope: MEMO_* per reach kind
   uint32_t *reach_hop[AL_REACH_KINDS]; // by scope: the call that leads there
+  // By call: its callee as compute_reaches resolved it, kept when the
+  // target is a tree definition or unknown (kind, file, scope say it
+  // all) so that al_index_resolve_callee does not resolve it again;
+  // CALLEE_UNSET otherwise. NULL when the file has no such calls.
+  uint8_t *callee_kind;
+  uint32_t (*callee_at)[2]; // file, scope
 } file_index;
+
+#define CALLEE_UNSET 0xFF
 
 struct al_index {
   const al_project *project;
@@ -590,6 +598,8 @@ void al_index_free(al_index *self) {
     vec_free(&fi->group_val);
     vec_free(&fi->group_global);
     free(fi->nb_calls);
+    free(fi->callee_kind);
+    free(fi->callee_at);
     for (int k = 0; k < AL_REACH_KINDS; k++) {
       free(fi->reach[k]);
       free(fi->reach_hop[k]);
@@ -1549,8 +1559,31 @@ al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
   return resolve_ref(&r, file, scope, ref);
 }
 
+// Keep what compute_reaches resolved call's callee to, when kind, file and
+// scope are all there is to it.
+static void keep_callee(al_index *self, uint32_t file, uint32_t call,
+                        const al_target *t) {
+  if (t->entry || t->qualname[0])
+    return;
+  file_index *fi = &self->files[file];
+  if (!fi->callee_kind) {
+    uint32_t n = facts_of(self, file)->calls.len;
+    fi->callee_kind = al_xmalloc(n);
+    memset(fi->callee_kind, CALLEE_UNSET, n);
+    fi->callee_at = al_xmalloc(n * sizeof *fi->callee_at);
+  }
+  fi->callee_kind[call] = (uint8_t)t->kind;
+  fi->callee_at[call][0] = t->file;
+  fi->callee_at[call][1] = t->scope;
+}
+
 al_target al_index_resolve_callee(const al_index *self, uint32_t file,
                                   uint32_t call) {
+  const file_index *fi = &self->files[file];
+  if (fi->callee_kind && call < facts_of(self, file)->calls.len &&
+      fi->callee_kind[call] != CALLEE_UNSET)
+    return tree_target((al_target_kind)fi->callee_kind[call],
+                       fi->callee_at[call][0], fi->callee_at[call][1]);
   rctx r = {self, 0};
   return resolve_callee(&r, file, call);
 }
@@ -1989,6 +2022,7 @@ static void compute_reaches(al_index *self) {
         uint32_t call = fi->call_order[fi->call_first[sc] + i];
         rctx r = {self, 0};
         al_target t = resolve_callee(&r, file, call);
+        keep_callee(self, file, call, &t);
         unsigned here = 0;
         if (t.kind == AL_TARGET_EXTERNAL) {
           if (is_event(t.entry, AL_REACH_BLOCKING) &&
