@@ -99,6 +99,8 @@ def main():
         ("free tree (ts_tree_delete)", free_tree),
         ("extraction walk (al_extract - parse - free)",
          extract - parse - free_tree),
+        ("index, per file (al_index_prepare_file, in the workers)",
+         incl(a_incl, "al_index_prepare_file")),
         ("index (al_index_build)", incl(a_incl, "al_index_build")),
         ("rules + suppression (rules_worker)", incl(a_incl, "rules_worker")),
         ("report (al_output_report)", incl(a_incl, "al_output_report")),

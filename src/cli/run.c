@@ -76,6 +76,7 @@ typedef struct {
   al_diag_list *per_file; // diagnostics by file
   al_arena **arenas;      // per worker: messages
   al_cache *cache;        // NULL: no result cache
+  al_index_file **prep;   // by file: its part of the index (workers make it)
 } run_state;
 
 typedef struct {
@@ -122,6 +123,8 @@ static void *extract_worker(void *p) {
     if (pf->fs_path && st->cache) {
       pf->facts = extract_cached(st->cache, x, tmp, pf);
       al_arena_free(tmp);
+      if (pf->facts)
+        st->prep[i] = al_index_prepare_file(pf->facts);
       continue;
     }
     al_source src;
@@ -138,6 +141,8 @@ static void *extract_worker(void *p) {
     }
     pf->facts = al_extract(x, &src);
     al_arena_free(tmp); // source bytes go; the facts hold copies
+    if (pf->facts)
+      st->prep[i] = al_index_prepare_file(pf->facts);
   }
   al_extractor_free(x);
   al_long_thread_end(); // the facts' slabs go when the facts do
@@ -442,6 +447,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   phase_end(out, AL_PHASE_SETUP, &phase_start);
   // read -> parse -> extract
+  st.prep = al_xcalloc(n_files ? n_files : 1, sizeof *st.prep);
   run_pool(&st, n_threads, extract_worker);
   if (st.cache) {
     const char *warning = al_cache_warning(st.cache);
@@ -459,7 +465,10 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   phase_end(out, AL_PHASE_EXTRACT, &phase_start);
   // index (whole tree)
   out->index = al_index_build(
-      &out->project, out->catalog ? out->catalog : al_catalog_builtin());
+      &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
+      st.prep);
+  free(st.prep);
+  al_long_thread_end(); // files no worker prepared had theirs made here
 
   phase_end(out, AL_PHASE_INDEX, &phase_start);
   // rules -> suppress, per file

@@ -32,6 +32,7 @@
 
 #include "base/arena.h"
 #include "base/map.h"
+#include "base/store.h"
 #include "base/vec.h"
 
 // Recursion budget of one resolution (imports, aliases, bases, wrappers).
@@ -61,7 +62,8 @@ typedef struct {
   uint32_t bind; // order[first]: the first binding's index
 } group_ref;
 
-typedef struct {
+// One file's part of the index (al_index_file in index.h).
+typedef struct al_index_file {
   uint32_t *order; // binding indices sorted by (scope, name)
   uint32_t n;
   uint32_t *attrs; // AL_BIND_ATTR indices sorted by (class scope, name)
@@ -203,6 +205,14 @@ static uint32_t group_hash(uint32_t scope, al_str name) {
   return (uint32_t)h;
 }
 
+// The per-file arrays of the index live as long as the facts and are made
+// as the facts are, between parses (al_index_prepare_file): in the
+// long-lived store, out of the parser's heap (base/store.h says why).
+// Zeroed.
+static void *long_array(size_t n, size_t size) {
+  return al_long_alloc((n ? n : 1) * size);
+}
+
 // The group table of a sorted run of n bindings: every (scope, name) run,
 // found in O(1) by find_group. *mask: table size - 1.
 static group_ref *group_table(const al_facts *f, const uint32_t *order,
@@ -216,9 +226,9 @@ static group_ref *group_table(const al_facts *f, const uint32_t *order,
       groups++;
   }
   uint32_t size = 8;
-  while (size < 2 * groups)
+  while ((uint64_t)2 * size < (uint64_t)3 * groups) // at most 2/3 full
     size *= 2;
-  group_ref *tab = al_xcalloc(size, sizeof *tab);
+  group_ref *tab = long_array(size, sizeof *tab);
   *mask = size - 1;
   for (uint32_t i = 0; i < n;) {
     const al_binding *b = &f->binds.items[order[i]];
@@ -253,8 +263,8 @@ static void sort_bindings(file_index *fi, const al_facts *f) {
   }
   qsort(keys, n, sizeof(sort_key), cmp_key);
   qsort(akeys, na, sizeof(sort_key), cmp_key);
-  fi->order = al_xmalloc((n ? n : 1) * sizeof(uint32_t));
-  fi->attrs = al_xmalloc((na ? na : 1) * sizeof(uint32_t));
+  fi->order = long_array(n, sizeof(uint32_t));
+  fi->attrs = long_array(na, sizeof(uint32_t));
   for (uint32_t b = 0; b < n; b++)
     fi->order[b] = keys[b].index;
   for (uint32_t b = 0; b < na; b++)
@@ -269,10 +279,9 @@ static void sort_bindings(file_index *fi, const al_facts *f) {
 
 static void group_returns(file_index *fi, const al_facts *f) {
   uint32_t ns = f->scopes.len ? f->scopes.len : 1;
-  fi->ret_first = al_xcalloc(ns, sizeof(uint32_t));
-  fi->ret_n = al_xcalloc(ns, sizeof(uint32_t));
-  fi->ret_order =
-      al_xmalloc((f->returns.len ? f->returns.len : 1) * sizeof(uint32_t));
+  fi->ret_first = long_array(ns, sizeof(uint32_t));
+  fi->ret_n = long_array(ns, sizeof(uint32_t));
+  fi->ret_order = long_array(f->returns.len, sizeof(uint32_t));
   for (uint32_t i = 0; i < f->returns.len; i++)
     fi->ret_n[f->returns.items[i].scope]++;
   uint32_t sum = 0;
@@ -286,15 +295,14 @@ static void group_returns(file_index *fi, const al_facts *f) {
     fi->ret_order[fi->ret_first[s] + fill[s]++] = i;
   }
   free(fill);
-  fi->wrapper = al_xcalloc(ns, 1);
+  fi->wrapper = long_array(ns, 1);
 }
 
 static void group_calls(file_index *fi, const al_facts *f) {
   uint32_t ns = f->scopes.len ? f->scopes.len : 1;
-  fi->call_first = al_xcalloc(ns, sizeof(uint32_t));
-  fi->call_n = al_xcalloc(ns, sizeof(uint32_t));
-  fi->call_order =
-      al_xmalloc((f->calls.len ? f->calls.len : 1) * sizeof(uint32_t));
+  fi->call_first = long_array(ns, sizeof(uint32_t));
+  fi->call_n = long_array(ns, sizeof(uint32_t));
+  fi->call_order = long_array(f->calls.len, sizeof(uint32_t));
   for (uint32_t i = 0; i < f->calls.len; i++)
     fi->call_n[f->calls.items[i].scope]++;
   uint32_t sum = 0;
@@ -309,8 +317,8 @@ static void group_calls(file_index *fi, const al_facts *f) {
   }
   free(fill);
   for (int k = 0; k < AL_REACH_KINDS; k++) {
-    fi->reach[k] = al_xcalloc(ns, 1);
-    fi->reach_hop[k] = al_xmalloc(ns * sizeof(uint32_t));
+    fi->reach[k] = long_array(ns, 1);
+    fi->reach_hop[k] = long_array(ns, sizeof(uint32_t));
   }
 }
 
@@ -544,7 +552,57 @@ static void find_nonblocking_calls(al_index *self) {
   }
 }
 
-al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
+// What of fi depends on f alone.
+static void prepare_file(file_index *fi, const al_facts *f) {
+  sort_bindings(fi, f);
+  group_returns(fi, f);
+  group_calls(fi, f);
+  for (uint32_t k = 0; k < f->imports.len; k++)
+    if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
+        f->imports.items[k].scope == 0)
+      fi->star_import = true;
+}
+
+static void free_file_fields(file_index *fi) {
+  al_long_free(fi->order);
+  al_long_free(fi->attrs);
+  al_long_free(fi->groups);
+  al_long_free(fi->attr_groups);
+  al_long_free(fi->ret_first);
+  al_long_free(fi->ret_n);
+  al_long_free(fi->ret_order);
+  al_long_free(fi->wrapper);
+  al_long_free(fi->call_first);
+  al_long_free(fi->call_n);
+  al_long_free(fi->call_order);
+  free(fi->group_state);
+  free(fi->group_slot);
+  vec_free(&fi->group_val);
+  vec_free(&fi->group_global);
+  free(fi->nb_calls);
+  free(fi->callee_kind);
+  free(fi->callee_at);
+  for (int k = 0; k < AL_REACH_KINDS; k++) {
+    al_long_free(fi->reach[k]);
+    al_long_free(fi->reach_hop[k]);
+  }
+}
+
+al_index_file *al_index_prepare_file(const al_facts *facts) {
+  file_index *fi = al_long_alloc(sizeof *fi);
+  prepare_file(fi, facts);
+  return fi;
+}
+
+void al_index_file_free(al_index_file *self) {
+  if (!self)
+    return;
+  free_file_fields(self);
+  al_long_free(self);
+}
+
+al_index *al_index_build(const al_project *project, const al_catalog *catalog,
+                         al_index_file **prepared) {
   al_index *self = al_xcalloc(1, sizeof *self);
   self->project = project;
   self->catalog = catalog;
@@ -556,16 +614,17 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
   for (uint32_t i = 0; i < n; i++) {
     const al_facts *f = project->files.items[i].facts;
     file_index *fi = &self->files[i];
+    al_index_file *prep = prepared ? prepared[i] : NULL;
+    if (f && prep)
+      *fi = *prep; // taken over: the fields move, the shell goes
+    else if (prep)
+      free_file_fields(prep);
+    al_long_free(prep);
     fi->module = fi->package = "";
     if (!f)
       continue;
-    sort_bindings(fi, f);
-    group_returns(fi, f);
-    group_calls(fi, f);
-    for (uint32_t k = 0; k < f->imports.len; k++)
-      if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
-          f->imports.items[k].scope == 0)
-        fi->star_import = true;
+    if (!prep)
+      prepare_file(fi, f);
     if (!f->unreadable)
       name_module(self, &init_cache, i);
   }
@@ -580,31 +639,8 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog) {
 void al_index_free(al_index *self) {
   if (!self)
     return;
-  for (uint32_t i = 0; i < self->project->files.len; i++) {
-    file_index *fi = &self->files[i];
-    free(fi->order);
-    free(fi->attrs);
-    free(fi->groups);
-    free(fi->attr_groups);
-    free(fi->ret_first);
-    free(fi->ret_n);
-    free(fi->ret_order);
-    free(fi->wrapper);
-    free(fi->call_first);
-    free(fi->call_n);
-    free(fi->call_order);
-    free(fi->group_state);
-    free(fi->group_slot);
-    vec_free(&fi->group_val);
-    vec_free(&fi->group_global);
-    free(fi->nb_calls);
-    free(fi->callee_kind);
-    free(fi->callee_at);
-    for (int k = 0; k < AL_REACH_KINDS; k++) {
-      free(fi->reach[k]);
-      free(fi->reach_hop[k]);
-    }
-  }
+  for (uint32_t i = 0; i < self->project->files.len; i++)
+    free_file_fields(&self->files[i]);
   free(self->files);
   al_map_free(&self->modules);
   al_arena_free(self->arena);

@@ -71,11 +71,29 @@ typedef enum {
 typedef struct al_index al_index;
 
 /**
+ * The part of the index that one file's facts alone determine (bindings
+ * sorted and hashed by scope and name, returns and calls grouped by
+ * scope). The extraction workers make it right after extracting a file,
+ * in parallel and while the facts are fresh in the cache, so that
+ * al_index_build, which runs alone, does not.
+ */
+typedef struct al_index_file al_index_file;
+
+al_index_file *al_index_prepare_file(const al_facts *facts);
+
+/** Free one that no index took over. NULL is a no-op. */
+void al_index_file_free(al_index_file *self);
+
+/**
  * Build the index over every file of project (whose facts must all be
  * extracted). Looks at the file system for __init__.py files to name
  * modules. The index keeps pointers into project: free the index first.
+ * prepared: NULL, or one entry per file of project, each NULL or
+ * al_index_prepare_file of that file's facts; the index takes every entry
+ * over (and frees them), and prepares the files that have none itself.
  */
-al_index *al_index_build(const al_project *project, const al_catalog *catalog);
+al_index *al_index_build(const al_project *project, const al_catalog *catalog,
+                         al_index_file **prepared);
 
 /** Free the index. NULL is a no-op. */
 void al_index_free(al_index *self);
