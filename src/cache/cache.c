@@ -53,7 +53,7 @@ SIZE_IS(al_linemap, 32);
 SIZE_IS(al_scope, 80);
 SIZE_IS(al_ref, 24);
 SIZE_IS(al_call, 72);
-SIZE_IS(al_arg, 72);
+SIZE_IS(al_arg, 56);
 SIZE_IS(al_binding, 40);
 SIZE_IS(al_import, 64);
 SIZE_IS(al_async_site, 48);
@@ -307,7 +307,6 @@ static void w_arg(encoder *e, const al_arg *a) {
   w_u8(b, a->kind);
   w_u8(b, a->flags);
   w_u32(b, a->target);
-  w_str(e, a->text);
 }
 
 static void w_binding(encoder *e, const al_binding *x) {
@@ -627,7 +626,6 @@ static void r_arg(reader *r, al_arg *a) {
   a->kind = r_u8(r);
   a->flags = r_u8(r);
   a->target = r_u32(r);
-  a->text = r_str(r);
 }
 
 static void r_binding(reader *r, al_binding *x) {
@@ -866,15 +864,16 @@ static bool arg_valid(const al_facts *f, const al_arg *a) {
     return false;
   switch (a->kind) {
   case AL_ARG_CALL: // patched when the call is met
-    return opt_ok(a->target, f->calls.len);
+    return opt_ok(a->target, f->calls.len) && a->ref.kind == AL_REF_NONE;
   case AL_ARG_LAMBDA: // patched when the lambda is met
-    return opt_ok(a->target, f->scopes.len);
+    return opt_ok(a->target, f->scopes.len) && a->ref.kind == AL_REF_NONE;
   case AL_ARG_REF:
   case AL_ARG_ELEMENT:
+    return a->target == AL_NONE;
   case AL_ARG_LITERAL:
   case AL_ARG_STARRED:
-  case AL_ARG_OTHER:
-    return a->target == AL_NONE;
+  case AL_ARG_OTHER: // al_arg_text relies on it
+    return a->target == AL_NONE && a->ref.kind == AL_REF_NONE;
   default:
     return false;
   }

@@ -932,7 +932,7 @@ static void record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
       a->kind = AL_ARG_LITERAL;
     } else if (a->span.end_byte - a->span.start_byte <= 96) {
       al_str t = al_node_text(v, x->text);
-      a->text = copy_str(x, t.ptr, t.len);
+      a->ref.dotted = copy_str(x, t.ptr, t.len); // al_arg_text
     }
     break;
   }

@@ -142,7 +142,9 @@ enum {
 };
 
 typedef struct {
-  al_ref ref; // REF/ELEMENT
+  al_ref ref; // REF/ELEMENT: the name. Any other kind: ref.kind is
+              // AL_REF_NONE, and OTHER keeps its text in ref.dotted
+              // (al_arg_text): the two are never both needed
   al_span span;
   al_str keyword;  // keyword name, "" when positional (ELEMENT: the
                    // container's keyword)
@@ -150,9 +152,13 @@ typedef struct {
   uint8_t kind;    // al_arg_kind
   uint8_t flags;   // AL_ARGF_*
   uint32_t target; // CALL: call index; LAMBDA: scope index; else AL_NONE
-  al_str text;     // OTHER: the expression's text when short (<= 96 bytes,
-                   // `socket.AI_NUMERICHOST | flags`), else ""
 } al_arg;
+
+/** OTHER: the expression's text when short (<= 96 bytes,
+ * `socket.AI_NUMERICHOST | flags`), else "". Other kinds: "". */
+static inline al_str al_arg_text(const al_arg *a) {
+  return a->kind == AL_ARG_OTHER ? a->ref.dotted : (al_str){NULL, 0};
+}
 
 typedef enum {
   AL_BIND_FUNCTION, // def / async def (target: its scope)

@@ -1901,7 +1901,7 @@ static bool arg_matches(const al_catalog_entry *e, const al_arg *a) {
   case AL_UNLESS_FALSY:
     return (a->flags & AL_ARGF_FALSY) != 0;
   case AL_UNLESS_NAMES: {
-    al_str t = a->kind == AL_ARG_REF ? a->ref.dotted : a->text;
+    al_str t = a->kind == AL_ARG_REF ? a->ref.dotted : al_arg_text(a);
     for (size_t i = 0; i + e->unless_names.len <= t.len; i++)
       if (memcmp(t.ptr + i, e->unless_names.ptr, e->unless_names.len) == 0)
         return true;
