@@ -58,51 +58,77 @@ static void same_points(const al_linemap *map, TSNode a, const char *what,
              r.start_row, r.start_col, r.end_row, r.end_col);
 }
 
-// Walk tree with both; skip_every: 0 descends everywhere, k > 0 does not
-// descend into every k-th node. Returns the nodes visited.
+// The cursor's steps: every node, or named nodes only, as
+// al_walk_first_named_child and al_walk_next_named promise them (anonymous
+// nodes are stepped past).
+static al_walk_step cursor_next(TSTreeCursor *c, bool named) {
+  for (;;) {
+    if (!ts_tree_cursor_goto_next_sibling(c))
+      return ts_tree_cursor_goto_parent(c) ? AL_WALK_PARENT : AL_WALK_DONE;
+    if (!named || ts_node_is_named(ts_tree_cursor_current_node(c)))
+      return AL_WALK_SIBLING;
+  }
+}
+
+static bool cursor_first_child(TSTreeCursor *c, bool named) {
+  if (!ts_tree_cursor_goto_first_child(c))
+    return false;
+  if (!named || ts_node_is_named(ts_tree_cursor_current_node(c)))
+    return true;
+  return cursor_next(c, true) == AL_WALK_SIBLING; // else back on the node
+}
+
+// Walk tree with both, over every node or (named) over named nodes only
+// with the walker's named steps; skip_every: 0 descends everywhere, k > 0
+// does not descend into every k-th node. Returns the nodes visited.
 static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
-                       unsigned skip_every, const char *what) {
+                       unsigned skip_every, bool named, const char *what) {
   TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
   al_walk_reset(w, tree);
   size_t visited = 0;
+  const char *walk = named ? "named walk" : "walk";
   for (;;) {
     TSNode a = ts_tree_cursor_current_node(&c);
     TSNode b = al_walk_node(w);
     if (!same_node(a, b))
-      fail_msg("%s: node %zu: cursor %s [%u, %u), walk %s [%u, %u)", what,
-               visited, ts_node_type(a), ts_node_start_byte(a),
+      fail_msg("%s: %s: node %zu: cursor %s [%u, %u), walk %s [%u, %u)", what,
+               walk, visited, ts_node_type(a), ts_node_start_byte(a),
                ts_node_end_byte(a), ts_node_type(b), ts_node_start_byte(b),
                ts_node_end_byte(b));
     same_points(map, a, what, visited);
     if (ts_node_is_named(a) != al_walk_is_named(w))
-      fail_msg("%s: node %zu (%s): named differs", what, visited,
+      fail_msg("%s: %s: node %zu (%s): named differs", what, walk, visited,
                ts_node_type(a));
+    if (named && visited > 0 && !al_walk_is_named(w))
+      fail_msg("%s: %s: node %zu (%s): stands on an anonymous node", what, walk,
+               visited, ts_node_type(a));
     if (ts_node_symbol(a) != al_walk_symbol(w))
-      fail_msg("%s: node %zu (%s): symbol %u, walk %u", what, visited,
+      fail_msg("%s: %s: node %zu (%s): symbol %u, walk %u", what, walk, visited,
                ts_node_type(a), ts_node_symbol(a), al_walk_symbol(w));
     if (ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
-      fail_msg("%s: node %zu (%s): field %u, walk %u", what, visited,
+      fail_msg("%s: %s: node %zu (%s): field %u, walk %u", what, walk, visited,
                ts_node_type(a), ts_tree_cursor_current_field_id(&c),
                al_walk_field(w));
     visited++;
     bool descend = skip_every == 0 || visited % skip_every != 0;
     if (descend) {
-      bool ca = ts_tree_cursor_goto_first_child(&c);
-      bool cb = al_walk_first_child(w);
+      bool ca = cursor_first_child(&c, named);
+      bool cb = named ? al_walk_first_named_child(w) : al_walk_first_child(w);
       if (ca != cb)
-        fail_msg("%s: node %zu (%s): first child %d, walk %d", what, visited,
-                 ts_node_type(a), ca, cb);
+        fail_msg("%s: %s: node %zu (%s): first child %d, walk %d", what, walk,
+                 visited, ts_node_type(a), ca, cb);
       if (ca)
         continue;
+      if (!same_node(a, al_walk_node(w)))
+        fail_msg("%s: %s: node %zu (%s): moved without a child", what, walk,
+                 visited, ts_node_type(a));
     }
     for (;;) {
-      al_walk_step s = al_walk_next(w);
-      al_walk_step want = AL_WALK_SIBLING;
-      if (!ts_tree_cursor_goto_next_sibling(&c))
-        want = ts_tree_cursor_goto_parent(&c) ? AL_WALK_PARENT : AL_WALK_DONE;
+      al_walk_step want = cursor_next(&c, named);
+      al_walk_step s = named ? al_walk_next_named(w) : al_walk_next(w);
       if (s != want)
-        fail_msg("%s: after node %zu: step %d, walk %d", what, visited,
-                 (int)want, (int)s);
+        fail_msg("%s: %s: after node %zu: step %d, walk %d", what, walk,
+                 visited, (int)want, (int)s);
       if (s == AL_WALK_DONE) {
         ts_tree_cursor_delete(&c);
         return visited;
@@ -111,77 +137,7 @@ static size_t lockstep(al_walk *w, const TSTree *tree, const al_linemap *map,
         break;
       // At the parent: its node must agree too.
       if (!same_node(ts_tree_cursor_current_node(&c), al_walk_node(w)))
-        fail_msg("%s: back at a parent: nodes differ", what);
-    }
-  }
-}
-
-// The cursor's steps over named nodes only, as al_walk_first_named_child
-// and al_walk_next_named promise them: anonymous nodes are stepped past.
-static al_walk_step cursor_next_named(TSTreeCursor *c) {
-  for (;;) {
-    if (!ts_tree_cursor_goto_next_sibling(c))
-      return ts_tree_cursor_goto_parent(c) ? AL_WALK_PARENT : AL_WALK_DONE;
-    if (ts_node_is_named(ts_tree_cursor_current_node(c)))
-      return AL_WALK_SIBLING;
-  }
-}
-
-static bool cursor_first_named_child(TSTreeCursor *c) {
-  if (!ts_tree_cursor_goto_first_child(c))
-    return false;
-  if (ts_node_is_named(ts_tree_cursor_current_node(c)))
-    return true;
-  if (cursor_next_named(c) == AL_WALK_SIBLING)
-    return true;
-  return false; // back on the node
-}
-
-// lockstep's walk over named nodes only (extraction's walk). Returns the
-// nodes visited.
-static size_t lockstep_named(al_walk *w, const TSTree *tree,
-                             unsigned skip_every, const char *what) {
-  TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
-  al_walk_reset(w, tree);
-  size_t visited = 0;
-  for (;;) {
-    TSNode a = ts_tree_cursor_current_node(&c);
-    if (!same_node(a, al_walk_node(w)))
-      fail_msg("%s: named node %zu: cursor %s [%u, %u), walk elsewhere", what,
-               visited, ts_node_type(a), ts_node_start_byte(a),
-               ts_node_end_byte(a));
-    if (ts_tree_cursor_current_field_id(&c) != al_walk_field(w))
-      fail_msg("%s: named node %zu (%s): field differs", what, visited,
-               ts_node_type(a));
-    if (visited > 0 && !al_walk_is_named(w))
-      fail_msg("%s: named node %zu (%s): stands on an anonymous node", what,
-               visited, ts_node_type(a));
-    visited++;
-    if (skip_every == 0 || visited % skip_every != 0) {
-      bool ca = cursor_first_named_child(&c);
-      if (ca != al_walk_first_named_child(w))
-        fail_msg("%s: named node %zu (%s): first named child differs", what,
-                 visited, ts_node_type(a));
-      if (ca)
-        continue;
-      if (!same_node(a, al_walk_node(w)))
-        fail_msg("%s: named node %zu (%s): moved without a named child", what,
-                 visited, ts_node_type(a));
-    }
-    for (;;) {
-      al_walk_step want = cursor_next_named(&c);
-      al_walk_step s = al_walk_next_named(w);
-      if (s != want)
-        fail_msg("%s: after named node %zu: step %d, walk %d", what, visited,
-                 (int)want, (int)s);
-      if (s == AL_WALK_DONE) {
-        ts_tree_cursor_delete(&c);
-        return visited;
-      }
-      if (s == AL_WALK_SIBLING)
-        break;
-      if (!same_node(ts_tree_cursor_current_node(&c), al_walk_node(w)))
-        fail_msg("%s: back at a parent (named walk): nodes differ", what);
+        fail_msg("%s: %s: back at a parent: nodes differ", what, walk);
     }
   }
 }
@@ -235,12 +191,11 @@ static size_t check_text(const TSLanguage *lang, const char *text, size_t len,
   al_linemap map;
   al_linemap_build(&map, text, (uint32_t)len);
   al_walk *w = al_walk_new();
-  size_t n = lockstep(w, tree, &map, 0, what);
-  assert_int_equal(lockstep(w, tree, &map, 3, what) <= n, true);
-  lockstep(w, tree, &map, 2, what);
-  size_t named = lockstep_named(w, tree, 0, what);
-  assert_true(named <= n);
-  lockstep_named(w, tree, 3, what);
+  size_t n = lockstep(w, tree, &map, 0, false, what);
+  assert_int_equal(lockstep(w, tree, &map, 3, false, what) <= n, true);
+  lockstep(w, tree, &map, 2, false, what);
+  assert_true(lockstep(w, tree, &map, 0, true, what) <= n);
+  lockstep(w, tree, &map, 3, true, what);
   check_children(w, tree, what);
   al_walk_free(w);
   al_linemap_free(&map);
