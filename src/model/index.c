@@ -594,13 +594,6 @@ al_index_file *al_index_prepare_file(const al_facts *facts) {
   return fi;
 }
 
-void al_index_file_free(al_index_file *self) {
-  if (!self)
-    return;
-  free_file_fields(self);
-  al_long_free(self);
-}
-
 al_index *al_index_build(const al_project *project, const al_catalog *catalog,
                          al_index_file **prepared) {
   al_index *self = al_xcalloc(1, sizeof *self);

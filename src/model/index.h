@@ -81,9 +81,6 @@ typedef struct al_index_file al_index_file;
 
 al_index_file *al_index_prepare_file(const al_facts *facts);
 
-/** Free one that no index took over. NULL is a no-op. */
-void al_index_file_free(al_index_file *self);
-
 /**
  * Build the index over every file of project (whose facts must all be
  * extracted). Looks at the file system for __init__.py files to name
