@@ -105,6 +105,32 @@ static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
   return facts;
 }
 
+// The facts of one file: from the cache, or read (or stdin) and extracted.
+static al_facts *extract_file(run_state *st, al_extractor *x,
+                              al_project_file *pf) {
+  al_arena *tmp = al_arena_new();
+  al_facts *facts;
+  if (pf->fs_path && st->cache) {
+    facts = extract_cached(st->cache, x, tmp, pf);
+  } else {
+    al_source src;
+    if (pf->fs_path) {
+      al_source_read(&src, tmp, pf->fs_path, pf->path);
+    } else if (st->stdin_failed) {
+      src = (al_source){.path = pf->path,
+                        .ok = false,
+                        .problem = st->stdin_error,
+                        .problem_line = 1,
+                        .problem_col = 1};
+    } else {
+      al_source_from_bytes(&src, tmp, pf->path, st->stdin_bytes, st->stdin_len);
+    }
+    facts = al_extract(x, &src);
+  }
+  al_arena_free(tmp); // source bytes go; the facts hold copies
+  return facts;
+}
+
 static void *extract_worker(void *p) {
   worker_arg *w = p;
   run_state *st = w->st;
@@ -119,28 +145,7 @@ static void *extract_worker(void *p) {
     al_project_file *pf = &proj->files.items[i];
     if (pf->facts)
       continue; // already known unreadable (discovery problem)
-    al_arena *tmp = al_arena_new();
-    if (pf->fs_path && st->cache) {
-      pf->facts = extract_cached(st->cache, x, tmp, pf);
-      al_arena_free(tmp);
-      if (pf->facts)
-        st->prep[i] = al_index_prepare_file(pf->facts);
-      continue;
-    }
-    al_source src;
-    if (pf->fs_path) {
-      al_source_read(&src, tmp, pf->fs_path, pf->path);
-    } else if (st->stdin_failed) {
-      src = (al_source){.path = pf->path,
-                        .ok = false,
-                        .problem = st->stdin_error,
-                        .problem_line = 1,
-                        .problem_col = 1};
-    } else {
-      al_source_from_bytes(&src, tmp, pf->path, st->stdin_bytes, st->stdin_len);
-    }
-    pf->facts = al_extract(x, &src);
-    al_arena_free(tmp); // source bytes go; the facts hold copies
+    pf->facts = extract_file(st, x, pf);
     if (pf->facts)
       st->prep[i] = al_index_prepare_file(pf->facts);
   }
