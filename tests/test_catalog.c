@@ -108,12 +108,45 @@ static void test_errors(void **state) {
   expect_error("a.b\treturns\t\n", 1, "qualified class name");
 }
 
+// Which blocking calls count through plain helpers (al_index_reaches) is a
+// facet the catalog sets, so the index needs no rule code: the default-on
+// kinds do, the opt-in ones (AL211, file-system metadata) do not, and a
+// name keeps the kind of its first blocking line.
+static void test_blocking_transitive(void **state) {
+  (void)state;
+  al_error err = {0};
+  al_catalog *c = parse1("m.sleep\tblocking\tAL200\tx\n"
+                         "m.sleep\tblocking\tAL211\ty\n"
+                         "m.stat\tblocking\tAL211\tz\n"
+                         "m.own\tblocking\tAL208\tw\n"
+                         "m.co\tcoroutine\n",
+                         &err);
+  assert_non_null(c);
+  const uint32_t t = AL_CAT_BLOCKING_TRANSITIVE;
+  assert_true(al_catalog_get(c, AL_STR_LIT("m.sleep"))->facets & t);
+  assert_false(al_catalog_get(c, AL_STR_LIT("m.stat"))->facets & t);
+  assert_true(al_catalog_get(c, AL_STR_LIT("m.own"))->facets & t);
+  assert_false(al_catalog_get(c, AL_STR_LIT("m.co"))->facets & t);
+  const char *more = "m.co\tblocking\tAL203\tv\n";
+  al_catalog *x =
+      al_catalog_extend(c, "config", more, (uint32_t)strlen(more), &err);
+  assert_non_null(x);
+  assert_false(al_catalog_get(x, AL_STR_LIT("m.stat"))->facets & t);
+  assert_true(al_catalog_get(x, AL_STR_LIT("m.co"))->facets & t);
+  al_catalog_free(x);
+  al_catalog_free(c);
+  const al_catalog_entry *e =
+      al_catalog_get(al_catalog_builtin(), AL_STR_LIT("time.sleep"));
+  assert_true(e->facets & t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_builtin_parses_and_codes_are_rules),
       cmocka_unit_test(test_known_entries),
       cmocka_unit_test(test_merge_and_args),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_blocking_transitive),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

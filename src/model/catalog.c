@@ -2,7 +2,10 @@
 /*
  * Parsing the catalog's TSV lines into entries keyed by qualified name.
  * Several lines for one name merge into one entry (one facet each). The
- * format is documented in queries/catalog/README.md.
+ * format is documented in queries/catalog/README.md. It checks the form of
+ * each line (a rule code looks like one), not what the codes mean to the
+ * rules (tests/test_catalog.c checks that each names a real rule), and it
+ * knows nothing of the tree being linted.
  */
 #include "model/catalog.h"
 
@@ -30,6 +33,11 @@ static al_str next_field(const char **p, const char *end) {
     t++;
   *p = t < end ? t + 1 : end;
   return (al_str){s, (size_t)(t - s)};
+}
+
+// An arena copy of s (s itself when empty).
+static al_str copy_str(al_arena *arena, al_str s) {
+  return s.len ? (al_str){al_arena_strndup(arena, s.ptr, s.len), s.len} : s;
 }
 
 static bool is_code(al_str s) {
@@ -68,8 +76,7 @@ static bool parse_argspec(al_argspec *e, al_str args, al_arena *arena) {
     if (al_str_eq_c(item, "*")) {
       e->all_positional = true;
     } else if (al_str_starts_with(item, "kw=") && item.len > 3) {
-      e->keyword = (al_str){al_arena_strndup(arena, item.ptr + 3, item.len - 3),
-                            item.len - 3};
+      e->keyword = copy_str(arena, (al_str){item.ptr + 3, item.len - 3});
     } else {
       size_t n = item.len;
       if (n > 2 && item.ptr[n - 2] == '[' && item.ptr[n - 1] == ']') {
@@ -99,12 +106,188 @@ static al_catalog_entry *entry_for(al_catalog *self, al_str name,
   if (al_map_get(&self->by_name, name, &idx))
     return vec_get(&self->entries, idx);
   al_catalog_entry *e = vec_grow1(&self->entries);
-  e->name =
-      (al_str){al_arena_strndup(self->arena, name.ptr, name.len), name.len};
+  e->name = copy_str(self->arena, name);
   e->line = line;
   // The key must not move: point it at the arena copy.
   al_map_put(&self->by_name, e->name, self->entries.len - 1);
   return e;
+}
+
+// One line being parsed: where it is (for messages), the fields still to
+// read, and the entry its facet goes to.
+typedef struct {
+  al_catalog *self;
+  const char *file;
+  uint32_t line;
+  uint32_t col;        // column of the facet field (1-based)
+  const char *p, *end; // the fields after the facet
+  al_catalog_entry *e;
+  al_error *err;
+} line_ctx;
+
+// The column of the first detail field, after the facet.
+static uint32_t detail_col(const line_ctx *l, al_str facet) {
+  return l->col + (uint32_t)facet.len + 1;
+}
+
+// Facets without details, and the flag each sets.
+static const struct {
+  const char *name;
+  uint32_t flag;
+} plain_facets[] = {
+    {"coroutine", AL_CAT_COROUTINE},
+    {"awaitable", AL_CAT_AWAITABLE},
+    {"task", AL_CAT_TASK},
+    {"makes-nonblocking", AL_CAT_MAKES_NONBLOCKING},
+    {"runs-event-loop", AL_CAT_RUNS_EVENT_LOOP},
+    {"new-event-loop", AL_CAT_NEW_EVENT_LOOP},
+    {"async-iterable", AL_CAT_ASYNC_ITERABLE},
+    {"context-manager", AL_CAT_CONTEXT_MANAGER},
+    {"iterable", AL_CAT_ITERABLE},
+    {"transparent-decorator", AL_CAT_TRANSPARENT_DECORATOR},
+    {"async-context-manager", AL_CAT_ASYNC_CONTEXT_MANAGER},
+};
+
+static bool parse_ready_when(line_ctx *l) {
+  al_str pred = next_field(&l->p, l->end);
+  al_str val = next_field(&l->p, l->end);
+  if (pred.len == 0 || !(al_str_eq_c(val, "true") || al_str_eq_c(val, "false")))
+    return al_error_set(l->err, l->file, l->line, l->col,
+                        "ready-when needs a predicate method and true or "
+                        "false");
+  l->e->facets |= AL_CAT_READY_WHEN;
+  l->e->ready_pred = copy_str(l->self->arena, pred);
+  l->e->ready_value = al_str_eq_c(val, "true");
+  return true;
+}
+
+// The optional COND of blocking-unless: nothing, `false` or `names:TEXT`.
+static bool parse_unless_cond(line_ctx *l) {
+  al_catalog_entry *e = l->e;
+  al_str cond = l->p < l->end ? next_field(&l->p, l->end) : (al_str){0};
+  if (cond.len == 0) {
+    e->unless_cond = AL_UNLESS_PRESENT;
+  } else if (al_str_eq_c(cond, "false")) {
+    e->unless_cond = AL_UNLESS_FALSY;
+  } else if (al_str_starts_with(cond, "names:") && cond.len > 6) {
+    e->unless_cond = AL_UNLESS_NAMES;
+    e->unless_names =
+        copy_str(l->self->arena, (al_str){cond.ptr + 6, cond.len - 6});
+  } else {
+    return al_error_set(l->err, l->file, l->line, l->col,
+                        "bad condition '%.*s' (expected 'false' or "
+                        "'names:TEXT')",
+                        (int)cond.len, cond.ptr);
+  }
+  return true;
+}
+
+// The facets whose detail is an argument list (ARGS).
+static bool is_args_facet(al_str facet) {
+  return al_str_eq_c(facet, "expects-awaitable") ||
+         al_str_eq_c(facet, "expects-callable") ||
+         al_str_eq_c(facet, "calls-sync") ||
+         al_str_eq_c(facet, "blocking-unless") ||
+         al_str_eq_c(facet, "blocking-if");
+}
+
+static bool parse_args_facet(line_ctx *l, al_str facet) {
+  al_catalog_entry *e = l->e;
+  al_str args = next_field(&l->p, l->end);
+  al_argspec spec = {0};
+  if (!parse_argspec(&spec, args, l->self->arena))
+    return al_error_set(l->err, l->file, l->line, detail_col(l, facet),
+                        "bad argument list '%.*s' (expected positions, "
+                        "'*', 'N[]' or 'kw=NAME', comma-separated)",
+                        (int)args.len, args.ptr);
+  if (al_str_eq_c(facet, "expects-awaitable")) {
+    e->facets |= AL_CAT_EXPECTS_AWAITABLE;
+    e->awaitable_positions = spec.positions;
+    e->awaitable_all_positional = spec.all_positional;
+    e->awaitable_elements = spec.elements;
+    e->awaitable_keyword = spec.keyword;
+  } else if (al_str_eq_c(facet, "expects-callable")) {
+    e->facets |= AL_CAT_EXPECTS_CALLABLE;
+    e->callable_args = spec;
+  } else if (al_str_eq_c(facet, "blocking-if")) {
+    e->facets |= AL_CAT_BLOCKING_IF;
+    e->if_args = spec;
+  } else if (al_str_eq_c(facet, "blocking-unless")) {
+    e->facets |= AL_CAT_BLOCKING_UNLESS;
+    e->unless_args = spec;
+    return parse_unless_cond(l);
+  } else {
+    e->facets |= AL_CAT_CALLS_SYNC;
+    e->sync_args = spec;
+  }
+  return true;
+}
+
+// Whether the calls a blocking line's code names also count when a plain
+// helper of the tree makes them (AL_CAT_BLOCKING_TRANSITIVE). The kinds of
+// the default-on direct blocking rules, AL200-AL208 (sleeps, HTTP,
+// processes, file contents, terminal input, sockets, databases, thread
+// waits, the config's blocking-calls), do; the opt-in kinds (AL211,
+// file-system metadata) count only where they are written. This is the one
+// place below the rules that tells the codes apart: the index asks for the
+// facet.
+static bool blocks_through_helpers(al_str code) {
+  return al_str_starts_with(code, "AL20") && code.ptr[4] >= '0' &&
+         code.ptr[4] <= '8';
+}
+
+static bool parse_blocking(line_ctx *l, al_str facet) {
+  al_catalog_entry *e = l->e;
+  al_str code = next_field(&l->p, l->end);
+  al_str repl = next_field(&l->p, l->end);
+  if (!is_code(code))
+    return al_error_set(l->err, l->file, l->line, detail_col(l, facet),
+                        "expected a rule code such as AL200, got '%.*s'",
+                        (int)code.len, code.ptr);
+  if (repl.len == 0)
+    return al_error_set(l->err, l->file, l->line, l->col,
+                        "blocking entry without "
+                        "a replacement");
+  if (!(e->facets & AL_CAT_BLOCKING)) {
+    e->facets |= AL_CAT_BLOCKING;
+    if (blocks_through_helpers(code))
+      e->facets |= AL_CAT_BLOCKING_TRANSITIVE;
+    e->blocking_code = al_arena_strndup(l->self->arena, code.ptr, code.len);
+    e->replacement = al_arena_strndup(l->self->arena, repl.ptr, repl.len);
+  }
+  return true;
+}
+
+// `returns CLASS` and `attribute CLASS`.
+static bool parse_returns(line_ctx *l, al_str facet) {
+  al_str cls = next_field(&l->p, l->end);
+  if (!is_qualified_name(cls))
+    return al_error_set(l->err, l->file, l->line, detail_col(l, facet),
+                        "expected a qualified class name, got '%.*s'",
+                        (int)cls.len, cls.ptr);
+  l->e->facets |=
+      al_str_eq_c(facet, "returns") ? AL_CAT_RETURNS : AL_CAT_ATTRIBUTE;
+  l->e->returns = copy_str(l->self->arena, cls);
+  return true;
+}
+
+// The facet of l and its details.
+static bool parse_facet(line_ctx *l, al_str facet) {
+  for (size_t i = 0; i < sizeof plain_facets / sizeof plain_facets[0]; i++)
+    if (al_str_eq_c(facet, plain_facets[i].name)) {
+      l->e->facets |= plain_facets[i].flag;
+      return true;
+    }
+  if (al_str_eq_c(facet, "ready-when"))
+    return parse_ready_when(l);
+  if (is_args_facet(facet))
+    return parse_args_facet(l, facet);
+  if (al_str_eq_c(facet, "blocking"))
+    return parse_blocking(l, facet);
+  if (al_str_eq_c(facet, "returns") || al_str_eq_c(facet, "attribute"))
+    return parse_returns(l, facet);
+  return al_error_set(l->err, l->file, l->line, l->col, "unknown facet '%.*s'",
+                      (int)facet.len, facet.ptr);
 }
 
 static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
@@ -115,120 +298,17 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
     return al_error_set(err, file, line_no, 1,
                         "expected a qualified name, got '%.*s'", (int)name.len,
                         name.ptr);
-  al_catalog_entry *e = entry_for(self, name, line_no);
-  uint32_t col = (uint32_t)name.len + 2;
-  if (al_str_eq_c(facet, "coroutine")) {
-    e->facets |= AL_CAT_COROUTINE;
-  } else if (al_str_eq_c(facet, "awaitable")) {
-    e->facets |= AL_CAT_AWAITABLE;
-  } else if (al_str_eq_c(facet, "task")) {
-    e->facets |= AL_CAT_TASK;
-  } else if (al_str_eq_c(facet, "ready-when")) {
-    al_str pred = next_field(&p, end);
-    al_str val = next_field(&p, end);
-    if (pred.len == 0 ||
-        !(al_str_eq_c(val, "true") || al_str_eq_c(val, "false")))
-      return al_error_set(err, file, line_no, col,
-                          "ready-when needs a predicate method and true or "
-                          "false");
-    e->facets |= AL_CAT_READY_WHEN;
-    e->ready_pred =
-        (al_str){al_arena_strndup(self->arena, pred.ptr, pred.len), pred.len};
-    e->ready_value = al_str_eq_c(val, "true");
-  } else if (al_str_eq_c(facet, "makes-nonblocking")) {
-    e->facets |= AL_CAT_MAKES_NONBLOCKING;
-  } else if (al_str_eq_c(facet, "expects-awaitable") ||
-             al_str_eq_c(facet, "expects-callable") ||
-             al_str_eq_c(facet, "calls-sync") ||
-             al_str_eq_c(facet, "blocking-unless") ||
-             al_str_eq_c(facet, "blocking-if")) {
-    al_str args = next_field(&p, end);
-    al_argspec spec = {0};
-    if (!parse_argspec(&spec, args, self->arena))
-      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
-                          "bad argument list '%.*s' (expected positions, "
-                          "'*', 'N[]' or 'kw=NAME', comma-separated)",
-                          (int)args.len, args.ptr);
-    if (al_str_eq_c(facet, "expects-awaitable")) {
-      e->facets |= AL_CAT_EXPECTS_AWAITABLE;
-      e->awaitable_positions = spec.positions;
-      e->awaitable_all_positional = spec.all_positional;
-      e->awaitable_elements = spec.elements;
-      e->awaitable_keyword = spec.keyword;
-    } else if (al_str_eq_c(facet, "expects-callable")) {
-      e->facets |= AL_CAT_EXPECTS_CALLABLE;
-      e->callable_args = spec;
-    } else if (al_str_eq_c(facet, "blocking-if")) {
-      e->facets |= AL_CAT_BLOCKING_IF;
-      e->if_args = spec;
-    } else if (al_str_eq_c(facet, "blocking-unless")) {
-      e->facets |= AL_CAT_BLOCKING_UNLESS;
-      e->unless_args = spec;
-      al_str cond = p < end ? next_field(&p, end) : (al_str){0};
-      if (cond.len == 0) {
-        e->unless_cond = AL_UNLESS_PRESENT;
-      } else if (al_str_eq_c(cond, "false")) {
-        e->unless_cond = AL_UNLESS_FALSY;
-      } else if (al_str_starts_with(cond, "names:") && cond.len > 6) {
-        e->unless_cond = AL_UNLESS_NAMES;
-        e->unless_names =
-            (al_str){al_arena_strndup(self->arena, cond.ptr + 6, cond.len - 6),
-                     cond.len - 6};
-      } else {
-        return al_error_set(err, file, line_no, col,
-                            "bad condition '%.*s' (expected 'false' or "
-                            "'names:TEXT')",
-                            (int)cond.len, cond.ptr);
-      }
-    } else {
-      e->facets |= AL_CAT_CALLS_SYNC;
-      e->sync_args = spec;
-    }
-  } else if (al_str_eq_c(facet, "runs-event-loop")) {
-    e->facets |= AL_CAT_RUNS_EVENT_LOOP;
-  } else if (al_str_eq_c(facet, "new-event-loop")) {
-    e->facets |= AL_CAT_NEW_EVENT_LOOP;
-  } else if (al_str_eq_c(facet, "async-iterable")) {
-    e->facets |= AL_CAT_ASYNC_ITERABLE;
-  } else if (al_str_eq_c(facet, "context-manager")) {
-    e->facets |= AL_CAT_CONTEXT_MANAGER;
-  } else if (al_str_eq_c(facet, "iterable")) {
-    e->facets |= AL_CAT_ITERABLE;
-  } else if (al_str_eq_c(facet, "transparent-decorator")) {
-    e->facets |= AL_CAT_TRANSPARENT_DECORATOR;
-  } else if (al_str_eq_c(facet, "async-context-manager")) {
-    e->facets |= AL_CAT_ASYNC_CONTEXT_MANAGER;
-  } else if (al_str_eq_c(facet, "blocking")) {
-    al_str code = next_field(&p, end);
-    al_str repl = next_field(&p, end);
-    if (!is_code(code))
-      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
-                          "expected a rule code such as AL200, got '%.*s'",
-                          (int)code.len, code.ptr);
-    if (repl.len == 0)
-      return al_error_set(err, file, line_no, col,
-                          "blocking entry without "
-                          "a replacement");
-    if (!(e->facets & AL_CAT_BLOCKING)) {
-      e->facets |= AL_CAT_BLOCKING;
-      e->blocking_code = al_arena_strndup(self->arena, code.ptr, code.len);
-      e->replacement = al_arena_strndup(self->arena, repl.ptr, repl.len);
-    }
-  } else if (al_str_eq_c(facet, "returns") || al_str_eq_c(facet, "attribute")) {
-    al_str cls = next_field(&p, end);
-    if (!is_qualified_name(cls))
-      return al_error_set(err, file, line_no, col + (uint32_t)facet.len + 1,
-                          "expected a qualified class name, got '%.*s'",
-                          (int)cls.len, cls.ptr);
-    e->facets |=
-        al_str_eq_c(facet, "returns") ? AL_CAT_RETURNS : AL_CAT_ATTRIBUTE;
-    e->returns =
-        (al_str){al_arena_strndup(self->arena, cls.ptr, cls.len), cls.len};
-  } else {
-    return al_error_set(err, file, line_no, col, "unknown facet '%.*s'",
-                        (int)facet.len, facet.ptr);
-  }
-  if (p != end)
+  line_ctx l = {self,
+                file,
+                line_no,
+                (uint32_t)name.len + 2,
+                p,
+                end,
+                entry_for(self, name, line_no),
+                err};
+  if (!parse_facet(&l, facet))
+    return false;
+  if (l.p != end)
     return al_error_set(err, file, line_no, 1, "too many fields");
   return true;
 }
@@ -264,10 +344,6 @@ al_catalog *al_catalog_parse(const char *const *names, const char *const *texts,
   al_catalog *self = al_xcalloc(1, sizeof *self);
   self->arena = al_arena_new();
   return parse_texts(self, names, texts, lens, n, err) ? self : NULL;
-}
-
-static al_str copy_str(al_arena *arena, al_str s) {
-  return s.len ? (al_str){al_arena_strndup(arena, s.ptr, s.len), s.len} : s;
 }
 
 static const char *copy_cstr(al_arena *arena, const char *s) {

@@ -49,6 +49,11 @@ enum {
                                       // `if_args` is given (smtplib.SMTP(host))
   AL_CAT_READY_WHEN = 1 << 19, // does not block once `ready_pred()` of the
                                // same receiver gave `ready_value`
+  AL_CAT_BLOCKING_TRANSITIVE = 1 << 20, // BLOCKING, and also counts when a
+                                        // plain helper of the tree makes the
+                                        // call (al_index_reaches): the
+                                        // default-on blocking kinds, not the
+                                        // opt-in ones (file-system metadata)
 };
 
 /** al_catalog_entry.unless_cond */
