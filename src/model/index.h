@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The whole-tree index: built once from every file's facts, then read by
- * the rules (concurrently: it is immutable after al_index_build). It owns the
- * module table (dotted module names from the package structure) and answers
- * "what does this reference resolve to": a function or class of the tree, a
- * module, an instance of a class, or a qualified name outside the tree that
- * the catalog may know. It follows imports across modules (relative ones,
+ * the rules (concurrently: al_index_build fills every memo the look-ups
+ * read, and nothing is written afterwards). It owns the module table
+ * (dotted module names from the package structure) and answers "what does
+ * this reference resolve to": a function or class of the tree, a module, an
+ * instance of a class, or a qualified name outside the tree that the
+ * catalog may know. It follows imports across modules (relative ones,
  * re-exports through __init__.py, star imports), methods through self, cls,
  * super() and class bases, and simple local typing. Where a name has
  * conflicting definitions the answer is AL_TARGET_UNKNOWN, so rules stay
@@ -63,7 +64,8 @@ typedef enum {
 
 /** Events plain helpers can reach (al_index_reaches). */
 typedef enum {
-  AL_REACH_BLOCKING, // a blocking call of rules AL200-AL208
+  AL_REACH_BLOCKING, // a blocking call that counts through helpers (catalog
+                     // facet AL_CAT_BLOCKING_TRANSITIVE)
   AL_REACH_LOOP_RUN, // a call that runs an event loop (asyncio.run, ...)
   AL_REACH_KINDS,
 } al_reach_kind;
