@@ -23,6 +23,10 @@
  * scope whose parent is not an earlier scope, an unknown kind) is a miss:
  * the caller extracts again and the entry is rewritten.
  *
+ * The entry format is cache/format.c's (its field order that of
+ * facts/facts.h's field lists), the checks of decoded facts
+ * facts/validate.c's, the directory and the key cache/cache.c's.
+ *
  * This module never prints: a cache that cannot be used is recorded once
  * (al_cache_warning) for the command line to report, and the run goes on
  * without it. The cache directory itself must not be a symbolic link (it is

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Private to cache/ and its tests: what a test needs to forge entries whose
- * checksum matches, so that the decoder's own bounds checks are exercised
- * and not only the checksum.
+ * Private to cache/ and its tests: the header's layout, which format.c
+ * writes and parses and cache.c checks a file's size against, and what a
+ * test needs to forge entries whose checksum matches, so that the
+ * decoder's own bounds checks are exercised and not only the checksum.
  */
 #ifndef AL_CACHE_CACHE_P_H
 #define AL_CACHE_CACHE_P_H

@@ -6,7 +6,39 @@
  *
  * Records refer to each other by 32-bit index into the vectors of the same
  * al_facts (AL_NONE when absent). Strings are copies in the facts' own arena.
- * This module holds data and its lifetime only; the walk is in extract.c.
+ * This module holds data and its lifetime only; the walk is in extract.c,
+ * the invariants a valid record keeps in validate.c.
+ *
+ * Each record's fields are listed once, in an X-macro list (AL_CALL_FIELDS
+ * and its siblings, gathered in AL_FACTS_RECORDS). The struct definitions
+ * below, the cache's encoder and decoder (cache/format.c), the per-field
+ * checks of the decoded facts (facts/validate.c) and the round-trip test's
+ * comparison (tests/test_cache.c) are all made from these lists, so a new
+ * field is one line here and none of them can forget it. An entry is
+ *
+ *   X(C type, KIND, name, ARG)   with its comment above or beside it
+ *
+ * where KIND says how the field is stored in the cache and what a decoded
+ * value must satisfy (ARG is `_` unless the kind needs one):
+ *
+ *   STR    al_str: a slice, NULL or pointing into the facts' arena
+ *   CSTR   const char *: a NUL-terminated string or NULL
+ *   SPAN   al_span: a byte range inside the file's text
+ *   REF    al_ref: a reference, itself checked field by field
+ *   ENUM   uint8_t: an enumerator, at most ARG (the enum's last one)
+ *   BOOL   0 or 1
+ *   FLAGS  uint8_t: a set of flag bits (any value)
+ *   U8, U16, U32, U64: a number, any value
+ *   H64    uint64_t: a hash (stored at fixed width: it is never small)
+ *   IDX    uint32_t: an index into the vector named ARG, always set
+ *   OPT    uint32_t: AL_NONE or an index into the vector named ARG
+ *   LINK   uint32_t: an index whose vector, or whether it is set, depends
+ *          on other fields (a kind, a context): facts/validate.c checks it
+ *          by hand, with the record's other cross-field rules
+ *
+ * Field order is the struct's layout (mind the padding: the sizes are
+ * pinned in facts.c) and the order of the cache's encoding (changing it
+ * means bumping AL_CACHE_FORMAT_VERSION in cache/cache.h).
  */
 #ifndef AL_FACTS_FACTS_H
 #define AL_FACTS_FACTS_H
@@ -20,6 +52,12 @@
 #include "source/position.h"
 
 #define AL_NONE UINT32_MAX
+
+/** A struct member from a field list entry. */
+#define AL_FACTS_DECLARE(type, kind, name, arg) type name;
+
+/** An al_facts vector from an AL_FACTS_RECORDS entry. */
+#define AL_FACTS_DECLARE_VECTOR(vector, type, fields) al_vec(type) vector;
 
 /** Kinds of scope. Scope 0 of every file is its module scope. */
 typedef enum {
@@ -38,20 +76,36 @@ enum {
   AL_SCOPE_NESTED_DEF = 1 << 3, // defined inside a function (not module/class)
 };
 
+// The field lists are laid out by hand (clang-format would reflow them).
+// clang-format off
+
+/** A module, class, function or lambda. */
+#define AL_SCOPE_FIELDS(X)                                                     \
+  /* def/class name; "" for the module and lambdas */                          \
+  X(al_str,   STR,   name,            _)                                       \
+  /* the name (lambda: the `lambda` keyword) */                                \
+  X(al_span,  SPAN,  name_span,       _)                                       \
+  /* the whole definition, decorators excluded */                              \
+  X(al_span,  SPAN,  def_span,        _)                                       \
+  /* enclosing scope, AL_NONE for the module */                                \
+  X(uint32_t, LINK,  parent,          _)                                       \
+  X(uint8_t,  ENUM,  kind,            AL_SCOPE_LAMBDA) /* al_scope_kind */     \
+  X(uint8_t,  FLAGS, flags,           _)               /* AL_SCOPE_* */        \
+  /* decorators: refs[first_decorator ..+n) */                                 \
+  X(uint32_t, LINK,  first_decorator, _)                                       \
+  X(uint32_t, U32,   n_decorators,    _)                                       \
+  /* class bases: refs[first_base ..+n_bases) */                               \
+  X(uint32_t, LINK,  first_base,      _)                                       \
+  X(uint32_t, U32,   n_bases,         _)                                       \
+  /* functions: name of the first parameter ("" if none) */                    \
+  X(al_str,   STR,   first_param,     _)                                       \
+  /* functions: statements in the body, docstring aside (counted up to 2    */ \
+  /* once the body is not a stub)                                           */ \
+  X(uint32_t, U32,   n_stmts,         _)
+
+// clang-format on
 typedef struct {
-  al_str name;       // def/class name; "" for the module and lambdas
-  al_span name_span; // the name (lambda: the `lambda` keyword)
-  al_span def_span;  // the whole definition, decorators excluded
-  uint32_t parent;   // enclosing scope, AL_NONE for the module
-  uint8_t kind;      // al_scope_kind
-  uint8_t flags;
-  uint32_t first_decorator; // decorators: refs[first_decorator ..+n)
-  uint32_t n_decorators;
-  uint32_t first_base; // class bases: refs[first_base ..+n_bases)
-  uint32_t n_bases;
-  al_str first_param; // functions: name of the first parameter ("" if none)
-  uint32_t n_stmts;   // functions: statements in the body, docstring aside
-                      // (counted up to 2 once the body is not a stub)
+  AL_SCOPE_FIELDS(AL_FACTS_DECLARE)
 } al_scope;
 
 /** What a reference expression looks like. */
@@ -64,11 +118,20 @@ typedef enum {
                   // @functools.wraps(f)); base_call: that call's index
 } al_ref_kind;
 
+// clang-format off
+
 /** A reference as written: a name, a dotted chain, or a chain on a call. */
+#define AL_REF_FIELDS(X)                                                       \
+  /* "a.b.c"; for ON_CALL/SUPER the attributes after () */                     \
+  X(al_str,   STR,  dotted,    _)                                              \
+  /* ON_CALL: index into calls (extraction leaves it AL_NONE or a call      */ \
+  /* everywhere: 0 in the zeroed ref of a generator-expression argument)    */ \
+  X(uint32_t, OPT,  base_call, calls)                                          \
+  X(uint8_t,  ENUM, kind,      AL_REF_CALLED) /* al_ref_kind */
+
+// clang-format on
 typedef struct {
-  al_str dotted;      // "a.b.c"; for ON_CALL/SUPER the attributes after ()
-  uint32_t base_call; // ON_CALL: index into calls
-  uint8_t kind;       // al_ref_kind
+  AL_REF_FIELDS(AL_FACTS_DECLARE)
 } al_ref;
 
 /** Where a call's value goes: the syntactic context of the call. */
@@ -108,21 +171,30 @@ enum {
 
 #define AL_ARG_KEYWORD 0xFFFFu
 
+// clang-format off
+
+/** A call. */
+#define AL_CALL_FIELDS(X)                                                      \
+  X(al_ref,   REF,   callee,      _)      /* the function expression */        \
+  X(al_span,  SPAN,  span,        _)      /* the whole call */                 \
+  /* innermost scope (comprehensions are transparent) */                       \
+  X(uint32_t, IDX,   scope,       scopes)                                      \
+  /* ARG: the call this is an argument of; ATTRIBUTE: the call made on this */ \
+  /* call's attribute (f().m() -> the outer call); COMPREHENSION: its comps */ \
+  /* index; else AL_NONE                                                    */ \
+  X(uint32_t, LINK,  parent_call, _)                                           \
+  /* ARG: keyword name ("" if positional); ATTRIBUTE: the attribute name    */ \
+  X(al_str,   STR,   ctx_name,    _)                                           \
+  /* ARG: positional index, AL_ARG_KEYWORD for keywords */                     \
+  X(uint16_t, U16,   arg_index,   _)                                           \
+  X(uint8_t,  ENUM,  ctx,         AL_CTX_COMPREHENSION) /* al_ctx */           \
+  X(uint8_t,  FLAGS, flags,       _)      /* AL_CALL_* */                      \
+  X(uint32_t, LINK,  first_arg,   _)      /* args[first_arg ..+n_args) */      \
+  X(uint32_t, U32,   n_args,      _)
+
+// clang-format on
 typedef struct {
-  al_ref callee;        // the function expression
-  al_span span;         // the whole call
-  uint32_t scope;       // innermost scope (comprehensions are transparent)
-  uint32_t parent_call; // ARG: the call this is an argument of;
-                        // ATTRIBUTE: the call made on this call's attribute
-                        // (f().m() -> the outer call);
-                        // COMPREHENSION: its comps index; else AL_NONE
-  al_str ctx_name;      // ARG: keyword name ("" if positional);
-                        // ATTRIBUTE: the attribute name
-  uint16_t arg_index;   // ARG: positional index, AL_ARG_KEYWORD for keywords
-  uint8_t ctx;          // al_ctx
-  uint8_t flags;
-  uint32_t first_arg; // args[first_arg ..+n_args)
-  uint32_t n_args;
+  AL_CALL_FIELDS(AL_FACTS_DECLARE)
 } al_call;
 
 typedef enum {
@@ -141,17 +213,27 @@ enum {
   AL_ARGF_FALSY = 1 << 0, // the literal False, 0 or None
 };
 
+// clang-format off
+
+/** An argument of a call. */
+#define AL_ARG_FIELDS(X)                                                       \
+  /* REF/ELEMENT: the name. Any other kind: ref.kind is AL_REF_NONE, and    */ \
+  /* OTHER keeps its text in ref.dotted (al_arg_text): the two are never    */ \
+  /* both needed                                                            */ \
+  X(al_ref,   REF,   ref,     _)                                               \
+  X(al_span,  SPAN,  span,    _)                                               \
+  /* keyword name, "" when positional (ELEMENT: the container's keyword)    */ \
+  X(al_str,   STR,   keyword, _)                                               \
+  /* positional index, AL_ARG_KEYWORD for keywords */                          \
+  X(uint16_t, U16,   index,   _)                                               \
+  X(uint8_t,  ENUM,  kind,    AL_ARG_OTHER) /* al_arg_kind */                  \
+  X(uint8_t,  FLAGS, flags,   _)            /* AL_ARGF_* */                    \
+  /* CALL: call index; LAMBDA: scope index; else AL_NONE */                    \
+  X(uint32_t, LINK,  target,  _)
+
+// clang-format on
 typedef struct {
-  al_ref ref; // REF/ELEMENT: the name. Any other kind: ref.kind is
-              // AL_REF_NONE, and OTHER keeps its text in ref.dotted
-              // (al_arg_text): the two are never both needed
-  al_span span;
-  al_str keyword;  // keyword name, "" when positional (ELEMENT: the
-                   // container's keyword)
-  uint16_t index;  // positional index, AL_ARG_KEYWORD for keywords
-  uint8_t kind;    // al_arg_kind
-  uint8_t flags;   // AL_ARGF_*
-  uint32_t target; // CALL: call index; LAMBDA: scope index; else AL_NONE
+  AL_ARG_FIELDS(AL_FACTS_DECLARE)
 } al_arg;
 
 /** OTHER: the expression's text when short (<= 96 bytes,
@@ -182,14 +264,22 @@ enum {
   AL_BIND_TYPE_CHECKING = 1 << 1, // under `if TYPE_CHECKING:`
 };
 
+// clang-format off
+
+/** A name bound in a scope. */
+#define AL_BINDING_FIELDS(X)                                                   \
+  X(al_str,   STR,   name,      _)                                             \
+  X(al_span,  SPAN,  span,      _)            /* the bound name */             \
+  X(uint32_t, IDX,   scope,     scopes)                                        \
+  X(uint32_t, LINK,  target,    _)            /* see al_bind_kind */           \
+  /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
+  X(uint32_t, LINK,  value_ref, _)                                             \
+  X(uint8_t,  ENUM,  kind,      AL_BIND_OTHER) /* al_bind_kind */              \
+  X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
+
+// clang-format on
 typedef struct {
-  al_str name;
-  al_span span; // the bound name
-  uint32_t scope;
-  uint32_t target;    // see al_bind_kind
-  uint32_t value_ref; // ASSIGN from a dotted name: refs index; else AL_NONE
-  uint8_t kind;       // al_bind_kind
-  uint8_t flags;
+  AL_BINDING_FIELDS(AL_FACTS_DECLARE)
 } al_binding;
 
 /** al_import.flags */
@@ -201,15 +291,23 @@ enum {
   AL_IMPORT_ALIASED = 1 << 4,       // `as NAME` given
 };
 
+// clang-format off
+
+/** An import statement's name (one record per imported name). */
+#define AL_IMPORT_FIELDS(X)                                                    \
+  /* dotted module without leading dots ("" for `from . import x`) */          \
+  X(al_str,   STR,   module, _)                                                \
+  /* `from m import name`: name; "" for `import m`; "*" star */                \
+  X(al_str,   STR,   name,   _)                                                \
+  X(al_str,   STR,   local,  _) /* the bound name (`import a.b` binds "a") */  \
+  X(al_span,  SPAN,  span,   _)                                                \
+  X(uint32_t, IDX,   scope,  scopes)                                           \
+  X(uint8_t,  U8,    level,  _) /* leading dots of a relative import */        \
+  X(uint8_t,  FLAGS, flags,  _) /* AL_IMPORT_* */
+
+// clang-format on
 typedef struct {
-  al_str
-      module;   // dotted module without leading dots ("" for `from . import x`)
-  al_str name;  // `from m import name`: name; "" for `import m`; "*" star
-  al_str local; // the bound name (`import a.b` binds "a")
-  al_span span;
-  uint32_t scope;
-  uint8_t level; // leading dots of a relative import
-  uint8_t flags;
+  AL_IMPORT_FIELDS(AL_FACTS_DECLARE)
 } al_import;
 
 typedef enum {
@@ -226,29 +324,45 @@ typedef enum {
   AL_OPERAND_OTHER,
 } al_operand_kind;
 
-/** An await, async with, async for or async comprehension. */
 /** al_async_site.flags */
 enum {
   AL_ASYNC_IN_GENEXP = 1 << 0, // inside a generator expression (which may
                                // be an async generator in any function)
 };
 
+// clang-format off
+
+/** An await, async with, async for or async comprehension. */
+#define AL_ASYNC_SITE_FIELDS(X)                                                \
+  /* the `await` expression or the statement's `async` token */                \
+  X(al_span,  SPAN,  span,    _)                                               \
+  X(uint32_t, IDX,   scope,   scopes)       /* innermost scope */              \
+  X(uint8_t,  ENUM,  kind,    AL_ASYNC_COMPREHENSION) /* al_async_kind */      \
+  /* AWAIT: al_operand_kind */                                                 \
+  X(uint8_t,  ENUM,  operand, AL_OPERAND_OTHER)                                \
+  X(uint8_t,  FLAGS, flags,   _)            /* AL_ASYNC_IN_GENEXP */           \
+  /* AWAIT of a call: the call's index, else AL_NONE */                        \
+  X(uint32_t, OPT,   call,    calls)                                           \
+  X(al_ref,   REF,   ref,     _)            /* AWAIT of a name: the name */
+
+// clang-format on
 typedef struct {
-  al_span span;    // the `await` expression or the statement's `async` token
-  uint32_t scope;  // innermost scope
-  uint8_t kind;    // al_async_kind
-  uint8_t operand; // AWAIT: al_operand_kind
-  uint8_t flags;
-  uint32_t call; // AWAIT of a call: the call's index, else AL_NONE
-  al_ref ref;    // AWAIT of a name: the name
+  AL_ASYNC_SITE_FIELDS(AL_FACTS_DECLARE)
 } al_async_site;
 
-/** A comment that may carry a suppression ("noqa" or "asynclint:"). */
+// clang-format off
+
+/** A comment that may carry a suppression ("noqa" or "asynclint:"). Its
+ * fields are checked together (inside the text, in source order). */
+#define AL_COMMENT_FIELDS(X)                                                   \
+  X(uint32_t, U32, row,  _) /* 0-based row */                                  \
+  X(al_str,   STR, text, _) /* the whole comment, starting at '#' */           \
+  X(uint32_t, U32, col,  _) /* byte column of the '#' */                       \
+  X(uint32_t, U32, byte, _) /* byte offset of the '#' in the decoded text */
+
+// clang-format on
 typedef struct {
-  uint32_t row;  // 0-based row
-  al_str text;   // the whole comment, starting at '#'
-  uint32_t col;  // byte column of the '#'
-  uint32_t byte; // byte offset of the '#' in the decoded text
+  AL_COMMENT_FIELDS(AL_FACTS_DECLARE)
 } al_comment;
 
 typedef enum {
@@ -260,28 +374,43 @@ typedef enum {
   AL_RET_OTHER,
 } al_return_kind;
 
+// clang-format off
+
 /** A return statement (or a lambda's body). */
+#define AL_RETURN_FIELDS(X)                                                    \
+  X(al_span,  SPAN, span,   _)                                                 \
+  X(uint32_t, IDX,  scope,  scopes)       /* the function it returns from */   \
+  X(uint32_t, LINK, target, _)            /* see al_return_kind */             \
+  X(uint8_t,  ENUM, kind,   AL_RET_OTHER) /* al_return_kind */
+
+// clang-format on
 typedef struct {
-  al_span span;
-  uint32_t scope;  // the function it returns from
-  uint32_t target; // see al_return_kind
-  uint8_t kind;    // al_return_kind
+  AL_RETURN_FIELDS(AL_FACTS_DECLARE)
 } al_return;
+
+// clang-format off
 
 /**
  * A read of a name that was bound, in the same function, to the value of a
  * call or a comprehension (the names whose coroutine objects rules follow).
  * Other name reads are not recorded.
  */
+#define AL_USE_FIELDS(X)                                                       \
+  X(al_span,  SPAN, span,        _)                                            \
+  /* the al_binding the name refers to (latest before) */                      \
+  X(uint32_t, IDX,  binding,     binds)                                        \
+  /* where the read is (a nested function: its scope) */                       \
+  X(uint32_t, IDX,  scope,       scopes)                                       \
+  X(uint32_t, LINK, parent_call, _) /* ARG: the call it is an argument of */   \
+  /* innermost block around the read (byte range) */                           \
+  X(uint32_t, U32,  block_start, _)                                            \
+  X(uint32_t, U32,  block_end,   _)                                            \
+  X(uint16_t, U16,  arg_index,   _) /* ARG: positional or AL_ARG_KEYWORD */    \
+  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */
+
+// clang-format on
 typedef struct {
-  al_span span;
-  uint32_t binding;     // the al_binding the name refers to (latest before)
-  uint32_t scope;       // where the read is (a nested function: its scope)
-  uint32_t parent_call; // ARG: the call it is an argument of
-  uint32_t block_start; // innermost block around the read (byte range)
-  uint32_t block_end;
-  uint16_t arg_index; // ARG: positional index or AL_ARG_KEYWORD
-  uint8_t ctx;        // al_ctx of the read
+  AL_USE_FIELDS(AL_FACTS_DECLARE)
 } al_use;
 
 typedef enum {
@@ -291,14 +420,22 @@ typedef enum {
   AL_COMP_GENERATOR,
 } al_comp_kind;
 
+// clang-format off
+
 /** A comprehension or generator expression. */
+#define AL_COMP_FIELDS(X)                                                      \
+  X(al_span,  SPAN, span,        _)                                            \
+  X(uint32_t, IDX,  scope,       scopes)                                       \
+  /* ASSIGN of the whole comprehension to a name */                            \
+  X(uint32_t, OPT,  binding,     binds)                                        \
+  X(uint32_t, LINK, parent_call, _) /* ARG: the call it is an argument of */   \
+  X(uint8_t,  ENUM, kind,        AL_COMP_GENERATOR)    /* al_comp_kind */      \
+  /* al_ctx of the comprehension itself */                                     \
+  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION)
+
+// clang-format on
 typedef struct {
-  al_span span;
-  uint32_t scope;
-  uint32_t binding;     // ASSIGN of the whole comprehension to a name
-  uint32_t parent_call; // ARG: the call it is an argument of
-  uint8_t kind;         // al_comp_kind
-  uint8_t ctx;          // al_ctx of the comprehension itself
+  AL_COMP_FIELDS(AL_FACTS_DECLARE)
 } al_comp;
 
 /** What a `with` item or a `for` iterates over / enters. */
@@ -309,63 +446,95 @@ typedef enum {
   AL_OBJ_OTHER,
 } al_obj_kind;
 
+// clang-format off
+
 /** A `with` item or a `for` loop (statement or comprehension clause). */
+#define AL_BLOCK_SITE_FIELDS(X)                                                \
+  X(al_span,  SPAN, span,          _) /* the context expression / iterable */  \
+  /* the `with`/`for` keyword, or `async` when present */                      \
+  X(al_span,  SPAN, keyword,       _)                                          \
+  X(uint32_t, IDX,  scope,         scopes)                                     \
+  X(uint32_t, OPT,  call,          calls) /* AL_OBJ_CALL: the call's index */  \
+  X(al_ref,   REF,  ref,           _)     /* AL_OBJ_NAME */                    \
+  /* for over range(...) with constant arguments: the largest of them; 0    */ \
+  /* when not known                                                         */ \
+  X(uint64_t, U64,  range_bound,   _)                                          \
+  X(uint8_t,  ENUM, obj,           AL_OBJ_OTHER) /* al_obj_kind */             \
+  X(uint8_t,  BOOL, is_async,      _) /* `async with` / `async for` */         \
+  X(uint8_t,  BOOL, is_for,        _) /* a for loop (else a with item) */      \
+  /* for statements: the body awaits (in the same scope) */                    \
+  X(uint8_t,  BOOL, awaits,        _)                                          \
+  X(uint8_t,  BOOL, comprehension, _) /* a comprehension's for clause */
+
+// clang-format on
 typedef struct {
-  al_span span;    // the context expression / the iterable
-  al_span keyword; // the `with`/`for` keyword, or `async` when present
-  uint32_t scope;
-  uint32_t call;         // AL_OBJ_CALL: the call's index
-  al_ref ref;            // AL_OBJ_NAME
-  uint64_t range_bound;  // for over range(...) with constant arguments: the
-                         // largest of them; 0 when not known
-  uint8_t obj;           // al_obj_kind
-  uint8_t is_async;      // `async with` / `async for`
-  uint8_t is_for;        // a for loop (else a with item)
-  uint8_t awaits;        // for statements: the body awaits (in the same scope)
-  uint8_t comprehension; // a comprehension's for clause
+  AL_BLOCK_SITE_FIELDS(AL_FACTS_DECLARE)
 } al_block_site;
 
-/** The record vectors of al_facts, for code that treats them all alike. */
-// (clang-format reflows this list differently on every run.)
 // clang-format off
+
+/**
+ * The record vectors of al_facts with their record type and field list, in
+ * the order of the struct and of the cache's encoding.
+ */
+#define AL_FACTS_RECORDS(X)                                                    \
+  X(scopes,   al_scope,      AL_SCOPE_FIELDS)      /* [0] is the module */     \
+  /* decorators, bases, assignment values */                                   \
+  X(refs,     al_ref,        AL_REF_FIELDS)                                    \
+  X(calls,    al_call,       AL_CALL_FIELDS)       /* in source order */       \
+  X(args,     al_arg,        AL_ARG_FIELDS)                                    \
+  X(binds,    al_binding,    AL_BINDING_FIELDS)                                \
+  X(imports,  al_import,     AL_IMPORT_FIELDS)                                 \
+  X(asyncs,   al_async_site, AL_ASYNC_SITE_FIELDS)                             \
+  X(comments, al_comment,    AL_COMMENT_FIELDS)                                \
+  X(returns,  al_return,     AL_RETURN_FIELDS)                                 \
+  X(uses,     al_use,        AL_USE_FIELDS)                                    \
+  X(comps,    al_comp,       AL_COMP_FIELDS)                                   \
+  /* with items and for loops, source order */                                 \
+  X(blocks,   al_block_site, AL_BLOCK_SITE_FIELDS)
+
+/**
+ * The same vectors by name only, for code that treats them all alike
+ * (facts.c asserts that the two lists agree).
+ */
 #define AL_FACTS_VECTORS(X)                                                    \
   X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
   X(comments) X(returns) X(uses) X(comps) X(blocks)
+
+/**
+ * al_facts' own fields besides the vectors and the line map, in the order
+ * of the struct (after the line map) and of the cache's encoding (before
+ * the vectors).
+ */
+#define AL_FACTS_SCALARS(X)                                                    \
+  /* al_hash64 of the decoded text: the report stage re-reads the file and  */ \
+  /* shows its lines only if they still hash the same                       */ \
+  X(uint64_t,     H64,  text_hash,     _)                                      \
+  X(uint32_t,     U32,  text_len,      _) /* bytes of the decoded text */      \
+  /* AL002: the file could not be read or decoded */                           \
+  X(bool,         BOOL, unreadable,    _)                                      \
+  X(const char *, CSTR, problem,       _) /* AL002's reason (arena) */         \
+  X(uint32_t,     U32,  problem_line,  _) /* 1-based */                        \
+  X(uint32_t,     U32,  problem_col,   _) /* 1-based code points */            \
+  /* AL001: the tree has an ERROR or MISSING node */                           \
+  X(bool,         BOOL, syntax_error,  _)                                      \
+  X(al_span,      SPAN, error_span,    _) /* the first one */                  \
+  /* "unexpected 'x'" / "missing ')'" (arena) */                               \
+  X(const char *, CSTR, error_message, _)                                      \
+  X(bool,         BOOL, parse_gave_up, _) /* the parser's work budget ran out */
+
 // clang-format on
 
 /** Everything known about one file after extraction. */
 typedef struct al_facts {
-  al_arena *arena;         // owns the strings of every record below, and
-                           // this record itself (al_facts_new)
-  al_vec(al_scope) scopes; // [0] is the module
-  al_vec(al_ref) refs;     // decorators, bases, assignment values
-  al_vec(al_call) calls;   // in source order
-  al_vec(al_arg) args;
-  al_vec(al_binding) binds;
-  al_vec(al_import) imports;
-  al_vec(al_async_site) asyncs;
-  al_vec(al_comment) comments;
-  al_vec(al_return) returns;
-  al_vec(al_use) uses;
-  al_vec(al_comp) comps;
-  al_vec(al_block_site) blocks; // with items and for loops, source order
-  al_linemap lines;             // rows and columns of spans (al_linemap_range)
-  uint64_t text_hash;           // al_hash64 of the decoded text: the report
-                                // stage re-reads the file and shows its lines
-                                // only if they still hash the same
-  uint32_t text_len;            // bytes of the decoded text
-  bool unreadable;              // AL002: the file could not be read or decoded
-  const char *problem;          // AL002's reason (arena)
-  uint32_t problem_line;        // 1-based
-  uint32_t problem_col;         // 1-based code points
-  bool syntax_error;            // AL001: the tree has an ERROR or MISSING node
-  al_span error_span;           // the first one
-  const char *error_message;    // "unexpected 'x'" / "missing ')'" (arena)
-  bool parse_gave_up;           // the parser's work budget ran out
+  al_arena *arena; // owns the strings of every record below, and
+                   // this record itself (al_facts_new)
+  AL_FACTS_RECORDS(AL_FACTS_DECLARE_VECTOR)
+  al_linemap lines; // rows and columns of spans (al_linemap_range)
+  AL_FACTS_SCALARS(AL_FACTS_DECLARE)
   bool compact; // the vectors (the line map's too) are in the arena at their
                 // final size, not malloc'd: they no longer grow
 } al_facts;
-
 /** The 1-based line where span starts (for messages that name a line). */
 uint32_t al_facts_line(const al_facts *self, al_span span);
 

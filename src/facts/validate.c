@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Validation of facts (validate.h): a payload that parses may still not be
+ * facts extraction could have made (a buggy or forged cache writer with a
+ * valid checksum). Each cross-record index must be AL_NONE where extraction
+ * leaves it so, or in range of the vector it indexes; every kind a known
+ * enumerator; every span inside the text.
+ *
+ * Two layers. The per-field checks are made from facts.h's field lists:
+ * each kind (SPAN, ENUM, IDX, OPT, REF, ...) has its check below, so a new
+ * field is checked as soon as it is listed. The rules that involve more
+ * than one field (LINK fields, whose meaning depends on a kind or a
+ * context; runs of records; ordering) are written by hand after them and
+ * follow facts/extract.c. This module neither decodes nor repairs.
+ */
+#include "facts/validate.h"
+
+// ---------------------------------------------------------------------------
+// Per-field checks, one per kind of facts.h's lists.
+
+// An index that extraction always sets.
+static bool idx_ok(uint32_t i, uint32_t len) { return i < len; }
+
+// An index that extraction may leave AL_NONE.
+static bool opt_ok(uint32_t i, uint32_t len) { return i == AL_NONE || i < len; }
+
+// Tree-sitter ranges inside the text: ends not before starts (the decoder
+// adds the stored lengths with wrap-around).
+static bool span_ok(const al_span *s, uint32_t text_len) {
+  return s->start_byte <= s->end_byte && s->end_byte <= text_len;
+}
+
+#define CHECK_STR(v, arg) true
+#define CHECK_CSTR(v, arg) true
+#define CHECK_SPAN(v, arg) span_ok(&(v), f->text_len)
+#define CHECK_REF(v, arg) al_ref_fields_ok(f, &(v))
+#define CHECK_ENUM(v, arg) ((v) <= (arg))
+#define CHECK_BOOL(v, arg) ((unsigned)(v) <= 1) // uint8_t or bool
+#define CHECK_FLAGS(v, arg) true
+#define CHECK_U8(v, arg) true
+#define CHECK_U16(v, arg) true
+#define CHECK_U32(v, arg) true
+#define CHECK_U64(v, arg) true
+#define CHECK_H64(v, arg) true
+#define CHECK_IDX(v, vector) idx_ok((v), f->vector.len)
+#define CHECK_OPT(v, vector) opt_ok((v), f->vector.len)
+#define CHECK_LINK(v, arg) true // by hand, below
+
+#define CHECK_FIELD(type, kind, name, arg) &&CHECK_##kind(x->name, arg)
+
+// static bool al_call_fields_ok(const al_facts *f, const al_call *x), ...
+#define FIELDS_OK(vector, type, fields)                                        \
+  static bool type##_fields_ok(const al_facts *f, const type *x) {             \
+    (void)f;                                                                   \
+    (void)x;                                                                   \
+    return true fields(CHECK_FIELD);                                           \
+  }
+#define DECLARE_FIELDS_OK(vector, type, fields)                                \
+  static bool type##_fields_ok(const al_facts *f, const type *x);
+AL_FACTS_RECORDS(DECLARE_FIELDS_OK)
+AL_FACTS_RECORDS(FIELDS_OK)
+
+// ---------------------------------------------------------------------------
+// Cross-field rules, each record's after its per-field checks have passed.
+
+// A run [first, first + n) of a vector of len records. An empty run may
+// name AL_NONE (decorators, bases) or the end of the vector (a call without
+// arguments records where its arguments would start).
+static bool run_ok(uint32_t first, uint32_t n, uint32_t len) {
+  if (n == 0)
+    return first == AL_NONE || first <= len;
+  return first < len && n <= len - first;
+}
+
+// The call a use or a comprehension is an argument of: set exactly for
+// AL_CTX_ARG (classify always finds the call then).
+static bool arg_parent_ok(uint8_t ctx, uint32_t parent, uint32_t n_calls) {
+  return ctx == AL_CTX_ARG ? idx_ok(parent, n_calls) : parent == AL_NONE;
+}
+
+static bool al_scope_rules_ok(const al_facts *f, uint32_t i) {
+  const al_scope *s = &f->scopes.items[i];
+  // Scope 0 is the module and the only one; extraction creates a scope's
+  // parent before it (new_scope takes the enclosing frame's scope), so a
+  // parent is always an earlier scope and parent chains cannot loop.
+  bool placed = i == 0 ? s->kind == AL_SCOPE_MODULE && s->parent == AL_NONE
+                       : s->kind != AL_SCOPE_MODULE && s->parent < i;
+  return placed && run_ok(s->first_decorator, s->n_decorators, f->refs.len) &&
+         run_ok(s->first_base, s->n_bases, f->refs.len);
+}
+
+static bool al_call_rules_ok(const al_facts *f, uint32_t i) {
+  const al_call *c = &f->calls.items[i];
+  if (!run_ok(c->first_arg, c->n_args, f->args.len))
+    return false;
+  // f().m(): the base call is met inside the outer one, so after it.
+  if (c->callee.kind == AL_REF_ON_CALL && c->callee.base_call != AL_NONE &&
+      c->callee.base_call <= i)
+    return false;
+  // The call this one is an argument of, or whose callee this one's
+  // attribute is, encloses it and so comes before it.
+  switch (c->ctx) {
+  case AL_CTX_ARG:
+    return c->parent_call < i;
+  case AL_CTX_ATTRIBUTE:
+    return c->parent_call == AL_NONE || c->parent_call < i;
+  case AL_CTX_COMPREHENSION:
+    return idx_ok(c->parent_call, f->comps.len); // a comps index
+  default:
+    return c->parent_call == AL_NONE;
+  }
+}
+
+static bool al_arg_rules_ok(const al_facts *f, uint32_t i) {
+  const al_arg *a = &f->args.items[i];
+  switch (a->kind) {
+  case AL_ARG_CALL: // patched when the call is met
+    return opt_ok(a->target, f->calls.len) && a->ref.kind == AL_REF_NONE;
+  case AL_ARG_LAMBDA: // patched when the lambda is met
+    return opt_ok(a->target, f->scopes.len) && a->ref.kind == AL_REF_NONE;
+  case AL_ARG_REF:
+  case AL_ARG_ELEMENT:
+    return a->target == AL_NONE;
+  default: // LITERAL, STARRED, OTHER (al_arg_text relies on it)
+    return a->target == AL_NONE && a->ref.kind == AL_REF_NONE;
+  }
+}
+
+static bool al_binding_rules_ok(const al_facts *f, uint32_t i) {
+  const al_binding *b = &f->binds.items[i];
+  switch (b->kind) {
+  case AL_BIND_FUNCTION: {
+    if (!idx_ok(b->target, f->scopes.len) || b->value_ref != AL_NONE)
+      return false;
+    uint8_t k = f->scopes.items[b->target].kind;
+    return k == AL_SCOPE_FUNCTION || k == AL_SCOPE_ASYNC_FUNCTION;
+  }
+  case AL_BIND_CLASS:
+    return idx_ok(b->target, f->scopes.len) && b->value_ref == AL_NONE &&
+           f->scopes.items[b->target].kind == AL_SCOPE_CLASS;
+  case AL_BIND_IMPORT:
+    return idx_ok(b->target, f->imports.len) && b->value_ref == AL_NONE;
+  case AL_BIND_ASSIGN:
+  case AL_BIND_ATTR:
+  case AL_BIND_WITH: // target: the call of the value, when it is one
+    return opt_ok(b->target, f->calls.len) && opt_ok(b->value_ref, f->refs.len);
+  default: // PARAM, GLOBAL, OTHER
+    return b->target == AL_NONE && b->value_ref == AL_NONE;
+  }
+}
+
+static bool al_return_rules_ok(const al_facts *f, uint32_t i) {
+  const al_return *r = &f->returns.items[i];
+  switch (r->kind) {
+  case AL_RET_CALL: // patched when the call is met
+    return opt_ok(r->target, f->calls.len);
+  case AL_RET_NAME:
+    return idx_ok(r->target, f->refs.len);
+  default: // NONE, LITERAL, AWAIT, OTHER
+    return r->target == AL_NONE;
+  }
+}
+
+static bool al_use_rules_ok(const al_facts *f, uint32_t i) {
+  const al_use *u = &f->uses.items[i];
+  // No enclosing block: [0, UINT32_MAX).
+  bool block = u->block_start <= u->block_end &&
+               (u->block_end <= f->text_len ||
+                (u->block_start == 0 && u->block_end == UINT32_MAX));
+  return block && arg_parent_ok(u->ctx, u->parent_call, f->calls.len);
+}
+
+static bool al_comp_rules_ok(const al_facts *f, uint32_t i) {
+  const al_comp *c = &f->comps.items[i];
+  return arg_parent_ok(c->ctx, c->parent_call, f->calls.len);
+}
+
+// Comments in source order (suppress/noqa.c binary-searches them by row),
+// each inside the text.
+static bool al_comment_rules_ok(const al_facts *f, uint32_t i) {
+  const al_comment *c = &f->comments.items[i];
+  if (c->byte > f->text_len || c->text.len > f->text_len - c->byte ||
+      c->col > c->byte)
+    return false;
+  const al_comment *prev = i ? &f->comments.items[i - 1] : NULL;
+  return !prev || (c->row >= prev->row && c->byte > prev->byte);
+}
+
+// Records whose fields are all checked on their own (refs: base_call is
+// only read for ON_CALL, but extraction leaves it AL_NONE or a call
+// everywhere, which the OPT kind checks).
+#define NO_RULES(type)                                                         \
+  static bool type##_rules_ok(const al_facts *f, uint32_t i) {                 \
+    (void)f;                                                                   \
+    (void)i;                                                                   \
+    return true;                                                               \
+  }
+NO_RULES(al_ref)
+NO_RULES(al_import)
+NO_RULES(al_async_site)
+NO_RULES(al_block_site)
+
+// The line map as al_linemap_build makes it: offsets increasing and inside
+// the text, each sequence's extra bytes (the step of extra_sum, at most 3:
+// fewer when the text ends inside it) inside the text too and not
+// overlapping the next sequence; report/position.c binary-searches it.
+static bool linemap_valid(const al_facts *f) {
+  uint32_t next = 0, extra = 0; // first offset allowed, extra_sum so far
+  for (uint32_t i = 0; i < f->lines.wide.len; i++) {
+    const al_wide_char *w = &f->lines.wide.items[i];
+    if (w->offset < next || w->offset >= f->text_len || w->extra_sum < extra ||
+        w->extra_sum - extra > 3 ||
+        w->extra_sum - extra >= f->text_len - w->offset)
+      return false;
+    next = w->offset + (w->extra_sum - extra) + 1;
+    extra = w->extra_sum;
+  }
+  return true;
+}
+
+// Row starts as al_linemap_build makes them: strictly increasing (each is
+// past a '\n', so never 0) and at most the text's length (a text ending in
+// '\n' starts an empty last row there); al_linemap_row binary-searches them.
+static bool rows_valid(const al_facts *f) {
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < f->lines.rows.len; i++) {
+    uint32_t start = f->lines.rows.items[i];
+    if (start <= prev || start > f->text_len)
+      return false;
+    prev = start;
+  }
+  return true;
+}
+
+bool al_facts_valid(const al_facts *f) {
+  const al_facts *x = f;
+  if (!(true AL_FACTS_SCALARS(CHECK_FIELD)))
+    return false;
+  // The rules print these with %s.
+  if ((f->unreadable && !f->problem) || (f->syntax_error && !f->error_message))
+    return false;
+  // A file that was read always has its module scope (made before parsing).
+  if (!f->unreadable && f->scopes.len == 0)
+    return false;
+    // One pass over each vector: a record's fields, then its rules.
+#define ALL_OK(vector, type, fields)                                           \
+  for (uint32_t i = 0; i < f->vector.len; i++)                                 \
+    if (!type##_fields_ok(f, &f->vector.items[i]) || !type##_rules_ok(f, i))   \
+      return false;
+  AL_FACTS_RECORDS(ALL_OK)
+#undef ALL_OK
+  return linemap_valid(f) && rows_valid(f);
+}
