@@ -57,6 +57,18 @@ void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target) {
   }
 }
 
+// A binding to a name or an attribute chain records that reference: the
+// index resolves the bound name through it (v: the value, unparenthesized;
+// may be null).
+static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
+  al_kind k = ts_node_is_null(v) ? AL_K_OTHER : al_node_kind(v);
+  if (k != AL_K_IDENTIFIER && k != AL_K_ATTRIBUTE)
+    return;
+  al_ref r = al_extract__ref(x, v);
+  if (r.kind != AL_REF_NONE)
+    x->facts->binds.items[bind].value_ref = push_ref(x, r);
+}
+
 // `self.name = value` in a method: an instance attribute of its class.
 static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
                                   TSNode right) {
@@ -75,13 +87,7 @@ static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
                  scope_at(x, f->scope)->first_param))
     return;
   f->bind = al_extract__bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
-  TSNode rv = al_node_unparen(right);
-  al_kind rk = al_node_kind(rv);
-  if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
-    al_ref r = al_extract__ref(x, rv);
-    if (r.kind != AL_REF_NONE)
-      x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-  }
+  bind_value_ref(x, f->bind, al_node_unparen(right));
 }
 
 void al_extract__assignment(al_extractor *x, frame *f) {
@@ -91,9 +97,8 @@ void al_extract__assignment(al_extractor *x, frame *f) {
     return;
   al_kind lk = al_node_kind(left);
   if (lk == AL_K_IDENTIFIER) {
-    if (ts_node_is_null(right)) {
+    if (ts_node_is_null(right))
       return; // `x: int` binds nothing at run time
-    }
     TSNode rv = al_node_unparen(right);
     al_kind rk = al_node_kind(rv);
     if (rk == AL_K_ASSIGNMENT) {
@@ -101,11 +106,7 @@ void al_extract__assignment(al_extractor *x, frame *f) {
       return;
     }
     f->bind = al_extract__bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
-    if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
-      al_ref r = al_extract__ref(x, rv);
-      if (r.kind != AL_REF_NONE)
-        x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-    }
+    bind_value_ref(x, f->bind, rv);
     bool from_call =
         rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
         rk == AL_K_LIST_COMPREHENSION || rk == AL_K_SET_COMPREHENSION ||
@@ -205,12 +206,7 @@ void al_extract__with_target(al_extractor *x, frame *f, TSNode v) {
   TSNode cm = ts_node_named_child_count(v)
                   ? al_node_unparen(ts_node_named_child(v, 0))
                   : (TSNode){0};
-  al_kind ck = ts_node_is_null(cm) ? AL_K_OTHER : al_node_kind(cm);
-  if (ck == AL_K_IDENTIFIER || ck == AL_K_ATTRIBUTE) {
-    al_ref r = al_extract__ref(x, cm);
-    if (r.kind != AL_REF_NONE)
-      x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-  }
+  bind_value_ref(x, f->bind, cm);
 }
 
 // `except E as e`: the grammar gives an as_pattern as the value.

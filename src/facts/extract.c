@@ -165,10 +165,7 @@ static void enter_call(al_extractor *x, frame *f) {
   case AL_CTX_ASYNC_WITH:
     if (via->bind != AL_NONE)
       x->facts->binds.items[via->bind].target = id;
-    if (via->block != AL_NONE &&
-        x->facts->blocks.items[via->block].obj == AL_OBJ_CALL)
-      x->facts->blocks.items[via->block].call = id;
-    break;
+    // fall through - a with item's block site waits for the call too
   case AL_CTX_ITER:
   case AL_CTX_ASYNC_ITER:
     if (via->block != AL_NONE &&
