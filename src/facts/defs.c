@@ -112,7 +112,9 @@ static uint32_t new_scope(al_extractor *x, frame *f, al_scope_kind kind,
   return id;
 }
 
-static void attach_decorators(al_extractor *x, frame *f, uint32_t scope) {
+// A def or class under a decorated_definition: its decorators, whose refs
+// the decorator frames recorded before it.
+static void attach_decorators(al_extractor *x, uint32_t scope) {
   if (x->stack.len < 2)
     return;
   frame *p = &x->stack.items[x->stack.len - 2];
@@ -121,7 +123,6 @@ static void attach_decorators(al_extractor *x, frame *f, uint32_t scope) {
   al_scope *s = scope_at(x, scope);
   s->first_decorator = p->deco_first;
   s->n_decorators = p->deco_n;
-  (void)f;
 }
 
 void al_extract__function(al_extractor *x, frame *f) {
@@ -130,7 +131,7 @@ void al_extract__function(al_extractor *x, frame *f) {
   bool async = al_node_is_async(n);
   uint32_t s = new_scope(
       x, f, async ? AL_SCOPE_ASYNC_FUNCTION : AL_SCOPE_FUNCTION, name, n);
-  attach_decorators(x, f, s);
+  attach_decorators(x, s);
   if (!ts_node_is_null(name))
     al_extract__bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
   bind_params(x, ts_node_child_by_field_id(n, x->F->parameters), s);
@@ -145,14 +146,14 @@ void al_extract__class(al_extractor *x, frame *f) {
   TSNode n = f->node;
   TSNode name = ts_node_child_by_field_id(n, x->F->name);
   uint32_t s = new_scope(x, f, AL_SCOPE_CLASS, name, n);
-  attach_decorators(x, f, s);
+  attach_decorators(x, s);
   if (!ts_node_is_null(name))
     al_extract__bind(x, f, f->scope, name, AL_BIND_CLASS, s);
   TSNode bases = ts_node_child_by_field_id(n, x->F->superclasses);
   uint32_t first = x->facts->refs.len, count = 0;
   if (!ts_node_is_null(bases) && aux_first(x, bases)) {
-    // Collect first, then make refs: al_extract__ref does not use the aux
-    // cursor, but keeping the loop free of other calls keeps that true.
+    // al_extract__ref does not use the aux walk, so it may run in this loop
+    // (a helper that did would end the iteration).
     do {
       TSNode b = aux_node(x);
       if (!ts_node_is_named(b) || al_node_kind(b) == AL_K_KEYWORD_ARGUMENT ||
