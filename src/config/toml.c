@@ -16,6 +16,7 @@
 #include <tree_sitter/api.h>
 
 #include "base/vec.h"
+#include "syntax/errors.h"
 #include "syntax/parser.h"
 
 const TSLanguage *tree_sitter_toml(void);
@@ -145,37 +146,11 @@ static bool is_kind(TSNode n, const char *kind) {
 
 // Syntax errors --------------------------------------------------------------
 
-// Reports the first ERROR or MISSING node in document order.
+// Reports the syntax error al_syntax_error_node finds (LAST_PASSED: the
+// messages name that node).
 static bool report_syntax_error(reader *r, TSNode root) {
-  TSTreeCursor c = ts_tree_cursor_new(root);
-  TSNode bad = root;
-  bool found = false;
-  for (;;) {
-    TSNode n = ts_tree_cursor_current_node(&c);
-    if (ts_node_is_error(n) || ts_node_is_missing(n)) {
-      bad = n;
-      found = true;
-      // An ERROR node often starts with the valid prefix of a line; the
-      // first error inside it is more precise, so keep descending.
-      if (ts_node_is_missing(n) || !ts_tree_cursor_goto_first_child(&c))
-        break;
-      continue;
-    }
-    if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c))
-      continue;
-    bool moved = false;
-    while (!moved) {
-      if (ts_tree_cursor_goto_next_sibling(&c)) {
-        moved = true;
-      } else if (!ts_tree_cursor_goto_parent(&c)) {
-        break;
-      }
-    }
-    if (!moved)
-      break;
-  }
-  ts_tree_cursor_delete(&c);
-  if (found && ts_node_is_missing(bad)) {
+  TSNode bad = al_syntax_error_node(root, AL_SYNTAX_ERROR_LAST_PASSED);
+  if (ts_node_is_missing(bad)) {
     const char *kind = ts_node_type(bad);
     if (ts_node_is_named(bad))
       return fail_node(r, bad, "TOML syntax error: expected %s",

@@ -1,108 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * The extraction walk: parse a file once, walk its tree once with a
- * TSTreeCursor, and record definitions, bindings, imports, calls with their
- * syntactic context, awaits and suppression comments as al_facts.
+ * The extraction walk: parse a file once, walk its tree once with the
+ * project's walker (syntax/walk.h), and record definitions, bindings,
+ * imports, calls with their syntactic context, awaits and suppression
+ * comments as al_facts.
  *
  * The walk keeps its own explicit stack of frames (never the C stack), so
  * 100,000-deep nesting costs heap, not a crash. A call's context is read off
- * the frames above it; records that are only known later (the call an
- * assignment binds, the call an await awaits) are patched when that call is
- * met. Import statements are matched with queries/imports.scm on the
- * statement node alone. This module does not resolve names: that is the
- * index's job.
+ * the frames above it (context.c); records that are only known later (the
+ * call an assignment binds, the call an await awaits) are patched when that
+ * call is met. Each kind of node the walk cares about has its own enter
+ * step, here or in the files extract_p.h lists. This module does not
+ * resolve names: that is the index's job.
  */
-#include "facts/extract.h"
+#include "facts/extract_p.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/hash.h"
-#include "syntax/node.h"
-#include "syntax/parser.h"
-#include "syntax/walk.h"
-
-// Frame flags, inherited by children within one scope.
-enum {
-  F_IN_LOOP = 1 << 0,
-  F_IN_TRY = 1 << 1,
-  F_CONDITIONAL = 1 << 2,
-  F_TYPE_CHECKING = 1 << 3,
-  F_IN_GENEXP = 1 << 4,
-  F_IN_WITH = 1 << 5,
-};
-
-typedef struct {
-  TSNode node;
-  TSFieldId field;      // field of this node in its parent (0: none)
-  uint8_t kind;         // al_kind
-  uint8_t flags;        // F_*
-  bool descend;         // visit children
-  uint16_t named_index; // position among the parent's named children
-  uint16_t next_named;  // named children pushed so far
-  uint32_t scope;       // scope this node's expressions evaluate in
-  uint32_t inner;       // def/class/lambda: the scope its body opens
-  uint32_t call;        // CALL: its index; comprehension: its comps index
-  uint32_t bind;        // ASSIGNMENT, WITH_ITEM: binding of the target
-  uint32_t ret;         // RETURN_STATEMENT: its returns index
-  uint32_t block;       // WITH_ITEM, FOR_STATEMENT, FOR_IN_CLAUSE: its site
-  uint32_t asyncs_at;   // FOR_STATEMENT: asyncs recorded before its body
-  uint32_t async_site;  // AWAIT: its site
-  uint32_t deco_first;  // DECORATED_DEFINITION: first decorator ref
-  uint32_t deco_n;
-  uint32_t arg_base; // CALL: where its arguments start in argbuf
-  uint16_t arg_pos;  // CALL: positional arguments recorded so far
-} frame;
-
-// An argument of a call whose frame is still on the stack: the walk
-// records each when it reaches it; the call's leave moves them to the
-// facts, contiguous (a nested call's arguments leave first).
-typedef struct {
-  al_arg arg;
-  TSNode container; // a list/tuple/set value whose names become ELEMENTs
-} pending_arg;
-
-typedef struct {
-  al_str name;
-  uint32_t scope;   // the function scope that binds it
-  uint32_t binding; // its latest binding; AL_NONE once rebound otherwise
-} tracked_name;
-
-// A change to the tracked names that takes effect when the statement that
-// binds leaves (its right side still reads the old value).
-typedef struct {
-  uint32_t frame;    // stack index of the frame that made the binding
-  tracked_name name; // binding AL_NONE: stop tracking name in scope
-} pending_track;
-
-// Extraction grows each file's record vectors in the extractor's own
-// buffers, reused from file to file, and copies them out at their final
-// size when the walk is over. Growing them in place instead left a trail
-// of long-lived blocks among the parser's short-lived ones, and the
-// fragmented heap slowed every later parse (malloc's bins, and the
-// parser's locality) more than extraction itself costs. The copies go to
-// the facts' arena, which lives out of malloc's heap (base/store.h).
-
-struct al_extractor {
-  al_parser *parser;
-  al_walk *walker;
-  al_walk *aux; // for shallow child iteration
-  al_vec(frame) stack;
-  al_vec(al_str) names; // scratch for dotted names
-  // Names bound in the current function (or an enclosing one) to the value
-  // of a call or a comprehension: their reads become al_use facts.
-  al_vec(tracked_name) tracked;
-  al_vec(pending_track) pending;
-  al_vec(pending_arg) argbuf;
-  // The record vectors of the file being extracted, kept from file to file
-  // (see adopt_scratch).
-  al_facts scratch;
-  // Per-file state
-  al_facts *facts;
-  const char *text;
-  const al_fields *F;
-};
+#include "syntax/errors.h"
 
 al_extractor *al_extractor_new(void) {
   al_extractor *self = al_xcalloc(1, sizeof *self);
@@ -132,24 +50,6 @@ void al_extractor_free(al_extractor *self) {
 
 // --- small helpers ----------------------------------------------------------
 
-static al_span span_of(TSNode n) {
-  return (al_span){ts_node_start_byte(n), ts_node_end_byte(n)};
-}
-
-static al_str copy_str(al_extractor *x, const char *p, size_t len) {
-  return (al_str){al_arena_strndup(x->facts->arena, p, len), len};
-}
-
-static al_str node_str(al_extractor *x, TSNode n) {
-  al_str t = al_node_text(n, x->text);
-  return copy_str(x, t.ptr, t.len);
-}
-
-static TSNode field_child(al_extractor *x, TSNode n, TSFieldId f) {
-  (void)x;
-  return ts_node_child_by_field_id(n, f);
-}
-
 // Hot-path shortcuts for the grammar's fixed shapes (a call is `function
 // arguments`, an attribute is `object . attribute`): positional children
 // instead of a field search, checked, with the field search as fallback
@@ -158,14 +58,14 @@ static TSNode call_function(al_extractor *x, TSNode call) {
   TSNode c = ts_node_child(call, 0);
   return ts_node_is_named(c) && al_node_kind(c) != AL_K_COMMENT
              ? c
-             : field_child(x, call, x->F->function);
+             : ts_node_child_by_field_id(call, x->F->function);
 }
 
 static TSNode attribute_object(al_extractor *x, TSNode attr) {
   TSNode c = ts_node_child(attr, 0);
   return ts_node_is_named(c) && al_node_kind(c) != AL_K_COMMENT
              ? c
-             : field_child(x, attr, x->F->object);
+             : ts_node_child_by_field_id(attr, x->F->object);
 }
 
 static TSNode attribute_name(al_extractor *x, TSNode attr) {
@@ -173,57 +73,13 @@ static TSNode attribute_name(al_extractor *x, TSNode attr) {
   TSNode c = n ? ts_node_child(attr, n - 1) : (TSNode){0};
   return !ts_node_is_null(c) && al_node_kind(c) == AL_K_IDENTIFIER
              ? c
-             : field_child(x, attr, x->F->attribute);
-}
-
-// Iterate the direct children of n with the auxiliary walk: call
-// aux_first, then aux_next until it returns false.
-static bool aux_first(al_extractor *x, TSNode n) {
-  al_walk_reset_node(x->aux, n);
-  return al_walk_first_child(x->aux);
-}
-
-static bool aux_next(al_extractor *x) {
-  return al_walk_next(x->aux) == AL_WALK_SIBLING;
-}
-
-static TSNode aux_node(al_extractor *x) { return al_walk_node(x->aux); }
-
-static bool is_literal_kind(al_kind k) {
-  switch (k) {
-  case AL_K_STRING:
-  case AL_K_CONCATENATED_STRING:
-  case AL_K_INTEGER:
-  case AL_K_FLOAT:
-  case AL_K_TRUE:
-  case AL_K_FALSE:
-  case AL_K_NONE:
-  case AL_K_LIST:
-  case AL_K_TUPLE:
-  case AL_K_SET:
-  case AL_K_DICTIONARY:
-  case AL_K_LIST_COMPREHENSION:
-  case AL_K_SET_COMPREHENSION:
-  case AL_K_DICTIONARY_COMPREHENSION:
-  case AL_K_ELLIPSIS:
-    return true;
-  default:
-    return false;
-  }
-}
-
-static TSNode unparen(TSNode n) {
-  while (!ts_node_is_null(n) &&
-         al_node_kind(n) == AL_K_PARENTHESIZED_EXPRESSION &&
-         ts_node_named_child_count(n) == 1)
-    n = ts_node_named_child(n, 0);
-  return n;
+             : ts_node_child_by_field_id(attr, x->F->attribute);
 }
 
 // A reference expression: identifier / attribute chain / chain on a call.
-static al_ref make_ref(al_extractor *x, TSNode n) {
+al_ref al_extract__ref(al_extractor *x, TSNode n) {
   al_ref r = {.kind = AL_REF_NONE, .base_call = AL_NONE};
-  n = unparen(n);
+  n = al_node_unparen(n);
   if (ts_node_is_null(n))
     return r;
   vec_clear(&x->names);
@@ -234,7 +90,7 @@ static al_ref make_ref(al_extractor *x, TSNode n) {
     if (ts_node_is_null(attr))
       return r;
     vec_push(&x->names, al_node_text(attr, x->text));
-    cur = unparen(attribute_object(x, cur));
+    cur = al_node_unparen(attribute_object(x, cur));
     if (ts_node_is_null(cur))
       return r;
     k = al_node_kind(cur);
@@ -243,7 +99,7 @@ static al_ref make_ref(al_extractor *x, TSNode n) {
     vec_push(&x->names, al_node_text(cur, x->text));
     r.kind = AL_REF_DOTTED;
   } else if (k == AL_K_CALL) {
-    TSNode fn = unparen(call_function(x, cur));
+    TSNode fn = al_node_unparen(call_function(x, cur));
     if (!ts_node_is_null(fn) && al_node_kind(fn) == AL_K_IDENTIFIER &&
         al_str_eq_c(al_node_text(fn, x->text), "super"))
       r.kind = AL_REF_SUPER;
@@ -271,718 +127,13 @@ static al_ref make_ref(al_extractor *x, TSNode n) {
   return r;
 }
 
-static uint32_t push_ref(al_extractor *x, al_ref r) {
-  vec_push(&x->facts->refs, r);
-  return x->facts->refs.len - 1;
-}
-
-// The innermost function-like scope of `scope` (comprehensions are not
-// scopes here), or AL_NONE when at module or class level.
-static al_scope *scope_at(al_extractor *x, uint32_t scope) {
-  return vec_get(&x->facts->scopes, scope);
-}
-
-static bool is_function_scope(const al_scope *s) {
-  return s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION ||
-         s->kind == AL_SCOPE_LAMBDA;
-}
-
-static uint8_t bind_flags(const frame *f) {
-  uint8_t b = 0;
-  if (f->flags & (F_CONDITIONAL | F_IN_LOOP | F_IN_TRY))
-    b |= AL_BIND_CONDITIONAL;
-  if (f->flags & F_TYPE_CHECKING)
-    b |= AL_BIND_TYPE_CHECKING;
-  return b;
-}
-
-static uint32_t bind(al_extractor *x, const frame *f, uint32_t scope,
-                     TSNode name, al_bind_kind kind, uint32_t target) {
-  al_binding *b = vec_grow1(&x->facts->binds);
-  b->name = node_str(x, name);
-  b->span = span_of(name);
-  b->scope = scope;
-  b->target = target;
-  b->value_ref = AL_NONE;
-  b->kind = (uint8_t)kind;
-  b->flags = f ? bind_flags(f) : 0;
-  uint32_t id = x->facts->binds.len - 1;
-  // A tracked name bound again in its scope no longer holds the call's
-  // value (enter_assignment re-tracks it when the new value is a call),
-  // once the binding statement is done.
-  for (uint32_t i = x->tracked.len; i-- > 0;) {
-    tracked_name *t = &x->tracked.items[i];
-    if (t->scope == scope && al_str_eq(t->name, b->name)) {
-      pending_track p = {x->stack.len - 1, {t->name, scope, AL_NONE}};
-      vec_push(&x->pending, p);
-      break;
-    }
-  }
-  return id;
-}
-
-// Bind every identifier of a target pattern (a, (b, *c), [d]) as OTHER.
-// Patterns are shallow in practice, but the walk is iterative all the same.
-static void bind_pattern(al_extractor *x, const frame *f, TSNode target) {
-  TSNode todo[64];
-  int n = 0;
-  todo[n++] = target;
-  while (n > 0) {
-    TSNode t = todo[--n];
-    al_kind k = al_node_kind(t);
-    if (k == AL_K_IDENTIFIER) {
-      bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
-      continue;
-    }
-    if (k != AL_K_PATTERN_LIST && k != AL_K_TUPLE_PATTERN &&
-        k != AL_K_LIST_PATTERN && k != AL_K_LIST_SPLAT_PATTERN &&
-        k != AL_K_PARENTHESIZED_EXPRESSION && k != AL_K_TUPLE &&
-        k != AL_K_LIST && k != AL_K_EXPRESSION_LIST)
-      continue;
-    uint32_t c = ts_node_named_child_count(t);
-    for (uint32_t i = c; i-- > 0 && n < 64;)
-      todo[n++] = ts_node_named_child(t, i);
-  }
-}
-
-// --- definitions ------------------------------------------------------------
-
-static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
-  if (ts_node_is_null(params) || !aux_first(x, params))
-    return;
-  al_scope *s = scope_at(x, scope);
-  do {
-    TSNode p = aux_node(x);
-    if (!ts_node_is_named(p))
-      continue;
-    TSNode name = {0};
-    switch (al_node_kind(p)) {
-    case AL_K_IDENTIFIER:
-      name = p;
-      break;
-    case AL_K_DEFAULT_PARAMETER:
-    case AL_K_TYPED_DEFAULT_PARAMETER:
-      name = ts_node_child_by_field_id(p, x->F->name);
-      break;
-    case AL_K_TYPED_PARAMETER:
-    case AL_K_LIST_SPLAT_PATTERN:
-    case AL_K_DICTIONARY_SPLAT_PATTERN:
-      for (uint32_t i = 0; i < ts_node_named_child_count(p); i++) {
-        TSNode c = ts_node_named_child(p, i);
-        al_kind ck = al_node_kind(c);
-        if (ck == AL_K_IDENTIFIER) {
-          name = c;
-          break;
-        }
-        if (ck == AL_K_LIST_SPLAT_PATTERN ||
-            ck == AL_K_DICTIONARY_SPLAT_PATTERN) {
-          if (ts_node_named_child_count(c) > 0)
-            name = ts_node_named_child(c, 0);
-          break;
-        }
-      }
-      break;
-    default:
-      break;
-    }
-    if (ts_node_is_null(name) || al_node_kind(name) != AL_K_IDENTIFIER)
-      continue;
-    if (s->first_param.len == 0 && s->kind != AL_SCOPE_LAMBDA)
-      s->first_param = node_str(x, name);
-    // s may move as binds grow? No: scopes and binds are separate vectors.
-    bind(x, NULL, scope, name, AL_BIND_PARAM, AL_NONE);
-  } while (aux_next(x));
-}
-
-// A body that only documents or refuses: docstring, pass, ..., raise.
-// Whether a body only documents or refuses (docstring, pass, ..., raise),
-// and how many statements it has besides a leading docstring.
-static bool body_stats(al_extractor *x, TSNode body, uint32_t *n_stmts) {
-  *n_stmts = 0;
-  if (ts_node_is_null(body) || !aux_first(x, body))
-    return true;
-  bool stub = true, first = true;
-  do {
-    TSNode s = aux_node(x);
-    if (!ts_node_is_named(s))
-      continue;
-    al_kind k = al_node_kind(s);
-    if (k == AL_K_COMMENT)
-      continue;
-    bool doc = false;
-    if (k == AL_K_EXPRESSION_STATEMENT && ts_node_named_child_count(s) == 1) {
-      al_kind e = al_node_kind(ts_node_named_child(s, 0));
-      doc = e == AL_K_STRING || e == AL_K_CONCATENATED_STRING;
-      if (doc || e == AL_K_ELLIPSIS) {
-        if (!(doc && first))
-          (*n_stmts)++;
-        first = false;
-        continue;
-      }
-    }
-    first = false;
-    (*n_stmts)++;
-    if (k != AL_K_PASS_STATEMENT && k != AL_K_RAISE_STATEMENT)
-      stub = false;
-    // Nothing needs more than "not a stub, at least two statements": stop
-    // instead of walking long bodies twice.
-    if (!stub && *n_stmts >= 2)
-      break;
-  } while (aux_next(x));
-  return stub;
-}
-
-static uint32_t new_scope(al_extractor *x, frame *f, al_scope_kind kind,
-                          TSNode name, TSNode def) {
-  uint32_t parent = f->scope;
-  al_scope *s = vec_grow1(&x->facts->scopes);
-  s->kind = (uint8_t)kind;
-  s->parent = parent;
-  s->first_decorator = AL_NONE;
-  s->first_base = AL_NONE;
-  s->def_span = span_of(def);
-  if (!ts_node_is_null(name)) {
-    s->name = node_str(x, name);
-    s->name_span = span_of(name);
-  } else {
-    s->name_span = span_of(def);
-  }
-  uint32_t id = x->facts->scopes.len - 1;
-  if (is_function_scope(scope_at(x, parent)))
-    scope_at(x, id)->flags |= AL_SCOPE_NESTED_DEF;
-  return id;
-}
-
-static void attach_decorators(al_extractor *x, frame *f, uint32_t scope) {
-  if (x->stack.len < 2)
-    return;
-  frame *p = &x->stack.items[x->stack.len - 2];
-  if (p->kind != AL_K_DECORATED_DEFINITION)
-    return;
-  al_scope *s = scope_at(x, scope);
-  s->first_decorator = p->deco_first;
-  s->n_decorators = p->deco_n;
-  (void)f;
-}
-
-static void enter_function(al_extractor *x, frame *f) {
-  TSNode n = f->node;
-  TSNode name = field_child(x, n, x->F->name);
-  bool async = al_node_is_async(n);
-  uint32_t s = new_scope(
-      x, f, async ? AL_SCOPE_ASYNC_FUNCTION : AL_SCOPE_FUNCTION, name, n);
-  attach_decorators(x, f, s);
-  if (!ts_node_is_null(name))
-    bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
-  bind_params(x, field_child(x, n, x->F->parameters), s);
-  uint32_t n_stmts;
-  if (body_stats(x, field_child(x, n, x->F->body), &n_stmts))
-    scope_at(x, s)->flags |= AL_SCOPE_STUB;
-  scope_at(x, s)->n_stmts = n_stmts;
-  f->inner = s;
-}
-
-static void enter_class(al_extractor *x, frame *f) {
-  TSNode n = f->node;
-  TSNode name = field_child(x, n, x->F->name);
-  uint32_t s = new_scope(x, f, AL_SCOPE_CLASS, name, n);
-  attach_decorators(x, f, s);
-  if (!ts_node_is_null(name))
-    bind(x, f, f->scope, name, AL_BIND_CLASS, s);
-  TSNode bases = field_child(x, n, x->F->superclasses);
-  uint32_t first = x->facts->refs.len, count = 0;
-  if (!ts_node_is_null(bases) && aux_first(x, bases)) {
-    // Collect first, then make refs: make_ref does not use the aux cursor,
-    // but keeping the loop free of other calls keeps that true.
-    do {
-      TSNode b = aux_node(x);
-      if (!ts_node_is_named(b) || al_node_kind(b) == AL_K_KEYWORD_ARGUMENT ||
-          al_node_kind(b) == AL_K_COMMENT)
-        continue;
-      push_ref(x, make_ref(x, b));
-      count++;
-    } while (aux_next(x));
-  }
-  al_scope *sc = scope_at(x, s);
-  sc->first_base = count ? first : AL_NONE;
-  sc->n_bases = count;
-  f->inner = s;
-}
-
-static uint32_t add_return(al_extractor *x, uint32_t scope, TSNode stmt,
-                           TSNode value);
-
-static void enter_lambda(al_extractor *x, frame *f) {
-  uint32_t s = new_scope(x, f, AL_SCOPE_LAMBDA, (TSNode){0}, f->node);
-  bind_params(x, field_child(x, f->node, x->F->parameters), s);
-  f->inner = s;
-  scope_at(x, s)->n_stmts = 1;
-  TSNode body = field_child(x, f->node, x->F->body);
-  if (!ts_node_is_null(body))
-    f->ret = add_return(x, s, f->node, body);
-}
-
-static void enter_decorator(al_extractor *x, frame *f) {
-  if (x->stack.len < 2)
-    return;
-  frame *p = &x->stack.items[x->stack.len - 2];
-  if (p->kind != AL_K_DECORATED_DEFINITION ||
-      ts_node_named_child_count(f->node) == 0)
-    return;
-  TSNode e = unparen(ts_node_named_child(f->node, 0));
-  al_ref r;
-  if (al_node_kind(e) == AL_K_CALL) {
-    r = make_ref(x, field_child(x, e, x->F->function));
-    if (r.kind == AL_REF_DOTTED)
-      r.kind = AL_REF_CALLED; // base_call is patched when the call is met
-    else
-      r = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
-  } else {
-    r = make_ref(x, e);
-  }
-  uint32_t idx = push_ref(x, r);
-  if (p->deco_n == 0)
-    p->deco_first = idx;
-  p->deco_n++;
-}
-
-// --- imports ----------------------------------------------------------------
-
-// Dotted text without whitespace (`a . b` is legal Python).
-static al_str dotted_text(al_extractor *x, TSNode n) {
-  al_str t = al_node_text(n, x->text);
-  char *buf = al_arena_alloc(x->facts->arena, t.len + 1);
-  size_t o = 0;
-  for (size_t i = 0; i < t.len; i++) {
-    char c = t.ptr[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\')
-      continue;
-    buf[o++] = c;
-  }
-  buf[o] = 0;
-  return (al_str){buf, o};
-}
-
-static al_str first_component(al_str dotted) {
-  for (size_t i = 0; i < dotted.len; i++)
-    if (dotted.ptr[i] == '.')
-      return (al_str){dotted.ptr, i};
-  return dotted;
-}
-
-// One import binding: mod is the module node (`import mod`, `from mod
-// import ...`), name the imported name of a from-import, alias the `as`
-// name; null nodes when absent.
-static void add_import(al_extractor *x, const frame *f, uint8_t flags,
-                       TSNode mod, TSNode name, TSNode alias, bool from,
-                       bool star) {
-  al_import *im = vec_grow1(&x->facts->imports);
-  im->scope = f->scope;
-  im->span = span_of(ts_node_is_null(name) ? mod : name);
-  im->flags = flags;
-  if (!ts_node_is_null(alias))
-    im->flags |= AL_IMPORT_ALIASED;
-  if (from) {
-    im->flags |= AL_IMPORT_FROM;
-    al_str mt = dotted_text(x, mod);
-    size_t dots = 0;
-    while (dots < mt.len && mt.ptr[dots] == '.')
-      dots++;
-    im->level = (uint8_t)(dots > 255 ? 255 : dots);
-    im->module = (al_str){mt.ptr + dots, mt.len - dots};
-    if (star) {
-      im->flags |= AL_IMPORT_STAR;
-      im->name = AL_STR_LIT("*");
-      im->local = AL_STR_LIT("*");
-      return;
-    }
-    im->name = dotted_text(x, name);
-    im->local = ts_node_is_null(alias) ? im->name : node_str(x, alias);
-  } else {
-    im->module = dotted_text(x, mod);
-    im->local = ts_node_is_null(alias) ? first_component(im->module)
-                                       : node_str(x, alias);
-  }
-  al_binding *b = vec_grow1(&x->facts->binds);
-  b->name = im->local;
-  b->span = im->span;
-  b->scope = f->scope;
-  b->target = x->facts->imports.len - 1;
-  b->value_ref = AL_NONE;
-  b->kind = AL_BIND_IMPORT;
-  b->flags = bind_flags(f);
-}
-
-// An `aliased_import` node's name and alias, when both are there and of the
-// right kinds (error recovery can leave either out).
-static bool aliased_parts(al_extractor *x, TSNode n, TSNode *name,
-                          TSNode *alias) {
-  *name = ts_node_child_by_field_id(n, x->F->name);
-  *alias = ts_node_child_by_field_id(n, x->F->alias);
-  return !ts_node_is_null(*name) && !ts_node_is_null(*alias) &&
-         al_node_kind(*name) == AL_K_DOTTED_NAME &&
-         al_node_kind(*alias) == AL_K_IDENTIFIER;
-}
-
-// The bindings of an import statement, read off its children. This is what
-// queries/imports.scm describes (tests/test_imports.c checks that the two
-// agree on every fixture); running that query on each import statement cost
-// ~1.2% of a whole run, this walk almost nothing.
-static void enter_import(al_extractor *x, frame *f) {
-  uint8_t flags =
-      bind_flags(f) & AL_BIND_TYPE_CHECKING ? AL_IMPORT_TYPE_CHECKING : 0;
-  if (f->flags & F_IN_TRY)
-    flags |= AL_IMPORT_IN_TRY;
-  bool from = f->kind == AL_K_IMPORT_FROM_STATEMENT;
-  TSNode mod = {0};
-  if (!aux_first(x, f->node))
-    return;
-  do {
-    TSNode c = aux_node(x);
-    if (!ts_node_is_named(c))
-      continue;
-    TSFieldId field = al_walk_field(x->aux);
-    al_kind k = al_node_kind(c);
-    TSNode name, alias = {0};
-    if (from && field == x->F->module_name) {
-      if (ts_node_is_null(mod))
-        mod = c;
-      continue;
-    }
-    if (from && k == AL_K_WILDCARD_IMPORT) {
-      if (!ts_node_is_null(mod))
-        add_import(x, f, flags, mod, (TSNode){0}, alias, true, true);
-      continue;
-    }
-    if (field != x->F->name)
-      continue;
-    if (k == AL_K_DOTTED_NAME)
-      name = c;
-    else if (k != AL_K_ALIASED_IMPORT || !aliased_parts(x, c, &name, &alias))
-      continue;
-    if (!from)
-      add_import(x, f, flags, name, (TSNode){0}, alias, false, false);
-    else if (!ts_node_is_null(mod))
-      add_import(x, f, flags, mod, name, alias, true, false);
-  } while (aux_next(x));
-}
-
 // --- calls and their context ------------------------------------------------
-
-static frame *frame_at(al_extractor *x, uint32_t i) {
-  return &x->stack.items[i];
-}
-
-// Find the argument record of call `call` whose span starts at `start`.
-// The pending argument (index into argbuf) of the call whose frame is at
-// stack index call_frame that contains bytes [start, end), or AL_NONE. Only
-// the call's own arguments are pending above its base: no other call is
-// open between an argument and its call. The walk is inside the argument
-// recorded last, so the search starts there: O(1), where a search from
-// the first argument made a call with n call arguments cost O(n^2).
-static uint32_t find_arg(al_extractor *x, uint32_t call_frame, uint32_t start,
-                         uint32_t end) {
-  if (call_frame == AL_NONE)
-    return AL_NONE;
-  uint32_t base = frame_at(x, call_frame)->arg_base;
-  for (uint32_t i = x->argbuf.len; i-- > base;) {
-    const al_arg *a = &x->argbuf.items[i].arg;
-    if (a->span.start_byte <= start && end <= a->span.end_byte)
-      return i;
-  }
-  return AL_NONE;
-}
-
-typedef struct {
-  al_ctx ctx;
-  uint32_t parent_call;
-  uint32_t parent_frame; // ARG: stack index of the call's frame
-  uint16_t arg_index;
-  al_str ctx_name;
-  uint32_t via;   // index of the frame that decided the context
-  uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED
-} ctx_info;
-
-// The context of the expression at stack index i.
-static ctx_info classify(al_extractor *x, uint32_t i) {
-  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0};
-  uint32_t child = i;
-  while (child > 0) {
-    uint32_t j = child - 1;
-    frame *p = frame_at(x, j);
-    frame *c = frame_at(x, child);
-    r.via = j;
-    switch ((al_kind)p->kind) {
-    case AL_K_PARENTHESIZED_EXPRESSION:
-    case AL_K_LIST_SPLAT:
-    case AL_K_DICTIONARY_SPLAT:
-      child = j;
-      continue;
-    case AL_K_CONDITIONAL_EXPRESSION:
-      // children: consequence `if` test `else` alternative
-      if (c->named_index == 1) {
-        r.ctx = AL_CTX_CONDITION;
-        return r;
-      }
-      child = j;
-      continue;
-    case AL_K_AS_PATTERN:
-      if (c->named_index == 0 && j > 0 &&
-          frame_at(x, j - 1)->kind == AL_K_WITH_ITEM) {
-        child = j;
-        continue;
-      }
-      return r;
-    case AL_K_EXPRESSION_STATEMENT:
-      r.ctx = AL_CTX_STMT;
-      return r;
-    case AL_K_AWAIT:
-      r.ctx = AL_CTX_AWAIT;
-      return r;
-    case AL_K_ASSIGNMENT:
-      if (c->field == x->F->right) {
-        TSNode left = field_child(x, p->node, x->F->left);
-        al_kind lk = al_node_kind(left);
-        r.ctx = lk == AL_K_IDENTIFIER ? AL_CTX_ASSIGN
-                : (lk == AL_K_PATTERN_LIST || lk == AL_K_TUPLE_PATTERN ||
-                   lk == AL_K_LIST_PATTERN)
-                    ? AL_CTX_UNPACK
-                    : AL_CTX_ASSIGN_OTHER;
-      }
-      return r;
-    case AL_K_AUGMENTED_ASSIGNMENT:
-      if (c->field == x->F->right)
-        r.ctx = AL_CTX_OPERAND;
-      return r;
-    case AL_K_RETURN_STATEMENT:
-      r.ctx = AL_CTX_RETURN;
-      return r;
-    case AL_K_YIELD:
-      r.ctx = AL_CTX_YIELD;
-      return r;
-    case AL_K_ARGUMENT_LIST:
-    case AL_K_KEYWORD_ARGUMENT: {
-      uint32_t list = j;
-      if (p->kind == AL_K_KEYWORD_ARGUMENT) {
-        if (c->field != x->F->value || j == 0)
-          return r;
-        list = j - 1;
-        if (frame_at(x, list)->kind != AL_K_ARGUMENT_LIST)
-          return r;
-      }
-      if (list == 0 || frame_at(x, list - 1)->kind != AL_K_CALL)
-        return r;
-      uint32_t call = frame_at(x, list - 1)->call;
-      uint32_t a =
-          find_arg(x, list - 1, ts_node_start_byte(frame_at(x, i)->node),
-                   ts_node_end_byte(frame_at(x, i)->node));
-      r.ctx = AL_CTX_ARG;
-      r.parent_call = call;
-      r.parent_frame = list - 1;
-      if (a != AL_NONE) {
-        const al_arg *arg = &x->argbuf.items[a].arg;
-        r.arg_index = arg->index;
-        r.ctx_name = arg->keyword;
-      }
-      return r;
-    }
-    case AL_K_IF_STATEMENT:
-    case AL_K_ELIF_CLAUSE:
-    case AL_K_WHILE_STATEMENT:
-      if (c->field == x->F->condition) {
-        r.ctx = AL_CTX_CONDITION;
-        if (p->kind == AL_K_WHILE_STATEMENT)
-          r.cflags |= AL_CALL_WHILE_TEST;
-      }
-      return r;
-    case AL_K_NOT_OPERATOR:
-      r.ctx = AL_CTX_CONDITION;
-      r.cflags |= AL_CALL_NEGATED;
-      if (j > 0 && frame_at(x, j - 1)->kind == AL_K_WHILE_STATEMENT &&
-          p->field == x->F->condition)
-        r.cflags |= AL_CALL_WHILE_TEST;
-      return r;
-    case AL_K_BOOLEAN_OPERATOR:
-    case AL_K_IF_CLAUSE:
-      r.ctx = AL_CTX_CONDITION;
-      return r;
-    case AL_K_ASSERT_STATEMENT:
-      if (c->named_index == 0)
-        r.ctx = AL_CTX_CONDITION;
-      return r;
-    case AL_K_BINARY_OPERATOR:
-    case AL_K_UNARY_OPERATOR:
-    case AL_K_COMPARISON_OPERATOR:
-      r.ctx = AL_CTX_OPERAND;
-      return r;
-    case AL_K_SUBSCRIPT:
-      if (c->field == x->F->value)
-        r.ctx = AL_CTX_SUBSCRIPT;
-      return r;
-    case AL_K_ATTRIBUTE: {
-      if (c->field != x->F->object)
-        return r;
-      r.ctx = AL_CTX_ATTRIBUTE;
-      TSNode attr = field_child(x, p->node, x->F->attribute);
-      if (!ts_node_is_null(attr))
-        r.ctx_name = node_str(x, attr);
-      // f().a.b(): climb the attribute chain to the call that uses it.
-      uint32_t k = j;
-      while (k > 0 && frame_at(x, k - 1)->kind == AL_K_ATTRIBUTE &&
-             frame_at(x, k)->field == x->F->object)
-        k--;
-      if (k > 0 && frame_at(x, k - 1)->kind == AL_K_CALL &&
-          frame_at(x, k)->field == x->F->function)
-        r.parent_call = frame_at(x, k - 1)->call;
-      return r;
-    }
-    case AL_K_FOR_STATEMENT:
-      if (c->field == x->F->right)
-        r.ctx = al_node_is_async(p->node) ? AL_CTX_ASYNC_ITER : AL_CTX_ITER;
-      return r;
-    case AL_K_FOR_IN_CLAUSE:
-      if (c->field == x->F->right)
-        r.ctx = al_node_is_async(p->node) ? AL_CTX_ASYNC_ITER : AL_CTX_ITER;
-      return r;
-    case AL_K_INTERPOLATION:
-      r.ctx = AL_CTX_FSTRING;
-      return r;
-    case AL_K_WITH_ITEM:
-      if (c->field == x->F->value && j >= 2) {
-        frame *stmt = frame_at(x, j - 2);
-        r.ctx =
-            stmt->kind == AL_K_WITH_STATEMENT && al_node_is_async(stmt->node)
-                ? AL_CTX_ASYNC_WITH
-                : AL_CTX_WITH;
-      }
-      return r;
-    case AL_K_LAMBDA:
-      if (c->field == x->F->body)
-        r.ctx = AL_CTX_LAMBDA;
-      return r;
-    case AL_K_LIST_COMPREHENSION:
-    case AL_K_SET_COMPREHENSION:
-    case AL_K_DICTIONARY_COMPREHENSION:
-    case AL_K_GENERATOR_EXPRESSION:
-      if (c->field == x->F->body)
-        r.ctx = AL_CTX_COMPREHENSION;
-      return r;
-    default:
-      return r;
-    }
-  }
-  return r;
-}
-
-// Record node n, a named child of the argument list of the call whose
-// frame is call (or the call's lone generator-expression argument).
-static void record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
-  if (k == AL_K_COMMENT)
-    return;
-  pending_arg *p = vec_grow1(&x->argbuf);
-  al_arg *a = &p->arg;
-  a->kind = AL_ARG_OTHER;
-  a->target = AL_NONE;
-  a->ref = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
-  if (k == AL_K_GENERATOR_EXPRESSION) {
-    a->span = span_of(n);
-    return;
-  }
-  a->index = call->arg_pos;
-  TSNode v = n;
-  if (k == AL_K_KEYWORD_ARGUMENT) {
-    TSNode kw = ts_node_child_by_field_id(n, x->F->name);
-    if (!ts_node_is_null(kw))
-      a->keyword = node_str(x, kw);
-    a->index = AL_ARG_KEYWORD;
-    v = ts_node_child_by_field_id(n, x->F->value);
-    if (ts_node_is_null(v)) {
-      x->argbuf.len--;
-      return;
-    }
-  } else if (k != AL_K_LIST_SPLAT && k != AL_K_DICTIONARY_SPLAT) {
-    call->arg_pos++;
-  }
-  v = unparen(v);
-  a->span = span_of(v);
-  al_kind vk = al_node_kind(v);
-  switch (vk) {
-  case AL_K_IDENTIFIER:
-  case AL_K_ATTRIBUTE:
-    a->ref = make_ref(x, v);
-    a->kind = a->ref.kind == AL_REF_NONE ? AL_ARG_OTHER : AL_ARG_REF;
-    break;
-  case AL_K_CALL:
-    a->kind = AL_ARG_CALL;
-    break;
-  case AL_K_LAMBDA:
-    a->kind = AL_ARG_LAMBDA;
-    break;
-  case AL_K_LIST_SPLAT:
-  case AL_K_DICTIONARY_SPLAT:
-    a->kind = AL_ARG_STARRED;
-    break;
-  case AL_K_LIST:
-  case AL_K_TUPLE:
-  case AL_K_SET:
-    p->container = v;
-    break;
-  default:
-    if (is_literal_kind(vk)) {
-      a->kind = AL_ARG_LITERAL;
-    } else if (a->span.end_byte - a->span.start_byte <= 96) {
-      al_str t = al_node_text(v, x->text);
-      a->ref.dotted = copy_str(x, t.ptr, t.len); // al_arg_text
-    }
-    break;
-  }
-  if (vk == AL_K_FALSE || vk == AL_K_NONE ||
-      (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
-    a->flags |= AL_ARGF_FALSY;
-}
-
-// A call's frame leaves: its pending arguments become facts, then the
-// names listed in its first container arguments (ELEMENT records).
-static void flush_args(al_extractor *x, const frame *f) {
-  al_call *c = vec_get(&x->facts->calls, f->call);
-  c->first_arg = x->facts->args.len;
-  c->n_args = x->argbuf.len - f->arg_base;
-  int n_containers = 0;
-  for (uint32_t i = f->arg_base; i < x->argbuf.len; i++)
-    vec_push(&x->facts->args, x->argbuf.items[i].arg);
-  for (uint32_t i = f->arg_base; i < x->argbuf.len && n_containers < 8; i++) {
-    const pending_arg *p = &x->argbuf.items[i];
-    if (ts_node_is_null(p->container))
-      continue;
-    n_containers++;
-    TSNode container = p->container;
-    uint32_t ne = ts_node_named_child_count(container);
-    // Bound the work on huge literal lists: elements past 256 are not
-    // looked at (only names matter here, and such lists are data).
-    for (uint32_t e = 0; e < ne && e < 256; e++) {
-      TSNode el = unparen(ts_node_named_child(container, e));
-      al_kind ek = al_node_kind(el);
-      if (ek != AL_K_IDENTIFIER && ek != AL_K_ATTRIBUTE)
-        continue;
-      al_arg a = {.kind = AL_ARG_ELEMENT, .target = AL_NONE};
-      a.ref = make_ref(x, el);
-      if (a.ref.kind == AL_REF_NONE)
-        continue;
-      a.span = span_of(el);
-      a.index = x->argbuf.items[i].arg.index;
-      a.keyword = x->argbuf.items[i].arg.keyword;
-      vec_push(&x->facts->args, a);
-      vec_get(&x->facts->calls, f->call)->n_args++;
-    }
-  }
-  x->argbuf.len = f->arg_base;
-}
 
 static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
   f->call = id;
-  c->callee = make_ref(x, call_function(x, f->node));
+  c->callee = al_extract__ref(x, call_function(x, f->node));
   c->span = span_of(f->node);
   c->scope = f->scope;
   c->parent_call = AL_NONE;
@@ -992,14 +143,15 @@ static void enter_call(al_extractor *x, frame *f) {
     c->flags |= AL_CALL_IN_TRY;
   if (f->flags & F_IN_WITH)
     c->flags |= AL_CALL_IN_WITH;
-  ctx_info ci = classify(x, x->stack.len - 1);
+  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
   c = vec_get(&x->facts->calls, id);
   c->ctx = (uint8_t)ci.ctx;
   c->flags |= ci.cflags;
   c->parent_call = ci.parent_call;
   c->arg_index = ci.arg_index;
   c->ctx_name = ci.ctx_name;
-  c->first_arg = c->n_args = 0; // set when the call leaves (flush_args)
+  c->first_arg = c->n_args =
+      0; // set when the call leaves (al_extract__flush_args)
   f->arg_base = x->argbuf.len;
   f->arg_pos = 0;
   // Patch the records that were waiting for this call.
@@ -1013,10 +165,7 @@ static void enter_call(al_extractor *x, frame *f) {
   case AL_CTX_ASYNC_WITH:
     if (via->bind != AL_NONE)
       x->facts->binds.items[via->bind].target = id;
-    if (via->block != AL_NONE &&
-        x->facts->blocks.items[via->block].obj == AL_OBJ_CALL)
-      x->facts->blocks.items[via->block].call = id;
-    break;
+    // fall through - a with item's block site waits for the call too
   case AL_CTX_ITER:
   case AL_CTX_ASYNC_ITER:
     if (via->block != AL_NONE &&
@@ -1037,8 +186,8 @@ static void enter_call(al_extractor *x, frame *f) {
       x->facts->asyncs.items[via->async_site].call = id;
     break;
   case AL_CTX_ARG: {
-    uint32_t a =
-        find_arg(x, ci.parent_frame, c->span.start_byte, c->span.end_byte);
+    uint32_t a = al_extract__find_arg(x, ci.parent_frame, c->span.start_byte,
+                                      c->span.end_byte);
     if (a != AL_NONE && x->argbuf.items[a].arg.kind == AL_ARG_CALL)
       x->argbuf.items[a].arg.target = id;
     break;
@@ -1066,19 +215,7 @@ static void enter_call(al_extractor *x, frame *f) {
   }
 }
 
-static void enter_lambda_arg(al_extractor *x, frame *f) {
-  // A lambda passed as an argument: point the arg record at its scope.
-  ctx_info ci = classify(x, x->stack.len - 1);
-  if (ci.ctx != AL_CTX_ARG)
-    return;
-  uint32_t a = find_arg(x, ci.parent_frame, ts_node_start_byte(f->node),
-                        ts_node_end_byte(f->node));
-  if (a != AL_NONE && x->argbuf.items[a].arg.kind == AL_ARG_LAMBDA)
-    x->argbuf.items[a].arg.target = f->inner;
-}
-
-// --- async constructs
-// ---------------------------------------------------------
+// --- async constructs -------------------------------------------------------
 
 static void mark_awaits(al_extractor *x, uint32_t scope) {
   al_scope *s = scope_at(x, scope);
@@ -1108,12 +245,12 @@ static void enter_await(al_extractor *x, frame *f) {
   a->operand = AL_OPERAND_OTHER;
   if (ts_node_named_child_count(f->node) == 0)
     return;
-  TSNode e = unparen(ts_node_named_child(f->node, 0));
+  TSNode e = al_node_unparen(ts_node_named_child(f->node, 0));
   al_kind k = al_node_kind(e);
   if (k == AL_K_CALL) {
     a->operand = AL_OPERAND_CALL;
   } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
-    al_ref r = make_ref(x, e);
+    al_ref r = al_extract__ref(x, e);
     a = &x->facts->asyncs.items[id];
     a->operand = AL_OPERAND_NAME;
     a->ref = r;
@@ -1127,14 +264,14 @@ static void enter_async_keyword(al_extractor *x, frame *f, al_async_kind kind) {
   add_async(x, f, kind, kw);
 }
 
-// --- with items and for loops ------------------------------------------------
+// --- with items and for loops -----------------------------------------------
 
 // The value of a constant integer expression (literals, + - * // **), for
 // loop bounds; false when it is not one or overflows. Depth-limited.
 static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   if (depth > 8 || ts_node_is_null(n))
     return false;
-  n = unparen(n);
+  n = al_node_unparen(n);
   al_kind k = al_node_kind(n);
   if (k == AL_K_INTEGER) {
     al_str t = al_node_text(n, x->text);
@@ -1168,8 +305,8 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   if (k != AL_K_BINARY_OPERATOR)
     return false;
   uint64_t a, b;
-  if (!const_int(x, field_child(x, n, x->F->left), depth + 1, &a) ||
-      !const_int(x, field_child(x, n, x->F->right), depth + 1, &b))
+  if (!const_int(x, ts_node_child_by_field_id(n, x->F->left), depth + 1, &a) ||
+      !const_int(x, ts_node_child_by_field_id(n, x->F->right), depth + 1, &b))
     return false;
   TSNode op = ts_node_child_by_field_name(n, "operator", 8);
   al_str o = ts_node_is_null(op) ? (al_str){0} : al_node_text(op, x->text);
@@ -1201,11 +338,11 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
 
 // range(...) with constant arguments: the largest of them.
 static uint64_t range_bound(al_extractor *x, TSNode call) {
-  TSNode fn = unparen(field_child(x, call, x->F->function));
+  TSNode fn = al_node_unparen(ts_node_child_by_field_id(call, x->F->function));
   if (ts_node_is_null(fn) || al_node_kind(fn) != AL_K_IDENTIFIER ||
       !al_str_eq_c(al_node_text(fn, x->text), "range"))
     return 0;
-  TSNode args = field_child(x, call, x->F->arguments);
+  TSNode args = ts_node_child_by_field_id(call, x->F->arguments);
   if (ts_node_is_null(args))
     return 0;
   uint64_t best = 0;
@@ -1235,7 +372,7 @@ static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
     b->obj = AL_OBJ_OTHER;
     return;
   }
-  expr = unparen(expr);
+  expr = al_node_unparen(expr);
   b->span = span_of(expr);
   al_kind k = al_node_kind(expr);
   if (k == AL_K_CALL) {
@@ -1243,7 +380,7 @@ static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
     if (is_for)
       b->range_bound = range_bound(x, expr);
   } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
-    al_ref r = make_ref(x, expr);
+    al_ref r = al_extract__ref(x, expr);
     b = &x->facts->blocks.items[id];
     b->obj = r.kind == AL_REF_NONE ? AL_OBJ_OTHER : AL_OBJ_NAME;
     b->ref = r;
@@ -1256,8 +393,8 @@ static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
 
 // --- returns, comprehensions and name reads ---------------------------------
 
-static uint32_t add_return(al_extractor *x, uint32_t scope, TSNode stmt,
-                           TSNode value) {
+uint32_t al_extract__add_return(al_extractor *x, uint32_t scope, TSNode stmt,
+                                TSNode value) {
   al_return *r = vec_grow1(&x->facts->returns);
   r->span = span_of(stmt);
   r->scope = scope;
@@ -1266,12 +403,12 @@ static uint32_t add_return(al_extractor *x, uint32_t scope, TSNode stmt,
   uint32_t id = x->facts->returns.len - 1;
   if (ts_node_is_null(value))
     return id;
-  value = unparen(value);
+  value = al_node_unparen(value);
   al_kind k = al_node_kind(value);
   if (k == AL_K_CALL) {
     r->kind = AL_RET_CALL; // target: patched when the call is met
   } else if (k == AL_K_IDENTIFIER || k == AL_K_ATTRIBUTE) {
-    al_ref ref = make_ref(x, value);
+    al_ref ref = al_extract__ref(x, value);
     r = &x->facts->returns.items[id];
     if (ref.kind != AL_REF_NONE) {
       r->kind = AL_RET_NAME;
@@ -1298,11 +435,11 @@ static void enter_return(al_extractor *x, frame *f) {
                      : (TSNode){0};
   if (!ts_node_is_null(value) && al_node_kind(value) == AL_K_COMMENT)
     value = (TSNode){0};
-  f->ret = add_return(x, f->scope, f->node, value);
+  f->ret = al_extract__add_return(x, f->scope, f->node, value);
 }
 
 static void enter_comprehension(al_extractor *x, frame *f) {
-  ctx_info ci = classify(x, x->stack.len - 1);
+  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
   al_comp *c = vec_grow1(&x->facts->comps);
   c->span = span_of(f->node);
   c->scope = f->scope;
@@ -1394,7 +531,7 @@ static void enter_identifier(al_extractor *x, frame *f) {
     }
   if (!reachable)
     return;
-  ctx_info ci = classify(x, x->stack.len - 1);
+  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
   al_use *u = vec_grow1(&x->facts->uses);
   u->span = span_of(f->node);
   u->binding = t->binding;
@@ -1419,7 +556,7 @@ static void enter_identifier(al_extractor *x, frame *f) {
 static void leave(al_extractor *x, const frame *f) {
   uint32_t depth = x->stack.len - 1;
   if (f->kind == AL_K_CALL && f->call != AL_NONE)
-    flush_args(x, f);
+    al_extract__flush_args(x, f);
   if (f->kind == AL_K_FOR_STATEMENT && f->block != AL_NONE) {
     al_block_site *b = &x->facts->blocks.items[f->block];
     for (uint32_t i = f->asyncs_at; i < x->facts->asyncs.len; i++) {
@@ -1456,123 +593,8 @@ static void leave(al_extractor *x, const frame *f) {
     x->tracked.len--;
 }
 
-// --- bindings from statements -----------------------------------------------
-
-// `self.name = value` in a method: an instance attribute of its class.
-static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
-                                  TSNode right) {
-  if (ts_node_is_null(right))
-    return;
-  al_scope *s = scope_at(x, f->scope);
-  if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
-    return;
-  if (s->parent == AL_NONE || scope_at(x, s->parent)->kind != AL_SCOPE_CLASS)
-    return;
-  TSNode obj = unparen(field_child(x, left, x->F->object));
-  TSNode attr = field_child(x, left, x->F->attribute);
-  if (ts_node_is_null(obj) || ts_node_is_null(attr) ||
-      al_node_kind(obj) != AL_K_IDENTIFIER ||
-      !al_str_eq(al_node_text(obj, x->text),
-                 scope_at(x, f->scope)->first_param))
-    return;
-  f->bind = bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
-  TSNode rv = unparen(right);
-  al_kind rk = al_node_kind(rv);
-  if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
-    al_ref r = make_ref(x, rv);
-    if (r.kind != AL_REF_NONE)
-      x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-  }
-}
-
-static void enter_assignment(al_extractor *x, frame *f) {
-  TSNode left = field_child(x, f->node, x->F->left);
-  TSNode right = field_child(x, f->node, x->F->right);
-  if (ts_node_is_null(left))
-    return;
-  al_kind lk = al_node_kind(left);
-  if (lk == AL_K_IDENTIFIER) {
-    if (ts_node_is_null(right)) {
-      return; // `x: int` binds nothing at run time
-    }
-    TSNode rv = unparen(right);
-    al_kind rk = al_node_kind(rv);
-    if (rk == AL_K_ASSIGNMENT) {
-      bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
-      return;
-    }
-    f->bind = bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
-    if (rk == AL_K_IDENTIFIER || rk == AL_K_ATTRIBUTE) {
-      al_ref r = make_ref(x, rv);
-      if (r.kind != AL_REF_NONE)
-        x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-    }
-    bool from_call =
-        rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
-        rk == AL_K_LIST_COMPREHENSION || rk == AL_K_SET_COMPREHENSION ||
-        rk == AL_K_DICTIONARY_COMPREHENSION || rk == AL_K_GENERATOR_EXPRESSION;
-    if (from_call && is_function_scope(scope_at(x, f->scope))) {
-      pending_track p = {
-          x->stack.len - 1,
-          {x->facts->binds.items[f->bind].name, f->scope, f->bind}};
-      vec_push(&x->pending, p);
-    }
-  } else if (lk == AL_K_ATTRIBUTE) {
-    enter_attr_assignment(x, f, left, right);
-  } else {
-    bind_pattern(x, f, left);
-  }
-}
-
-static void enter_names_stmt(al_extractor *x, frame *f, al_bind_kind kind) {
-  uint32_t n = ts_node_named_child_count(f->node);
-  for (uint32_t i = 0; i < n; i++) {
-    TSNode c = ts_node_named_child(f->node, i);
-    if (al_node_kind(c) == AL_K_IDENTIFIER)
-      bind(x, f, f->scope, c, kind, AL_NONE);
-  }
-}
-
-// `case` patterns bind their capture names: a lone name (`case x`, `{"k":
-// x}`), `*rest`, `as y`. Bound as OTHER, which only ever makes a name
-// unknown. The walk is iterative and bounded.
-static void enter_case_clause(al_extractor *x, frame *f) {
-  TSNode todo[256];
-  uint8_t parent[256];
-  int n = 0;
-  uint32_t nc = ts_node_named_child_count(f->node);
-  for (uint32_t i = 0; i < nc && n < 256; i++) {
-    TSNode c = ts_node_named_child(f->node, i);
-    if (al_node_kind(c) == AL_K_CASE_PATTERN) {
-      todo[n] = c;
-      parent[n++] = AL_K_CASE_CLAUSE;
-    }
-  }
-  while (n > 0) {
-    n--;
-    TSNode t = todo[n];
-    al_kind pk = (al_kind)parent[n];
-    al_kind k = al_node_kind(t);
-    if (k == AL_K_IDENTIFIER) {
-      if (pk == AL_K_SPLAT_PATTERN || pk == AL_K_AS_PATTERN_TARGET)
-        bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
-      continue;
-    }
-    if (k == AL_K_DOTTED_NAME) {
-      if (pk == AL_K_CASE_PATTERN && ts_node_named_child_count(t) == 1)
-        bind(x, f, f->scope, ts_node_named_child(t, 0), AL_BIND_OTHER, AL_NONE);
-      continue;
-    }
-    uint32_t c = ts_node_named_child_count(t);
-    for (uint32_t i = c; i-- > 0 && n < 256;) {
-      todo[n] = ts_node_named_child(t, i);
-      parent[n++] = (uint8_t)k;
-    }
-  }
-}
-
 static bool is_type_checking(al_extractor *x, TSNode cond) {
-  cond = unparen(cond);
+  cond = al_node_unparen(cond);
   al_str t = al_node_text(cond, x->text);
   al_kind k = al_node_kind(cond);
   if (k == AL_K_IDENTIFIER)
@@ -1595,13 +617,12 @@ static bool mentions_suppression(al_str t) {
   return false;
 }
 
-// --- the walk
-// -----------------------------------------------------------------
+// --- the walk ---------------------------------------------------------------
 
 // Whether extraction ever looks at the field of a child of a node of this
-// kind (push_frame, classify, is_load: `c->field`). Asking the walker for
-// the field costs a walk of the grammar's field map; most nodes sit under
-// these parents, whose children's fields nothing reads.
+// kind (push_frame, al_extract__classify, is_load: `c->field`). Asking the
+// walker for the field costs a walk of the grammar's field map; most nodes sit
+// under these parents, whose children's fields nothing reads.
 static bool field_unused_under(al_kind parent) {
   switch (parent) {
   case AL_K_MODULE:
@@ -1660,7 +681,8 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
     case AL_K_IF_STATEMENT:
       if (f.field == x->F->consequence) {
         f.flags |= F_CONDITIONAL;
-        if (is_type_checking(x, field_child(x, parent->node, x->F->condition)))
+        if (is_type_checking(
+                x, ts_node_child_by_field_id(parent->node, x->F->condition)))
           f.flags |= F_TYPE_CHECKING;
       } else if (f.field == x->F->alternative) {
         f.flags |= F_CONDITIONAL;
@@ -1689,33 +711,105 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   vec_push(&x->stack, f);
 }
 
+// An argument of a call is recorded before anything inside it is entered
+// (a call or lambda there finds its argument record by al_extract__find_arg).
+static void record_if_argument(al_extractor *x, frame *f) {
+  if (x->stack.len < 2)
+    return;
+  frame *p = frame_at(x, x->stack.len - 2);
+  if (p->kind == AL_K_ARGUMENT_LIST && x->stack.len >= 3 &&
+      p->field == x->F->arguments &&
+      frame_at(x, x->stack.len - 3)->kind == AL_K_CALL)
+    al_extract__record_arg(x, frame_at(x, x->stack.len - 3), f->node,
+                           (al_kind)f->kind);
+  else if (p->kind == AL_K_CALL && f->field == x->F->arguments &&
+           f->kind == AL_K_GENERATOR_EXPRESSION)
+    al_extract__record_arg(x, p, f->node, (al_kind)f->kind);
+}
+
+static void enter_for(al_extractor *x, frame *f) {
+  if (al_node_is_async(f->node))
+    enter_async_keyword(x, f, AL_ASYNC_FOR);
+  add_block_site(x, f, f->node, ts_node_child_by_field_id(f->node, x->F->right),
+                 true, false);
+  f->asyncs_at = x->facts->asyncs.len;
+  TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
+  if (!ts_node_is_null(left))
+    al_extract__bind_pattern(x, f, left);
+}
+
+static void enter_for_in_clause(al_extractor *x, frame *f) {
+  // An async comprehension; generator expressions may be async anywhere.
+  if (al_node_is_async(f->node) && x->stack.len >= 2 &&
+      frame_at(x, x->stack.len - 2)->kind != AL_K_GENERATOR_EXPRESSION)
+    enter_async_keyword(x, f, AL_ASYNC_COMPREHENSION);
+  add_block_site(x, f, f->node, ts_node_child_by_field_id(f->node, x->F->right),
+                 true, true);
+}
+
+static void enter_yield(al_extractor *x, frame *f) {
+  al_scope *s = scope_at(x, f->scope);
+  if (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION)
+    s->flags |= AL_SCOPE_GENERATOR;
+}
+
+// A with item is a block site of its with statement (the context manager
+// is the value, or the left of `value as target`); its target is bound.
+static void enter_with_item(al_extractor *x, frame *f) {
+  TSNode v = ts_node_child_by_field_id(f->node, x->F->value);
+  if (x->stack.len >= 3) {
+    frame *stmt = frame_at(x, x->stack.len - 3);
+    TSNode cm = v;
+    if (!ts_node_is_null(v) && al_node_kind(v) == AL_K_AS_PATTERN &&
+        ts_node_named_child_count(v))
+      cm = ts_node_named_child(v, 0);
+    if (stmt->kind == AL_K_WITH_STATEMENT)
+      add_block_site(x, f, stmt->node, cm, false, false);
+  }
+  if (al_node_kind(v) == AL_K_AS_PATTERN)
+    al_extract__with_target(x, f, v);
+}
+
+// Only f-strings hold expressions (calls, awaits, names): whether to walk
+// into a string. The prefix letters come before the quote.
+static bool is_fstring(al_extractor *x, frame *f) {
+  al_str t = al_node_text(f->node, x->text);
+  bool fstring = false;
+  for (size_t i = 0; i < t.len && t.ptr[i] != '"' && t.ptr[i] != '\''; i++)
+    if (t.ptr[i] == 'f' || t.ptr[i] == 'F')
+      fstring = true;
+  return fstring;
+}
+
+// A comment that may suppress findings is kept for the suppression pass;
+// any other comment is dropped here.
+static void enter_comment(al_extractor *x, frame *f) {
+  al_str t = al_node_text(f->node, x->text);
+  if (!mentions_suppression(t))
+    return;
+  al_comment *cm = vec_grow1(&x->facts->comments);
+  cm->row = ts_node_start_point(f->node).row;
+  cm->col = ts_node_start_point(f->node).column;
+  cm->byte = ts_node_start_byte(f->node);
+  cm->text = copy_str(x, t.ptr, t.len);
+}
+
 static void enter(al_extractor *x) {
   frame *f = vec_last(&x->stack);
-  // An argument of a call: recorded before anything inside it is entered
-  // (a call or lambda there finds its argument record by find_arg).
-  if (x->stack.len >= 2) {
-    frame *p = frame_at(x, x->stack.len - 2);
-    if (p->kind == AL_K_ARGUMENT_LIST && x->stack.len >= 3 &&
-        p->field == x->F->arguments &&
-        frame_at(x, x->stack.len - 3)->kind == AL_K_CALL)
-      record_arg(x, frame_at(x, x->stack.len - 3), f->node, (al_kind)f->kind);
-    else if (p->kind == AL_K_CALL && f->field == x->F->arguments &&
-             f->kind == AL_K_GENERATOR_EXPRESSION)
-      record_arg(x, p, f->node, (al_kind)f->kind);
-  }
+  record_if_argument(x, f);
   switch ((al_kind)f->kind) {
   case AL_K_FUNCTION_DEFINITION:
-    enter_function(x, f);
+    al_extract__function(x, f);
     break;
   case AL_K_CLASS_DEFINITION:
-    enter_class(x, f);
+    al_extract__class(x, f);
     break;
   case AL_K_LAMBDA:
-    enter_lambda(x, f);
-    enter_lambda_arg(x, f);
+    al_extract__lambda(x, f);
+    al_extract__lambda_arg(x, f);
     break;
   case AL_K_DECORATOR:
-    enter_decorator(x, f);
+    al_extract__decorator(x, f);
     break;
   case AL_K_CALL:
     enter_call(x, f);
@@ -1728,110 +822,40 @@ static void enter(al_extractor *x) {
       enter_async_keyword(x, f, AL_ASYNC_WITH);
     break;
   case AL_K_FOR_STATEMENT:
-    if (al_node_is_async(f->node))
-      enter_async_keyword(x, f, AL_ASYNC_FOR);
-    add_block_site(x, f, f->node, field_child(x, f->node, x->F->right), true,
-                   false);
-    f->asyncs_at = x->facts->asyncs.len;
-    {
-      TSNode left = field_child(x, f->node, x->F->left);
-      if (!ts_node_is_null(left))
-        bind_pattern(x, f, left);
-    }
+    enter_for(x, f);
     break;
   case AL_K_FOR_IN_CLAUSE:
-    // An async comprehension; generator expressions may be async anywhere.
-    if (al_node_is_async(f->node) && x->stack.len >= 2 &&
-        frame_at(x, x->stack.len - 2)->kind != AL_K_GENERATOR_EXPRESSION)
-      enter_async_keyword(x, f, AL_ASYNC_COMPREHENSION);
-    add_block_site(x, f, f->node, field_child(x, f->node, x->F->right), true,
-                   true);
+    enter_for_in_clause(x, f);
     break;
-  case AL_K_YIELD: {
-    al_scope *s = scope_at(x, f->scope);
-    if (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION)
-      s->flags |= AL_SCOPE_GENERATOR;
+  case AL_K_YIELD:
+    enter_yield(x, f);
     break;
-  }
   case AL_K_ASSIGNMENT:
-    enter_assignment(x, f);
+    al_extract__assignment(x, f);
     break;
-  case AL_K_AUGMENTED_ASSIGNMENT: {
-    TSNode left = field_child(x, f->node, x->F->left);
-    if (al_node_kind(left) == AL_K_IDENTIFIER)
-      bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
+  case AL_K_AUGMENTED_ASSIGNMENT:
+    al_extract__augmented_assignment(x, f);
     break;
-  }
-  case AL_K_WITH_ITEM: {
-    TSNode v = field_child(x, f->node, x->F->value);
-    if (x->stack.len >= 3) {
-      frame *stmt = frame_at(x, x->stack.len - 3);
-      TSNode cm = v;
-      if (!ts_node_is_null(v) && al_node_kind(v) == AL_K_AS_PATTERN &&
-          ts_node_named_child_count(v))
-        cm = ts_node_named_child(v, 0);
-      if (stmt->kind == AL_K_WITH_STATEMENT)
-        add_block_site(x, f, stmt->node, cm, false, false);
-    }
-    if (al_node_kind(v) == AL_K_AS_PATTERN) {
-      TSNode alias = field_child(x, v, x->F->alias);
-      TSNode target = ts_node_is_null(alias) ? alias
-                      : ts_node_named_child_count(alias)
-                          ? ts_node_named_child(alias, 0)
-                          : alias;
-      if (ts_node_is_null(target))
-        break;
-      if (al_node_kind(target) != AL_K_IDENTIFIER) {
-        bind_pattern(x, f, target);
-        break;
-      }
-      // `with X() as v`: v is typed by what X() enters (the call is met
-      // next and patches the binding's target).
-      f->bind = bind(x, f, f->scope, target, AL_BIND_WITH, AL_NONE);
-      TSNode cm = ts_node_named_child_count(v)
-                      ? unparen(ts_node_named_child(v, 0))
-                      : (TSNode){0};
-      al_kind ck = ts_node_is_null(cm) ? AL_K_OTHER : al_node_kind(cm);
-      if (ck == AL_K_IDENTIFIER || ck == AL_K_ATTRIBUTE) {
-        al_ref r = make_ref(x, cm);
-        if (r.kind != AL_REF_NONE)
-          x->facts->binds.items[f->bind].value_ref = push_ref(x, r);
-      }
-    }
+  case AL_K_WITH_ITEM:
+    enter_with_item(x, f);
     break;
-  }
-  case AL_K_EXCEPT_CLAUSE: {
-    // `except E as e`: the grammar gives an as_pattern as the value.
-    TSNode alias = field_child(x, f->node, x->F->alias);
-    TSNode v = field_child(x, f->node, x->F->value);
-    if (ts_node_is_null(alias) && !ts_node_is_null(v) &&
-        al_node_kind(v) == AL_K_AS_PATTERN)
-      alias = field_child(x, v, x->F->alias);
-    if (!ts_node_is_null(alias) &&
-        al_node_kind(alias) == AL_K_AS_PATTERN_TARGET &&
-        ts_node_named_child_count(alias))
-      alias = ts_node_named_child(alias, 0);
-    if (!ts_node_is_null(alias))
-      bind_pattern(x, f, alias);
+  case AL_K_EXCEPT_CLAUSE:
+    al_extract__except_clause(x, f);
     break;
-  }
   case AL_K_CASE_CLAUSE:
-    enter_case_clause(x, f);
+    al_extract__case_clause(x, f);
     break;
-  case AL_K_NAMED_EXPRESSION: {
-    TSNode name = field_child(x, f->node, x->F->name);
-    if (!ts_node_is_null(name))
-      bind(x, f, f->scope, name, AL_BIND_OTHER, AL_NONE);
+  case AL_K_NAMED_EXPRESSION:
+    al_extract__named_expression(x, f);
     break;
-  }
   case AL_K_GLOBAL_STATEMENT:
   case AL_K_NONLOCAL_STATEMENT:
-    enter_names_stmt(x, f, AL_BIND_GLOBAL);
+    al_extract__names_stmt(x, f, AL_BIND_GLOBAL);
     f->descend = false;
     break;
   case AL_K_IMPORT_STATEMENT:
   case AL_K_IMPORT_FROM_STATEMENT:
-    enter_import(x, f);
+    al_extract__import(x, f);
     f->descend = false;
     break;
   case AL_K_IDENTIFIER:
@@ -1847,35 +871,19 @@ static void enter(al_extractor *x) {
   case AL_K_GENERATOR_EXPRESSION:
     enter_comprehension(x, f);
     break;
-  case AL_K_STRING: {
-    // Only f-strings hold expressions (calls, awaits, names); any other
-    // string is skipped whole. The prefix letters come before the quote.
-    al_str t = al_node_text(f->node, x->text);
-    bool fstring = false;
-    for (size_t i = 0; i < t.len && t.ptr[i] != '"' && t.ptr[i] != '\''; i++)
-      if (t.ptr[i] == 'f' || t.ptr[i] == 'F')
-        fstring = true;
-    f->descend = fstring;
+  case AL_K_STRING:
+    f->descend = is_fstring(x, f);
     break;
-  }
   case AL_K_TYPE: // annotations: nothing the rules look at runs there
   case AL_K_FUTURE_IMPORT_STATEMENT:
   case AL_K_INTEGER:
   case AL_K_FLOAT:
     f->descend = false;
     break;
-  case AL_K_COMMENT: {
-    al_str t = al_node_text(f->node, x->text);
-    if (mentions_suppression(t)) {
-      al_comment *cm = vec_grow1(&x->facts->comments);
-      cm->row = ts_node_start_point(f->node).row;
-      cm->col = ts_node_start_point(f->node).column;
-      cm->byte = ts_node_start_byte(f->node);
-      cm->text = copy_str(x, t.ptr, t.len);
-    }
+  case AL_K_COMMENT:
+    enter_comment(x, f);
     f->descend = false;
     break;
-  }
   default:
     break;
   }
@@ -1917,71 +925,40 @@ static void walk(al_extractor *x, const TSTree *tree) {
   }
 }
 
-// --- syntax errors
-// --------------------------------------------------------------
+// --- syntax errors ----------------------------------------------------------
 
-// The first child of n (in document order) that is or contains an error.
-static bool first_error_child(al_extractor *x, TSNode n, TSNode *out) {
-  if (!aux_first(x, n))
-    return false;
-  do {
-    TSNode c = aux_node(x);
-    if (ts_node_has_error(c) || ts_node_is_missing(c) || ts_node_is_error(c)) {
-      *out = c;
-      return true;
-    }
-  } while (aux_next(x));
-  return false;
-}
-
-// The first innermost ERROR or MISSING node in document order, found by
-// descending into the first child that contains an error (no full
-// traversal). Tree-sitter's recovery often wraps a long valid prefix in an
-// outer ERROR node, so the descent goes on inside ERROR nodes: the innermost
-// one is where the parser really got stuck.
+// The message and position of the first syntax error (AL001).
 static void find_syntax_error(al_extractor *x, TSNode root) {
   al_facts *fx = x->facts;
-  TSNode n = root;
-  for (;;) {
-    if (ts_node_is_missing(n)) {
-      fx->syntax_error = true;
-      fx->error_span = span_of(n);
-      fx->error_message =
-          al_arena_printf(fx->arena, "missing '%s'", ts_node_type(n));
-      return;
-    }
-    TSNode next;
-    bool deeper = first_error_child(x, n, &next);
-    if (ts_node_is_error(n) && !deeper) {
-      fx->syntax_error = true;
-      fx->error_span = span_of(n);
-      // Name the first token the parser could not place.
-      TSNode leaf = n;
-      while (ts_node_child_count(leaf) > 0)
-        leaf = ts_node_child(leaf, 0);
-      al_str t = al_node_text(leaf, x->text);
-      size_t len = t.len;
-      for (size_t i = 0; i < len; i++)
-        if (t.ptr[i] == '\n' || t.ptr[i] == '\r') {
-          len = i;
-          break;
-        }
-      if (len == 0)
-        fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
-      else
-        fx->error_message = al_arena_printf(fx->arena, "unexpected '%.*s'",
-                                            (int)(len > 40 ? 40 : len), t.ptr);
-      return;
-    }
-    if (!deeper) {
-      // has_error without a visible culprit: report the node itself.
-      fx->syntax_error = true;
-      fx->error_span = span_of(n);
-      fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
-      return;
-    }
-    n = next;
+  TSNode n = al_syntax_error_node(root, AL_SYNTAX_ERROR_FIRST);
+  fx->syntax_error = true;
+  fx->error_span = span_of(n);
+  if (ts_node_is_missing(n)) {
+    fx->error_message =
+        al_arena_printf(fx->arena, "missing '%s'", ts_node_type(n));
+    return;
   }
+  if (!ts_node_is_error(n)) {
+    // has_error without a visible culprit: report the node itself.
+    fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
+    return;
+  }
+  // Name the first token the parser could not place.
+  TSNode leaf = n;
+  while (ts_node_child_count(leaf) > 0)
+    leaf = ts_node_child(leaf, 0);
+  al_str t = al_node_text(leaf, x->text);
+  size_t len = t.len;
+  for (size_t i = 0; i < len; i++)
+    if (t.ptr[i] == '\n' || t.ptr[i] == '\r') {
+      len = i;
+      break;
+    }
+  if (len == 0)
+    fx->error_message = al_arena_printf(fx->arena, "invalid syntax");
+  else
+    fx->error_message = al_arena_printf(fx->arena, "unexpected '%.*s'",
+                                        (int)(len > 40 ? 40 : len), t.ptr);
 }
 
 static void adopt_scratch(al_extractor *x, al_facts *facts) {

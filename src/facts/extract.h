@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Extraction: one parse and one cursor walk per file, producing al_facts.
- * An extractor holds a worker's parser and cursors and is reused for every
+ * Extraction: one parse and one walk per file, producing al_facts.
+ * An extractor holds a worker's parser and walkers and is reused for every
  * file that worker handles; it is not shared between threads. The tree is
- * deleted before al_extract returns.
+ * deleted before al_extract returns. It does not resolve names across
+ * files (the index does).
  */
 #ifndef AL_FACTS_EXTRACT_H
 #define AL_FACTS_EXTRACT_H

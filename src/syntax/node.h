@@ -145,4 +145,16 @@ static inline al_str al_node_text(TSNode node, const char *text) {
   return (al_str){text + s, e - s};
 }
 
+/**
+ * The expression inside redundant parentheses: `((x))` gives `x`; any other
+ * node, or a null one, is returned as is.
+ */
+static inline TSNode al_node_unparen(TSNode n) {
+  while (!ts_node_is_null(n) &&
+         al_node_kind(n) == AL_K_PARENTHESIZED_EXPRESSION &&
+         ts_node_named_child_count(n) == 1)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
 #endif

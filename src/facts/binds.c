@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bindings: names that assignments, augmented assignments, walrus
+ * expressions, for targets, with targets, except clauses, case patterns and
+ * global/nonlocal statements bind, and the names a function tracks (bound
+ * to a call's value: their reads become al_use facts). Pattern walks are
+ * iterative and bounded.
+ */
+#include "facts/extract_p.h"
+
+uint32_t al_extract__bind(al_extractor *x, const frame *f, uint32_t scope,
+                          TSNode name, al_bind_kind kind, uint32_t target) {
+  al_binding *b = vec_grow1(&x->facts->binds);
+  b->name = node_str(x, name);
+  b->span = span_of(name);
+  b->scope = scope;
+  b->target = target;
+  b->value_ref = AL_NONE;
+  b->kind = (uint8_t)kind;
+  b->flags = f ? bind_flags(f) : 0;
+  uint32_t id = x->facts->binds.len - 1;
+  // A tracked name bound again in its scope no longer holds the call's
+  // value (al_extract__assignment re-tracks it when the new value is a call),
+  // once the binding statement is done.
+  for (uint32_t i = x->tracked.len; i-- > 0;) {
+    tracked_name *t = &x->tracked.items[i];
+    if (t->scope == scope && al_str_eq(t->name, b->name)) {
+      pending_track p = {x->stack.len - 1, {t->name, scope, AL_NONE}};
+      vec_push(&x->pending, p);
+      break;
+    }
+  }
+  return id;
+}
+
+// Bind every identifier of a target pattern (a, (b, *c), [d]) as OTHER.
+// Patterns are shallow in practice, but the walk is iterative all the same.
+void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target) {
+  TSNode todo[64];
+  int n = 0;
+  todo[n++] = target;
+  while (n > 0) {
+    TSNode t = todo[--n];
+    al_kind k = al_node_kind(t);
+    if (k == AL_K_IDENTIFIER) {
+      al_extract__bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
+      continue;
+    }
+    if (k != AL_K_PATTERN_LIST && k != AL_K_TUPLE_PATTERN &&
+        k != AL_K_LIST_PATTERN && k != AL_K_LIST_SPLAT_PATTERN &&
+        k != AL_K_PARENTHESIZED_EXPRESSION && k != AL_K_TUPLE &&
+        k != AL_K_LIST && k != AL_K_EXPRESSION_LIST)
+      continue;
+    uint32_t c = ts_node_named_child_count(t);
+    for (uint32_t i = c; i-- > 0 && n < 64;)
+      todo[n++] = ts_node_named_child(t, i);
+  }
+}
+
+// A binding to a name or an attribute chain records that reference: the
+// index resolves the bound name through it (v: the value, unparenthesized;
+// may be null).
+static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
+  al_kind k = ts_node_is_null(v) ? AL_K_OTHER : al_node_kind(v);
+  if (k != AL_K_IDENTIFIER && k != AL_K_ATTRIBUTE)
+    return;
+  al_ref r = al_extract__ref(x, v);
+  if (r.kind != AL_REF_NONE)
+    x->facts->binds.items[bind].value_ref = push_ref(x, r);
+}
+
+// `self.name = value` in a method: an instance attribute of its class.
+static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
+                                  TSNode right) {
+  if (ts_node_is_null(right))
+    return;
+  al_scope *s = scope_at(x, f->scope);
+  if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
+    return;
+  if (s->parent == AL_NONE || scope_at(x, s->parent)->kind != AL_SCOPE_CLASS)
+    return;
+  TSNode obj = al_node_unparen(ts_node_child_by_field_id(left, x->F->object));
+  TSNode attr = ts_node_child_by_field_id(left, x->F->attribute);
+  if (ts_node_is_null(obj) || ts_node_is_null(attr) ||
+      al_node_kind(obj) != AL_K_IDENTIFIER ||
+      !al_str_eq(al_node_text(obj, x->text),
+                 scope_at(x, f->scope)->first_param))
+    return;
+  f->bind = al_extract__bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
+  bind_value_ref(x, f->bind, al_node_unparen(right));
+}
+
+void al_extract__assignment(al_extractor *x, frame *f) {
+  TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
+  TSNode right = ts_node_child_by_field_id(f->node, x->F->right);
+  if (ts_node_is_null(left))
+    return;
+  al_kind lk = al_node_kind(left);
+  if (lk == AL_K_IDENTIFIER) {
+    if (ts_node_is_null(right))
+      return; // `x: int` binds nothing at run time
+    TSNode rv = al_node_unparen(right);
+    al_kind rk = al_node_kind(rv);
+    if (rk == AL_K_ASSIGNMENT) {
+      al_extract__bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
+      return;
+    }
+    f->bind = al_extract__bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
+    bind_value_ref(x, f->bind, rv);
+    bool from_call =
+        rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
+        rk == AL_K_LIST_COMPREHENSION || rk == AL_K_SET_COMPREHENSION ||
+        rk == AL_K_DICTIONARY_COMPREHENSION || rk == AL_K_GENERATOR_EXPRESSION;
+    if (from_call && is_function_scope(scope_at(x, f->scope))) {
+      pending_track p = {
+          x->stack.len - 1,
+          {x->facts->binds.items[f->bind].name, f->scope, f->bind}};
+      vec_push(&x->pending, p);
+    }
+  } else if (lk == AL_K_ATTRIBUTE) {
+    enter_attr_assignment(x, f, left, right);
+  } else {
+    al_extract__bind_pattern(x, f, left);
+  }
+}
+
+void al_extract__names_stmt(al_extractor *x, frame *f, al_bind_kind kind) {
+  uint32_t n = ts_node_named_child_count(f->node);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode c = ts_node_named_child(f->node, i);
+    if (al_node_kind(c) == AL_K_IDENTIFIER)
+      al_extract__bind(x, f, f->scope, c, kind, AL_NONE);
+  }
+}
+
+// `case` patterns bind their capture names: a lone name (`case x`, `{"k":
+// x}`), `*rest`, `as y`. Bound as OTHER, which only ever makes a name
+// unknown. The walk is iterative and bounded.
+void al_extract__case_clause(al_extractor *x, frame *f) {
+  TSNode todo[256];
+  uint8_t parent[256];
+  int n = 0;
+  uint32_t nc = ts_node_named_child_count(f->node);
+  for (uint32_t i = 0; i < nc && n < 256; i++) {
+    TSNode c = ts_node_named_child(f->node, i);
+    if (al_node_kind(c) == AL_K_CASE_PATTERN) {
+      todo[n] = c;
+      parent[n++] = AL_K_CASE_CLAUSE;
+    }
+  }
+  while (n > 0) {
+    n--;
+    TSNode t = todo[n];
+    al_kind pk = (al_kind)parent[n];
+    al_kind k = al_node_kind(t);
+    if (k == AL_K_IDENTIFIER) {
+      if (pk == AL_K_SPLAT_PATTERN || pk == AL_K_AS_PATTERN_TARGET)
+        al_extract__bind(x, f, f->scope, t, AL_BIND_OTHER, AL_NONE);
+      continue;
+    }
+    if (k == AL_K_DOTTED_NAME) {
+      if (pk == AL_K_CASE_PATTERN && ts_node_named_child_count(t) == 1)
+        al_extract__bind(x, f, f->scope, ts_node_named_child(t, 0),
+                         AL_BIND_OTHER, AL_NONE);
+      continue;
+    }
+    uint32_t c = ts_node_named_child_count(t);
+    for (uint32_t i = c; i-- > 0 && n < 256;) {
+      todo[n] = ts_node_named_child(t, i);
+      parent[n++] = (uint8_t)k;
+    }
+  }
+}
+
+// `x += 1`: x is bound again (to something unknown).
+void al_extract__augmented_assignment(al_extractor *x, frame *f) {
+  TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
+  if (al_node_kind(left) == AL_K_IDENTIFIER)
+    al_extract__bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
+}
+
+// `(name := value)`.
+void al_extract__named_expression(al_extractor *x, frame *f) {
+  TSNode name = ts_node_child_by_field_id(f->node, x->F->name);
+  if (!ts_node_is_null(name))
+    al_extract__bind(x, f, f->scope, name, AL_BIND_OTHER, AL_NONE);
+}
+
+// The target of `with cm as target` (v, the item's value, is the
+// as_pattern).
+void al_extract__with_target(al_extractor *x, frame *f, TSNode v) {
+  TSNode alias = ts_node_child_by_field_id(v, x->F->alias);
+  TSNode target = ts_node_is_null(alias) ? alias
+                  : ts_node_named_child_count(alias)
+                      ? ts_node_named_child(alias, 0)
+                      : alias;
+  if (ts_node_is_null(target))
+    return;
+  if (al_node_kind(target) != AL_K_IDENTIFIER) {
+    al_extract__bind_pattern(x, f, target);
+    return;
+  }
+  // `with X() as v`: v is typed by what X() enters (the call is met
+  // next and patches the binding's target).
+  f->bind = al_extract__bind(x, f, f->scope, target, AL_BIND_WITH, AL_NONE);
+  TSNode cm = ts_node_named_child_count(v)
+                  ? al_node_unparen(ts_node_named_child(v, 0))
+                  : (TSNode){0};
+  bind_value_ref(x, f->bind, cm);
+}
+
+// `except E as e`: the grammar gives an as_pattern as the value.
+void al_extract__except_clause(al_extractor *x, frame *f) {
+  TSNode alias = ts_node_child_by_field_id(f->node, x->F->alias);
+  TSNode v = ts_node_child_by_field_id(f->node, x->F->value);
+  if (ts_node_is_null(alias) && !ts_node_is_null(v) &&
+      al_node_kind(v) == AL_K_AS_PATTERN)
+    alias = ts_node_child_by_field_id(v, x->F->alias);
+  if (!ts_node_is_null(alias) &&
+      al_node_kind(alias) == AL_K_AS_PATTERN_TARGET &&
+      ts_node_named_child_count(alias))
+    alias = ts_node_named_child(alias, 0);
+  if (!ts_node_is_null(alias))
+    al_extract__bind_pattern(x, f, alias);
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The syntactic context of a call, a comprehension or a name read: what
+ * the expression is used as (a statement of its own, awaited, assigned,
+ * an argument, a condition, an operand, the object of an attribute, ...),
+ * read off the walk's frames above it. The walk never looks ahead, so the
+ * context is decided by the nearest enclosing frame that is not a
+ * transparent wrapper (parentheses, splats, the branches of a conditional
+ * expression). This file records nothing itself: the caller patches the
+ * records that wait for the expression.
+ */
+#include "facts/extract_p.h"
+
+// An argument of a call (p, the frame at j, is an argument list or a
+// keyword argument; the expression's frame is at i, c the child of p it
+// is in): the call, and the argument's position or keyword.
+static void classify_arg(al_extractor *x, uint32_t i, uint32_t j,
+                         const frame *p, const frame *c, ctx_info *r) {
+  uint32_t list = j;
+  if (p->kind == AL_K_KEYWORD_ARGUMENT) {
+    if (c->field != x->F->value || j == 0)
+      return;
+    list = j - 1;
+    if (frame_at(x, list)->kind != AL_K_ARGUMENT_LIST)
+      return;
+  }
+  if (list == 0 || frame_at(x, list - 1)->kind != AL_K_CALL)
+    return;
+  uint32_t call = frame_at(x, list - 1)->call;
+  uint32_t a = al_extract__find_arg(x, list - 1,
+                                    ts_node_start_byte(frame_at(x, i)->node),
+                                    ts_node_end_byte(frame_at(x, i)->node));
+  r->ctx = AL_CTX_ARG;
+  r->parent_call = call;
+  r->parent_frame = list - 1;
+  if (a != AL_NONE) {
+    const al_arg *arg = &x->argbuf.items[a].arg;
+    r->arg_index = arg->index;
+    r->ctx_name = arg->keyword;
+  }
+}
+
+// The object of an attribute (p, the frame at j): the attribute's name, and
+// the call that uses the chain, if any.
+static void classify_attribute(al_extractor *x, uint32_t j, const frame *p,
+                               const frame *c, ctx_info *r) {
+  if (c->field != x->F->object)
+    return;
+  r->ctx = AL_CTX_ATTRIBUTE;
+  TSNode attr = ts_node_child_by_field_id(p->node, x->F->attribute);
+  if (!ts_node_is_null(attr))
+    r->ctx_name = node_str(x, attr);
+  // f().a.b(): climb the attribute chain to the call that uses it.
+  uint32_t k = j;
+  while (k > 0 && frame_at(x, k - 1)->kind == AL_K_ATTRIBUTE &&
+         frame_at(x, k)->field == x->F->object)
+    k--;
+  if (k > 0 && frame_at(x, k - 1)->kind == AL_K_CALL &&
+      frame_at(x, k)->field == x->F->function)
+    r->parent_call = frame_at(x, k - 1)->call;
+}
+
+// The right side of an assignment (p): by what the left side is.
+static void classify_assignment(al_extractor *x, const frame *p, const frame *c,
+                                ctx_info *r) {
+  if (c->field != x->F->right)
+    return;
+  TSNode left = ts_node_child_by_field_id(p->node, x->F->left);
+  al_kind lk = al_node_kind(left);
+  r->ctx = lk == AL_K_IDENTIFIER ? AL_CTX_ASSIGN
+           : (lk == AL_K_PATTERN_LIST || lk == AL_K_TUPLE_PATTERN ||
+              lk == AL_K_LIST_PATTERN)
+               ? AL_CTX_UNPACK
+               : AL_CTX_ASSIGN_OTHER;
+}
+
+// A test: the condition of if/elif/while, or the operand of `not`.
+static void classify_condition(al_extractor *x, uint32_t j, const frame *p,
+                               const frame *c, ctx_info *r) {
+  if (p->kind == AL_K_NOT_OPERATOR) {
+    r->ctx = AL_CTX_CONDITION;
+    r->cflags |= AL_CALL_NEGATED;
+    if (j > 0 && frame_at(x, j - 1)->kind == AL_K_WHILE_STATEMENT &&
+        p->field == x->F->condition)
+      r->cflags |= AL_CALL_WHILE_TEST;
+    return;
+  }
+  if (c->field != x->F->condition)
+    return;
+  r->ctx = AL_CTX_CONDITION;
+  if (p->kind == AL_K_WHILE_STATEMENT)
+    r->cflags |= AL_CALL_WHILE_TEST;
+}
+
+// The context p, the frame at j, gives to its child c: p is the nearest
+// enclosing frame that decides (classify passed the transparent ones).
+static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
+                   const frame *c, ctx_info *r) {
+  switch ((al_kind)p->kind) {
+  case AL_K_EXPRESSION_STATEMENT:
+    r->ctx = AL_CTX_STMT;
+    break;
+  case AL_K_AWAIT:
+    r->ctx = AL_CTX_AWAIT;
+    break;
+  case AL_K_ASSIGNMENT:
+    classify_assignment(x, p, c, r);
+    break;
+  case AL_K_AUGMENTED_ASSIGNMENT:
+    if (c->field == x->F->right)
+      r->ctx = AL_CTX_OPERAND;
+    break;
+  case AL_K_RETURN_STATEMENT:
+    r->ctx = AL_CTX_RETURN;
+    break;
+  case AL_K_YIELD:
+    r->ctx = AL_CTX_YIELD;
+    break;
+  case AL_K_ARGUMENT_LIST:
+  case AL_K_KEYWORD_ARGUMENT:
+    classify_arg(x, i, j, p, c, r);
+    break;
+  case AL_K_IF_STATEMENT:
+  case AL_K_ELIF_CLAUSE:
+  case AL_K_WHILE_STATEMENT:
+  case AL_K_NOT_OPERATOR:
+    classify_condition(x, j, p, c, r);
+    break;
+  case AL_K_BOOLEAN_OPERATOR:
+  case AL_K_IF_CLAUSE:
+    r->ctx = AL_CTX_CONDITION;
+    break;
+  case AL_K_ASSERT_STATEMENT:
+    if (c->named_index == 0)
+      r->ctx = AL_CTX_CONDITION;
+    break;
+  case AL_K_BINARY_OPERATOR:
+  case AL_K_UNARY_OPERATOR:
+  case AL_K_COMPARISON_OPERATOR:
+    r->ctx = AL_CTX_OPERAND;
+    break;
+  case AL_K_SUBSCRIPT:
+    if (c->field == x->F->value)
+      r->ctx = AL_CTX_SUBSCRIPT;
+    break;
+  case AL_K_ATTRIBUTE:
+    classify_attribute(x, j, p, c, r);
+    break;
+  case AL_K_FOR_STATEMENT:
+  case AL_K_FOR_IN_CLAUSE:
+    if (c->field == x->F->right)
+      r->ctx = al_node_is_async(p->node) ? AL_CTX_ASYNC_ITER : AL_CTX_ITER;
+    break;
+  case AL_K_INTERPOLATION:
+    r->ctx = AL_CTX_FSTRING;
+    break;
+  case AL_K_WITH_ITEM:
+    if (c->field == x->F->value && j >= 2) {
+      frame *stmt = frame_at(x, j - 2);
+      r->ctx = stmt->kind == AL_K_WITH_STATEMENT && al_node_is_async(stmt->node)
+                   ? AL_CTX_ASYNC_WITH
+                   : AL_CTX_WITH;
+    }
+    break;
+  case AL_K_LAMBDA:
+    if (c->field == x->F->body)
+      r->ctx = AL_CTX_LAMBDA;
+    break;
+  case AL_K_LIST_COMPREHENSION:
+  case AL_K_SET_COMPREHENSION:
+  case AL_K_DICTIONARY_COMPREHENSION:
+  case AL_K_GENERATOR_EXPRESSION:
+    if (c->field == x->F->body)
+      r->ctx = AL_CTX_COMPREHENSION;
+    break;
+  default:
+    break;
+  }
+}
+
+ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0};
+  uint32_t child = i;
+  // Climb past the frames that pass their child's context through.
+  while (child > 0) {
+    uint32_t j = child - 1;
+    frame *p = frame_at(x, j);
+    frame *c = frame_at(x, child);
+    r.via = j;
+    switch ((al_kind)p->kind) {
+    case AL_K_PARENTHESIZED_EXPRESSION:
+    case AL_K_LIST_SPLAT:
+    case AL_K_DICTIONARY_SPLAT:
+      child = j;
+      continue;
+    case AL_K_CONDITIONAL_EXPRESSION:
+      // children: consequence `if` test `else` alternative
+      if (c->named_index == 1) {
+        r.ctx = AL_CTX_CONDITION;
+        return r;
+      }
+      child = j;
+      continue;
+    case AL_K_AS_PATTERN:
+      if (c->named_index == 0 && j > 0 &&
+          frame_at(x, j - 1)->kind == AL_K_WITH_ITEM) {
+        child = j;
+        continue;
+      }
+      return r;
+    default:
+      decide(x, i, j, p, c, &r);
+      return r;
+    }
+  }
+  return r;
+}
