@@ -39,7 +39,6 @@
 #endif
 
 #define PROG "asynclint"
-#define MAX_THREADS 256
 
 typedef enum {
   OPT_SELECT,
@@ -357,7 +356,7 @@ static bool parse_threads(const char *s, uint32_t *out) {
     if (*s < '0' || *s > '9')
       return false;
     v = v * 10 + (uint32_t)(*s - '0');
-    if (v > MAX_THREADS)
+    if (v > AL_MAX_THREADS)
       return false;
   }
   if (v < 1)
@@ -420,7 +419,7 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_THREADS:
     if (!parse_threads(value, &c->threads))
       return usage_error("--threads expects a number from 1 to %d, got '%s'",
-                         MAX_THREADS, value);
+                         AL_MAX_THREADS, value);
     break;
   case OPT_NO_CACHE:
     c->no_cache = true;

@@ -28,8 +28,6 @@
 #include "source/file.h"
 #include "suppress/noqa.h"
 
-#define MAX_THREADS 256
-
 // Phase timing (al_run_result.phase_wall/phase_cpu; --stats, bench/).
 typedef struct {
   struct timespec wall, cpu;
@@ -58,7 +56,7 @@ uint32_t al_run_default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1)
     return 1;
-  return n > MAX_THREADS ? MAX_THREADS : (uint32_t)n;
+  return n > AL_MAX_THREADS ? AL_MAX_THREADS : (uint32_t)n;
 }
 
 typedef struct {
@@ -193,9 +191,9 @@ static void *rules_worker(void *p) {
 // Run fn over every file with n workers (n == 1: on this thread).
 static void run_pool(run_state *st, uint32_t n, void *(*fn)(void *)) {
   atomic_store(&st->next, 0);
-  worker_arg args[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
-  bool started[MAX_THREADS] = {0};
+  worker_arg args[AL_MAX_THREADS];
+  pthread_t tids[AL_MAX_THREADS];
+  bool started[AL_MAX_THREADS] = {0};
   for (uint32_t i = 0; i < n; i++)
     args[i] = (worker_arg){st, i};
   for (uint32_t i = 1; i < n; i++)
@@ -429,8 +427,8 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   uint32_t n_threads = opts->threads    ? opts->threads
                        : config_threads ? config_threads
                                         : al_run_default_threads();
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
+  if (n_threads > AL_MAX_THREADS)
+    n_threads = AL_MAX_THREADS;
   uint32_t n_files = out->project.files.len;
   if (opts->shuffle_seed && n_files > 1) {
     // Test seam: a Fisher-Yates shuffle driven by xorshift32.
