@@ -11,20 +11,30 @@
 
 #include "rules/common_p.h"
 
+// Both rules look at the arguments of a library call whose catalog entry
+// has a facet. next_arg gives them one by one: the one at *i, with the
+// entry in *e; NULL after the last, or at once for any other call.
+static const al_arg *next_arg(const al_rule_ctx *ctx, uint32_t call,
+                              uint32_t facet, const al_catalog_entry **e,
+                              uint32_t *i) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  *e = al_rules_entry(&ctx->callee, facet);
+  if (!*e || *i >= c->n_args)
+    return NULL;
+  return &ctx->facts->args.items[c->first_arg + (*i)++];
+}
+
 // --- AL106 async-callable-as-sync-callback ----------------------------------
 
 static void check_sync_callback(al_rule_ctx *ctx, const al_rule *self,
                                 uint32_t call) {
-  const al_catalog_entry *e = al_rules_entry(&ctx->callee, AL_CAT_CALLS_SYNC);
-  if (!e)
-    return;
-  const al_facts *f = ctx->facts;
-  const al_call *c = &f->calls.items[call];
-  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
-    const al_arg *a = &f->args.items[i];
+  const al_catalog_entry *e;
+  const al_arg *a;
+  for (uint32_t i = 0; (a = next_arg(ctx, call, AL_CAT_CALLS_SYNC, &e, &i));) {
     if (a->kind != AL_ARG_REF || !al_rules_arg_in(&e->sync_args, a))
       continue;
-    al_target fn = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    uint32_t scope = ctx->facts->calls.items[call].scope;
+    al_target fn = al_index_resolve(ctx->index, ctx->file, scope, &a->ref);
     if (!al_index_is_coroutine_function(ctx->index, fn))
       continue;
     const char *written = al_rules_ref_text(ctx, &a->ref);
@@ -67,14 +77,10 @@ const al_rule al_rule_async_callable_as_sync_callback = {
 
 static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
                                         uint32_t call) {
-  const al_catalog_entry *e =
-      al_rules_entry(&ctx->callee, AL_CAT_EXPECTS_CALLABLE);
-  if (!e)
-    return;
-  const al_facts *f = ctx->facts;
-  const al_call *c = &f->calls.items[call];
-  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
-    const al_arg *a = &f->args.items[i];
+  const al_catalog_entry *e;
+  const al_arg *a;
+  for (uint32_t i = 0;
+       (a = next_arg(ctx, call, AL_CAT_EXPECTS_CALLABLE, &e, &i));) {
     if (a->kind != AL_ARG_CALL || a->target == AL_NONE ||
         !al_rules_arg_in(&e->callable_args, a))
       continue;
