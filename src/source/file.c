@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "source/utf8.h"
 
 static void set_problem(al_source *out, al_arena *arena, uint32_t line,
                         uint32_t col, const char *message) {
@@ -190,41 +191,11 @@ static enc_kind classify(const char *name, size_t len) {
 // len when the whole text is valid.
 static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
   size_t i = 0;
-  while (i < len) {
-    // Most source is ASCII: skip it eight bytes at a time.
-    while (i + 8 <= len) {
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ull)
-        break;
-      i += 8;
-    }
-    if (i >= len)
-      break;
-    unsigned char b = s[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
-    if (b >= 0xC2 && b <= 0xDF) {
-      n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      n = 3;
-      if (b == 0xE0)
-        lo = 0xA0; // overlong
-      else if (b == 0xED)
-        hi = 0x9F; // surrogates
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      n = 4;
-      if (b == 0xF0)
-        lo = 0x90; // overlong
-      else if (b == 0xF4)
-        hi = 0x8F; // > U+10FFFF
-    } else {
+  while ((i = al_utf8_skip_ascii(s, i, len)) < len) {
+    unsigned char lo, hi; // range of the second byte
+    size_t n = al_utf8_lead(s[i], &lo, &hi);
+    if (!n)
       return i;
-    }
     // Like Python's decoder, blame the start of a broken sequence.
     for (size_t k = 1; k < n; k++) {
       unsigned char lo_k = k == 1 ? lo : 0x80, hi_k = k == 1 ? hi : 0xBF;
