@@ -149,6 +149,15 @@ static bool is_or_prefixes(const char *norm, const char *name) {
   return strncmp(norm, name, n) == 0 && (norm[n] == 0 || norm[n] == '-');
 }
 
+// Whether norm is one of the NULL-terminated names, or, for a family, one
+// of them followed by a '-' suffix ("utf-8-sig" is UTF-8).
+static bool any_of(const char *norm, const char *const *names, bool family) {
+  for (size_t i = 0; names[i]; i++)
+    if (family ? is_or_prefixes(norm, names[i]) : strcmp(norm, names[i]) == 0)
+      return true;
+  return false;
+}
+
 // Python's tokenize._get_normal_name plus the codec aliases it leaves to
 // codecs.lookup: lowercase, '_' -> '-', then the UTF-8 and Latin-1 families.
 static enc_kind classify(const char *name, size_t len) {
@@ -168,18 +177,10 @@ static enc_kind classify(const char *name, size_t len) {
                                        "iso8859-1", "iso-latin-1", NULL};
   static const char *const latin1_exact[] = {"l1",    "latin",      "8859",
                                              "cp819", "iso-ir-100", NULL};
-  for (size_t i = 0; utf8[i]; i++)
-    if (is_or_prefixes(norm, utf8[i]))
-      return ENC_UTF8;
-  for (size_t i = 0; utf8_exact[i]; i++)
-    if (strcmp(norm, utf8_exact[i]) == 0)
-      return ENC_UTF8;
-  for (size_t i = 0; latin1[i]; i++)
-    if (is_or_prefixes(norm, latin1[i]))
-      return ENC_LATIN1;
-  for (size_t i = 0; latin1_exact[i]; i++)
-    if (strcmp(norm, latin1_exact[i]) == 0)
-      return ENC_LATIN1;
+  if (any_of(norm, utf8, true) || any_of(norm, utf8_exact, false))
+    return ENC_UTF8;
+  if (any_of(norm, latin1, true) || any_of(norm, latin1_exact, false))
+    return ENC_LATIN1;
   return ENC_OTHER;
 }
 
