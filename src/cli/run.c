@@ -238,23 +238,6 @@ static int cmp_file_settings(const void *a, const void *b) {
   return c ? c : (x->is_stdin > y->is_stdin) - (x->is_stdin < y->is_stdin);
 }
 
-// Config files: the settings of every command-line path (each[i] for
-// opts->paths[i]; "-" gets the current directory's), the catalog they
-// extend and the thread count they set. false when a config is broken.
-static bool resolve_settings(al_run_result *out, const al_run_opts *opts,
-                             al_settings_set *set, const al_settings **each,
-                             uint32_t *threads) {
-  al_error *err = &out->config_error;
-  for (uint32_t i = 0; i < opts->n_paths; i++)
-    if (!al_settings_for(set, opts->paths[i], &each[i], err))
-      return false;
-  if (!al_settings_threads(set, threads, err))
-    return false;
-  err->message[0] = '\0';
-  out->catalog = al_settings_catalog(set, err);
-  return out->catalog || !err->message[0];
-}
-
 // The cache directory: --cache-dir, else AL_CACHE_DIR_NAME in the project
 // root, which is the directory of the config file applying to the first
 // path (so a project's runs share one cache from any subdirectory, as with
@@ -316,8 +299,10 @@ static void choose_rules(run_state *st) {
   st->enabled = st->defaults;
 }
 
-// Config files: the settings of each command-line path. false when a
-// config is broken (out->config_error says where).
+// Config files: the settings of every command-line path (su->each[i] for
+// opts->paths[i]; "-" gets the current directory's), the catalog they
+// extend and the thread count they set. false when a config is broken
+// (out->config_error says where).
 static bool read_settings(al_run_result *out, const al_run_opts *opts,
                           run_setup *su) {
   al_settings_opts sopts = {
@@ -334,8 +319,15 @@ static bool read_settings(al_run_result *out, const al_run_opts *opts,
   };
   su->settings = al_settings_new(&sopts);
   su->each = al_xcalloc(opts->n_paths + 1, sizeof(al_settings *));
-  return resolve_settings(out, opts, su->settings, su->each,
-                          &su->config_threads);
+  al_error *err = &out->config_error;
+  for (uint32_t i = 0; i < opts->n_paths; i++)
+    if (!al_settings_for(su->settings, opts->paths[i], &su->each[i], err))
+      return false;
+  if (!al_settings_threads(su->settings, &su->config_threads, err))
+    return false;
+  err->message[0] = '\0';
+  out->catalog = al_settings_catalog(su->settings, err);
+  return out->catalog || !err->message[0];
 }
 
 // Directory roots, for module names of namespace packages.
