@@ -10,29 +10,26 @@
 #include <stdint.h>
 #include <string.h>
 
-/** Little-endian loads (one instruction on little-endian hosts). */
-static inline uint64_t al_load_le64(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-#else
+// n (at most 8) bytes at p as a little-endian number. With n a constant,
+// one load on little-endian hosts.
+static inline uint64_t al_hash__load_le(const unsigned char *p, size_t n) {
   uint64_t v = 0;
-  for (int i = 7; i >= 0; i--)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(&v, p, n);
+#else
+  for (size_t i = n; i-- > 0;)
     v = v << 8 | p[i];
-  return v;
 #endif
+  return v;
+}
+
+/** Little-endian loads of 8 and 4 bytes. */
+static inline uint64_t al_load_le64(const unsigned char *p) {
+  return al_hash__load_le(p, 8);
 }
 
 static inline uint32_t al_load_le32(const unsigned char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-#else
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-#endif
+  return (uint32_t)al_hash__load_le(p, 4);
 }
 
 /** XXH64 of len bytes at data with seed; data may be NULL when len is 0. */

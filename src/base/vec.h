@@ -7,6 +7,7 @@
 #ifndef AL_BASE_VEC_H
 #define AL_BASE_VEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,22 @@ static inline uint32_t al_vec__check(uint32_t i, uint32_t len) {
   al_assert(i < len);
   (void)len;
   return i;
+}
+
+static inline uint32_t al_vec__lower_bound(const void *items, uint32_t len,
+                                           size_t size, size_t offset,
+                                           uint32_t key) {
+  const unsigned char *base = items;
+  uint32_t lo = 0, hi = len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2, k;
+    memcpy(&k, base + (size_t)mid * size + offset, sizeof k);
+    if (k < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
 #define vec_reserve(v, n)                                                      \
@@ -68,6 +85,14 @@ static inline uint32_t al_vec__check(uint32_t i, uint32_t len) {
       (v)->cap = (v)->len;                                                     \
     }                                                                          \
   } while (0)
+/**
+ * Binary search in v, sorted by the uint32_t member `field` of its element
+ * type T: the index of the first element whose field is >= key, v->len
+ * when there is none.
+ */
+#define vec_lower_bound(v, T, field, key)                                      \
+  al_vec__lower_bound((v)->items, (v)->len, sizeof(T), offsetof(T, field),     \
+                      (key))
 #define vec_clear(v) ((v)->len = 0)
 #define vec_free(v)                                                            \
   do {                                                                         \

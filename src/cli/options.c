@@ -39,7 +39,6 @@
 #endif
 
 #define PROG "asynclint"
-#define MAX_THREADS 256
 
 typedef enum {
   OPT_SELECT,
@@ -357,7 +356,7 @@ static bool parse_threads(const char *s, uint32_t *out) {
     if (*s < '0' || *s > '9')
       return false;
     v = v * 10 + (uint32_t)(*s - '0');
-    if (v > MAX_THREADS)
+    if (v > AL_MAX_THREADS)
       return false;
   }
   if (v < 1)
@@ -420,7 +419,7 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_THREADS:
     if (!parse_threads(value, &c->threads))
       return usage_error("--threads expects a number from 1 to %d, got '%s'",
-                         MAX_THREADS, value);
+                         AL_MAX_THREADS, value);
     break;
   case OPT_NO_CACHE:
     c->no_cache = true;
@@ -603,75 +602,101 @@ static void print_stats(const al_run_result *res, double report_wall) {
     fprintf(stderr, "stats: max_rss_kb %ld\n", ru.ru_maxrss);
 }
 
+// The rule lists of the command line, each checked on its own so that a
+// bad selector names its option. Which rules run is run.c's: it combines
+// these lists with the config file of each path. Returns AL_EXIT_CLEAN, or
+// the usage error's exit code.
+static int check_selectors(const cli *c) {
+  uint32_t n_rules;
+  al_rules_all(&n_rules);
+  bool *enabled = al_xcalloc(n_rules ? n_rules : 1, sizeof *enabled);
+  al_error err = {0};
+  const char *flag = NULL;
+  // Selecting twice tells which option the bad selector came from: the
+  // first call sees --select alone, so a failure of the second is --ignore.
+  if (!al_rules_select(enabled, list_items(&c->select), c->select.len, NULL, 0,
+                       &err))
+    flag = "--select";
+  else if (!al_rules_select(enabled, list_items(&c->select), c->select.len,
+                            list_items(&c->ignore), c->ignore.len, &err))
+    flag = "--ignore";
+  else if (!al_rules_select(enabled, list_items(&c->extend_select),
+                            c->extend_select.len, NULL, 0, &err))
+    flag = "--extend-select";
+  free(enabled);
+  return flag ? usage_error("%s in %s", err.message, flag) : AL_EXIT_CLEAN;
+}
+
+// What al_run needs from the command line.
+static void run_opts_of(const cli *c, al_run_opts *opts) {
+  // Like ruff, --stdin-filename with no path means "lint standard input":
+  // that is how editors call linters.
+  static const char *const dot[] = {"."};
+  static const char *const dash[] = {"-"};
+  *opts = (al_run_opts){0};
+  if (c->paths.len) {
+    opts->paths = c->paths.items;
+    opts->n_paths = c->paths.len;
+  } else {
+    opts->paths = c->stdin_filename ? dash : dot;
+    opts->n_paths = 1;
+  }
+  if (c->exclude_given) {
+    opts->discover.exclude = list_items(&c->exclude);
+    opts->discover.n_exclude = c->exclude.len;
+  }
+  opts->discover.extend_exclude = list_items(&c->extend_exclude);
+  opts->discover.n_extend_exclude = c->extend_exclude.len;
+  opts->stdin_filename = c->stdin_filename;
+  opts->threads = c->threads; // 0: the config's, else one per core
+  opts->cache = !c->no_cache; // --no-cache wins over --cache-dir
+  opts->cache_dir = c->cache_dir;
+  opts->select = list_items(&c->select);
+  opts->n_select = c->select.len;
+  opts->ignore = list_items(&c->ignore);
+  opts->n_ignore = c->ignore.len;
+  opts->extend_select = list_items(&c->extend_select);
+  opts->n_extend_select = c->extend_select.len;
+  opts->config_mode = c->isolated      ? AL_CONFIG_ISOLATED
+                      : c->config_file ? AL_CONFIG_FILE
+                                       : AL_CONFIG_DISCOVER;
+  opts->config_file = c->config_file;
+}
+
+// Prints the run's path problems and cache warning; returns the exit code
+// they make (AL_EXIT_ERROR for a command-line path that is not there).
+static int print_problems(const al_run_result *res) {
+  int code = AL_EXIT_CLEAN;
+  for (uint32_t i = 0; i < res->problems.len; i++) {
+    const al_run_problem *p = vec_get(&res->problems, i);
+    fprintf(stderr, PROG ": %s: %s\n", p->path, p->message);
+    if (p->explicit_)
+      code = AL_EXIT_ERROR;
+  }
+  // One line at most, whatever the number of files: the results are
+  // complete without the cache.
+  if (res->cache_warning)
+    fprintf(stderr, PROG ": warning: %s\n", res->cache_warning);
+  return code;
+}
+
 static int lint(cli *c) {
   if (c->statistics && c->writer != al_report_text &&
       c->writer != al_report_json)
     return usage_error("--statistics needs --format text or json");
   if (c->update_baseline && !c->baseline)
     return usage_error("--update-baseline needs --baseline FILE");
-  uint32_t n_rules;
-  al_rules_all(&n_rules);
-  bool *enabled = al_xcalloc(n_rules ? n_rules : 1, sizeof *enabled);
-  al_error err = {0};
-  // Selecting twice tells which option the bad selector came from: the
-  // first call sees --select alone, so a failure of the second is --ignore.
-  if (!al_rules_select(enabled, list_items(&c->select), c->select.len, NULL, 0,
-                       &err)) {
-    free(enabled);
-    return usage_error("%s in --select", err.message);
-  }
-  if (!al_rules_select(enabled, list_items(&c->select), c->select.len,
-                       list_items(&c->ignore), c->ignore.len, &err)) {
-    free(enabled);
-    return usage_error("%s in --ignore", err.message);
-  }
-  if (!al_rules_select(enabled, list_items(&c->extend_select),
-                       c->extend_select.len, NULL, 0, &err)) {
-    free(enabled);
-    return usage_error("%s in --extend-select", err.message);
-  }
-  // The selection itself is run.c's: it combines these lists with the
-  // config file of each path (the checks above only name the bad option).
-  free(enabled);
+  int code = check_selectors(c);
+  if (code != AL_EXIT_CLEAN)
+    return code;
   if (c->config_file && c->isolated)
     return usage_error("options '--config' and '--isolated' cannot be "
                        "combined");
   if (c->report_unused_noqa)
     vec_push(&c->extend_select, al_rule_unused_suppression.code);
 
-  // Like ruff, --stdin-filename with no path means "lint standard input":
-  // that is how editors call linters.
-  static const char *const dot[] = {"."};
-  static const char *const dash[] = {"-"};
-  al_run_opts opts = {0};
-  if (c->paths.len) {
-    opts.paths = c->paths.items;
-    opts.n_paths = c->paths.len;
-  } else {
-    opts.paths = c->stdin_filename ? dash : dot;
-    opts.n_paths = 1;
-  }
-  if (c->exclude_given) {
-    opts.discover.exclude = list_items(&c->exclude);
-    opts.discover.n_exclude = c->exclude.len;
-  }
-  opts.discover.extend_exclude = list_items(&c->extend_exclude);
-  opts.discover.n_extend_exclude = c->extend_exclude.len;
-  opts.stdin_filename = c->stdin_filename;
-  opts.threads = c->threads; // 0: the config's, else one per core
-  opts.cache = !c->no_cache; // --no-cache wins over --cache-dir
-  opts.cache_dir = c->cache_dir;
-  opts.select = list_items(&c->select);
-  opts.n_select = c->select.len;
-  opts.ignore = list_items(&c->ignore);
-  opts.n_ignore = c->ignore.len;
-  opts.extend_select = list_items(&c->extend_select);
-  opts.n_extend_select = c->extend_select.len;
-  opts.config_mode = c->isolated      ? AL_CONFIG_ISOLATED
-                     : c->config_file ? AL_CONFIG_FILE
-                                      : AL_CONFIG_DISCOVER;
-  opts.config_file = c->config_file;
-
+  al_run_opts opts;
+  run_opts_of(c, &opts);
   al_run_result res;
   al_run(&res, &opts);
   if (res.config_failed) {
@@ -684,18 +709,7 @@ static int lint(cli *c) {
     al_run_free(&res);
     return AL_EXIT_ERROR;
   }
-
-  int code = AL_EXIT_CLEAN;
-  for (uint32_t i = 0; i < res.problems.len; i++) {
-    const al_run_problem *p = vec_get(&res.problems, i);
-    fprintf(stderr, PROG ": %s: %s\n", p->path, p->message);
-    if (p->explicit_)
-      code = AL_EXIT_ERROR;
-  }
-  // One line at most, whatever the number of files: the results are
-  // complete without the cache.
-  if (res.cache_warning)
-    fprintf(stderr, PROG ": warning: %s\n", res.cache_warning);
+  code = print_problems(&res);
 
   // Baseline, statistics, the format, --output-file, summary, exit code.
   al_output_opts out = {

@@ -9,68 +9,15 @@
 #include "cli/output.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "cli/baseline.h"
+#include "base/atomic_file.h"
+#include "suppress/baseline.h"
 
 #define PROG "asynclint"
-
-// Atomic files -----------------------------------------------------------
-
-bool al_atomic_open(al_atomic_file *self, const char *path) {
-  *self = (al_atomic_file){.path = path};
-  // The temporary file sits next to the target, so the rename stays on one
-  // file system and is atomic; a missing directory fails here (ENOENT).
-  const char *slash = strrchr(path, '/');
-  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-  const char *base = path + dir_len;
-  size_t size = strlen(path) + 16;
-  self->tmp_path = al_xmalloc(size);
-  snprintf(self->tmp_path, size, "%.*s.%s.XXXXXX", (int)dir_len, path, base);
-  int fd = mkstemp(self->tmp_path);
-  if (fd < 0) {
-    free(self->tmp_path);
-    self->tmp_path = NULL;
-    return false;
-  }
-  // mkstemp makes the file 0600; a report is an ordinary file (0666 minus
-  // the umask). The report stage is single-threaded, so reading the umask
-  // by setting it is safe here.
-  mode_t mask = umask(0);
-  umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0 || !(self->fp = fdopen(fd, "w"))) {
-    int e = errno;
-    close(fd);
-    unlink(self->tmp_path);
-    free(self->tmp_path);
-    self->tmp_path = NULL;
-    errno = e;
-    return false;
-  }
-  return true;
-}
-
-bool al_atomic_commit(al_atomic_file *self, bool ok) {
-  errno = 0;
-  bool closed = fclose(self->fp) == 0;
-  int e = errno;
-  bool done = ok && closed && rename(self->tmp_path, self->path) == 0;
-  if (ok && closed && !done)
-    e = errno;
-  if (!done)
-    unlink(self->tmp_path);
-  free(self->tmp_path);
-  self->tmp_path = NULL;
-  self->fp = NULL;
-  errno = e;
-  return done || !ok;
-}
-
-// Reporting -------------------------------------------------------------
 
 static bool file_exists(const char *path) {
   struct stat st;
@@ -86,6 +33,34 @@ static uint32_t count_files(const al_report_item *items, uint32_t n) {
   return files;
 }
 
+// The baseline's view of items (with al_report_attach_source done).
+// Caller frees.
+static al_baseline_finding *findings_of(const al_report_item *items,
+                                        uint32_t n) {
+  al_baseline_finding *f = al_xcalloc(n ? n : 1, sizeof *f);
+  for (uint32_t i = 0; i < n; i++)
+    f[i] = (al_baseline_finding){items[i].path, items[i].rule->code,
+                                 items[i].key ? items[i].key : "",
+                                 items[i].occurrence};
+  return f;
+}
+
+// Drops from items[0..*n) the findings the baseline lists, keeping the
+// order; *n is updated.
+static void drop_listed(const al_baseline *b, al_report_item *items,
+                        uint32_t *n) {
+  al_baseline_finding *findings = findings_of(items, *n);
+  bool *listed = al_xcalloc(*n ? *n : 1, sizeof *listed);
+  al_baseline_match(b, findings, *n, listed);
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < *n; i++)
+    if (!listed[i])
+      items[kept++] = items[i];
+  *n = kept;
+  free(listed);
+  free(findings);
+}
+
 static int write_baseline(const al_output_opts *o, const al_report_item *items,
                           uint32_t n, int code) {
   // Paths that could not be linted would leave their findings out, and
@@ -97,9 +72,12 @@ static int write_baseline(const al_output_opts *o, const al_report_item *items,
             o->baseline);
     return AL_EXIT_ERROR;
   }
-  if (!al_baseline_write(o->baseline, items, n)) {
-    fprintf(stderr, PROG ": cannot write %s: %s\n", o->baseline,
-            strerror(errno));
+  al_baseline_finding *findings = findings_of(items, n);
+  bool written = al_baseline_write(o->baseline, findings, n);
+  int e = errno;
+  free(findings);
+  if (!written) {
+    fprintf(stderr, PROG ": cannot write %s: %s\n", o->baseline, strerror(e));
     return AL_EXIT_ERROR;
   }
   if (!o->quiet)
@@ -130,7 +108,7 @@ int al_output_report(const al_output_opts *o, al_run_result *res, int code,
       free(items);
       return AL_EXIT_ERROR;
     }
-    al_baseline_filter(b, items, &n);
+    drop_listed(b, items, &n);
     al_baseline_free(b);
     res->files_with_problems = count_files(items, n);
   }

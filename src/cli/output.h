@@ -2,15 +2,13 @@
 /*
  * The report end of a lint run, after al_run: the baseline, --statistics,
  * --show-source, the chosen format, --output-file, the summary line and the
- * exit code. Also the atomic file writing the baseline shares. options.c
- * parses the flags; this file acts on them.
+ * exit code. options.c parses the flags; this file acts on them.
  */
 #ifndef AL_CLI_OUTPUT_H
 #define AL_CLI_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "cli/run.h"
 #include "report/report.h"
@@ -35,25 +33,5 @@ typedef struct {
  */
 int al_output_report(const al_output_opts *opts, al_run_result *res, int code,
                      void (*summary)(uint32_t n, const al_run_result *res));
-
-/**
- * An output file written atomically: data goes to a temporary file in the
- * same directory, renamed over path by al_atomic_commit.
- */
-typedef struct {
-  FILE *fp;       // write here
-  char *tmp_path; // malloc'd
-  const char *path;
-} al_atomic_file;
-
-/** Open; false with errno set (ENOENT for a missing directory). */
-bool al_atomic_open(al_atomic_file *self, const char *path);
-
-/**
- * Close and rename into place when ok, else remove the temporary file.
- * Returns false with errno set when ok was true but closing or renaming
- * failed.
- */
-bool al_atomic_commit(al_atomic_file *self, bool ok);
 
 #endif

@@ -28,8 +28,6 @@
 #include "source/file.h"
 #include "suppress/noqa.h"
 
-#define MAX_THREADS 256
-
 // Phase timing (al_run_result.phase_wall/phase_cpu; --stats, bench/).
 typedef struct {
   struct timespec wall, cpu;
@@ -58,7 +56,7 @@ uint32_t al_run_default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1)
     return 1;
-  return n > MAX_THREADS ? MAX_THREADS : (uint32_t)n;
+  return n > AL_MAX_THREADS ? AL_MAX_THREADS : (uint32_t)n;
 }
 
 typedef struct {
@@ -77,6 +75,9 @@ typedef struct {
   al_arena **arenas;      // per worker: messages
   al_cache *cache;        // NULL: no result cache
   al_index_file **prep;   // by file: its part of the index (workers make it)
+  uint32_t n_threads;     // in the pools
+  char *stdin_owned;      // stdin_bytes when read from fd 0 here
+  bool *defaults;         // enabled, when al_run chose the default rules
 } run_state;
 
 typedef struct {
@@ -193,9 +194,9 @@ static void *rules_worker(void *p) {
 // Run fn over every file with n workers (n == 1: on this thread).
 static void run_pool(run_state *st, uint32_t n, void *(*fn)(void *)) {
   atomic_store(&st->next, 0);
-  worker_arg args[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
-  bool started[MAX_THREADS] = {0};
+  worker_arg args[AL_MAX_THREADS];
+  pthread_t tids[AL_MAX_THREADS];
+  bool started[AL_MAX_THREADS] = {0};
   for (uint32_t i = 0; i < n; i++)
     args[i] = (worker_arg){st, i};
   for (uint32_t i = 1; i < n; i++)
@@ -223,7 +224,7 @@ static void add_problem(al_run_result *res, const char *path, const char *msg,
   vec_push(&res->problems, p);
 }
 
-// Which settings a file was found under (cli/run.c pairs them with the
+// Which settings a file was found under (file_rules pairs them with the
 // project's files by path once those are sorted).
 typedef struct {
   const char *path;
@@ -235,23 +236,6 @@ static int cmp_file_settings(const void *a, const void *b) {
   const file_settings *x = a, *y = b;
   int c = strcmp(x->path, y->path);
   return c ? c : (x->is_stdin > y->is_stdin) - (x->is_stdin < y->is_stdin);
-}
-
-// Config files: the settings of every command-line path (each[i] for
-// opts->paths[i]; "-" gets the current directory's), the catalog they
-// extend and the thread count they set. false when a config is broken.
-static bool resolve_settings(al_run_result *out, const al_run_opts *opts,
-                             al_settings_set *set, const al_settings **each,
-                             uint32_t *threads) {
-  al_error *err = &out->config_error;
-  for (uint32_t i = 0; i < opts->n_paths; i++)
-    if (!al_settings_for(set, opts->paths[i], &each[i], err))
-      return false;
-  if (!al_settings_threads(set, threads, err))
-    return false;
-  err->message[0] = '\0';
-  out->catalog = al_settings_catalog(set, err);
-  return out->catalog || !err->message[0];
 }
 
 // The cache directory: --cache-dir, else AL_CACHE_DIR_NAME in the project
@@ -291,26 +275,36 @@ static void file_rules(run_state *st, const al_run_result *out,
   }
 }
 
-void al_run(al_run_result *out, const al_run_opts *opts) {
-  memset(out, 0, sizeof *out);
-  out->arena = al_arena_new();
-  run_state st = {.opts = opts, .res = out};
-  stamp phase_start = stamp_now();
+// What setup hands from one step to the next.
+typedef struct {
+  al_settings_set *settings;         // the config files read
+  const al_settings **each;          // settings by path; discovery compacts it
+  uint32_t n_paths;                  // command-line paths other than "-"
+  bool want_stdin;                   // "-" is among them
+  const al_settings *stdin_settings; // those of "-"
+  uint32_t config_threads;           // 0: the config does not say
+  al_vec(file_settings) fs;          // settings by file, unsorted
+} run_setup;
 
-  // Which rules run.
-  uint32_t n_rules;
-  al_rules_all(&n_rules);
-  bool *defaults = NULL;
-  if (opts->enabled) {
-    st.enabled = opts->enabled;
-  } else {
-    defaults = al_xcalloc(n_rules, sizeof(bool));
-    al_rules_select(defaults, NULL, 0, NULL, 0, NULL);
-    st.enabled = defaults;
+// Which rules run unless config files say otherwise: opts->enabled, or the
+// rules on by default.
+static void choose_rules(run_state *st) {
+  al_rules_all(&st->n_rules);
+  if (st->opts->enabled) {
+    st->enabled = st->opts->enabled;
+    return;
   }
-  st.n_rules = n_rules;
+  st->defaults = al_xcalloc(st->n_rules, sizeof(bool));
+  al_rules_select(st->defaults, NULL, 0, NULL, 0, NULL);
+  st->enabled = st->defaults;
+}
 
-  // Config files: the settings of each command-line path.
+// Config files: the settings of every command-line path (su->each[i] for
+// opts->paths[i]; "-" gets the current directory's), the catalog they
+// extend and the thread count they set. false when a config is broken
+// (out->config_error says where).
+static bool read_settings(al_run_result *out, const al_run_opts *opts,
+                          run_setup *su) {
   al_settings_opts sopts = {
       .mode = opts->config_mode,
       .config_file = opts->config_file,
@@ -323,51 +317,35 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
       .enabled = opts->enabled,
       .discover = &opts->discover,
   };
-  al_settings_set *settings = al_settings_new(&sopts);
-  const al_settings **each =
-      al_xcalloc(opts->n_paths + 1, sizeof(al_settings *));
-  uint32_t config_threads = 0;
-  if (!resolve_settings(out, opts, settings, each, &config_threads)) {
-    out->config_failed = true;
-    free(each);
-    al_settings_free(settings);
-    free(defaults);
-    return;
-  }
-  const al_discover_opts **dopts =
-      al_xcalloc(opts->n_paths + 1, sizeof(al_discover_opts *));
-  const al_settings *stdin_settings = NULL;
-  al_vec(file_settings) fs = {0};
+  su->settings = al_settings_new(&sopts);
+  su->each = al_xcalloc(opts->n_paths + 1, sizeof(al_settings *));
+  al_error *err = &out->config_error;
+  for (uint32_t i = 0; i < opts->n_paths; i++)
+    if (!al_settings_for(su->settings, opts->paths[i], &su->each[i], err))
+      return false;
+  if (!al_settings_threads(su->settings, &su->config_threads, err))
+    return false;
+  err->message[0] = '\0';
+  out->catalog = al_settings_catalog(su->settings, err);
+  return out->catalog || !err->message[0];
+}
 
-  // discover: the paths other than "-".
-  const char **paths = al_xcalloc(opts->n_paths + 1, sizeof(char *));
-  uint32_t n_paths = 0;
-  bool want_stdin = false;
-  for (uint32_t i = 0; i < opts->n_paths; i++) {
-    if (strcmp(opts->paths[i], "-") == 0) {
-      want_stdin = true;
-      stdin_settings = each[i];
-    } else {
-      dopts[n_paths] = &each[i]->discover;
-      each[n_paths] = each[i]; // compacted alongside paths
-      paths[n_paths++] = opts->paths[i];
-    }
-  }
-  // Directory roots, for module names of namespace packages.
-  for (uint32_t i = 0; i < n_paths; i++) {
+// Directory roots, for module names of namespace packages.
+static void add_roots(al_project *proj, const char **paths, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
     struct stat sb;
     char *abs = NULL;
     if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
         (abs = realpath(paths[i], NULL)) != NULL)
-      vec_push(&out->project.roots, (const char *)abs);
+      vec_push(&proj->roots, (const char *)abs);
   }
-  al_discovery disc = {0};
-  if (n_paths)
-    al_discover_each(&disc, out->arena, paths, dopts, n_paths);
-  free(paths);
-  free(dopts);
-  for (uint32_t i = 0; i < disc.problems.len; i++) {
-    const al_found_problem *p = &disc.problems.items[i];
+}
+
+// The project's files from discovery: the files found, and the problems.
+static void add_found(al_run_result *out, const al_discovery *disc,
+                      run_setup *su) {
+  for (uint32_t i = 0; i < disc->problems.len; i++) {
+    const al_found_problem *p = &disc->problems.items[i];
     if (p->explicit_) {
       // A command-line path that is not there: an error of the run (exit 2).
       add_problem(out, p->path, p->message, true);
@@ -383,37 +361,118 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     pf.facts->problem_line = pf.facts->problem_col = 1;
     vec_push(&out->project.files, pf);
   }
-  for (uint32_t i = 0; i < disc.files.len; i++) {
-    al_project_file pf = {disc.files.items[i].path, disc.files.items[i].path,
-                          disc.files.items[i].explicit_, NULL};
+  for (uint32_t i = 0; i < disc->files.len; i++) {
+    const al_found_file *f = &disc->files.items[i];
+    al_project_file pf = {f->path, f->path, f->explicit_, NULL};
     vec_push(&out->project.files, pf);
-    vec_push(&fs,
-             ((file_settings){pf.path, false, each[disc.files.items[i].arg]}));
+    vec_push(&su->fs, ((file_settings){pf.path, false, su->each[f->arg]}));
   }
-  // The result cache, when there are files to read ("-" is not cached).
-  if (opts->cache && disc.files.len)
-    st.cache = open_cache(out, opts, n_paths ? each[0] : NULL);
-  al_discovery_free(&disc);
-  char *slurped = NULL;
-  if (want_stdin) {
-    const char *name = opts->stdin_filename ? opts->stdin_filename : "-";
-    al_project_file pf = {al_arena_strndup(out->arena, name, strlen(name)),
-                          NULL, true, NULL};
-    vec_push(&out->project.files, pf);
-    vec_push(&fs, ((file_settings){pf.path, true, stdin_settings}));
-    if (opts->stdin_bytes) {
-      st.stdin_bytes = opts->stdin_bytes;
-      st.stdin_len = opts->stdin_len;
+}
+
+// Discovery: the command-line paths other than "-" become the project's
+// files (and roots), each with the settings of its path; opens the result
+// cache when there are files to read ("-" is not cached).
+static void discover(run_state *st, run_setup *su) {
+  const al_run_opts *opts = st->opts;
+  al_run_result *out = st->res;
+  const char **paths = al_xcalloc(opts->n_paths + 1, sizeof(char *));
+  const al_discover_opts **dopts =
+      al_xcalloc(opts->n_paths + 1, sizeof(al_discover_opts *));
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < opts->n_paths; i++) {
+    if (strcmp(opts->paths[i], "-") == 0) {
+      su->want_stdin = true;
+      su->stdin_settings = su->each[i];
     } else {
-      slurped = al_source_slurp_fd(0, &st.stdin_len);
-      if (!slurped) {
-        st.stdin_failed = true;
-        st.stdin_error = al_arena_printf(
-            out->arena, "cannot read standard input: %s", strerror(errno));
-      }
-      st.stdin_bytes = slurped;
+      dopts[n] = &su->each[i]->discover;
+      su->each[n] = su->each[i]; // compacted alongside paths
+      paths[n++] = opts->paths[i];
     }
   }
+  su->n_paths = n;
+  add_roots(&out->project, paths, n);
+  al_discovery disc = {0};
+  if (n)
+    al_discover_each(&disc, out->arena, paths, dopts, n);
+  free(paths);
+  free(dopts);
+  add_found(out, &disc, su);
+  if (opts->cache && disc.files.len)
+    st->cache = open_cache(out, opts, n ? su->each[0] : NULL);
+  al_discovery_free(&disc);
+}
+
+// "-" as a project file: its bytes are opts->stdin_bytes, or read from fd
+// 0 now (kept in st->stdin_owned).
+static void add_stdin(run_state *st, run_setup *su) {
+  const al_run_opts *opts = st->opts;
+  al_run_result *out = st->res;
+  const char *name = opts->stdin_filename ? opts->stdin_filename : "-";
+  al_project_file pf = {al_arena_strndup(out->arena, name, strlen(name)), NULL,
+                        true, NULL};
+  vec_push(&out->project.files, pf);
+  vec_push(&su->fs, ((file_settings){pf.path, true, su->stdin_settings}));
+  if (opts->stdin_bytes) {
+    st->stdin_bytes = opts->stdin_bytes;
+    st->stdin_len = opts->stdin_len;
+    return;
+  }
+  st->stdin_owned = al_source_slurp_fd(0, &st->stdin_len);
+  if (!st->stdin_owned) {
+    st->stdin_failed = true;
+    st->stdin_error = al_arena_printf(
+        out->arena, "cannot read standard input: %s", strerror(errno));
+  }
+  st->stdin_bytes = st->stdin_owned;
+}
+
+// Test seam: the order workers take files in, a Fisher-Yates shuffle
+// driven by xorshift32.
+static uint32_t *shuffled_order(uint32_t seed, uint32_t n) {
+  uint32_t *order = al_xmalloc(n * sizeof *order);
+  uint32_t x = seed;
+  for (uint32_t i = 0; i < n; i++)
+    order[i] = i;
+  for (uint32_t i = n - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    uint32_t j = x % (i + 1), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+// --threads, else the config's, else the cores; never more than files.
+static uint32_t thread_count(const al_run_opts *opts, uint32_t config_threads,
+                             uint32_t n_files) {
+  uint32_t n = opts->threads    ? opts->threads
+               : config_threads ? config_threads
+                                : al_run_default_threads();
+  if (n > AL_MAX_THREADS)
+    n = AL_MAX_THREADS;
+  if (n > n_files)
+    n = n_files ? n_files : 1;
+  return n;
+}
+
+// Setup: rules, config files, discovery, standard input, the sorted file
+// list with each file's rules. Returns false when a config is broken.
+static bool setup(run_state *st) {
+  const al_run_opts *opts = st->opts;
+  al_run_result *out = st->res;
+  run_setup su = {0};
+  choose_rules(st);
+  if (!read_settings(out, opts, &su)) {
+    out->config_failed = true;
+    free(su.each);
+    al_settings_free(su.settings);
+    return false;
+  }
+  discover(st, &su);
+  if (su.want_stdin)
+    add_stdin(st, &su);
   if (out->project.files.len > 1)
     qsort(out->project.files.items, out->project.files.len,
           sizeof(al_project_file), cmp_file);
@@ -421,72 +480,54 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   if (opts->after_discover)
     opts->after_discover(opts->after_discover_data, &out->project);
 
-  file_rules(&st, out, fs.items, fs.len, n_paths ? each[0] : stdin_settings);
-  vec_free(&fs);
-  free(each);
-  al_settings_free(settings);
+  file_rules(st, out, su.fs.items, su.fs.len,
+             su.n_paths ? su.each[0] : su.stdin_settings);
+  vec_free(&su.fs);
+  free(su.each);
+  al_settings_free(su.settings);
 
-  uint32_t n_threads = opts->threads    ? opts->threads
-                       : config_threads ? config_threads
-                                        : al_run_default_threads();
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
   uint32_t n_files = out->project.files.len;
-  if (opts->shuffle_seed && n_files > 1) {
-    // Test seam: a Fisher-Yates shuffle driven by xorshift32.
-    st.order = al_xmalloc(n_files * sizeof *st.order);
-    uint32_t x = opts->shuffle_seed;
-    for (uint32_t i = 0; i < n_files; i++)
-      st.order[i] = i;
-    for (uint32_t i = n_files - 1; i > 0; i--) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      uint32_t j = x % (i + 1), t = st.order[i];
-      st.order[i] = st.order[j];
-      st.order[j] = t;
-    }
-  }
-  if (n_threads > n_files)
-    n_threads = n_files ? n_files : 1;
+  if (opts->shuffle_seed && n_files > 1)
+    st->order = shuffled_order(opts->shuffle_seed, n_files);
+  st->n_threads = thread_count(opts, su.config_threads, n_files);
+  return true;
+}
 
-  phase_end(out, AL_PHASE_SETUP, &phase_start);
-  // read -> parse -> extract
-  st.prep = al_xcalloc(n_files ? n_files : 1, sizeof *st.prep);
-  run_pool(&st, n_threads, extract_worker);
-  if (st.cache) {
-    const char *warning = al_cache_warning(st.cache);
+// read -> parse -> extract in the pool; each file's part of the index too.
+static void extract_all(run_state *st) {
+  al_run_result *out = st->res;
+  uint32_t n_files = out->project.files.len;
+  st->prep = al_xcalloc(n_files ? n_files : 1, sizeof *st->prep);
+  run_pool(st, st->n_threads, extract_worker);
+  if (st->cache) {
+    const char *warning = al_cache_warning(st->cache);
     if (warning)
       out->cache_warning =
           al_arena_strndup(out->arena, warning, strlen(warning));
-    al_cache_stats(st.cache, &out->cache_hits, &out->cache_writes);
-    al_cache_close(st.cache);
+    al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
+    al_cache_close(st->cache);
   }
   // Kept for the report stage, which shows lines of "-" (--show-source).
-  out->stdin_bytes = st.stdin_failed ? NULL : st.stdin_bytes;
-  out->stdin_len = st.stdin_failed ? 0 : st.stdin_len;
-  out->stdin_owned = slurped;
+  out->stdin_bytes = st->stdin_failed ? NULL : st->stdin_bytes;
+  out->stdin_len = st->stdin_failed ? 0 : st->stdin_len;
+  out->stdin_owned = st->stdin_owned;
+}
 
-  phase_end(out, AL_PHASE_EXTRACT, &phase_start);
-  // index (whole tree)
-  out->index = al_index_build(
-      &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
-      st.prep);
-  free(st.prep);
-  al_long_thread_end(); // files no worker prepared had theirs made here
-
-  phase_end(out, AL_PHASE_INDEX, &phase_start);
-  // rules -> suppress, per file
-  st.per_file = al_xcalloc(n_files ? n_files : 1, sizeof(al_diag_list));
-  st.arenas = al_xcalloc(n_threads, sizeof(al_arena *));
+// rules -> suppress per file in the pool, then the diagnostics of all
+// files in one sorted list.
+static void check_all(run_state *st) {
+  al_run_result *out = st->res;
+  uint32_t n_files = out->project.files.len, n_threads = st->n_threads;
+  st->per_file = al_xcalloc(n_files ? n_files : 1, sizeof(al_diag_list));
+  st->arenas = al_xcalloc(n_threads, sizeof(al_arena *));
   for (uint32_t i = 0; i < n_threads; i++)
-    st.arenas[i] = al_arena_new();
-  run_pool(&st, n_threads, rules_worker);
+    st->arenas[i] = al_arena_new();
+  run_pool(st, n_threads, rules_worker);
 
   // Keep the messages: move the worker arenas' contents under the result
   // by copying messages into the result arena (one copy, small).
   for (uint32_t i = 0; i < n_files; i++) {
-    al_diag_list *l = &st.per_file[i];
+    al_diag_list *l = &st->per_file[i];
     if (l->len)
       out->files_with_problems++;
     for (uint32_t d = 0; d < l->len; d++) {
@@ -497,16 +538,40 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
     vec_free(l);
   }
   for (uint32_t i = 0; i < n_threads; i++)
-    al_arena_free(st.arenas[i]);
-  free(st.arenas);
-  free(st.per_file);
-  free(st.order);
-  free(st.file_enabled);
-  free(defaults);
+    al_arena_free(st->arenas[i]);
+  free(st->arenas);
+  free(st->per_file);
   out->files_checked = n_files;
   uint32_t n = out->diags.len;
   al_report_sort(out->diags.items, &n, &out->project);
   out->diags.len = n;
+}
+
+void al_run(al_run_result *out, const al_run_opts *opts) {
+  memset(out, 0, sizeof *out);
+  out->arena = al_arena_new();
+  run_state st = {.opts = opts, .res = out};
+  stamp phase_start = stamp_now();
+  if (!setup(&st)) {
+    free(st.defaults);
+    return;
+  }
+  phase_end(out, AL_PHASE_SETUP, &phase_start);
+
+  extract_all(&st);
+  phase_end(out, AL_PHASE_EXTRACT, &phase_start);
+
+  out->index = al_index_build(
+      &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
+      st.prep);
+  free(st.prep);
+  al_long_thread_end(); // files no worker prepared had theirs made here
+  phase_end(out, AL_PHASE_INDEX, &phase_start);
+
+  check_all(&st);
+  free(st.order);
+  free(st.file_enabled);
+  free(st.defaults);
   phase_end(out, AL_PHASE_RULES, &phase_start);
 }
 

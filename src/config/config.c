@@ -20,7 +20,6 @@
 #include "config/toml.h"
 #include "rules/rule.h"
 
-#define MAX_THREADS 256
 // Config files are small; a bigger one is a mistake, not a config.
 #define MAX_CONFIG_BYTES (16u << 20)
 
@@ -247,14 +246,14 @@ static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
     return read_list(l, e->key, v, ITEM_NAME, &c->async_context_managers);
   case KEY_THREADS:
     if (v->kind != AL_TOML_INTEGER || v->integer < 1 ||
-        v->integer > MAX_THREADS) {
+        v->integer > AL_MAX_THREADS) {
       if (v->kind == AL_TOML_INTEGER)
         return fail(l, v->line, v->col,
                     "'threads' must be an integer from 1 to %d (got %lld)",
-                    MAX_THREADS, (long long)v->integer);
+                    AL_MAX_THREADS, (long long)v->integer);
       return fail(l, v->line, v->col,
                   "'threads' must be an integer from 1 to %d (got %s)",
-                  MAX_THREADS, al_toml_kind_name(v->kind));
+                  AL_MAX_THREADS, al_toml_kind_name(v->kind));
     }
     c->threads = (uint32_t)v->integer;
     return true;

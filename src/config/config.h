@@ -19,6 +19,10 @@
 #include "base/arena.h"
 #include "base/error.h"
 
+/** The most threads a run uses: the upper bound of `threads` in the config
+ * file and of --threads, and the size of the worker pool's tables. */
+#define AL_MAX_THREADS 256
+
 /** A list of strings from the file (arena). */
 typedef struct {
   const char *const *items;

@@ -12,16 +12,11 @@
 
 #include <inttypes.h>
 
+// The workflow command of a severity: GitHub's name for info is notice.
 static const char *command(al_severity sev) {
-  switch (sev) {
-  case AL_SEV_ERROR:
-    return "error";
-  case AL_SEV_WARNING:
-    return "warning";
-  case AL_SEV_INFO:
-    return "notice";
-  }
-  return "warning";
+  return sev == AL_SEV_ERROR  ? "error"
+         : sev == AL_SEV_INFO ? "notice"
+                              : "warning";
 }
 
 // Writes s escaped; property values (in_property) also escape ':' and ','.

@@ -13,35 +13,18 @@
 #include <string.h>
 
 #include "report/report_p.h"
+#include "source/utf8.h"
 
 // Length of the valid UTF-8 sequence at s (NUL-terminated), or 0 when the
 // bytes there are not one. Same strictness as jansson's own check (RFC 3629:
 // no overlong forms, no surrogates, nothing above U+10FFFF), so that what
 // passes here is never rejected by json_string.
 static size_t utf8_valid_len(const unsigned char *s) {
-  unsigned char c = s[0];
-  if (c < 0x80)
+  if (s[0] < 0x80)
     return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0)
-      lo = 0xA0; // overlong
-    else if (c == 0xED)
-      hi = 0x9F; // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0)
-      lo = 0x90; // overlong
-    else if (c == 0xF4)
-      hi = 0x8F; // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s[1] < lo || s[1] > hi)
+  unsigned char lo, hi; // allowed range of the second byte
+  size_t len = al_utf8_lead(s[0], &lo, &hi);
+  if (!len || s[1] < lo || s[1] > hi)
     return 0;
   // The terminating NUL is not a continuation byte, so this never reads
   // past the end of the string.
@@ -56,16 +39,14 @@ static size_t utf8_valid_len(const unsigned char *s) {
 // Unicode's recommended practice, which is also what Python's
 // errors="replace" does), at least 1.
 static size_t invalid_len(const unsigned char *s) {
-  unsigned char c = s[0];
-  size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-  if (c < 0xC2 || c > 0xF4)
+  unsigned char lo, hi;
+  size_t want = al_utf8_lead(s[0], &lo, &hi);
+  if (!want)
     return 1;
   size_t n = 1;
   while (n < want && (s[n] & 0xC0) == 0x80) {
-    // Only the second byte has a narrowed range; check it the same way
-    // utf8_valid_len does.
-    if (n == 1 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-                   (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
+    // Only the second byte has a narrowed range.
+    if (n == 1 && (s[1] < lo || s[1] > hi))
       break;
     n++;
   }

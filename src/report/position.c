@@ -11,15 +11,7 @@
 // Index of the first entry of wide whose offset is >= offset (wide.len when
 // none): binary search, so a 10 MB line full of wide characters stays cheap.
 static uint32_t lower_bound(const al_linemap *map, uint32_t offset) {
-  uint32_t lo = 0, hi = map->wide.len;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (map->wide.items[mid].offset < offset)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return vec_lower_bound(&map->wide, al_wide_char, offset, offset);
 }
 
 // extra_sum of the entries [0, i): 0 for i == 0.

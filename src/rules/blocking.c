@@ -15,29 +15,33 @@
 static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
                            uint32_t call) {
   const al_target *t = &ctx->callee;
-  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
-      !(t->entry->facets & AL_CAT_BLOCKING) ||
-      strcmp(t->entry->blocking_code, self->code) != 0)
+  const al_catalog_entry *e = al_rules_entry(t, AL_CAT_BLOCKING);
+  if (!e || strcmp(e->blocking_code, self->code) != 0)
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   if (!al_rules_on_event_loop(f, c->scope) ||
-      !al_index_call_blocks(ctx->index, ctx->file, call, t->entry))
+      !al_index_call_blocks(ctx->index, ctx->file, call, e))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), t),
-            (int)s->name.len, s->name.ptr, t->entry->replacement);
+            (int)s->name.len, s->name.ptr, e->replacement);
 }
 
 #define BLOCKING_MESSAGE                                                       \
   "%s blocks the event loop inside async function '%.*s'; use '%s'"
 
+// What every rule of the family shares: the message and the check.
+#define BLOCKING_RULE                                                          \
+  .message = BLOCKING_MESSAGE, .wants = AL_WANTS_CALLS,                        \
+  .check_call = check_blocking
+
 const al_rule al_rule_blocking_sleep = {
+    BLOCKING_RULE,
     .code = "AL200",
     .name = "blocking-sleep",
     .summary = "time.sleep() inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags time.sleep() called on the event loop: directly in an "
            "`async def` body.\n\n"
@@ -53,15 +57,13 @@ const al_rule al_rule_blocking_sleep = {
     .equivalents = "ASYNC251",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_configured_call = {
+    BLOCKING_RULE,
     .code = "AL208",
     .name = "blocking-configured-call",
     .summary = "a call listed in the config's blocking-calls, in async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags calls of the functions listed under `blocking-calls` in "
            "the config file\n  (asynclint.toml or [tool.asynclint] in "
@@ -83,16 +85,14 @@ const al_rule al_rule_blocking_configured_call = {
     .equivalents = "ASYNC200",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_http_call = {
+    BLOCKING_RULE,
     .code = "AL201",
     .name = "blocking-http-call",
     .summary = "a sync HTTP client call (requests, urllib, httpx.Client) "
                "inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags HTTP requests made with a sync client on the event loop "
            "(directly in an\n  `async def` body): requests.get/post/... and "
@@ -116,15 +116,13 @@ const al_rule al_rule_blocking_http_call = {
     .equivalents = "ASYNC210, ASYNC211, ASYNC212",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_subprocess = {
+    BLOCKING_RULE,
     .code = "AL202",
     .name = "blocking-subprocess",
     .summary = "subprocess / os.system / os.wait* inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags starting or waiting for a process with the sync APIs on "
            "the event loop\n  (directly in an `async def` body): "
@@ -146,15 +144,13 @@ const al_rule al_rule_blocking_subprocess = {
     .equivalents = "ASYNC220, ASYNC221, ASYNC222",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_file_io = {
+    BLOCKING_RULE,
     .code = "AL203",
     .name = "blocking-file-io",
     .summary = "open() / file reads and writes / shutil inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags file I/O on the event loop (directly in an `async def` "
            "body): open(),\n  io.open, os.fdopen, pathlib.Path.read_text/"
@@ -178,15 +174,13 @@ const al_rule al_rule_blocking_file_io = {
     .equivalents = "ASYNC230, ASYNC231, ASYNC232",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_input = {
+    BLOCKING_RULE,
     .code = "AL204",
     .name = "blocking-input",
     .summary = "input() inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags reading the terminal on the event loop (directly in an "
            "`async def`\n  body): input(), getpass.getpass(), "
@@ -208,16 +202,14 @@ const al_rule al_rule_blocking_input = {
     .equivalents = "ASYNC250",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_socket = {
+    BLOCKING_RULE,
     .code = "AL205",
     .name = "blocking-socket",
     .summary = "sync socket calls, DNS look-ups, smtplib, ftplib inside "
                "async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags sync network calls on the event loop (directly in an "
            "`async def` body):\n  socket.create_connection, getaddrinfo, "
@@ -242,16 +234,14 @@ const al_rule al_rule_blocking_socket = {
     .equivalents = "",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_database_client = {
+    BLOCKING_RULE,
     .code = "AL206",
     .name = "blocking-database-client",
     .summary = "a sync database client call (sqlite3, psycopg2, pymysql, "
                "pymongo, redis) inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags sync database clients used on the event loop (directly "
            "in an `async def`\n  body): sqlite3.connect, psycopg2.connect, "
@@ -278,16 +268,14 @@ const al_rule al_rule_blocking_database_client = {
     .equivalents = "",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_sync_primitive = {
+    BLOCKING_RULE,
     .code = "AL207",
     .name = "blocking-sync-primitive",
     .summary = "waiting on a threading/queue/multiprocessing primitive or a "
                "concurrent future inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags waits on thread and process primitives on the event "
            "loop (directly in\n  an `async def` body): threading.Lock/"
@@ -313,15 +301,13 @@ const al_rule al_rule_blocking_sync_primitive = {
     .equivalents = "",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };
 
 const al_rule al_rule_blocking_path_call = {
+    BLOCKING_RULE,
     .code = "AL211",
     .name = "blocking-path-call",
     .summary = "os.path / pathlib / os file-system queries inside async def",
-    .message = BLOCKING_MESSAGE,
     .doc = "What it does\n"
            "  Flags file-system queries and directory operations on the "
            "event loop\n  (directly in an `async def` body): "
@@ -349,6 +335,4 @@ const al_rule al_rule_blocking_path_call = {
     .equivalents = "ASYNC240",
     .severity = AL_SEV_INFO,
     .default_on = false,
-    .wants = AL_WANTS_CALLS,
-    .check_call = check_blocking,
 };

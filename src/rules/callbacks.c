@@ -11,34 +11,33 @@
 
 #include "rules/common_p.h"
 
-static bool arg_in(const al_argspec *spec, const al_arg *a) {
-  if (a->kind == AL_ARG_ELEMENT)
-    return false;
-  if (a->index == AL_ARG_KEYWORD)
-    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
-  return spec->all_positional ||
-         (a->index < 32 && (spec->positions & (1u << a->index)));
+// Both rules look at the arguments of a library call whose catalog entry
+// has a facet. next_arg gives them one by one: the one at *i, with the
+// entry in *e; NULL after the last, or at once for any other call.
+static const al_arg *next_arg(const al_rule_ctx *ctx, uint32_t call,
+                              uint32_t facet, const al_catalog_entry **e,
+                              uint32_t *i) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  *e = al_rules_entry(&ctx->callee, facet);
+  if (!*e || *i >= c->n_args)
+    return NULL;
+  return &ctx->facts->args.items[c->first_arg + (*i)++];
 }
 
 // --- AL106 async-callable-as-sync-callback ----------------------------------
 
 static void check_sync_callback(al_rule_ctx *ctx, const al_rule *self,
                                 uint32_t call) {
-  const al_target *t = &ctx->callee;
-  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
-      !(t->entry->facets & AL_CAT_CALLS_SYNC))
-    return;
-  const al_facts *f = ctx->facts;
-  const al_call *c = &f->calls.items[call];
-  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
-    const al_arg *a = &f->args.items[i];
-    if (a->kind != AL_ARG_REF || !arg_in(&t->entry->sync_args, a))
+  const al_catalog_entry *e;
+  const al_arg *a;
+  for (uint32_t i = 0; (a = next_arg(ctx, call, AL_CAT_CALLS_SYNC, &e, &i));) {
+    if (a->kind != AL_ARG_REF || !al_rules_arg_in(&e->sync_args, a))
       continue;
-    al_target fn = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    uint32_t scope = ctx->facts->calls.items[call].scope;
+    al_target fn = al_index_resolve(ctx->index, ctx->file, scope, &a->ref);
     if (!al_index_is_coroutine_function(ctx->index, fn))
       continue;
-    const char *written =
-        al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
+    const char *written = al_rules_ref_text(ctx, &a->ref);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &fn),
               al_rules_written(ctx, call));
   }
@@ -78,16 +77,12 @@ const al_rule al_rule_async_callable_as_sync_callback = {
 
 static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
                                         uint32_t call) {
-  const al_target *t = &ctx->callee;
-  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
-      !(t->entry->facets & AL_CAT_EXPECTS_CALLABLE))
-    return;
-  const al_facts *f = ctx->facts;
-  const al_call *c = &f->calls.items[call];
-  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
-    const al_arg *a = &f->args.items[i];
+  const al_catalog_entry *e;
+  const al_arg *a;
+  for (uint32_t i = 0;
+       (a = next_arg(ctx, call, AL_CAT_EXPECTS_CALLABLE, &e, &i));) {
     if (a->kind != AL_ARG_CALL || a->target == AL_NONE ||
-        !arg_in(&t->entry->callable_args, a))
+        !al_rules_arg_in(&e->callable_args, a))
       continue;
     al_target inner = al_index_resolve_callee(ctx->index, ctx->file, a->target);
     if (!al_index_is_coroutine_function(ctx->index, inner))

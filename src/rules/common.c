@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Naming callees in messages and placing code in its scope. */
+/*
+ * Naming callees in messages, placing code in its scope, and matching
+ * arguments against the catalog's argument specs.
+ */
 #include "rules/common_p.h"
 
 #include <string.h>
@@ -42,4 +45,17 @@ al_scope_kind al_rules_running_in(const al_facts *facts, uint32_t scope,
 
 bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope) {
   return al_rules_running_in(facts, scope, NULL) == AL_SCOPE_ASYNC_FUNCTION;
+}
+
+bool al_rules_arg_in(const al_argspec *spec, const al_arg *a) {
+  if (a->kind == AL_ARG_ELEMENT)
+    return false;
+  if (a->index == AL_ARG_KEYWORD)
+    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
+  return spec->all_positional ||
+         (a->index < 32 && (spec->positions & (1u << a->index)));
+}
+
+const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref) {
+  return al_arena_strndup(ctx->arena, ref->dotted.ptr, ref->dotted.len);
 }

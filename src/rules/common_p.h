@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Helpers shared by the rule families (private to src/rules/): how a callee
- * is named in messages, and where code runs.
+ * is named in messages, where code runs, and what the catalog says of a
+ * library callee and its arguments.
  */
 #ifndef AL_RULES_COMMON_P_H
 #define AL_RULES_COMMON_P_H
@@ -33,5 +34,23 @@ al_scope_kind al_rules_running_in(const al_facts *facts, uint32_t scope,
 /** Whether code at `scope` runs on the event loop: directly in the body of
  * an async def (not a nested plain def, lambda or class body). */
 bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope);
+
+/**
+ * The catalog entry of t when t is a library name whose entry has any of
+ * `facets` (AL_CAT_*), else NULL. Inline: every call site asks.
+ */
+static inline const al_catalog_entry *al_rules_entry(const al_target *t,
+                                                     uint32_t facets) {
+  return t->kind == AL_TARGET_EXTERNAL && t->entry &&
+                 (t->entry->facets & facets)
+             ? t->entry
+             : NULL;
+}
+
+/** Whether argument a is one that spec names (by position or keyword). */
+bool al_rules_arg_in(const al_argspec *spec, const al_arg *a);
+
+/** The text of a dotted reference as written. Owned by ctx->arena. */
+const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref);
 
 #endif

@@ -31,8 +31,7 @@ static void check_unawaited(al_rule_ctx *ctx, const al_rule *self,
     what = "is a coroutine function: this call creates a coroutine";
     break;
   default:
-    if (t->kind == AL_TARGET_EXTERNAL && t->entry &&
-        (t->entry->facets & AL_CAT_AWAITABLE) &&
+    if (al_rules_entry(t, AL_CAT_AWAITABLE) &&
         !(t->entry->facets & AL_CAT_TASK)) {
       what = "returns an awaitable";
       break;
@@ -97,24 +96,23 @@ static bool expects_awaitable(const al_catalog_entry *e, const al_arg *a) {
 
 static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
                              uint32_t call) {
-  const al_target *t = &ctx->callee;
-  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
-      !(t->entry->facets & AL_CAT_EXPECTS_AWAITABLE))
+  const al_catalog_entry *e =
+      al_rules_entry(&ctx->callee, AL_CAT_EXPECTS_AWAITABLE);
+  if (!e)
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   const char *callee = NULL;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
-    if (!expects_awaitable(t->entry, a))
+    if (!expects_awaitable(e, a))
       continue;
     al_target at = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
     if (!al_index_is_coroutine_function(ctx->index, at))
       continue;
     if (!callee)
       callee = al_rules_written(ctx, call);
-    const char *written =
-        al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
+    const char *written = al_rules_ref_text(ctx, &a->ref);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
               written);
   }
@@ -220,8 +218,7 @@ static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
   case AL_CORO_LIBRARY:
     return "is a coroutine function";
   default:
-    if (awaitables && t->kind == AL_TARGET_EXTERNAL && t->entry &&
-        (t->entry->facets & (AL_CAT_AWAITABLE | AL_CAT_TASK)))
+    if (awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
       return "returns an awaitable";
     return NULL;
   }
@@ -402,8 +399,7 @@ const al_rule al_rule_coroutine_used_as_value = {
     .check_call = check_value,
 };
 
-// --- AL109 await-non-awaitable
-// ------------------------------------------------
+// --- AL109 await-non-awaitable ---------------------------------------------
 
 static void check_await_target(al_rule_ctx *ctx, const al_rule *self,
                                uint32_t site) {
@@ -420,8 +416,7 @@ static void check_await_target(al_rule_ctx *ctx, const al_rule *self,
     return;
   al_target t = al_index_resolve_callee(ctx->index, ctx->file, a->call);
   const char *written = al_rules_written(ctx, a->call);
-  if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
-      (t.entry->facets & AL_CAT_BLOCKING) &&
+  if (al_rules_entry(&t, AL_CAT_BLOCKING) &&
       !(t.entry->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE))) {
     const char *why = al_arena_printf(
         ctx->arena, "a blocking sync call: use '%s'", t.entry->replacement);

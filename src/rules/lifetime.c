@@ -289,8 +289,7 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
     al_target t = al_index_resolve(ctx->index, ctx->file, c->scope, &fn->ref);
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
-    const char *written =
-        al_arena_strndup(ctx->arena, fn->ref.dotted.ptr, fn->ref.dotted.len);
+    const char *written = al_rules_ref_text(ctx, &fn->ref);
     al_report(ctx, self, c->span, al_rules_describe(ctx, written, &t));
   }
   al_map_free(&rs.set);

@@ -13,11 +13,6 @@
 
 #include "rules/common_p.h"
 
-static bool has_facet(const al_target *t, uint32_t facet) {
-  return t->kind == AL_TARGET_EXTERNAL && t->entry &&
-         (t->entry->facets & facet);
-}
-
 // --- AL400 event-loop-run-in-async ------------------------------------------
 
 static void check_run_in_async(al_rule_ctx *ctx, const al_rule *self,
@@ -25,7 +20,7 @@ static void check_run_in_async(al_rule_ctx *ctx, const al_rule *self,
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   const char *what;
-  if (has_facet(&ctx->callee, AL_CAT_RUNS_EVENT_LOOP)) {
+  if (al_rules_entry(&ctx->callee, AL_CAT_RUNS_EVENT_LOOP)) {
     what = al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee);
   } else if (ctx->callee.kind == AL_TARGET_FUNCTION) {
     char chain[512];
@@ -81,7 +76,7 @@ const al_rule al_rule_event_loop_run_in_async = {
 
 static void check_run_in_loop(al_rule_ctx *ctx, const al_rule *self,
                               uint32_t call) {
-  if (!has_facet(&ctx->callee, AL_CAT_NEW_EVENT_LOOP))
+  if (!al_rules_entry(&ctx->callee, AL_CAT_NEW_EVENT_LOOP))
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
@@ -128,15 +123,6 @@ const al_rule al_rule_event_loop_run_in_loop_body = {
 
 // --- AL402 event-loop-per-thread --------------------------------------------
 
-static bool arg_in(const al_argspec *spec, const al_arg *a) {
-  if (a->kind == AL_ARG_ELEMENT)
-    return false;
-  if (a->index == AL_ARG_KEYWORD)
-    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
-  return spec->all_positional ||
-         (a->index < 32 && (spec->positions & (1u << a->index)));
-}
-
 // The first call made directly in the body of scope `scope` of file `file`
 // (not in nested functions) that runs an event loop; AL_NONE if none.
 static uint32_t loop_run_in_body(const al_rule_ctx *ctx, uint32_t file,
@@ -146,7 +132,7 @@ static uint32_t loop_run_in_body(const al_rule_ctx *ctx, uint32_t file,
     if (f->calls.items[i].scope != scope)
       continue;
     al_target t = al_index_resolve_callee(ctx->index, file, i);
-    if (has_facet(&t, AL_CAT_RUNS_EVENT_LOOP)) {
+    if (al_rules_entry(&t, AL_CAT_RUNS_EVENT_LOOP)) {
       *callee = t;
       return i;
     }
@@ -157,14 +143,14 @@ static uint32_t loop_run_in_body(const al_rule_ctx *ctx, uint32_t file,
 static void check_loop_per_thread(al_rule_ctx *ctx, const al_rule *self,
                                   uint32_t call) {
   const al_target *api = &ctx->callee;
-  if (!has_facet(api, AL_CAT_CALLS_SYNC))
+  if (!al_rules_entry(api, AL_CAT_CALLS_SYNC))
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   const char *api_name = NULL;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
-    if (!arg_in(&api->entry->sync_args, a))
+    if (!al_rules_arg_in(&api->entry->sync_args, a))
       continue;
     const char *what = NULL;
     al_target run;
@@ -176,9 +162,8 @@ static void check_loop_per_thread(al_rule_ctx *ctx, const al_rule *self,
             al_rules_describe(ctx, al_rules_written(ctx, rc), &run));
     } else if (a->kind == AL_ARG_REF) {
       al_target t = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
-      const char *written =
-          al_arena_strndup(ctx->arena, a->ref.dotted.ptr, a->ref.dotted.len);
-      if (has_facet(&t, AL_CAT_RUNS_EVENT_LOOP)) {
+      const char *written = al_rules_ref_text(ctx, &a->ref);
+      if (al_rules_entry(&t, AL_CAT_RUNS_EVENT_LOOP)) {
         what = al_arena_printf(ctx->arena, "through %s",
                                al_rules_describe(ctx, written, &t));
       } else if (t.kind == AL_TARGET_FUNCTION) {
@@ -187,10 +172,9 @@ static void check_loop_per_thread(al_rule_ctx *ctx, const al_rule *self,
           // The written name of a call in another file: its qualified name.
           const al_facts *tf = ctx->project->files.items[t.file].facts;
           const al_ref *r = &tf->calls.items[rc].callee;
-          const char *inner =
-              r->kind == AL_REF_DOTTED
-                  ? al_arena_strndup(ctx->arena, r->dotted.ptr, r->dotted.len)
-                  : run.qualname;
+          const char *inner = r->kind == AL_REF_DOTTED
+                                  ? al_rules_ref_text(ctx, r)
+                                  : run.qualname;
           what = al_arena_printf(ctx->arena, "through %s, which calls %s",
                                  al_rules_describe(ctx, written, &t),
                                  al_rules_describe(ctx, inner, &run));

@@ -6,8 +6,9 @@
  * family's file; registration is one line in rules.def. Rules declare which
  * facts they want (wants) and the engine hands them every such fact of every
  * file; they ask the model (model/index.h) to resolve names, never re-derive
- * facts, never print, and allocate only through al_report. Diagnostics keep
- * byte positions; the report stage converts them.
+ * facts, never print, and keep what they report in ctx->arena (al_report
+ * formats the message there). Diagnostics keep byte positions; the report
+ * stage converts them.
  */
 #ifndef AL_RULES_RULE_H
 #define AL_RULES_RULE_H

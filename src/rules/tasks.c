@@ -12,8 +12,7 @@ static void check_dangling(al_rule_ctx *ctx, const al_rule *self,
   if (c->ctx != AL_CTX_STMT)
     return;
   const al_target *t = &ctx->callee;
-  if (t->kind != AL_TARGET_EXTERNAL || !t->entry ||
-      !(t->entry->facets & AL_CAT_TASK))
+  if (!al_rules_entry(t, AL_CAT_TASK))
     return;
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), t));

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "source/utf8.h"
 
 static void set_problem(al_source *out, al_arena *arena, uint32_t line,
                         uint32_t col, const char *message) {
@@ -148,6 +149,15 @@ static bool is_or_prefixes(const char *norm, const char *name) {
   return strncmp(norm, name, n) == 0 && (norm[n] == 0 || norm[n] == '-');
 }
 
+// Whether norm is one of the NULL-terminated names, or, for a family, one
+// of them followed by a '-' suffix ("utf-8-sig" is UTF-8).
+static bool any_of(const char *norm, const char *const *names, bool family) {
+  for (size_t i = 0; names[i]; i++)
+    if (family ? is_or_prefixes(norm, names[i]) : strcmp(norm, names[i]) == 0)
+      return true;
+  return false;
+}
+
 // Python's tokenize._get_normal_name plus the codec aliases it leaves to
 // codecs.lookup: lowercase, '_' -> '-', then the UTF-8 and Latin-1 families.
 static enc_kind classify(const char *name, size_t len) {
@@ -167,18 +177,10 @@ static enc_kind classify(const char *name, size_t len) {
                                        "iso8859-1", "iso-latin-1", NULL};
   static const char *const latin1_exact[] = {"l1",    "latin",      "8859",
                                              "cp819", "iso-ir-100", NULL};
-  for (size_t i = 0; utf8[i]; i++)
-    if (is_or_prefixes(norm, utf8[i]))
-      return ENC_UTF8;
-  for (size_t i = 0; utf8_exact[i]; i++)
-    if (strcmp(norm, utf8_exact[i]) == 0)
-      return ENC_UTF8;
-  for (size_t i = 0; latin1[i]; i++)
-    if (is_or_prefixes(norm, latin1[i]))
-      return ENC_LATIN1;
-  for (size_t i = 0; latin1_exact[i]; i++)
-    if (strcmp(norm, latin1_exact[i]) == 0)
-      return ENC_LATIN1;
+  if (any_of(norm, utf8, true) || any_of(norm, utf8_exact, false))
+    return ENC_UTF8;
+  if (any_of(norm, latin1, true) || any_of(norm, latin1_exact, false))
+    return ENC_LATIN1;
   return ENC_OTHER;
 }
 
@@ -190,41 +192,11 @@ static enc_kind classify(const char *name, size_t len) {
 // len when the whole text is valid.
 static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
   size_t i = 0;
-  while (i < len) {
-    // Most source is ASCII: skip it eight bytes at a time.
-    while (i + 8 <= len) {
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ull)
-        break;
-      i += 8;
-    }
-    if (i >= len)
-      break;
-    unsigned char b = s[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
-    if (b >= 0xC2 && b <= 0xDF) {
-      n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      n = 3;
-      if (b == 0xE0)
-        lo = 0xA0; // overlong
-      else if (b == 0xED)
-        hi = 0x9F; // surrogates
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      n = 4;
-      if (b == 0xF0)
-        lo = 0x90; // overlong
-      else if (b == 0xF4)
-        hi = 0x8F; // > U+10FFFF
-    } else {
+  while ((i = al_utf8_skip_ascii(s, i, len)) < len) {
+    unsigned char lo, hi; // range of the second byte
+    size_t n = al_utf8_lead(s[i], &lo, &hi);
+    if (!n)
       return i;
-    }
     // Like Python's decoder, blame the start of a broken sequence.
     for (size_t k = 1; k < n; k++) {
       unsigned char lo_k = k == 1 ? lo : 0x80, hi_k = k == 1 ? hi : 0xBF;

@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "source/utf8.h"
+
 // Bytes in the sequence led by b; 1 for ASCII and for stray continuation
 // bytes, which valid text does not contain.
 static uint32_t sequence_length(unsigned char b) {
@@ -25,16 +27,7 @@ static uint32_t sequence_length(unsigned char b) {
 }
 
 static uint32_t skip_ascii(const char *text, uint32_t i, uint32_t len) {
-  while (i + 8 <= len) {
-    uint64_t w;
-    memcpy(&w, text + i, 8);
-    if (w & 0x8080808080808080ull)
-      break;
-    i += 8;
-  }
-  while (i < len && (unsigned char)text[i] < 0x80)
-    i++;
-  return i;
+  return (uint32_t)al_utf8_skip_ascii((const unsigned char *)text, i, len);
 }
 
 // Fills self->rows: the offset just past every '\n'.

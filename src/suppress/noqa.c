@@ -222,15 +222,7 @@ bool al_noqa_covers(const al_noqa *self, const al_rule *rule) {
 
 // First comment whose row is >= row.
 static uint32_t first_comment_at(const al_facts *facts, uint32_t row) {
-  uint32_t lo = 0, hi = facts->comments.len;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (facts->comments.items[mid].row < row)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return vec_lower_bound(&facts->comments, al_comment, row, row);
 }
 
 // Which parts of a comment covered a diagnostic: bit i for codes[i],

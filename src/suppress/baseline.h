@@ -8,27 +8,34 @@
  * The file is JSON (jansson):
  *   {"tool": "asynclint", "version": 1,
  *    "findings": [{"path": P, "code": C, "line": TEXT, "occurrence": N}]}
- * This module reads, writes and matches; the CLI decides when.
+ * This module reads, writes and matches findings; it knows nothing of
+ * how they are reported, and the CLI decides when (cli/output.c).
  */
-#ifndef AL_CLI_BASELINE_H
-#define AL_CLI_BASELINE_H
+#ifndef AL_SUPPRESS_BASELINE_H
+#define AL_SUPPRESS_BASELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-
-#include "base/arena.h"
-#include "report/report.h"
 
 /** The baseline format version written and accepted. */
 #define AL_BASELINE_VERSION 1
 
 typedef struct al_baseline al_baseline;
 
+/** A finding as the baseline keys it. The strings are the caller's. */
+typedef struct {
+  const char *path;    // as reported; this module normalises it
+  const char *code;    // the rule code
+  const char *line;    // the normalised line text ("" when unknown)
+  uint32_t occurrence; // of (code, line) in the file, from 0
+} al_baseline_finding;
+
 /**
- * Write items (with al_report_attach_source done) to path, atomically.
- * Returns false with errno set on failure.
+ * Write findings to path, atomically. Returns false with errno set on
+ * failure.
  */
-bool al_baseline_write(const char *path, const al_report_item *items,
+bool al_baseline_write(const char *path, const al_baseline_finding *findings,
                        uint32_t n);
 
 /**
@@ -39,11 +46,11 @@ bool al_baseline_write(const char *path, const al_report_item *items,
 al_baseline *al_baseline_read(const char *path, char *err, size_t err_size);
 
 /**
- * Drop from items[0..*n) the findings the baseline lists, keeping the
- * order; *n is updated.
+ * Set listed[i] to whether the baseline lists findings[i], for i < n.
  */
-void al_baseline_filter(const al_baseline *self, al_report_item *items,
-                        uint32_t *n);
+void al_baseline_match(const al_baseline *self,
+                       const al_baseline_finding *findings, uint32_t n,
+                       bool *listed);
 
 /** Free a baseline; NULL is a no-op. */
 void al_baseline_free(al_baseline *self);

@@ -3,9 +3,9 @@
  * The baseline file: writing the current findings, reading them back with
  * clear errors for anything malformed, and matching findings against it by
  * (path, code, line text, occurrence) through a sorted array of keys. It
- * does not decide when to write or read (output.c does).
+ * does not decide when to write or read (cli/output.c does).
  */
-#include "cli/baseline.h"
+#include "suppress/baseline.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
+#include "base/atomic_file.h"
 #include "base/path.h"
-#include "cli/output.h"
 
 typedef struct {
   char *path; // normalised
@@ -48,7 +49,7 @@ static int compare_entries(const void *pa, const void *pb) {
   return c;
 }
 
-bool al_baseline_write(const char *path, const al_report_item *items,
+bool al_baseline_write(const char *path, const al_baseline_finding *findings,
                        uint32_t n) {
   al_arena *arena = al_arena_new();
   json_t *root = json_object(), *list = json_array();
@@ -57,7 +58,7 @@ bool al_baseline_write(const char *path, const al_report_item *items,
   ok = ok && json_object_set_new(root, "version",
                                  json_integer(AL_BASELINE_VERSION)) == 0;
   for (uint32_t i = 0; ok && i < n; i++) {
-    const al_report_item *it = &items[i];
+    const al_baseline_finding *it = &findings[i];
     json_t *e = json_object();
     // Paths and lines are UTF-8 in practice; json_string refuses anything
     // else, and a baseline that cannot hold a finding must not be written.
@@ -65,9 +66,8 @@ bool al_baseline_write(const char *path, const al_report_item *items,
         e &&
         json_object_set_new(e, "path",
                             json_string(key_path(arena, it->path))) == 0 &&
-        json_object_set_new(e, "code", json_string(it->rule->code)) == 0 &&
-        json_object_set_new(e, "line", json_string(it->key ? it->key : "")) ==
-            0 &&
+        json_object_set_new(e, "code", json_string(it->code)) == 0 &&
+        json_object_set_new(e, "line", json_string(it->line)) == 0 &&
         json_object_set_new(e, "occurrence", json_integer(it->occurrence)) == 0;
     if (json_array_append_new(list, e) != 0)
       ok = false;
@@ -172,19 +172,17 @@ al_baseline *al_baseline_read(const char *path, char *err, size_t err_size) {
   return self;
 }
 
-void al_baseline_filter(const al_baseline *self, al_report_item *items,
-                        uint32_t *n) {
+void al_baseline_match(const al_baseline *self,
+                       const al_baseline_finding *findings, uint32_t n,
+                       bool *listed) {
   al_arena *arena = al_arena_new();
-  uint32_t kept = 0;
-  for (uint32_t i = 0; i < *n; i++) {
-    const al_report_item *it = &items[i];
-    entry key = {(char *)key_path(arena, it->path), (char *)it->rule->code,
-                 (char *)(it->key ? it->key : ""), it->occurrence};
-    if (!bsearch(&key, self->entries, self->n, sizeof *self->entries,
-                 compare_entries))
-      items[kept++] = items[i];
+  for (uint32_t i = 0; i < n; i++) {
+    const al_baseline_finding *it = &findings[i];
+    entry key = {(char *)key_path(arena, it->path), (char *)it->code,
+                 (char *)it->line, it->occurrence};
+    listed[i] = bsearch(&key, self->entries, self->n, sizeof *self->entries,
+                        compare_entries) != NULL;
   }
-  *n = kept;
   al_arena_free(arena);
 }
 
