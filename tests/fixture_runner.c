@@ -1,16 +1,39 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fixture runner: lints every fixture under FIXTURES_DIR in-process and
- * compares the diagnostics with the `# expect: CODE[@COL]` comments the
- * fixtures carry, printing TAP (one test per fixture) with a readable diff on
- * mismatch. It is stricter than the tool: a syntax error the fixture does not
- * declare with `# fixture: syntax-error` fails it, and so does any difference
+ * compares the diagnostics with the `# expect:` comments the fixtures carry,
+ * printing TAP (one test per fixture) with a readable diff on mismatch. It
+ * is stricter than the tool: a syntax error the fixture does not declare
+ * with `# fixture: syntax-error` fails it, and so does any difference
  * between a 1-thread and a 2-thread run. With --meta it checks instead that
  * every registered rule is well named, documented, and has a fixture with
- * positive and negative cases. Output formats and the command line are not
- * tested here (fixtures/report and fixtures/cli have their own runners).
+ * positive and negative cases and at least one pinned message. Output
+ * formats and the command line are not tested here (fixtures/report and
+ * fixtures/cli have their own runners).
  *
- * Usage: fixture_runner FIXTURES_DIR [--meta]
+ * The grammar of an expectation, a comment on the line of the diagnostic:
+ *
+ *   # expect: CODE[@COL] ["MESSAGE"] [CODE[@COL] ["MESSAGE"]...]
+ *
+ * - COL is the 1-based column in code points; without it any column
+ *   matches. Codes may be separated by spaces or commas.
+ * - A quoted MESSAGE pins the message of the code before it: the produced
+ *   message must equal it exactly (paths in it are relative to the source
+ *   root, where meson runs this program). Inside the quotes `\"` is a quote
+ *   and `\\` a backslash; no other escapes. Without a message any message
+ *   matches.
+ * - The list ends at the first word that is not CODE[@COL] or a message, so
+ *   prose may follow. A malformed message (unterminated, a bad escape, no
+ *   code before it) fails the fixture.
+ * - Every diagnostic must be expected, and every expectation met; the most
+ *   specific expectations (column and message) are matched first.
+ * - A wrong message prints the expected and the actual message, quoted as
+ *   an expectation would pin them, with a caret under the first difference.
+ *
+ * Usage: fixture_runner FIXTURES_DIR [--meta | PATH...]
+ *   PATH...  run only these fixtures (a file or tree of FIXTURES_DIR/rules,
+ *            or FIXTURES_DIR/demo; a file inside a tree runs its tree), as
+ *            `./dev fixture PATH` does
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -190,10 +213,17 @@ typedef struct {
   uint32_t line; // 1-based
   uint32_t col;  // 1-based code points; 0 when any column matches
   char code[MAX_CODE];
+  char *message; // malloc'd, unescaped; NULL when any message matches
   bool matched;
 } expectation;
 
 typedef al_vec(expectation) expectation_list;
+
+static void expectation_list_free(expectation_list *self) {
+  for (uint32_t i = 0; i < self->len; i++)
+    free(self->items[i].message);
+  vec_free(self);
+}
 
 // Parse one expectation token: CODE or CODE@COL, where CODE is capital
 // letters followed by digits. Returns false for anything else, which ends
@@ -227,18 +257,73 @@ static bool parse_token(al_str tok, char code[MAX_CODE], uint32_t *col) {
   return true;
 }
 
-// Append the expectations of one line (every `# expect:` on it).
-static void parse_expect_line(al_str line, uint32_t file, uint32_t lineno,
-                              expectation_list *out) {
+// Parse a quoted message at the start of *s (which starts with '"'): `\"`
+// stands for a quote and `\\` for a backslash, nothing else is escaped.
+// Advances *s past the closing quote and an optional comma. On error returns
+// NULL and sets *why.
+static char *parse_message(al_str *s, const char **why) {
+  char *out = al_xmalloc(s->len);
+  size_t n = 0, i = 1;
+  for (; i < s->len && s->ptr[i] != '"'; i++) {
+    if (s->ptr[i] == '\\') {
+      if (i + 1 == s->len || (s->ptr[i + 1] != '"' && s->ptr[i + 1] != '\\')) {
+        *why = "a backslash in a message must be followed by \" or \\";
+        free(out);
+        return NULL;
+      }
+      i++;
+    }
+    out[n++] = s->ptr[i];
+  }
+  if (i == s->len) {
+    *why = "unterminated message (no closing \")";
+    free(out);
+    return NULL;
+  }
+  out[n] = '\0';
+  i++;
+  if (i < s->len && s->ptr[i] == ',')
+    i++;
+  s->ptr += i;
+  s->len -= i;
+  return out;
+}
+
+// Append the expectations of one line (every `# expect:` on it). A quoted
+// message pins the message of the code just before it. Malformed messages
+// add a note naming path:lineno (notes may be NULL).
+static void parse_expect_line(al_str line, uint32_t file, const char *path,
+                              uint32_t lineno, expectation_list *out,
+                              str_list *notes) {
   const char *mark;
   while ((mark = str_find(line, MARK_EXPECT))) {
     size_t skip = (size_t)(mark - line.ptr) + strlen(MARK_EXPECT);
     line.ptr += skip;
     line.len -= skip;
+    uint32_t first = out->len; // this mark's first expectation
     for (;;) {
       line = str_trim_left(line);
+      if (line.len && line.ptr[0] == '"') {
+        const char *why = NULL;
+        expectation *last = out->len > first ? &out->items[out->len - 1] : NULL;
+        char *message = parse_message(&line, &why);
+        if (message && (!last || last->message)) {
+          free(message);
+          message = NULL;
+          why = "a quoted message must follow a code (CODE \"message\")";
+        }
+        if (!message) {
+          if (notes)
+            vec_push(notes,
+                     xprintf("%s:%u: bad expectation: %s", path, lineno, why));
+          break;
+        }
+        last->message = message;
+        continue;
+      }
       size_t n = 0;
-      while (n < line.len && line.ptr[n] != ' ' && line.ptr[n] != '\t')
+      while (n < line.len && line.ptr[n] != ' ' && line.ptr[n] != '\t' &&
+             line.ptr[n] != '"')
         n++;
       expectation e = {.file = file, .line = lineno};
       if (n == 0 || !parse_token((al_str){line.ptr, n}, e.code, &e.col))
@@ -251,12 +336,13 @@ static void parse_expect_line(al_str line, uint32_t file, uint32_t lineno,
 }
 
 static void collect_expectations(const bytes *b, uint32_t file,
-                                 expectation_list *out) {
+                                 const char *path, expectation_list *out,
+                                 str_list *notes) {
   size_t pos = 0;
   uint32_t lineno = 0;
   al_str line;
   while (next_line(b, &pos, &line))
-    parse_expect_line(line, file, ++lineno, out);
+    parse_expect_line(line, file, path, ++lineno, out, notes);
 }
 
 // ---- Options from `# lint: ARGS` ----
@@ -510,48 +596,119 @@ static bool same_across_threads(const al_run_result *one,
   return same;
 }
 
+// A message as a fixture pins it: in quotes, with `"` and `\` escaped, so
+// that a diff line can be pasted into an expectation.
+static char *quoted(const char *message) {
+  size_t n = 0;
+  for (const char *p = message; *p; p++)
+    n += (*p == '"' || *p == '\\') ? 2 : 1;
+  char *out = al_xmalloc(n + 3), *o = out;
+  *o++ = '"';
+  for (const char *p = message; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      *o++ = '\\';
+    *o++ = *p;
+  }
+  *o++ = '"';
+  *o = '\0';
+  return out;
+}
+
+// Whether diagnostic i of the run satisfies expectation x; with
+// check_message false the pinned message is not compared.
+static bool satisfies(const al_run_result *r, const al_report_item *it,
+                      uint32_t i, const expectation *x, bool check_message) {
+  return r->diags.items[i].file == x->file && it->start.line == x->line &&
+         (!x->col || it->start.column == x->col) &&
+         strcmp(rule_code(it->rule), x->code) == 0 &&
+         (!check_message || !x->message ||
+          strcmp(it->message ? it->message : "", x->message) == 0);
+}
+
+// Match the expectations, the most specific first (column and message,
+// message, column, neither), so that a vaguer one cannot take the
+// diagnostic a more specific one needs.
+static void match_expectations(const al_run_result *r,
+                               const al_report_item *items, uint32_t n,
+                               expectation_list *expected, bool *used) {
+  for (int pass = 0; pass < 4; pass++) {
+    for (uint32_t e = 0; e < expected->len; e++) {
+      expectation *x = &expected->items[e];
+      if (x->matched || pass != (x->col ? 0 : 2) + (x->message ? 0 : 1))
+        continue;
+      for (uint32_t i = 0; i < n && !x->matched; i++)
+        if (!used[i] && satisfies(r, &items[i], i, x, true))
+          used[i] = x->matched = true;
+    }
+  }
+}
+
+// A pinned message that differs from the one produced at its place: the
+// pair of diff lines, then a line with a caret under the first difference.
+static void message_diff(const expectation *x, const al_report_item *it,
+                         diff_list *diffs) {
+  char *want = quoted(x->message);
+  char *got = quoted(it->message ? it->message : "");
+  size_t at = 0, width = 0;
+  while (want[at] && want[at] == got[at])
+    if (((unsigned char)want[at++] & 0xC0) != 0x80)
+      width++; // count code points, as a terminal shows them
+  char *head = xprintf("%s:%u:%u %s ", it->path, it->start.line,
+                       it->start.column, x->code);
+  size_t indent = strlen(head) + width;
+  vec_push(diffs,
+           ((diff_line){it->path, it->start.line, it->start.column, -1,
+                        xprintf("%s%s (expected message)", head, want)}));
+  vec_push(diffs,
+           ((diff_line){it->path, it->start.line, it->start.column, +1,
+                        xprintf("%s%s (actual message)\n#     %*s^ first "
+                                "difference",
+                                head, got, (int)indent, "")}));
+  free(head);
+  free(want);
+  free(got);
+}
+
 // Match expectations against the diagnostics; differences go to diffs.
 static void compare(const al_run_result *r, expectation_list *expected,
                     diff_list *diffs) {
   uint32_t n;
   al_report_item *items = run_items(r, &n);
   bool *used = al_xcalloc(n ? n : 1, sizeof *used);
-  // Exact-column expectations first, so that a column-less one cannot take
-  // the diagnostic an exact one needs.
-  for (int pass = 0; pass < 2; pass++) {
-    for (uint32_t e = 0; e < expected->len; e++) {
-      expectation *x = &expected->items[e];
-      if (x->matched || (pass == 0) != (x->col != 0))
-        continue;
-      for (uint32_t i = 0; i < n; i++) {
-        if (used[i] || r->diags.items[i].file != x->file ||
-            items[i].start.line != x->line ||
-            (x->col && items[i].start.column != x->col) ||
-            strcmp(rule_code(items[i].rule), x->code) != 0)
-          continue;
+  match_expectations(r, items, n, expected, used);
+  // A pinned message left over with a diagnostic at its place whose message
+  // differs: show the two messages side by side.
+  for (uint32_t e = 0; e < expected->len; e++) {
+    expectation *x = &expected->items[e];
+    for (uint32_t i = 0; i < n && !x->matched && x->message; i++)
+      if (!used[i] && satisfies(r, &items[i], i, x, false)) {
         used[i] = x->matched = true;
-        break;
+        message_diff(x, &items[i], diffs);
       }
-    }
   }
   for (uint32_t e = 0; e < expected->len; e++) {
     const expectation *x = &expected->items[e];
     if (x->matched)
       continue;
     const char *path = vec_get(&r->project.files, x->file)->path;
-    char *text = x->col ? xprintf("%s:%u:%u %s (expected, missing)", path,
-                                  x->line, x->col, x->code)
-                        : xprintf("%s:%u %s (expected, missing)", path, x->line,
-                                  x->code);
+    char *at = x->col ? xprintf("%s:%u:%u", path, x->line, x->col)
+                      : xprintf("%s:%u", path, x->line);
+    char *message = x->message ? quoted(x->message) : NULL;
+    char *text = xprintf("%s %s%s%s (expected, missing)", at, x->code,
+                         message ? " " : "", message ? message : "");
     vec_push(diffs, ((diff_line){path, x->line, x->col, -1, text}));
+    free(message);
+    free(at);
   }
   for (uint32_t i = 0; i < n; i++) {
     if (used[i])
       continue;
     const al_report_item *it = &items[i];
-    char *text = xprintf("%s:%u:%u %s %s (unexpected)", it->path,
-                         it->start.line, it->start.column, rule_code(it->rule),
-                         it->message ? it->message : "");
+    char *message = quoted(it->message ? it->message : "");
+    char *text =
+        xprintf("%s:%u:%u %s %s (unexpected)", it->path, it->start.line,
+                it->start.column, rule_code(it->rule), message);
+    free(message);
     vec_push(diffs, ((diff_line){it->path, it->start.line, it->start.column, +1,
                                  text}));
   }
@@ -629,7 +786,10 @@ static bool check_fixture(const fixture *fx, uint32_t number) {
         ok = false;
         continue;
       }
-      collect_expectations(&b, f, &expected);
+      uint32_t n_notes = notes.len;
+      collect_expectations(&b, f, pf->path, &expected, &notes);
+      if (notes.len > n_notes)
+        ok = false; // a malformed expectation
       if (bytes_has_line_with(&b, MARK_KNOWN_BUG))
         known_bug = true;
       const al_facts *facts = pf->facts;
@@ -666,7 +826,7 @@ static bool check_fixture(const fixture *fx, uint32_t number) {
   for (uint32_t i = 0; i < diffs.len; i++)
     free(diffs.items[i].text);
   vec_free(&diffs);
-  vec_free(&expected);
+  expectation_list_free(&expected);
   str_list_free(&files);
   str_list_free(&notes);
   free(enabled);
@@ -680,15 +840,23 @@ static bool is_blank_or_comment(al_str line) {
   return line.len == 0 || line.ptr[0] == '#';
 }
 
+// What --meta looks for in the fixtures of one rule.
+typedef struct {
+  bool positive; // an expectation of the code
+  bool pinned;   // one with its message pinned
+  bool negative; // code after a `# negatives` line
+} rule_cases;
+
 // Scan one fixture file for positives of code and for a negative section.
-static void scan_for_meta(const bytes *b, const char *code, bool *positive,
-                          bool *negative) {
+static void scan_for_meta(const bytes *b, const char *code, rule_cases *out) {
   expectation_list ex = {0};
-  collect_expectations(b, 0, &ex);
+  collect_expectations(b, 0, "", &ex, NULL);
   for (uint32_t i = 0; i < ex.len; i++)
-    if (strcmp(ex.items[i].code, code) == 0)
-      *positive = true;
-  vec_free(&ex);
+    if (strcmp(ex.items[i].code, code) == 0) {
+      out->positive = true;
+      out->pinned |= ex.items[i].message != NULL;
+    }
+  expectation_list_free(&ex);
 
   size_t pos = 0;
   bool in_negatives = false;
@@ -701,7 +869,7 @@ static void scan_for_meta(const bytes *b, const char *code, bool *positive,
     }
     if (in_negatives && !is_blank_or_comment(line) &&
         !str_find(line, MARK_EXPECT)) {
-      *negative = true;
+      out->negative = true;
       return;
     }
   }
@@ -742,7 +910,7 @@ static bool check_rule(const al_rule *rule, const fixture_list *fixtures,
 
   char *prefix = xprintf("%s_", code);
   uint32_t n_fixtures = 0;
-  bool positive = false, negative = false;
+  rule_cases cases = {0};
   for (uint32_t f = 0; f < fixtures->len; f++) {
     const fixture *fx = &fixtures->items[f];
     if (strncmp(base_name(fx->path), prefix, strlen(prefix)) != 0)
@@ -754,7 +922,7 @@ static bool check_rule(const al_rule *rule, const fixture_list *fixtures,
       bytes b;
       if (!bytes_read(&b, files.items[i]))
         continue;
-      scan_for_meta(&b, code, &positive, &negative);
+      scan_for_meta(&b, code, &cases);
       bytes_free(&b);
     }
     str_list_free(&files);
@@ -765,10 +933,14 @@ static bool check_rule(const al_rule *rule, const fixture_list *fixtures,
                              "directory)",
                              code));
   } else {
-    if (!positive)
+    if (!cases.positive)
       vec_push(&notes, xprintf("no `%s %s` in its fixtures (a positive case)",
                                MARK_EXPECT, code));
-    if (!negative)
+    else if (!cases.pinned)
+      vec_push(&notes, xprintf("no `%s %s \"message\"` in its fixtures (a "
+                               "pinned message)",
+                               MARK_EXPECT, code));
+    if (!cases.negative)
       vec_push(&notes, xprintf("no `%s` line followed by code without "
                                "`%s` (a negative case)",
                                MARK_NEGATIVES, MARK_EXPECT));
@@ -785,23 +957,68 @@ static bool check_rule(const al_rule *rule, const fixture_list *fixtures,
 
 // ---- Main ----
 
+// Whether path (resolved) is the fixture fx or lies inside it.
+static bool fixture_holds(const fixture *fx, const char *path) {
+  char *real = realpath(fx->path, NULL);
+  size_t n = real ? strlen(real) : 0;
+  bool holds = real && strncmp(path, real, n) == 0 &&
+               (path[n] == '\0' || (fx->tree && path[n] == '/'));
+  free(real);
+  return holds;
+}
+
+// Keep only the fixtures holding one of paths (a fixture, or a file inside
+// a tree fixture). false, with a TAP bail-out, for a path that is none.
+static bool keep_fixtures(fixture_list *fixtures, char **paths, int n) {
+  bool *keep = al_xcalloc(fixtures->len ? fixtures->len : 1, sizeof *keep);
+  bool ok = true;
+  for (int p = 0; p < n && ok; p++) {
+    char *real = realpath(paths[p], NULL);
+    bool found = false;
+    for (uint32_t i = 0; real && i < fixtures->len; i++)
+      if (fixture_holds(&fixtures->items[i], real))
+        found = keep[i] = true;
+    if (!found) {
+      printf("Bail out! %s is not a fixture (a file or directory of "
+             "fixtures/rules, or fixtures/demo)\n",
+             paths[p]);
+      ok = false;
+    }
+    free(real);
+  }
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < fixtures->len; i++) {
+    if (keep[i] || !ok)
+      fixtures->items[kept++] = fixtures->items[i];
+    else
+      free(fixtures->items[i].path);
+  }
+  fixtures->len = kept;
+  free(keep);
+  return ok;
+}
+
 static int usage(void) {
-  fprintf(stderr, "usage: fixture_runner FIXTURES_DIR [--meta]\n");
+  fprintf(stderr, "usage: fixture_runner FIXTURES_DIR [--meta | PATH...]\n");
   return 2;
 }
 
 int main(int argc, char **argv) {
   const char *dir = NULL;
   bool meta = false;
+  char **only = al_xcalloc((size_t)argc, sizeof *only);
+  int n_only = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--meta") == 0)
       meta = true;
-    else if (argv[i][0] == '-' || dir)
+    else if (argv[i][0] == '-')
       return usage();
+    else if (dir)
+      only[n_only++] = argv[i];
     else
       dir = argv[i];
   }
-  if (!dir)
+  if (!dir || (meta && n_only))
     return usage();
   if (!is_dir(dir)) {
     printf("Bail out! %s is not a directory\n", dir);
@@ -813,7 +1030,9 @@ int main(int argc, char **argv) {
   list_fixtures(root, &fixtures);
   uint32_t failed = 0;
 
-  if (meta) {
+  if (n_only && !keep_fixtures(&fixtures, only, n_only)) {
+    failed++;
+  } else if (meta) {
     uint32_t n_rules;
     const al_rule *const *rules = al_rules_all(&n_rules);
     printf("1..%u\n", n_rules);
@@ -835,5 +1054,6 @@ int main(int argc, char **argv) {
     free(fixtures.items[i].path);
   vec_free(&fixtures);
   free(root);
+  free(only);
   return failed ? 1 : 0;
 }
