@@ -29,7 +29,7 @@ static void test_builtin_parses_and_codes_are_rules(void **state) {
   // Every blocking code in every embedded catalog file is a registered rule.
   for (uint32_t i = 0; i < al_embedded_count; i++) {
     const al_embedded_file *f = &al_embedded_files[i];
-    if (strncmp(f->name, "queries/catalog/", 16) != 0)
+    if (strncmp(f->name, "catalog/", 8) != 0)
       continue;
     const char *p = f->data;
     while ((p = strstr(p, "\tblocking\t")) != NULL) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Data files compiled into the binary (the queries/ .scm files and the library
- * catalog in queries/catalog/), generated at build time by
+ * catalog in catalog/), generated at build time by
  * src/tools/embed.c so the installed binary needs no data files.
  */
 #ifndef AL_BASE_EMBEDDED_H

@@ -2,7 +2,7 @@
 /*
  * Parsing the catalog's TSV lines into entries keyed by qualified name.
  * Several lines for one name merge into one entry (one facet each). The
- * format is documented in queries/catalog/README.md. It checks the form of
+ * format is documented in catalog/README.md. It checks the form of
  * each line (a rule code looks like one), not what the codes mean to the
  * rules (tests/test_catalog.c checks that each names a real rule), and it
  * knows nothing of the tree being linted.
@@ -410,7 +410,7 @@ static void load_builtin(void) {
   for (uint32_t i = 0; i < al_embedded_count && n < 64; i++) {
     const al_embedded_file *f = &al_embedded_files[i];
     size_t len = strlen(f->name);
-    if (strncmp(f->name, "queries/catalog/", 16) != 0 || len < 4 ||
+    if (strncmp(f->name, "catalog/", 8) != 0 || len < 4 ||
         strcmp(f->name + len - 4, ".tsv") != 0)
       continue;
     names[n] = f->name;

@@ -2,8 +2,8 @@
 /*
  * The library catalog: what asynclint knows about libraries by fully
  * qualified name (asyncio.sleep is a coroutine function, time.sleep blocks
- * with AL200, ...). The data lives in queries/catalog/ (TSV files), embedded at
- * build time; its format is documented in queries/catalog/README.md. This
+ * with AL200, ...). The data lives in catalog/ (TSV files), embedded at
+ * build time; its format is documented in catalog/README.md. This
  * module parses it once at start-up and answers look-ups; it knows nothing
  * about the tree being linted.
  */

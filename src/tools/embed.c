@@ -8,17 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+// The last component of path that is dir ("queries/"), or NULL.
+static const char *last_component(const char *path, const char *dir) {
+  const char *q = NULL;
+  for (const char *p = strstr(path, dir); p; p = strstr(p + 1, dir))
+    if (p == path || p[-1] == '/')
+      q = p;
+  return q;
+}
+
 // meson may hand inputs as absolute paths or relative to the build dir;
-// the stored name starts at the last "queries/" component.
+// the stored name starts at the last "queries/" or "catalog/" component
+// (the two data directories of the source root).
 static const char *relative(const char *path, const char *root) {
   size_t n = strlen(root);
   if (strncmp(path, root, n) == 0 && path[n] == '/')
     return path + n + 1;
-  const char *q = NULL;
-  for (const char *p = strstr(path, "queries/"); p;
-       p = strstr(p + 1, "queries/"))
-    if (p == path || p[-1] == '/')
-      q = p;
+  const char *q = last_component(path, "queries/");
+  const char *c = last_component(path, "catalog/");
+  if (c && (!q || c > q))
+    q = c;
   return q ? q : path;
 }
 
