@@ -112,32 +112,50 @@ static void test_errors(void **state) {
 // facet the catalog sets, so the index needs no rule code: the default-on
 // kinds do, the opt-in ones (AL211, file-system metadata) do not, and a
 // name keeps the kind of its first blocking line.
-static void test_blocking_transitive(void **state) {
+// What counts through helpers (al_index_reaches) is data: a blocking name
+// with the direct-only facet does not, whatever its rule code.
+static void test_direct_only(void **state) {
   (void)state;
   al_error err = {0};
   al_catalog *c = parse1("m.sleep\tblocking\tAL200\tx\n"
-                         "m.sleep\tblocking\tAL211\ty\n"
+                         "m.stat\tdirect-only\n"
                          "m.stat\tblocking\tAL211\tz\n"
                          "m.own\tblocking\tAL208\tw\n"
-                         "m.co\tcoroutine\n",
+                         "m.lock\tblocking\tAL207\tv\n"
+                         "m.lock\tdirect-only\n",
                          &err);
   assert_non_null(c);
-  const uint32_t t = AL_CAT_BLOCKING_TRANSITIVE;
-  assert_true(al_catalog_get(c, AL_STR_LIT("m.sleep"))->facets & t);
-  assert_false(al_catalog_get(c, AL_STR_LIT("m.stat"))->facets & t);
-  assert_true(al_catalog_get(c, AL_STR_LIT("m.own"))->facets & t);
-  assert_false(al_catalog_get(c, AL_STR_LIT("m.co"))->facets & t);
-  const char *more = "m.co\tblocking\tAL203\tv\n";
-  al_catalog *x =
-      al_catalog_extend(c, "config", more, (uint32_t)strlen(more), &err);
-  assert_non_null(x);
-  assert_false(al_catalog_get(x, AL_STR_LIT("m.stat"))->facets & t);
-  assert_true(al_catalog_get(x, AL_STR_LIT("m.co"))->facets & t);
-  al_catalog_free(x);
+  const uint32_t d = AL_CAT_DIRECT_ONLY, b = AL_CAT_BLOCKING;
+  assert_int_equal(al_catalog_get(c, AL_STR_LIT("m.sleep"))->facets & (b | d),
+                   b);
+  assert_int_equal(al_catalog_get(c, AL_STR_LIT("m.stat"))->facets & (b | d),
+                   b | d);
+  assert_int_equal(al_catalog_get(c, AL_STR_LIT("m.own"))->facets & (b | d), b);
+  assert_int_equal(al_catalog_get(c, AL_STR_LIT("m.lock"))->facets & (b | d),
+                   b | d);
   al_catalog_free(c);
-  const al_catalog_entry *e =
-      al_catalog_get(al_catalog_builtin(), AL_STR_LIT("time.sleep"));
-  assert_true(e->facets & t);
+  // The built-in catalog: every opt-in metadata query (AL211) is
+  // direct-only, time.sleep is not.
+  const al_catalog *builtin = al_catalog_builtin();
+  const al_catalog_entry *e = al_catalog_get(builtin, AL_STR_LIT("time.sleep"));
+  assert_false(e->facets & d);
+  e = al_catalog_get(builtin, AL_STR_LIT("os.path.exists"));
+  assert_true((e->facets & d) && strcmp(e->blocking_code, "AL211") == 0);
+  for (uint32_t i = 0; i < al_embedded_count; i++) {
+    const al_embedded_file *f = &al_embedded_files[i];
+    if (strncmp(f->name, "catalog/", 8) != 0)
+      continue;
+    for (const char *p = f->data; (p = strstr(p, "\tblocking\tAL211\t")); p++) {
+      const char *start = p;
+      while (start > f->data && start[-1] != '\n')
+        start--;
+      al_str name = {start, (size_t)(p - start)};
+      e = al_catalog_get(builtin, name);
+      assert_non_null(e);
+      if (!(e->facets & d))
+        fail_msg("%.*s: AL211 without direct-only", (int)name.len, name.ptr);
+    }
+  }
 }
 
 int main(void) {
@@ -146,7 +164,7 @@ int main(void) {
       cmocka_unit_test(test_known_entries),
       cmocka_unit_test(test_merge_and_args),
       cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_blocking_transitive),
+      cmocka_unit_test(test_direct_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

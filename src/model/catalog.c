@@ -146,6 +146,7 @@ static const struct {
     {"iterable", AL_CAT_ITERABLE},
     {"transparent-decorator", AL_CAT_TRANSPARENT_DECORATOR},
     {"async-context-manager", AL_CAT_ASYNC_CONTEXT_MANAGER},
+    {"direct-only", AL_CAT_DIRECT_ONLY},
 };
 
 static bool parse_ready_when(line_ctx *l) {
@@ -223,19 +224,6 @@ static bool parse_args_facet(line_ctx *l, al_str facet) {
   return true;
 }
 
-// Whether the calls a blocking line's code names also count when a plain
-// helper of the tree makes them (AL_CAT_BLOCKING_TRANSITIVE). The kinds of
-// the default-on direct blocking rules, AL200-AL208 (sleeps, HTTP,
-// processes, file contents, terminal input, sockets, databases, thread
-// waits, the config's blocking-calls), do; the opt-in kinds (AL211,
-// file-system metadata) count only where they are written. This is the one
-// place below the rules that tells the codes apart: the index asks for the
-// facet.
-static bool blocks_through_helpers(al_str code) {
-  return al_str_starts_with(code, "AL20") && code.ptr[4] >= '0' &&
-         code.ptr[4] <= '8';
-}
-
 static bool parse_blocking(line_ctx *l, al_str facet) {
   al_catalog_entry *e = l->e;
   al_str code = next_field(&l->p, l->end);
@@ -250,8 +238,6 @@ static bool parse_blocking(line_ctx *l, al_str facet) {
                         "a replacement");
   if (!(e->facets & AL_CAT_BLOCKING)) {
     e->facets |= AL_CAT_BLOCKING;
-    if (blocks_through_helpers(code))
-      e->facets |= AL_CAT_BLOCKING_TRANSITIVE;
     e->blocking_code = al_arena_strndup(l->self->arena, code.ptr, code.len);
     e->replacement = al_arena_strndup(l->self->arena, repl.ptr, repl.len);
   }

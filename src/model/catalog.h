@@ -47,13 +47,12 @@ enum {
                                       // non-blocking mode (setblocking)
   AL_CAT_BLOCKING_IF = 1 << 18,       // blocks only when an argument of
                                       // `if_args` is given (smtplib.SMTP(host))
-  AL_CAT_READY_WHEN = 1 << 19, // does not block once `ready_pred()` of the
-                               // same receiver gave `ready_value`
-  AL_CAT_BLOCKING_TRANSITIVE = 1 << 20, // BLOCKING, and also counts when a
-                                        // plain helper of the tree makes the
-                                        // call (al_index_reaches): the
-                                        // default-on blocking kinds, not the
-                                        // opt-in ones (file-system metadata)
+  AL_CAT_READY_WHEN = 1 << 19,  // does not block once `ready_pred()` of the
+                                // same receiver gave `ready_value`
+  AL_CAT_DIRECT_ONLY = 1 << 20, // BLOCKING only where the call is written:
+                                // a plain helper of the tree that makes it
+                                // does not carry it to its async callers
+                                // (al_index_reaches)
 };
 
 /** al_catalog_entry.unless_cond */

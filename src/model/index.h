@@ -65,7 +65,7 @@ typedef enum {
 /** Events plain helpers can reach (al_index_reaches). */
 typedef enum {
   AL_REACH_BLOCKING, // a blocking call that counts through helpers (catalog
-                     // facet AL_CAT_BLOCKING_TRANSITIVE)
+                     // facet blocking, not direct-only)
   AL_REACH_LOOP_RUN, // a call that runs an event loop (asyncio.run, ...)
   AL_REACH_KINDS,
 } al_reach_kind;

@@ -211,7 +211,7 @@ static bool is_event(const al_catalog_entry *e, al_reach_kind k) {
     return false;
   if (k == AL_REACH_LOOP_RUN)
     return (e->facets & AL_CAT_RUNS_EVENT_LOOP) != 0;
-  return (e->facets & AL_CAT_BLOCKING_TRANSITIVE) != 0;
+  return (e->facets & AL_CAT_BLOCKING) && !(e->facets & AL_CAT_DIRECT_ONLY);
 }
 
 // A plain def of the tree whose body runs when called (not a generator).
