@@ -32,6 +32,22 @@ readonly DEFAULT_PACKAGES=(
   python3-aiostream python3-aioresponses python3-aiopg python3-aiomysql
   python3-databases python3-asgiref python3-pytest-asyncio python3-aioxmpp
   python3-bleak python3-aiohttp-jinja2 python3-daphne
+  # Issue 17: every other async framework, server, SDK or bot Debian 12
+  # has (apt-cache search), for the precision review.
+  python3-aiosmtplib python3-aiodns python3-aioftp python3-aiohttp-cors
+  python3-aiohttp-socks python3-aiohttp-wsgi python3-aiohttp-apispec
+  python3-aiohttp-session python3-aiohttp-security
+  python3-aiohttp-openmetrics python3-aiohttp-proxy python3-aiohttp-oauthlib
+  python3-aiohttp-mako python3-aioamqp python3-aioapns python3-aioinflux
+  python3-aiorpcx python3-aiozmq python3-aiozipkin python3-aioprocessing
+  python3-aionotify python3-aiodogstatsd python3-aioxmlrpc python3-aiosasl
+  python3-aioopenssl python3-aiotask-context python3-serial-asyncio
+  python3-asyncio-mqtt python3-trio-websocket python3-async-lru
+  python3-async-timeout python3-django-channels python3-channels-redis
+  python3-socketio python3-engineio python3-ormar python3-panoramisk
+  python3-throttler python3-txaio python3-zigpy python3-pytest-aiohttp
+  python3-simpleobsws python3-pyfuse3 python3-terminado python3-aiortc
+  python3-aioice python3-uvloop python3-wsproto python3-sniffio
   # Issue 6 (the benchmark, bench/run.sh) wants about 50 MB of Python or
   # more: larger async and general code bases bring the corpus to ~55 MB.
   python3-twisted python3-sqlalchemy python3-distributed python3-dask
