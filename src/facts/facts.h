@@ -388,6 +388,15 @@ typedef struct {
   AL_RETURN_FIELDS(AL_FACTS_DECLARE)
 } al_return;
 
+/** Where in a try statement a read is (al_use.try_part). */
+typedef enum {
+  AL_TRY_NONE,    // in no try statement of its scope
+  AL_TRY_BODY,    // the try body
+  AL_TRY_HANDLER, // an except (or except*) clause
+  AL_TRY_ELSE,    // the else clause
+  AL_TRY_FINALLY, // the finally clause
+} al_try_part;
+
 // clang-format off
 
 /**
@@ -406,7 +415,13 @@ typedef struct {
   X(uint32_t, U32,  block_start, _)                                            \
   X(uint32_t, U32,  block_end,   _)                                            \
   X(uint16_t, U16,  arg_index,   _) /* ARG: positional or AL_ARG_KEYWORD */    \
-  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */
+  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */      \
+  /* the innermost try statement of the same scope around the read: which   */ \
+  /* part of it the read is in, and where the statement starts (AL_NONE     */ \
+  /* when there is none)                                                    */ \
+  X(uint8_t,  ENUM, try_part,    AL_TRY_FINALLY) /* al_try_part */             \
+  X(uint32_t, U32,  try_start,   _)                                            \
+  X(al_str,   STR,  ctx_name,    _) /* ATTRIBUTE: the attribute name */
 
 // clang-format on
 typedef struct {
