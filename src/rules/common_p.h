@@ -53,4 +53,14 @@ bool al_rules_arg_in(const al_argspec *spec, const al_arg *a);
 /** The text of a dotted reference as written. Owned by ctx->arena. */
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref);
 
+/**
+ * What argument a of a call in `scope`, passed as a callable, is: a name
+ * (or a name inside a list or tuple argument) resolved, or a call whose value is a function (a functools.partial
+ * object); UNKNOWN for anything else. *written gets how to name it in a
+ * message ("fetch", "partial(fetch, ...)"), owned by ctx->arena; it is
+ * left alone for UNKNOWN.
+ */
+al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
+                                const al_arg *a, const char **written);
+
 #endif

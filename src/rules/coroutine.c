@@ -75,7 +75,7 @@ const al_rule al_rule_unawaited_coroutine = {
 // --- AL107 coroutine-function-not-called -----------------------------------
 
 static bool expects_awaitable(const al_catalog_entry *e, const al_arg *a) {
-  if (a->kind == AL_ARG_REF) {
+  if (a->kind == AL_ARG_REF || a->kind == AL_ARG_CALL) {
     if (a->index == AL_ARG_KEYWORD)
       return e->awaitable_keyword.len &&
              al_str_eq(a->keyword, e->awaitable_keyword) &&
@@ -107,12 +107,12 @@ static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
     const al_arg *a = &f->args.items[i];
     if (!expects_awaitable(e, a))
       continue;
-    al_target at = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    const char *written = NULL;
+    al_target at = al_rules_callable_arg(ctx, c->scope, a, &written);
     if (!al_index_is_coroutine_function(ctx->index, at))
       continue;
     if (!callee)
       callee = al_rules_written(ctx, call);
-    const char *written = al_rules_ref_text(ctx, &a->ref);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
               written);
   }
