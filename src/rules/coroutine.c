@@ -369,6 +369,90 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
             src, how);
 }
 
+// How a read of a name uses its value (NULL: in no way a coroutine
+// object rules out).
+static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
+  switch ((al_ctx)u->ctx) {
+  case AL_CTX_OPERAND:
+    return "used as an operand";
+  case AL_CTX_SUBSCRIPT:
+    return "subscripted";
+  case AL_CTX_ATTRIBUTE:
+    return is_coroutine_attribute(u->ctx_name) ? NULL : "used for an attribute";
+  case AL_CTX_ITER:
+    return "iterated over";
+  case AL_CTX_FSTRING:
+    return "formatted into an f-string";
+  case AL_CTX_UNPACK:
+    return "unpacked";
+  case AL_CTX_ARG: {
+    if (u->parent_call == AL_NONE)
+      return NULL;
+    al_target p =
+        al_index_resolve_callee(ctx->index, ctx->file, u->parent_call);
+    return consumes_value(&p) ? "passed as a value" : NULL;
+  }
+  default:
+    return NULL;
+  }
+}
+
+// Whether binding `which` is the only one of its name in its scope (no
+// parameter, global declaration or other assignment): every read of the
+// name there is then a read of its value.
+static bool sole_binding(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (i != which && f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return false;
+  return true;
+}
+
+// The same misuse through a name: `user = User.get(pk)` then `user.name`.
+// Only a name bound once in its function, to the coroutine call alone, and
+// read in the same function; a name never read at all is AL103's. The
+// first such read of a binding is reported (one 'await' fixes them all).
+static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  bool *done = NULL;
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_use *u = &f->uses.items[i];
+    const al_binding *b = &f->binds.items[u->binding];
+    if ((done && done[u->binding]) || u->scope != b->scope ||
+        b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
+        f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
+      continue;
+    const char *how = value_use(ctx, u);
+    if (!how || !sole_binding(f, u->binding))
+      continue;
+    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+    const char *src;
+    switch (al_index_coroutine_kind(ctx->index, t)) {
+    case AL_CORO_ASYNC:
+      src = "is async";
+      break;
+    case AL_CORO_WRAPPER:
+      src = "returns a coroutine";
+      break;
+    case AL_CORO_LIBRARY:
+      src = "is a coroutine function";
+      break;
+    default:
+      continue;
+    }
+    const char *callee =
+        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
+    const char *what = al_arena_printf(
+        ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
+        (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
+    al_report(ctx, self, u->span, what, src, how);
+    if (!done)
+      done = al_arena_alloc(ctx->arena, f->binds.len);
+    done[u->binding] = true;
+  }
+}
+
 const al_rule al_rule_coroutine_used_as_value = {
     .code = "AL102",
     .name = "coroutine-used-as-value",
@@ -380,7 +464,9 @@ const al_rule al_rule_coroutine_used_as_value = {
            "used as if it\n  were the result: `fetch() + \"!\"`, "
            "`fetch()[\"k\"]`, `fetch().json`,\n  `for x in fetch():`, "
            "`len(fetch())`, `str(...)`, `print(...)`, f-string fields,\n  "
-           "comparisons, unpacking.\n\n"
+           "comparisons, unpacking; also through a local name bound once "
+           "to the call\n  (`user = User.get(pk)` then `user.name`), at "
+           "its first such use.\n\n"
            "Why is this bad?\n"
            "  The coroutine never runs, and the expression fails with a "
            "TypeError or\n  AttributeError, or silently works on the wrong "
@@ -395,8 +481,9 @@ const al_rule al_rule_coroutine_used_as_value = {
     .equivalents = "",
     .severity = AL_SEV_ERROR,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
+    .wants = AL_WANTS_CALLS | AL_WANTS_FILE,
     .check_call = check_value,
+    .check_file = check_value_names,
 };
 
 // --- AL109 await-non-awaitable ---------------------------------------------
