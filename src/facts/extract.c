@@ -565,7 +565,7 @@ static void enter_identifier(al_extractor *x, frame *f) {
   u->ctx = (uint8_t)ci.ctx;
   u->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
   u->arg_index = ci.arg_index;
-  u->ctx_name = ci.ctx == AL_CTX_ATTRIBUTE ? ci.ctx_name : (al_str){NULL, 0};
+  u->attr_hash = ci.ctx == AL_CTX_ATTRIBUTE ? al_use_attr_hash(ci.ctx_name) : 0;
   use_try_site(x, u);
   u->block_start = 0;
   u->block_end = UINT32_MAX;

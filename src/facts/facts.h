@@ -421,12 +421,19 @@ typedef enum {
   /* when there is none)                                                    */ \
   X(uint8_t,  ENUM, try_part,    AL_TRY_FINALLY) /* al_try_part */             \
   X(uint32_t, U32,  try_start,   _)                                            \
-  X(al_str,   STR,  ctx_name,    _) /* ATTRIBUTE: the attribute name */
+  /* ATTRIBUTE: the attribute's name as al_use_attr_hash; else 0 (rules     */ \
+  /* compare it with the names they know: a record stays 40 bytes)          */ \
+  X(uint32_t, U32,  attr_hash,   _)
 
 // clang-format on
 typedef struct {
   AL_USE_FIELDS(AL_FACTS_DECLARE)
 } al_use;
+
+/** al_use.attr_hash of an attribute name. */
+static inline uint32_t al_use_attr_hash(al_str name) {
+  return (uint32_t)al_str_hash(name) | 1u; // never 0
+}
 
 typedef enum {
   AL_COMP_LIST,

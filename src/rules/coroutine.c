@@ -273,13 +273,23 @@ const al_rule al_rule_coroutine_as_condition = {
 // --- AL102 coroutine-used-as-value ------------------------------------------
 
 // Attributes that make sense on a coroutine object itself.
+static const char *const coroutine_attributes[] = {
+    "send",     "throw",        "close",     "__await__", "cr_await",
+    "cr_frame", "cr_running",   "cr_code",   "cr_origin", "cr_suspended",
+    "__name__", "__qualname__", "__class__", "__del__",   NULL};
+
 static bool is_coroutine_attribute(al_str name) {
-  static const char *const ok[] = {
-      "send",     "throw",        "close",     "__await__", "cr_await",
-      "cr_frame", "cr_running",   "cr_code",   "cr_origin", "cr_suspended",
-      "__name__", "__qualname__", "__class__", "__del__",   NULL};
-  for (int i = 0; ok[i]; i++)
-    if (al_str_eq_c(name, ok[i]))
+  for (int i = 0; coroutine_attributes[i]; i++)
+    if (al_str_eq_c(name, coroutine_attributes[i]))
+      return true;
+  return false;
+}
+
+// The same for a read's attribute, known by its hash (a collision can only
+// keep a finding back).
+static bool is_coroutine_attribute_hash(uint32_t hash) {
+  for (int i = 0; coroutine_attributes[i]; i++)
+    if (al_use_attr_hash(al_str_from(coroutine_attributes[i])) == hash)
       return true;
   return false;
 }
@@ -369,6 +379,16 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
             src, how);
 }
 
+// Functions that show an object rather than use its value.
+static bool shows_object(const al_target *t) {
+  static const char *const names[] = {"builtins.print", "builtins.repr",
+                                      "builtins.str", "builtins.format", NULL};
+  for (int i = 0; names[i]; i++)
+    if (strcmp(t->qualname, names[i]) == 0)
+      return true;
+  return false;
+}
+
 // How a read of a name uses its value (NULL: in no way a coroutine
 // object rules out).
 static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
@@ -378,19 +398,20 @@ static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
   case AL_CTX_SUBSCRIPT:
     return "subscripted";
   case AL_CTX_ATTRIBUTE:
-    return is_coroutine_attribute(u->ctx_name) ? NULL : "used for an attribute";
+    return is_coroutine_attribute_hash(u->attr_hash) ? NULL
+                                                     : "used for an attribute";
   case AL_CTX_ITER:
     return "iterated over";
-  case AL_CTX_FSTRING:
-    return "formatted into an f-string";
   case AL_CTX_UNPACK:
     return "unpacked";
   case AL_CTX_ARG: {
+    // Showing the object itself (print(c), repr(c), f"{c}") may be meant:
+    // the name still holds the coroutine for later.
     if (u->parent_call == AL_NONE)
       return NULL;
     al_target p =
         al_index_resolve_callee(ctx->index, ctx->file, u->parent_call);
-    return consumes_value(&p) ? "passed as a value" : NULL;
+    return consumes_value(&p) && !shows_object(&p) ? "passed as a value" : NULL;
   }
   default:
     return NULL;
