@@ -434,43 +434,60 @@ static bool sole_binding(const al_facts *f, uint32_t which) {
 // Only a name bound once in its function, to the coroutine call alone, and
 // read in the same function; a name never read at all is AL103's. The
 // first such read of a binding is reported (one 'await' fixes them all).
+// What a binding's call makes, for check_value_names: a message fragment
+// when it is a coroutine, else NULL.
+static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
+                                     al_target *t) {
+  *t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+  switch (al_index_coroutine_kind(ctx->index, *t)) {
+  case AL_CORO_ASYNC:
+    return "is async";
+  case AL_CORO_WRAPPER:
+    return "returns a coroutine";
+  case AL_CORO_LIBRARY:
+    return "is a coroutine function";
+  default:
+    return NULL;
+  }
+}
+
+// Per binding, what check_value_names found out.
+enum { NAME_UNSEEN, NAME_SKIP, NAME_CORO };
+
 static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
-  bool *done = NULL;
+  uint8_t *state = NULL; // by binding: NAME_*
   for (uint32_t i = 0; i < f->uses.len; i++) {
     const al_use *u = &f->uses.items[i];
     const al_binding *b = &f->binds.items[u->binding];
-    if ((done && done[u->binding]) || u->scope != b->scope ||
-        b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
-        f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
+    // The cheap tests first: most reads are awaits, returns and arguments.
+    if (u->ctx == AL_CTX_AWAIT || u->ctx == AL_CTX_RETURN ||
+        u->scope != b->scope || b->kind != AL_BIND_ASSIGN ||
+        b->target == AL_NONE || f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
+      continue;
+    if (u->ctx != AL_CTX_ARG && !value_use(ctx, u))
+      continue;
+    if (!state)
+      state = al_arena_alloc(ctx->arena, f->binds.len);
+    al_target t;
+    if (state[u->binding] == NAME_UNSEEN)
+      state[u->binding] =
+          binding_coroutine(ctx, b, &t) && sole_binding(f, u->binding)
+              ? NAME_CORO
+              : NAME_SKIP;
+    if (state[u->binding] != NAME_CORO)
       continue;
     const char *how = value_use(ctx, u);
-    if (!how || !sole_binding(f, u->binding))
+    if (!how)
       continue;
-    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
-    const char *src;
-    switch (al_index_coroutine_kind(ctx->index, t)) {
-    case AL_CORO_ASYNC:
-      src = "is async";
-      break;
-    case AL_CORO_WRAPPER:
-      src = "returns a coroutine";
-      break;
-    case AL_CORO_LIBRARY:
-      src = "is a coroutine function";
-      break;
-    default:
-      continue;
-    }
+    const char *src = binding_coroutine(ctx, b, &t);
     const char *callee =
         al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
     const char *what = al_arena_printf(
         ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
         (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
     al_report(ctx, self, u->span, what, src, how);
-    if (!done)
-      done = al_arena_alloc(ctx->arena, f->binds.len);
-    done[u->binding] = true;
+    state[u->binding] = NAME_SKIP; // one 'await' fixes every read
   }
 }
 
