@@ -567,6 +567,10 @@ static void enter_identifier(al_extractor *x, frame *f) {
   u->arg_index = ci.arg_index;
   u->attr_hash = ci.ctx == AL_CTX_ATTRIBUTE ? al_use_attr_hash(ci.ctx_name) : 0;
   use_try_site(x, u);
+  u->flags = ci.ctx == AL_CTX_OPERAND &&
+                     frame_at(x, ci.via)->kind == AL_K_COMPARISON_OPERATOR
+                 ? AL_USE_COMPARED
+                 : 0;
   u->block_start = 0;
   u->block_end = UINT32_MAX;
   for (uint32_t i = x->stack.len; i-- > 0;) {

@@ -388,6 +388,11 @@ typedef struct {
   AL_RETURN_FIELDS(AL_FACTS_DECLARE)
 } al_return;
 
+/** al_use.flags */
+enum {
+  AL_USE_COMPARED = 1 << 0, // OPERAND of a comparison (==, <, in, is, ...)
+};
+
 /** Where in a try statement a read is (al_use.try_part). */
 typedef enum {
   AL_TRY_NONE,    // in no try statement of its scope
@@ -423,7 +428,8 @@ typedef enum {
   X(uint32_t, U32,  try_start,   _)                                            \
   /* ATTRIBUTE: the attribute's name as al_use_attr_hash; else 0 (rules     */ \
   /* compare it with the names they know: a record stays 40 bytes)          */ \
-  X(uint32_t, U32,  attr_hash,   _)
+  X(uint32_t, U32,  attr_hash,   _)                                            \
+  X(uint8_t,  FLAGS, flags,      _) /* AL_USE_* */
 
 // clang-format on
 typedef struct {

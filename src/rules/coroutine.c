@@ -394,7 +394,8 @@ static bool shows_object(const al_target *t) {
 static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
   switch ((al_ctx)u->ctx) {
   case AL_CTX_OPERAND:
-    return "used as an operand";
+    // c is None, c in pending, c == other: the object itself may be meant.
+    return u->flags & AL_USE_COMPARED ? NULL : "used as an operand";
   case AL_CTX_SUBSCRIPT:
     return "subscripted";
   case AL_CTX_ATTRIBUTE:
