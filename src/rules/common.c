@@ -89,3 +89,12 @@ al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
                                al_rules_written(ctx, a->target));
   return t;
 }
+
+bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (i != which && f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return true;
+  return false;
+}

@@ -205,12 +205,9 @@ const al_rule al_rule_await_outside_async = {
 
 // --- shared: is this call's value a coroutine? -------------------------------
 
-// How the current call makes a coroutine, described for messages (NULL when
-// it does not). Awaitables from the catalog count for conditions and values
-// too: a future is no more a boolean than a coroutine is.
-static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
-  const al_target *t = &ctx->callee;
-  switch (al_index_coroutine_kind(ctx->index, *t)) {
+// Why calling a target of this kind makes a coroutine, for messages.
+static const char *coro_kind_text(al_coro_kind k) {
+  switch (k) {
   case AL_CORO_ASYNC:
     return "is async";
   case AL_CORO_WRAPPER:
@@ -218,10 +215,19 @@ static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
   case AL_CORO_LIBRARY:
     return "is a coroutine function";
   default:
-    if (awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
-      return "returns an awaitable";
     return NULL;
   }
+}
+
+// How the current call makes a coroutine, described for messages (NULL when
+// it does not). Awaitables from the catalog count for conditions and values
+// too: a future is no more a boolean than a coroutine is.
+static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
+  const al_target *t = &ctx->callee;
+  const char *why = coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
+  if (!why && awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
+    return "returns an awaitable";
+  return why;
 }
 
 // --- AL101 coroutine-as-condition -------------------------------------------
@@ -419,42 +425,21 @@ static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
   }
 }
 
-// Whether binding `which` is the only one of its name in its scope (no
-// parameter, global declaration or other assignment): every read of the
-// name there is then a read of its value.
-static bool sole_binding(const al_facts *f, uint32_t which) {
-  const al_binding *b = &f->binds.items[which];
-  for (uint32_t i = 0; i < f->binds.len; i++)
-    if (i != which && f->binds.items[i].scope == b->scope &&
-        al_str_eq(f->binds.items[i].name, b->name))
-      return false;
-  return true;
-}
-
-// The same misuse through a name: `user = User.get(pk)` then `user.name`.
-// Only a name bound once in its function, to the coroutine call alone, and
-// read in the same function; a name never read at all is AL103's. The
-// first such read of a binding is reported (one 'await' fixes them all).
 // What a binding's call makes, for check_value_names: a message fragment
 // when it is a coroutine, else NULL.
 static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
                                      al_target *t) {
   *t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
-  switch (al_index_coroutine_kind(ctx->index, *t)) {
-  case AL_CORO_ASYNC:
-    return "is async";
-  case AL_CORO_WRAPPER:
-    return "returns a coroutine";
-  case AL_CORO_LIBRARY:
-    return "is a coroutine function";
-  default:
-    return NULL;
-  }
+  return coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
 }
 
 // Per binding, what check_value_names found out.
 enum { NAME_UNSEEN, NAME_SKIP, NAME_CORO };
 
+// The same misuse through a name: `user = User.get(pk)` then `user.name`.
+// Only a name bound once in its function, to the coroutine call alone, and
+// read in the same function; a name never read at all is AL103's. The
+// first such read of a binding is reported (one 'await' fixes them all).
 static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   uint8_t *state = NULL; // by binding: NAME_*
@@ -472,10 +457,10 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
       state = al_arena_alloc(ctx->arena, f->binds.len);
     al_target t;
     if (state[u->binding] == NAME_UNSEEN)
-      state[u->binding] =
-          binding_coroutine(ctx, b, &t) && sole_binding(f, u->binding)
-              ? NAME_CORO
-              : NAME_SKIP;
+      state[u->binding] = binding_coroutine(ctx, b, &t) &&
+                                  !al_rules_bound_elsewhere(f, u->binding)
+                              ? NAME_CORO
+                              : NAME_SKIP;
     if (state[u->binding] != NAME_CORO)
       continue;
     const char *how = value_use(ctx, u);

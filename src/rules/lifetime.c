@@ -82,17 +82,6 @@ static bool declared_outside(const al_facts *f, uint32_t which) {
   return false;
 }
 
-// Whether the name of binding `which` has another binding (or is a
-// parameter) in the same scope.
-static bool bound_elsewhere(const al_facts *f, uint32_t which) {
-  const al_binding *b = &f->binds.items[which];
-  for (uint32_t i = 0; i < f->binds.len; i++)
-    if (i != which && f->binds.items[i].scope == b->scope &&
-        al_str_eq(f->binds.items[i].name, b->name))
-      return true;
-  return false;
-}
-
 static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   read_set rs;
@@ -112,7 +101,7 @@ static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
       continue;
     // In a loop, a read earlier in the body may see this value on the next
     // pass; such a name must have been bound before the loop too.
-    if ((c->flags & AL_CALL_IN_LOOP) && bound_elsewhere(f, i))
+    if ((c->flags & AL_CALL_IN_LOOP) && al_rules_bound_elsewhere(f, i))
       continue;
     const char *callee =
         al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
