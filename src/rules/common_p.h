@@ -62,10 +62,10 @@ bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which);
 
 /**
  * What argument a of a call in `scope`, passed as a callable, is: a name
- * (or a name inside a list or tuple argument) resolved, or a call whose value is a function (a functools.partial
- * object); UNKNOWN for anything else. *written gets how to name it in a
- * message ("fetch", "partial(fetch, ...)"), owned by ctx->arena; it is
- * left alone for UNKNOWN.
+ * (or a name inside a list or tuple argument) resolved, or a call whose value
+ * is a function (a functools.partial object); UNKNOWN for anything else.
+ * *written gets how to name it in a message ("fetch", "partial(fetch, ...)"),
+ * owned by ctx->arena; it is left alone for UNKNOWN.
  */
 al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
                                 const al_arg *a, const char **written);
