@@ -65,7 +65,7 @@ bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which);
  * (or a name inside a list or tuple argument) resolved, or a call whose value
  * is a function (a functools.partial object); UNKNOWN for anything else.
  * *written gets how to name it in a message ("fetch", "partial(fetch, ...)"),
- * owned by ctx->arena; it is left alone for UNKNOWN.
+ * owned by ctx->arena, whenever the answer is not UNKNOWN.
  */
 al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
                                 const al_arg *a, const char **written);
