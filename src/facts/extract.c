@@ -507,6 +507,32 @@ static bool is_load(al_extractor *x) {
   }
 }
 
+// Which part of the innermost try statement of the read's scope the read
+// at the top of the stack is in (a use's try_part and try_start).
+static void use_try_site(al_extractor *x, al_use *u) {
+  u->try_part = AL_TRY_NONE;
+  u->try_start = AL_NONE;
+  uint32_t scope = vec_last(&x->stack)->scope;
+  for (uint32_t i = x->stack.len; i-- > 1;) {
+    const frame *p = frame_at(x, i - 1);
+    if (p->scope != scope)
+      return; // the def or lambda the read is in: its try statements only
+    if (p->kind != AL_K_TRY_STATEMENT)
+      continue;
+    const frame *part = frame_at(x, i);
+    if (part->field == x->F->body)
+      u->try_part = AL_TRY_BODY;
+    else if (part->kind == AL_K_EXCEPT_CLAUSE)
+      u->try_part = AL_TRY_HANDLER;
+    else if (part->kind == AL_K_ELSE_CLAUSE)
+      u->try_part = AL_TRY_ELSE;
+    else // the finally clause (comments hold no reads)
+      u->try_part = AL_TRY_FINALLY;
+    u->try_start = ts_node_start_byte(p->node);
+    return;
+  }
+}
+
 static void enter_identifier(al_extractor *x, frame *f) {
   if (x->tracked.len == 0 || !is_load(x))
     return;
@@ -539,6 +565,12 @@ static void enter_identifier(al_extractor *x, frame *f) {
   u->ctx = (uint8_t)ci.ctx;
   u->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
   u->arg_index = ci.arg_index;
+  u->attr_hash = ci.ctx == AL_CTX_ATTRIBUTE ? al_use_attr_hash(ci.ctx_name) : 0;
+  use_try_site(x, u);
+  u->flags = ci.ctx == AL_CTX_OPERAND &&
+                     frame_at(x, ci.via)->kind == AL_K_COMPARISON_OPERATOR
+                 ? AL_USE_COMPARED
+                 : 0;
   u->block_start = 0;
   u->block_end = UINT32_MAX;
   for (uint32_t i = x->stack.len; i-- > 0;) {

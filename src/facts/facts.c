@@ -30,7 +30,7 @@ SIZE_IS(al_import, 64);
 SIZE_IS(al_async_site, 48);
 SIZE_IS(al_comment, 32);
 SIZE_IS(al_return, 20);
-SIZE_IS(al_use, 32);
+SIZE_IS(al_use, 44);
 SIZE_IS(al_comp, 24);
 SIZE_IS(al_block_site, 64);
 SIZE_IS(al_facts, 296);

@@ -388,6 +388,20 @@ typedef struct {
   AL_RETURN_FIELDS(AL_FACTS_DECLARE)
 } al_return;
 
+/** al_use.flags */
+enum {
+  AL_USE_COMPARED = 1 << 0, // OPERAND of a comparison (==, <, in, is, ...)
+};
+
+/** Where in a try statement a read is (al_use.try_part). */
+typedef enum {
+  AL_TRY_NONE,    // in no try statement of its scope
+  AL_TRY_BODY,    // the try body
+  AL_TRY_HANDLER, // an except (or except*) clause
+  AL_TRY_ELSE,    // the else clause
+  AL_TRY_FINALLY, // the finally clause
+} al_try_part;
+
 // clang-format off
 
 /**
@@ -406,12 +420,26 @@ typedef struct {
   X(uint32_t, U32,  block_start, _)                                            \
   X(uint32_t, U32,  block_end,   _)                                            \
   X(uint16_t, U16,  arg_index,   _) /* ARG: positional or AL_ARG_KEYWORD */    \
-  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */
+  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */      \
+  /* the innermost try statement of the same scope around the read: which   */ \
+  /* part of it the read is in, and where the statement starts (AL_NONE     */ \
+  /* when there is none)                                                    */ \
+  X(uint8_t,  ENUM, try_part,    AL_TRY_FINALLY) /* al_try_part */             \
+  X(uint32_t, U32,  try_start,   _)                                            \
+  /* ATTRIBUTE: the attribute's name as al_use_attr_hash; else 0 (rules     */ \
+  /* compare it with the names they know: a record stays 40 bytes)          */ \
+  X(uint32_t, U32,  attr_hash,   _)                                            \
+  X(uint8_t,  FLAGS, flags,      _) /* AL_USE_* */
 
 // clang-format on
 typedef struct {
   AL_USE_FIELDS(AL_FACTS_DECLARE)
 } al_use;
+
+/** al_use.attr_hash of an attribute name. */
+static inline uint32_t al_use_attr_hash(al_str name) {
+  return (uint32_t)al_str_hash(name) | 1u; // never 0
+}
 
 typedef enum {
   AL_COMP_LIST,

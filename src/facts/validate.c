@@ -167,7 +167,16 @@ static bool al_use_rules_ok(const al_facts *f, uint32_t i) {
   bool block = u->block_start <= u->block_end &&
                (u->block_end <= f->text_len ||
                 (u->block_start == 0 && u->block_end == UINT32_MAX));
-  return block && arg_parent_ok(u->ctx, u->parent_call, f->calls.len);
+  // A try part comes with where its statement starts, inside the text.
+  bool try_site = u->try_part == AL_TRY_NONE ? u->try_start == AL_NONE
+                                             : u->try_start < f->text_len;
+  // The attribute's hash (never 0) with ATTRIBUTE only; COMPARED with
+  // OPERAND only.
+  bool attr = (u->ctx == AL_CTX_ATTRIBUTE) == (u->attr_hash != 0);
+  bool flags = !(u->flags & ~AL_USE_COMPARED) &&
+               (!(u->flags & AL_USE_COMPARED) || u->ctx == AL_CTX_OPERAND);
+  return block && try_site && attr && flags &&
+         arg_parent_ok(u->ctx, u->parent_call, f->calls.len);
 }
 
 static bool al_comp_rules_ok(const al_facts *f, uint32_t i) {

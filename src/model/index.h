@@ -41,8 +41,14 @@ typedef struct {
   uint32_t scope;                 // FUNCTION/CLASS/INSTANCE: scope index
   const al_catalog_entry *entry;  // EXTERNAL: catalog entry or NULL
   char qualname[AL_QUALNAME_MAX]; // MODULE/EXTERNAL/INSTANCE: NUL-terminated
-                                  // (a longer name resolves to UNKNOWN)
+                                  // (a longer name resolves to UNKNOWN);
+                                  // FUNCTION/CLASS reached through a partial
+                                  // object: AL_PARTIAL_QUALNAME, else ""
 } al_target;
+
+/** The qualname of a FUNCTION or CLASS target that is really a partial
+ * object of it (`p = functools.partial(fetch, 1)`: p calls fetch). */
+#define AL_PARTIAL_QUALNAME "functools.partial"
 
 /** How calling a target makes a coroutine (al_index_coroutine_kind). */
 typedef enum {

@@ -654,6 +654,8 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
   case AL_TARGET_EXTERNAL: {
     if (c.entry && (c.entry->facets & AL_CAT_RETURNS))
       return instance_of_name(c.entry->returns);
+    if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0)
+      return al_index__partial_value(r, file, call, &c);
     // A library name spelled like a class (`httpx.AsyncClient`,
     // `asyncio.TaskGroup`): its instance, so the catalog can know its
     // methods.

@@ -8,6 +8,8 @@
  * (al_index_decorator_kind). It resolves through resolve.c and knows no
  * library beyond the catalog's facets.
  */
+#include <string.h>
+
 #include "model/index_p.h"
 
 // Whether a plain def of the tree returns a coroutine from every return:
@@ -289,4 +291,35 @@ al_deco_kind al_index_decorator_kind(const al_index *self, uint32_t file,
     return AL_DECO_OPAQUE;
   rctx r = {self, NULL, 0};
   return decorator_kind(&r, file, scope, deco, decorator, wrapper);
+}
+
+al_target al_index__partial_value(rctx *r, uint32_t file, uint32_t call,
+                                  const al_target *callee) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_call *c = &f->calls.items[call];
+  if (callee->kind != AL_TARGET_EXTERNAL ||
+      strcmp(callee->qualname, AL_PARTIAL_QUALNAME) != 0 || c->n_args == 0 ||
+      ++r->depth > MAX_DEPTH)
+    return unknown();
+  // partial(func, /, *args, **keywords): the function is the first
+  // positional argument, a name or (nested) another call's value.
+  const al_arg *a = &f->args.items[c->first_arg];
+  al_target t = unknown();
+  if (a->index != 0)
+    return t;
+  if (a->kind == AL_ARG_REF)
+    t = al_index__resolve_ref(r, file, c->scope, &a->ref);
+  else if (a->kind == AL_ARG_CALL && a->target != AL_NONE)
+    t = al_index__call_value(r, file, a->target);
+  if (t.kind == AL_TARGET_FUNCTION || t.kind == AL_TARGET_CLASS) {
+    memcpy(t.qualname, AL_PARTIAL_QUALNAME, sizeof AL_PARTIAL_QUALNAME);
+    return t;
+  }
+  // A library coroutine function (partial(asyncio.sleep, 1)) keeps its
+  // catalog entry. Other library functions do not: their blocking-unless
+  // arguments may hide in the partial, where the call does not show them.
+  return t.kind == AL_TARGET_EXTERNAL && t.entry &&
+                 (t.entry->facets & AL_CAT_COROUTINE)
+             ? t
+             : unknown();
 }

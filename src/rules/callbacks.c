@@ -31,13 +31,14 @@ static void check_sync_callback(al_rule_ctx *ctx, const al_rule *self,
   const al_catalog_entry *e;
   const al_arg *a;
   for (uint32_t i = 0; (a = next_arg(ctx, call, AL_CAT_CALLS_SYNC, &e, &i));) {
-    if (a->kind != AL_ARG_REF || !al_rules_arg_in(&e->sync_args, a))
+    if ((a->kind != AL_ARG_REF && a->kind != AL_ARG_CALL) ||
+        !al_rules_arg_in(&e->sync_args, a))
       continue;
     uint32_t scope = ctx->facts->calls.items[call].scope;
-    al_target fn = al_index_resolve(ctx->index, ctx->file, scope, &a->ref);
+    const char *written = NULL;
+    al_target fn = al_rules_callable_arg(ctx, scope, a, &written);
     if (!al_index_is_coroutine_function(ctx->index, fn))
       continue;
-    const char *written = al_rules_ref_text(ctx, &a->ref);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &fn),
               al_rules_written(ctx, call));
   }
@@ -55,7 +56,9 @@ const al_rule al_rule_async_callable_as_sync_callback = {
            "afn), threading.Timer,\n  loop.call_soon/call_later/call_at(afn), "
            "loop.run_in_executor(None, afn),\n  executor.submit(afn), "
            "add_done_callback(afn), atexit.register(afn),\n  "
-           "signal.signal(s, afn).\n\n"
+           "signal.signal(s, afn), asyncio.to_thread(afn),\n  "
+           "trio/anyio to_thread.run_sync(afn). A functools.partial of an "
+           "async function\n  counts as one.\n\n"
            "Why is this bad?\n"
            "  Calling an async function only creates a coroutine; the API "
            "drops it, so the\n  callback's body never runs (at best Python "

@@ -26,6 +26,10 @@ const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
   if (t->kind == AL_TARGET_FUNCTION || t->kind == AL_TARGET_CLASS) {
     const al_project_file *pf = &ctx->project->files.items[t->file];
     const al_scope *s = &pf->facts->scopes.items[t->scope];
+    if (strcmp(t->qualname, AL_PARTIAL_QUALNAME) == 0)
+      return al_arena_printf(ctx->arena, "'%s' (a partial of '%.*s', %s:%u)",
+                             written, (int)s->name.len, s->name.ptr, pf->path,
+                             al_facts_line(pf->facts, s->name_span));
     return al_arena_printf(ctx->arena, "'%s' (%s:%u)", written, pf->path,
                            al_facts_line(pf->facts, s->name_span));
   }
@@ -58,4 +62,39 @@ bool al_rules_arg_in(const al_argspec *spec, const al_arg *a) {
 
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref) {
   return al_arena_strndup(ctx->arena, ref->dotted.ptr, ref->dotted.len);
+}
+
+al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
+                                const al_arg *a, const char **written) {
+  if (a->kind == AL_ARG_REF || a->kind == AL_ARG_ELEMENT) {
+    *written = al_rules_ref_text(ctx, &a->ref);
+    return al_index_resolve(ctx->index, ctx->file, scope, &a->ref);
+  }
+  al_target t = {.kind = AL_TARGET_UNKNOWN};
+  if (a->kind != AL_ARG_CALL || a->target == AL_NONE)
+    return t;
+  // A call whose value is a function: a partial object.
+  t = al_index_call_result(ctx->index, ctx->file, a->target);
+  if (t.kind != AL_TARGET_FUNCTION && t.kind != AL_TARGET_EXTERNAL)
+    return (al_target){.kind = AL_TARGET_UNKNOWN};
+  const al_call *c = &ctx->facts->calls.items[a->target];
+  const al_arg *fn = c->n_args ? &ctx->facts->args.items[c->first_arg] : NULL;
+  if (fn && fn->kind == AL_ARG_REF)
+    *written = al_arena_printf(ctx->arena, "%s(%.*s%s)",
+                               al_rules_written(ctx, a->target),
+                               (int)fn->ref.dotted.len, fn->ref.dotted.ptr,
+                               c->n_args > 1 ? ", ..." : "");
+  else
+    *written = al_arena_printf(ctx->arena, "%s(...)",
+                               al_rules_written(ctx, a->target));
+  return t;
+}
+
+bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (i != which && f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return true;
+  return false;
 }

@@ -53,4 +53,21 @@ bool al_rules_arg_in(const al_argspec *spec, const al_arg *a);
 /** The text of a dotted reference as written. Owned by ctx->arena. */
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref);
 
+/**
+ * Whether the name of binding `which` has another binding in the same
+ * scope (a parameter, a global declaration, another assignment): when it
+ * has none, every read of the name there reads this binding's value.
+ */
+bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which);
+
+/**
+ * What argument a of a call in `scope`, passed as a callable, is: a name
+ * (or a name inside a list or tuple argument) resolved, or a call whose value
+ * is a function (a functools.partial object); UNKNOWN for anything else.
+ * *written gets how to name it in a message ("fetch", "partial(fetch, ...)"),
+ * owned by ctx->arena, whenever the answer is not UNKNOWN.
+ */
+al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
+                                const al_arg *a, const char **written);
+
 #endif

@@ -75,7 +75,7 @@ const al_rule al_rule_unawaited_coroutine = {
 // --- AL107 coroutine-function-not-called -----------------------------------
 
 static bool expects_awaitable(const al_catalog_entry *e, const al_arg *a) {
-  if (a->kind == AL_ARG_REF) {
+  if (a->kind == AL_ARG_REF || a->kind == AL_ARG_CALL) {
     if (a->index == AL_ARG_KEYWORD)
       return e->awaitable_keyword.len &&
              al_str_eq(a->keyword, e->awaitable_keyword) &&
@@ -107,12 +107,12 @@ static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
     const al_arg *a = &f->args.items[i];
     if (!expects_awaitable(e, a))
       continue;
-    al_target at = al_index_resolve(ctx->index, ctx->file, c->scope, &a->ref);
+    const char *written = NULL;
+    al_target at = al_rules_callable_arg(ctx, c->scope, a, &written);
     if (!al_index_is_coroutine_function(ctx->index, at))
       continue;
     if (!callee)
       callee = al_rules_written(ctx, call);
-    const char *written = al_rules_ref_text(ctx, &a->ref);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
               written);
   }
@@ -205,12 +205,9 @@ const al_rule al_rule_await_outside_async = {
 
 // --- shared: is this call's value a coroutine? -------------------------------
 
-// How the current call makes a coroutine, described for messages (NULL when
-// it does not). Awaitables from the catalog count for conditions and values
-// too: a future is no more a boolean than a coroutine is.
-static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
-  const al_target *t = &ctx->callee;
-  switch (al_index_coroutine_kind(ctx->index, *t)) {
+// Why calling a target of this kind makes a coroutine, for messages.
+static const char *coro_kind_text(al_coro_kind k) {
+  switch (k) {
   case AL_CORO_ASYNC:
     return "is async";
   case AL_CORO_WRAPPER:
@@ -218,10 +215,19 @@ static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
   case AL_CORO_LIBRARY:
     return "is a coroutine function";
   default:
-    if (awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
-      return "returns an awaitable";
     return NULL;
   }
+}
+
+// How the current call makes a coroutine, described for messages (NULL when
+// it does not). Awaitables from the catalog count for conditions and values
+// too: a future is no more a boolean than a coroutine is.
+static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
+  const al_target *t = &ctx->callee;
+  const char *why = coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
+  if (!why && awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
+    return "returns an awaitable";
+  return why;
 }
 
 // --- AL101 coroutine-as-condition -------------------------------------------
@@ -273,13 +279,23 @@ const al_rule al_rule_coroutine_as_condition = {
 // --- AL102 coroutine-used-as-value ------------------------------------------
 
 // Attributes that make sense on a coroutine object itself.
+static const char *const coroutine_attributes[] = {
+    "send",     "throw",        "close",     "__await__", "cr_await",
+    "cr_frame", "cr_running",   "cr_code",   "cr_origin", "cr_suspended",
+    "__name__", "__qualname__", "__class__", "__del__",   NULL};
+
 static bool is_coroutine_attribute(al_str name) {
-  static const char *const ok[] = {
-      "send",     "throw",        "close",     "__await__", "cr_await",
-      "cr_frame", "cr_running",   "cr_code",   "cr_origin", "cr_suspended",
-      "__name__", "__qualname__", "__class__", "__del__",   NULL};
-  for (int i = 0; ok[i]; i++)
-    if (al_str_eq_c(name, ok[i]))
+  for (int i = 0; coroutine_attributes[i]; i++)
+    if (al_str_eq_c(name, coroutine_attributes[i]))
+      return true;
+  return false;
+}
+
+// The same for a read's attribute, known by its hash (a collision can only
+// keep a finding back).
+static bool is_coroutine_attribute_hash(uint32_t hash) {
+  for (int i = 0; coroutine_attributes[i]; i++)
+    if (al_use_attr_hash(al_str_from(coroutine_attributes[i])) == hash)
       return true;
   return false;
 }
@@ -369,6 +385,98 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
             src, how);
 }
 
+// Functions that show an object rather than use its value.
+static bool shows_object(const al_target *t) {
+  static const char *const names[] = {"builtins.print", "builtins.repr",
+                                      "builtins.str", "builtins.format", NULL};
+  for (int i = 0; names[i]; i++)
+    if (strcmp(t->qualname, names[i]) == 0)
+      return true;
+  return false;
+}
+
+// How a read of a name uses its value (NULL: in no way a coroutine
+// object rules out).
+static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
+  switch ((al_ctx)u->ctx) {
+  case AL_CTX_OPERAND:
+    // c is None, c in pending, c == other: the object itself may be meant.
+    return u->flags & AL_USE_COMPARED ? NULL : "used as an operand";
+  case AL_CTX_SUBSCRIPT:
+    return "subscripted";
+  case AL_CTX_ATTRIBUTE:
+    return is_coroutine_attribute_hash(u->attr_hash) ? NULL
+                                                     : "used for an attribute";
+  case AL_CTX_ITER:
+    return "iterated over";
+  case AL_CTX_UNPACK:
+    return "unpacked";
+  case AL_CTX_ARG: {
+    // Showing the object itself (print(c), repr(c), f"{c}") may be meant:
+    // the name still holds the coroutine for later.
+    if (u->parent_call == AL_NONE)
+      return NULL;
+    al_target p =
+        al_index_resolve_callee(ctx->index, ctx->file, u->parent_call);
+    return consumes_value(&p) && !shows_object(&p) ? "passed as a value" : NULL;
+  }
+  default:
+    return NULL;
+  }
+}
+
+// What a binding's call makes, for check_value_names: a message fragment
+// when it is a coroutine, else NULL.
+static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
+                                     al_target *t) {
+  *t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+  return coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
+}
+
+// Per binding, what check_value_names found out.
+enum { NAME_UNSEEN, NAME_SKIP, NAME_CORO };
+
+// The same misuse through a name: `user = User.get(pk)` then `user.name`.
+// Only a name bound once in its function, to the coroutine call alone, and
+// read in the same function; a name never read at all is AL103's. The
+// first such read of a binding is reported (one 'await' fixes them all).
+static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  uint8_t *state = NULL; // by binding: NAME_*
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_use *u = &f->uses.items[i];
+    const al_binding *b = &f->binds.items[u->binding];
+    // The cheap tests first: most reads are awaits, returns and arguments.
+    if (u->ctx == AL_CTX_AWAIT || u->ctx == AL_CTX_RETURN ||
+        u->scope != b->scope || b->kind != AL_BIND_ASSIGN ||
+        b->target == AL_NONE || f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
+      continue;
+    if (u->ctx != AL_CTX_ARG && !value_use(ctx, u))
+      continue;
+    if (!state)
+      state = al_arena_alloc(ctx->arena, f->binds.len);
+    al_target t;
+    if (state[u->binding] == NAME_UNSEEN)
+      state[u->binding] = binding_coroutine(ctx, b, &t) &&
+                                  !al_rules_bound_elsewhere(f, u->binding)
+                              ? NAME_CORO
+                              : NAME_SKIP;
+    if (state[u->binding] != NAME_CORO)
+      continue;
+    const char *how = value_use(ctx, u);
+    if (!how)
+      continue;
+    const char *src = binding_coroutine(ctx, b, &t);
+    const char *callee =
+        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
+    const char *what = al_arena_printf(
+        ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
+        (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
+    al_report(ctx, self, u->span, what, src, how);
+    state[u->binding] = NAME_SKIP; // one 'await' fixes every read
+  }
+}
+
 const al_rule al_rule_coroutine_used_as_value = {
     .code = "AL102",
     .name = "coroutine-used-as-value",
@@ -380,7 +488,9 @@ const al_rule al_rule_coroutine_used_as_value = {
            "used as if it\n  were the result: `fetch() + \"!\"`, "
            "`fetch()[\"k\"]`, `fetch().json`,\n  `for x in fetch():`, "
            "`len(fetch())`, `str(...)`, `print(...)`, f-string fields,\n  "
-           "comparisons, unpacking.\n\n"
+           "comparisons, unpacking; also through a local name bound once "
+           "to the call\n  (`user = User.get(pk)` then `user.name`), at "
+           "its first such use.\n\n"
            "Why is this bad?\n"
            "  The coroutine never runs, and the expression fails with a "
            "TypeError or\n  AttributeError, or silently works on the wrong "
@@ -395,8 +505,9 @@ const al_rule al_rule_coroutine_used_as_value = {
     .equivalents = "",
     .severity = AL_SEV_ERROR,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
+    .wants = AL_WANTS_CALLS | AL_WANTS_FILE,
     .check_call = check_value,
+    .check_file = check_value_names,
 };
 
 // --- AL109 await-non-awaitable ---------------------------------------------

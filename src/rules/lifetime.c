@@ -82,17 +82,6 @@ static bool declared_outside(const al_facts *f, uint32_t which) {
   return false;
 }
 
-// Whether the name of binding `which` has another binding (or is a
-// parameter) in the same scope.
-static bool bound_elsewhere(const al_facts *f, uint32_t which) {
-  const al_binding *b = &f->binds.items[which];
-  for (uint32_t i = 0; i < f->binds.len; i++)
-    if (i != which && f->binds.items[i].scope == b->scope &&
-        al_str_eq(f->binds.items[i].name, b->name))
-      return true;
-  return false;
-}
-
 static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   read_set rs;
@@ -112,7 +101,7 @@ static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
       continue;
     // In a loop, a read earlier in the body may see this value on the next
     // pass; such a name must have been bound before the loop too.
-    if ((c->flags & AL_CALL_IN_LOOP) && bound_elsewhere(f, i))
+    if ((c->flags & AL_CALL_IN_LOOP) && al_rules_bound_elsewhere(f, i))
       continue;
     const char *callee =
         al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
@@ -164,12 +153,42 @@ static bool rebound_between(const al_facts *f, uint32_t scope, al_str name,
   return false;
 }
 
+// Whether the part of a try statement that read `later` is in can run
+// after the part that read `first` is in, in one pass through the
+// statement: the body, then a handler or the else clause, then the
+// finally clause. (Two handlers, or a handler and the else clause, never
+// both run; two reads in one part are the block rule's.)
+static bool try_parts_both_run(const al_use *first, const al_use *later) {
+  if (first->try_part == AL_TRY_NONE || first->try_start != later->try_start)
+    return false;
+  switch ((al_try_part)first->try_part) {
+  case AL_TRY_BODY:
+    return later->try_part == AL_TRY_HANDLER ||
+           later->try_part == AL_TRY_ELSE || later->try_part == AL_TRY_FINALLY;
+  case AL_TRY_HANDLER:
+  case AL_TRY_ELSE:
+    return later->try_part == AL_TRY_FINALLY;
+  default:
+    return false;
+  }
+}
+
+// Whether an await `later` of the same binding as the await `first` runs
+// after it on some path: in first's block (or one nested in it), or in a
+// later part of the innermost try statement around both.
+static bool on_one_path(const al_use *first, const al_use *later) {
+  if (first->span.end_byte > later->span.start_byte)
+    return false;
+  return (later->span.start_byte >= first->block_start &&
+          later->span.end_byte <= first->block_end) ||
+         try_parts_both_run(first, later);
+}
+
 static void check_awaited_twice(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   // Each await of a name bound to a coroutine call is reported when an
-  // earlier await of the same binding is on its path: the later await is in
-  // the earlier one's block (or a block nested in it), with no rebinding
-  // between.
+  // earlier await of the same binding is on its path (on_one_path), with
+  // no rebinding between.
   for (uint32_t j = 0; j < f->uses.len; j++) {
     const al_use *u2 = &f->uses.items[j];
     if (u2->ctx != AL_CTX_AWAIT)
@@ -182,9 +201,7 @@ static void check_awaited_twice(al_rule_ctx *ctx, const al_rule *self) {
     for (uint32_t i = 0; i < j && !first; i++) {
       const al_use *u1 = &f->uses.items[i];
       if (u1->binding == u2->binding && u1->ctx == AL_CTX_AWAIT &&
-          u1->scope == u2->scope && u2->span.start_byte >= u1->block_start &&
-          u2->span.end_byte <= u1->block_end &&
-          u1->span.end_byte <= u2->span.start_byte &&
+          u1->scope == u2->scope && on_one_path(u1, u2) &&
           !rebound_between(f, b->scope, b->name, u1->span.start_byte,
                            u2->span.start_byte))
         first = u1;
@@ -208,7 +225,10 @@ const al_rule al_rule_coroutine_awaited_twice = {
                "awaiting it again raises RuntimeError",
     .doc = "What it does\n"
            "  Flags a second `await` of the same coroutine object on one "
-           "path: `c = f();\n  await c; await c`.\n\n"
+           "path: `c = f();\n  await c; await c`, also an await in a "
+           "try body and another in its handler,\n  else or finally "
+           "clause (`try: return await c` / `except TimeoutError:\n  "
+           "return await c`).\n\n"
            "Why is this bad?\n"
            "  A coroutine runs once: the second await raises `RuntimeError: "
            "cannot reuse\n  already awaited coroutine`. (Tasks and futures "
