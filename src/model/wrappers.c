@@ -100,6 +100,23 @@ bool al_index__returns_param(const al_index *ix, uint32_t file, uint32_t scope,
 // - returned from inside a try or with block, or bound to a name that is
 //   returned after more code: a sync wrapper that does more (AL111);
 // - anything else (handed to asyncio.run, dropped): opaque.
+// Whether call (an argument) may be handed to something that runs it: a
+// library callable that runs awaitables (asyncio.run, run_until_complete,
+// ensure_future, a thread target), or a callee nothing is known of
+// (`self._loop.run_until_complete(...)` with an untyped loop).
+static bool handed_to_runner(rctx *r, uint32_t file, const al_call *c) {
+  if (c->ctx != AL_CTX_ARG || c->parent_call == AL_NONE)
+    return false;
+  int saved = r->depth;
+  al_target p = al_index__resolve_callee(r, file, c->parent_call);
+  r->depth = saved;
+  if (p.kind == AL_TARGET_UNKNOWN)
+    return true;
+  return p.kind == AL_TARGET_EXTERNAL && p.entry &&
+         (p.entry->facets & (AL_CAT_EXPECTS_AWAITABLE | AL_CAT_CALLS_SYNC |
+                             AL_CAT_EXPECTS_CALLABLE | AL_CAT_RUNS_EVENT_LOOP));
+}
+
 static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
                                      al_str fn) {
   const al_index *ix = r->ix;
@@ -109,10 +126,16 @@ static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
   for (uint32_t k = 0; k < fi->calls.n[wrapper]; k++) {
     uint32_t i = run_at(&fi->calls, wrapper, k);
     const al_call *c = &f->calls.items[i];
-    if (c->callee.kind == AL_REF_DOTTED && al_str_eq(c->callee.dotted, fn)) {
+    if (c->callee.kind != AL_REF_DOTTED || !al_str_eq(c->callee.dotted, fn))
+      continue;
+    // A wrapper that on some path runs the coroutine itself
+    // (`return loop.run_until_complete(fn(...))` in a sync mode, the
+    // coroutine returned in an async mode) makes calls that may or may not
+    // give a coroutine: unknown.
+    if (handed_to_runner(r, file, c))
+      return AL_DECO_OPAQUE;
+    if (call == AL_NONE)
       call = i;
-      break;
-    }
   }
   if (call == AL_NONE)
     return AL_DECO_OPAQUE;
