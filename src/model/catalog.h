@@ -53,6 +53,10 @@ enum {
                                 // a plain helper of the tree that makes it
                                 // does not carry it to its async callers
                                 // (al_index_reaches)
+  AL_CAT_UNLESS_MADE_WITH = 1 << 21, // a method that does not block when
+                                     // its receiver was made with arguments
+                                     // of `made_args` (a datagram socket's
+                                     // connect)
 };
 
 /** al_catalog_entry.unless_cond */
@@ -86,6 +90,9 @@ typedef struct {
   al_argspec if_args;            // BLOCKING_IF
   al_str ready_pred;             // READY_WHEN: the predicate method
   bool ready_value;              // READY_WHEN: its value when ready
+  al_argspec made_args;          // UNLESS_MADE_WITH: the maker's arguments
+  uint8_t made_cond;             // AL_UNLESS_*: what they must be
+  al_str made_names;             // AL_UNLESS_NAMES: a substring of them
   // BLOCKING
   const char *blocking_code; // "AL200"
   const char *replacement;   // "await asyncio.sleep(...)"

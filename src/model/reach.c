@@ -24,16 +24,18 @@ static bool argspec_has(const al_argspec *spec, const al_arg *a) {
          (a->index < 32 && (spec->positions & (1u << a->index)));
 }
 
-static bool arg_matches(const al_catalog_entry *e, const al_arg *a) {
-  if (!argspec_has(&e->unless_args, a))
+// Whether argument a is one of spec's and meets cond (AL_UNLESS_*).
+static bool arg_matches(const al_argspec *spec, uint8_t cond, al_str names,
+                        const al_arg *a) {
+  if (!argspec_has(spec, a))
     return false;
-  switch (e->unless_cond) {
+  switch (cond) {
   case AL_UNLESS_FALSY:
     return (a->flags & AL_ARGF_FALSY) != 0;
   case AL_UNLESS_NAMES: {
     al_str t = a->kind == AL_ARG_REF ? a->ref.dotted : al_arg_text(a);
-    for (size_t i = 0; i + e->unless_names.len <= t.len; i++)
-      if (memcmp(t.ptr + i, e->unless_names.ptr, e->unless_names.len) == 0)
+    for (size_t i = 0; i + names.len <= t.len; i++)
+      if (memcmp(t.ptr + i, names.ptr, names.len) == 0)
         return true;
     return false;
   }
@@ -70,7 +72,8 @@ static bool args_unblock(const al_facts *f, const al_call *c,
                          const al_catalog_entry *e) {
   if (e->facets & AL_CAT_BLOCKING_UNLESS)
     for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++)
-      if (arg_matches(e, &f->args.items[i]))
+      if (arg_matches(&e->unless_args, e->unless_cond, e->unless_names,
+                      &f->args.items[i]))
         return true;
   if (e->facets & AL_CAT_BLOCKING_IF) {
     bool given = false;
@@ -131,6 +134,92 @@ static bool polled_ready(const al_facts *f, const file_index *fi,
   return false;
 }
 
+// Whether binding b is `NAME = call(...)` or `with call(...) as NAME`
+// (self.NAME too), and which call.
+static uint32_t made_by_call(const al_binding *b) {
+  if ((b->kind == AL_BIND_ASSIGN || b->kind == AL_BIND_ATTR) &&
+      b->value_ref == AL_NONE)
+    return b->target;
+  return b->kind == AL_BIND_WITH ? b->target : AL_NONE;
+}
+
+uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
+                                  uint32_t call, bool attrs, uint32_t *makers,
+                                  uint32_t cap) {
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *c = &f->calls.items[call];
+  al_str recv = receiver_of(c);
+  if (recv.len < 2)
+    return 0;
+  al_str name = {recv.ptr, recv.len - 1};
+  const char *dot = memchr(name.ptr, '.', name.len);
+  const uint32_t *bind_ids;
+  uint32_t first, n;
+  if (!dot) {
+    n = find_group(f, fi->groups, fi->groups_mask, false, c->scope, name,
+                   &first);
+    bind_ids = fi->order;
+  } else {
+    // `self.x.method()` in a method: what every `self.x = ...` of the
+    // class (in this file) made.
+    const al_scope *s = &f->scopes.items[c->scope];
+    al_str root = {name.ptr, (size_t)(dot - name.ptr)};
+    al_str attr = {dot + 1, name.len - root.len - 1};
+    if (!attrs || memchr(attr.ptr, '.', attr.len) || s->parent == AL_NONE ||
+        f->scopes.items[s->parent].kind != AL_SCOPE_CLASS ||
+        !al_str_eq(s->first_param, root))
+      return 0;
+    n = find_group(f, fi->attr_groups, fi->attr_groups_mask, true, s->parent,
+                   attr, &first);
+    bind_ids = fi->attrs;
+  }
+  uint32_t found = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[bind_ids[first + i]];
+    if (!dot && b->span.start_byte >= c->span.start_byte)
+      continue; // bound after the call: not what it is called on
+    uint32_t maker = made_by_call(b);
+    if (maker == AL_NONE || found == cap)
+      return 0;
+    makers[found++] = maker;
+  }
+  return found;
+}
+
+// Whether the receiver of call c was made, by every binding that can give
+// it, with the arguments e's `unless-made-with` names (a datagram socket:
+// `socket.socket(AF_INET, SOCK_DGRAM)`), so that the method returns at
+// once.
+static bool made_unblocked(const al_index *self, uint32_t file, uint32_t call,
+                           const al_catalog_entry *e) {
+  uint32_t makers[8];
+  uint32_t n = al_index_receiver_makers(self, file, call, true, makers, 8);
+  const al_facts *f = facts_of(self, file);
+  // The class the method belongs to: what the maker must give.
+  size_t cls = e->name.len;
+  while (cls > 0 && e->name.ptr[cls - 1] != '.')
+    cls--;
+  al_str want = {e->name.ptr, cls ? cls - 1 : 0};
+  for (uint32_t i = 0; i < n; i++) {
+    rctx r = {self, NULL, 0};
+    al_target t = al_index__resolve_callee(&r, file, makers[i]);
+    if (t.kind != AL_TARGET_EXTERNAL || !t.entry ||
+        !(t.entry->facets & AL_CAT_RETURNS) ||
+        !al_str_eq(t.entry->returns, want))
+      return false;
+    const al_call *m = &f->calls.items[makers[i]];
+    bool matched = false;
+    for (uint32_t a = m->first_arg; a < m->first_arg + m->n_args && !matched;
+         a++)
+      matched = arg_matches(&e->made_args, e->made_cond, e->made_names,
+                            &f->args.items[a]);
+    if (!matched)
+      return false;
+  }
+  return n > 0;
+}
+
 bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e) {
   if (!e || !(e->facets & AL_CAT_BLOCKING))
@@ -143,6 +232,9 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   if (recv.len == 0)
     return true;
   if (made_nonblocking(self, file, c, recv))
+    return false;
+  if ((e->facets & AL_CAT_UNLESS_MADE_WITH) &&
+      made_unblocked(self, file, call, e))
     return false;
   return !((e->facets & AL_CAT_READY_WHEN) &&
            polled_ready(f, &self->files[file], c, recv, e));
