@@ -211,6 +211,12 @@ typedef enum {
 /** al_arg.flags */
 enum {
   AL_ARGF_FALSY = 1 << 0, // the literal False, 0 or None
+  // A short string literal that reads as a file mode ("rb", "w+", "a"):
+  // AL_ARGF_MODE, and what it says (the io class open() gives).
+  AL_ARGF_MODE = 1 << 1,
+  AL_ARGF_MODE_BINARY = 1 << 2, // 'b'
+  AL_ARGF_MODE_UPDATE = 1 << 3, // '+'
+  AL_ARGF_MODE_READ = 1 << 4,   // 'r' (and no 'w', 'a', 'x')
 };
 
 // clang-format off

@@ -147,6 +147,8 @@ static const struct {
     {"transparent-decorator", AL_CAT_TRANSPARENT_DECORATOR},
     {"async-context-manager", AL_CAT_ASYNC_CONTEXT_MANAGER},
     {"direct-only", AL_CAT_DIRECT_ONLY},
+    {"blocking-if-used", AL_CAT_BLOCKING_IF_USED},
+    {"pass-through-decorator", AL_CAT_PASS_THROUGH_DECORATOR},
 };
 
 static bool parse_ready_when(line_ctx *l) {
@@ -190,7 +192,8 @@ static bool is_args_facet(al_str facet) {
          al_str_eq_c(facet, "calls-sync") ||
          al_str_eq_c(facet, "blocking-unless") ||
          al_str_eq_c(facet, "blocking-if") ||
-         al_str_eq_c(facet, "unless-made-with");
+         al_str_eq_c(facet, "unless-made-with") ||
+         al_str_eq_c(facet, "file-mode");
 }
 
 static bool parse_args_facet(line_ctx *l, al_str facet) {
@@ -218,6 +221,9 @@ static bool parse_args_facet(line_ctx *l, al_str facet) {
     e->facets |= AL_CAT_BLOCKING_UNLESS;
     e->unless_args = spec;
     return parse_unless_cond(l, &e->unless_cond, &e->unless_names);
+  } else if (al_str_eq_c(facet, "file-mode")) {
+    e->facets |= AL_CAT_FILE_MODE;
+    e->mode_args = spec;
   } else if (al_str_eq_c(facet, "unless-made-with")) {
     e->facets |= AL_CAT_UNLESS_MADE_WITH;
     e->made_args = spec;
@@ -356,6 +362,7 @@ al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
     e.if_args.keyword = copy_str(self->arena, e.if_args.keyword);
     e.made_args.keyword = copy_str(self->arena, e.made_args.keyword);
     e.made_names = copy_str(self->arena, e.made_names);
+    e.mode_args.keyword = copy_str(self->arena, e.mode_args.keyword);
     e.ready_pred = copy_str(self->arena, e.ready_pred);
     e.returns = copy_str(self->arena, e.returns);
     e.blocking_code = copy_cstr(self->arena, e.blocking_code);

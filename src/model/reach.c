@@ -85,6 +85,43 @@ static bool args_unblock(const al_facts *f, const al_call *c,
   return false;
 }
 
+al_str al_index__file_class(const al_index *self, uint32_t file, uint32_t call,
+                            const al_catalog_entry *e) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  const al_arg *mode = NULL;
+  uint32_t mode_pos = 0;
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind == AL_ARG_STARRED)
+      return (al_str){0};
+    if (argspec_has(&e->mode_args, a)) {
+      mode = a;
+      mode_pos = a->index;
+    }
+  }
+  if (!mode)
+    return AL_STR_LIT("io.TextIOWrapper"); // "r", the default
+  if (!(mode->flags & AL_ARGF_MODE))
+    return (al_str){0};
+  if (!(mode->flags & AL_ARGF_MODE_BINARY))
+    return AL_STR_LIT("io.TextIOWrapper");
+  // Unbuffered binary files (buffering=0, the argument after the mode) are
+  // io.FileIO: not one of the classes below.
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if ((a->index == AL_ARG_KEYWORD
+             ? al_str_eq_c(a->keyword, "buffering")
+             : mode->index != AL_ARG_KEYWORD && a->index == mode_pos + 1) &&
+        (a->kind != AL_ARG_LITERAL || (a->flags & AL_ARGF_FALSY)))
+      return (al_str){0};
+  }
+  if (mode->flags & AL_ARGF_MODE_UPDATE)
+    return AL_STR_LIT("io.BufferedRandom");
+  return mode->flags & AL_ARGF_MODE_READ ? AL_STR_LIT("io.BufferedReader")
+                                         : AL_STR_LIT("io.BufferedWriter");
+}
+
 // Whether receiver recv of call c was switched to non-blocking mode earlier
 // in the same function (`sock.setblocking(False)`, `sock.settimeout(0)`),
 // so that c returns at once.
@@ -220,6 +257,41 @@ static bool made_unblocked(const al_index *self, uint32_t file, uint32_t call,
   return n > 0;
 }
 
+// Whether a later call of the same function is a blocking method called on
+// what call `maker` made (`f = os.fdopen(fd); f.write(...)`, `with
+// os.fdopen(fd) as f: f.read()`, `os.fdopen(fd).read()`).
+static bool used_for_blocking(const al_index *self, uint32_t file,
+                              uint32_t maker) {
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *m = &f->calls.items[maker];
+  for (uint32_t k = 0; k < fi->calls.n[m->scope]; k++) {
+    uint32_t o = run_at(&fi->calls, m->scope, k);
+    const al_call *oc = &f->calls.items[o];
+    if (o == maker || oc->span.start_byte < m->span.start_byte)
+      continue;
+    bool on_it = false;
+    if (oc->callee.kind == AL_REF_ON_CALL) {
+      on_it = oc->callee.base_call == maker &&
+              !memchr(oc->callee.dotted.ptr, '.', oc->callee.dotted.len);
+    } else {
+      uint32_t makers[8];
+      uint32_t n = al_index_receiver_makers(self, file, o, false, makers, 8);
+      for (uint32_t i = 0; i < n && !on_it; i++)
+        on_it = makers[i] == maker;
+    }
+    if (!on_it)
+      continue;
+    rctx r = {self, NULL, 0};
+    al_target t = al_index__resolve_callee(&r, file, o);
+    if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
+        !(t.entry->facets & AL_CAT_BLOCKING_IF_USED) &&
+        al_index_call_blocks(self, file, o, t.entry))
+      return true;
+  }
+  return false;
+}
+
 bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e) {
   if (!e || !(e->facets & AL_CAT_BLOCKING))
@@ -227,6 +299,9 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[call];
   if (args_unblock(f, c, e))
+    return false;
+  if ((e->facets & AL_CAT_BLOCKING_IF_USED) &&
+      !used_for_blocking(self, file, call))
     return false;
   al_str recv = receiver_of(c);
   if (recv.len == 0)
@@ -312,6 +387,30 @@ static bool runs_when_called(const al_index *ix, al_target t) {
     return false;
   const al_scope *s = scope_of(ix, t.file, t.scope);
   return s->kind == AL_SCOPE_FUNCTION && !(s->flags & AL_SCOPE_GENERATOR);
+}
+
+// Whether each decorator of the plain def t is known to leave it a function
+// that runs in its caller's thread when called: a transparent or
+// pass-through library decorator (staticmethod, functools.lru_cache), or a
+// decorator of the tree whose wrapper calls it and returns (or keeps) its
+// result. Any other (textual's `@work(thread=True)`, a wrapper that starts
+// a thread or returns something else) makes the def unknown.
+static bool decorators_pass_through(const al_index *ix, al_target t) {
+  const al_scope *s = scope_of(ix, t.file, t.scope);
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    al_target d = unknown();
+    al_deco_kind k = al_index_decorator_kind(ix, t.file, t.scope, i, &d, NULL);
+    if (k == AL_DECO_SYNC_WRAPPER)
+      continue;
+    if (d.kind == AL_TARGET_EXTERNAL) {
+      if (!d.entry || !(d.entry->facets & (AL_CAT_TRANSPARENT_DECORATOR |
+                                           AL_CAT_PASS_THROUGH_DECORATOR)))
+        return false;
+    } else if (k != AL_DECO_TRANSPARENT) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // What plain helpers reach is found for the whole tree at once and without
@@ -442,9 +541,13 @@ void al_index__compute_reaches(al_index *self) {
   graph_init(&g, self);
   for (uint32_t file = 0; file < g.nfiles; file++) {
     const al_facts *f = facts_of(self, file);
-    for (uint32_t sc = 0; f && sc < f->scopes.len; sc++)
-      if (runs_when_called(self, tree_target(AL_TARGET_FUNCTION, file, sc)))
+    for (uint32_t sc = 0; f && sc < f->scopes.len; sc++) {
+      // A def under a decorator that may run it elsewhere reaches nothing
+      // (its callers' edges to it carry nothing).
+      al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
+      if (runs_when_called(self, t) && decorators_pass_through(self, t))
         scan_function(self, &g, file, sc);
+    }
   }
   propagate(self, &g);
   // The memo the rules read.
