@@ -64,6 +64,19 @@ static uint8_t mode_flags(al_str t) {
                    (read ? AL_ARGF_MODE_READ : 0));
 }
 
+// A decimal integer literal other than zero ("1", "10", "1_000").
+static bool is_nonzero_decimal(al_str t) {
+  bool nonzero = false;
+  for (size_t i = 0; i < t.len; i++) {
+    if (t.ptr[i] == '_')
+      continue;
+    if (t.ptr[i] < '0' || t.ptr[i] > '9')
+      return false;
+    nonzero |= t.ptr[i] != '0';
+  }
+  return nonzero;
+}
+
 // Record node n, a named child of the argument list of the call whose
 // frame is call (or the call's lone generator-expression argument).
 void al_extract__record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
@@ -131,6 +144,9 @@ void al_extract__record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
   if (vk == AL_K_FALSE || vk == AL_K_NONE ||
       (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
     a->flags |= AL_ARGF_FALSY;
+  else if (vk == AL_K_TRUE ||
+           (vk == AL_K_INTEGER && is_nonzero_decimal(al_node_text(v, x->text))))
+    a->flags |= AL_ARGF_TRUTHY;
 }
 
 // A call's frame leaves: its pending arguments become facts, then the

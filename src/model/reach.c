@@ -419,6 +419,8 @@ static bool decorators_pass_through(const al_index *ix, al_target t) {
 // propagate the events backwards along the calls with a worklist. Linear in
 // the calls; any chain length, any definition order, cycles included.
 
+typedef al_vec(uint32_t) site_vec;
+
 typedef struct {
   uint32_t caller; // global function id
   uint32_t call;   // the call, in the caller's file
@@ -434,6 +436,9 @@ typedef struct {
   al_vec(rev_edge) edges;
   al_vec(uint32_t) callee; // parallel to edges: the called function's id
   al_vec(uint32_t) work;   // ids whose bits grew: their callers may learn
+  // Blocking calls under `if PARAM:` (their function's id, the call): they
+  // count unless every call of the function makes that branch dead.
+  al_vec(rev_edge) guarded;
 } call_graph;
 
 static void graph_init(call_graph *g, const al_index *self) {
@@ -453,6 +458,7 @@ static void graph_init(call_graph *g, const al_index *self) {
 }
 
 static void graph_free(call_graph *g) {
+  vec_free(&g->guarded);
   vec_free(&g->work);
   vec_free(&g->callee);
   vec_free(&g->edges);
@@ -476,8 +482,14 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
     unsigned here = 0;
     if (t.kind == AL_TARGET_EXTERNAL) {
       if (is_event(t.entry, AL_REACH_BLOCKING) &&
-          al_index_call_blocks(self, file, call, t.entry))
-        here |= 1u << AL_REACH_BLOCKING;
+          al_index_call_blocks(self, file, call, t.entry)) {
+        if (f->calls.items[call].guard == AL_NONE) {
+          here |= 1u << AL_REACH_BLOCKING;
+        } else {
+          rev_edge e = {id, call};
+          vec_push(&g->guarded, e);
+        }
+      }
       // A loop run inside a helper's own loop may run zero times
       // (asyncpg's `for _ in range(timeout): run_until_complete(...)`
       // with timeout=0): only straight-line runs count through helpers.
@@ -497,6 +509,139 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
   }
   if (g->bits[id])
     vec_push(&g->work, id);
+}
+
+// Whether call `site` of plain function fn passes, for fn's parameter
+// binding `param`, a constant that makes a branch guarded by it dead: the
+// literal False/0/None where the branch needs a true value, True or a
+// non-zero integer where it needs a false one. Positional arguments are
+// matched only for functions outside classes (a method's first parameter
+// may or may not be bound); an argument left out (its default is not
+// known) or a starred one is no proof.
+static bool call_kills(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site) {
+  const al_facts *hf = facts_of(self, fn.file);
+  const al_binding *p = &hf->binds.items[param];
+  uint32_t pos = 0;
+  for (uint32_t i = param; i-- > 0;) {
+    const al_binding *b = &hf->binds.items[i];
+    if (b->scope != p->scope || b->kind != AL_BIND_PARAM)
+      break;
+    pos++;
+  }
+  const al_scope *s = &hf->scopes.items[fn.scope];
+  bool method = s->parent != AL_NONE &&
+                hf->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[site];
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind == AL_ARG_STARRED)
+      return false;
+    bool is_it = a->index == AL_ARG_KEYWORD
+                     ? al_str_eq(a->keyword, p->name)
+                     : !method && a->index == pos && a->kind != AL_ARG_ELEMENT;
+    if (is_it)
+      return a->kind == AL_ARG_LITERAL &&
+             (a->flags & (needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY));
+  }
+  return false;
+}
+
+// Whether guarded event `call` of function fn is dead: its guard parameter
+// is bound once (never reassigned) and every call of fn in the tree (there
+// is at least one) passes a constant that makes the branch dead.
+static bool guarded_dead(const al_index *self, al_target fn, uint32_t call,
+                         const site_vec *sites) {
+  const al_facts *f = facts_of(self, fn.file);
+  const al_call *c = &f->calls.items[call];
+  const al_binding *p = &f->binds.items[c->guard];
+  uint32_t first;
+  const file_index *fi = &self->files[fn.file];
+  if (find_group(f, fi->groups, fi->groups_mask, false, p->scope, p->name,
+                 &first) != 1 ||
+      sites->len == 0)
+    return false;
+  bool needs_falsy = (c->flags & AL_CALL_GUARD_FALSY) != 0;
+  for (uint32_t i = 0; i + 1 < sites->len; i += 2)
+    if (!call_kills(self, fn, c->guard, needs_falsy, sites->items[i],
+                    sites->items[i + 1]))
+      return false;
+  return true;
+}
+
+// The calls of the functions with guarded events, anywhere in the tree
+// (file, call pairs by function, in `sites` parallel to the distinct ids
+// of `fns`). Only calls whose last name is one of theirs are resolved.
+static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
+                       uint32_t n, site_vec *sites) {
+  al_map names = AL_MAP_INIT;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t file = g->file_of[fns[i]];
+    const al_scope *s = scope_of(self, file, fns[i] - g->base[file]);
+    al_map_put(&names, s->name, 1);
+  }
+  for (uint32_t file = 0; file < g->nfiles; file++) {
+    const al_facts *f = facts_of(self, file);
+    for (uint32_t k = 0; f && k < f->calls.len; k++) {
+      const al_call *c = &f->calls.items[k];
+      al_str d = c->callee.dotted;
+      if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED ||
+          d.len == 0)
+        continue;
+      size_t dot = d.len;
+      while (dot > 0 && d.ptr[dot - 1] != '.')
+        dot--;
+      uint32_t v;
+      if (!al_map_get(&names, (al_str){d.ptr + dot, d.len - dot}, &v))
+        continue;
+      rctx r = {self, NULL, 0};
+      al_target t = al_index__resolve_callee(&r, file, k);
+      if (t.kind != AL_TARGET_FUNCTION)
+        continue;
+      uint32_t id = g->base[t.file] + t.scope;
+      for (uint32_t i = 0; i < n; i++)
+        if (fns[i] == id) {
+          vec_push(&sites[i], file);
+          vec_push(&sites[i], k);
+        }
+    }
+  }
+  al_map_free(&names);
+}
+
+// Settle the guarded events: each that some call of its function can
+// reach counts, as a direct event of the function.
+static void settle_guarded(al_index *self, call_graph *g) {
+  if (g->guarded.len == 0)
+    return;
+  // The distinct functions, in order of first appearance.
+  uint32_t *fns = al_xmalloc(g->guarded.len * sizeof(uint32_t));
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < g->guarded.len; i++)
+    if (n == 0 || fns[n - 1] != g->guarded.items[i].caller)
+      fns[n++] = g->guarded.items[i].caller;
+  site_vec *sites = al_xcalloc(n, sizeof *sites);
+  find_sites(self, g, fns, n, sites);
+  uint32_t j = 0;
+  for (uint32_t i = 0; i < g->guarded.len; i++) {
+    rev_edge ev = g->guarded.items[i];
+    while (fns[j] != ev.caller)
+      j++;
+    uint32_t file = g->file_of[ev.caller], sc = ev.caller - g->base[file];
+    al_target fn = tree_target(AL_TARGET_FUNCTION, file, sc);
+    const uint8_t bit = 1u << AL_REACH_BLOCKING;
+    if ((g->bits[ev.caller] & bit) ||
+        guarded_dead(self, fn, ev.call, &sites[j]))
+      continue;
+    g->bits[ev.caller] |= bit;
+    self->files[file].memo.reach_hop[AL_REACH_BLOCKING][sc] = ev.call;
+    vec_push(&g->work, ev.caller);
+  }
+  for (uint32_t i = 0; i < n; i++)
+    vec_free(&sites[i]);
+  free(sites);
+  free(fns);
 }
 
 // Propagate the events backwards along the edges: a caller learns each kind
@@ -549,6 +694,7 @@ void al_index__compute_reaches(al_index *self) {
         scan_function(self, &g, file, sc);
     }
   }
+  settle_guarded(self, &g);
   propagate(self, &g);
   // The memo the rules read.
   for (uint32_t file = 0; file < g.nfiles; file++) {
