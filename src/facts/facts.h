@@ -276,6 +276,12 @@ typedef enum {
 enum {
   AL_BIND_CONDITIONAL = 1 << 0,   // under if/try/for/while/with/match
   AL_BIND_TYPE_CHECKING = 1 << 1, // under `if TYPE_CHECKING:`
+  // PARAM: its default is the literal False/0/None, or True/a non-zero
+  // integer; it is *args/**kwargs or comes after one (or after a bare `*`):
+  // never given by position
+  AL_BIND_DEFAULT_FALSY = 1 << 2,
+  AL_BIND_DEFAULT_TRUTHY = 1 << 3,
+  AL_BIND_NOT_POSITIONAL = 1 << 4,
 };
 
 // clang-format off

@@ -511,13 +511,13 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
     vec_push(&g->work, id);
 }
 
-// Whether call `site` of plain function fn passes, for fn's parameter
-// binding `param`, a constant that makes a branch guarded by it dead: the
-// literal False/0/None where the branch needs a true value, True or a
-// non-zero integer where it needs a false one. Positional arguments are
-// matched only for functions outside classes (a method's first parameter
-// may or may not be bound); an argument left out (its default is not
-// known) or a starred one is no proof.
+// Whether call `site` of plain function fn makes a branch guarded by fn's
+// parameter binding `param` dead: it passes the literal False/0/None where
+// the branch needs a true value, True or a non-zero integer where it needs
+// a false one, or leaves the argument out and the default does so.
+// Positional arguments are matched only for functions outside classes (a
+// method's first parameter may or may not be bound); a starred argument is
+// no proof.
 static bool call_kills(const al_index *self, al_target fn, uint32_t param,
                        bool needs_falsy, uint32_t file, uint32_t site) {
   const al_facts *hf = facts_of(self, fn.file);
@@ -532,20 +532,30 @@ static bool call_kills(const al_index *self, al_target fn, uint32_t param,
   const al_scope *s = &hf->scopes.items[fn.scope];
   bool method = s->parent != AL_NONE &&
                 hf->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
+  bool by_position = !method && !(p->flags & AL_BIND_NOT_POSITIONAL);
+  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[site];
+  uint32_t npos = 0;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
     if (a->kind == AL_ARG_STARRED)
       return false;
-    bool is_it = a->index == AL_ARG_KEYWORD
-                     ? al_str_eq(a->keyword, p->name)
-                     : !method && a->index == pos && a->kind != AL_ARG_ELEMENT;
-    if (is_it)
-      return a->kind == AL_ARG_LITERAL &&
-             (a->flags & (needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY));
+    if (a->kind == AL_ARG_ELEMENT)
+      continue;
+    if (a->index != AL_ARG_KEYWORD && a->index + 1u > npos)
+      npos = a->index + 1u;
+    if (a->index == AL_ARG_KEYWORD ? al_str_eq(a->keyword, p->name)
+                                   : by_position && a->index == pos)
+      return a->kind == AL_ARG_LITERAL && (a->flags & kill);
   }
-  return false;
+  // Left out (surely: a method's positional arguments may start at its
+  // first parameter or its second): the default decides.
+  bool left_out = (p->flags & AL_BIND_NOT_POSITIONAL) ||
+                  (method ? npos < pos : npos <= pos);
+  const uint8_t dead_default =
+      needs_falsy ? AL_BIND_DEFAULT_TRUTHY : AL_BIND_DEFAULT_FALSY;
+  return left_out && (p->flags & dead_default);
 }
 
 // Whether guarded event `call` of function fn is dead: its guard parameter
