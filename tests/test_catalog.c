@@ -158,6 +158,30 @@ static void test_direct_only(void **state) {
   }
 }
 
+// unless-made-with: the maker's arguments and their condition, kept apart
+// from blocking-unless's; the built-in socket connect has it.
+static void test_unless_made_with(void **state) {
+  (void)state;
+  al_error err = {0};
+  al_catalog *c = parse1("m.S.connect\tblocking\tAL205\tx\n"
+                         "m.S.connect\tblocking-unless\t0\tfalse\n"
+                         "m.S.connect\tunless-made-with\t1,kw=type\t"
+                         "names:DGRAM\n",
+                         &err);
+  assert_non_null(c);
+  const al_catalog_entry *e = al_catalog_get(c, AL_STR_LIT("m.S.connect"));
+  assert_true(e->facets & AL_CAT_UNLESS_MADE_WITH);
+  assert_int_equal(e->made_args.positions, 1u << 1);
+  assert_true(al_str_eq_c(e->made_args.keyword, "type"));
+  assert_int_equal(e->made_cond, AL_UNLESS_NAMES);
+  assert_true(al_str_eq_c(e->made_names, "DGRAM"));
+  assert_int_equal(e->unless_cond, AL_UNLESS_FALSY);
+  al_catalog_free(c);
+  expect_error("a.b\tunless-made-with\t1\tmaybe\n", 1, "bad condition");
+  e = al_catalog_get(al_catalog_builtin(), AL_STR_LIT("socket.socket.connect"));
+  assert_true(e->facets & AL_CAT_UNLESS_MADE_WITH);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_builtin_parses_and_codes_are_rules),
@@ -165,6 +189,7 @@ int main(void) {
       cmocka_unit_test(test_merge_and_args),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_direct_only),
+      cmocka_unit_test(test_unless_made_with),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,57 @@ uint32_t al_extract__find_arg(al_extractor *x, uint32_t call_frame,
   return AL_NONE;
 }
 
+// The AL_ARGF_MODE* flags of a string literal's text ("'rb'"): a file
+// mode is one of r, w, a, x with b, t, + (U, long gone, is refused).
+static uint8_t mode_flags(al_str t) {
+  if (t.len < 3 || t.len > 6 || (t.ptr[0] != '"' && t.ptr[0] != '\'') ||
+      t.ptr[t.len - 1] != t.ptr[0])
+    return 0;
+  unsigned access = 0, binary = 0, text = 0, plus = 0, read = 0;
+  for (size_t i = 1; i + 1 < t.len; i++) {
+    switch (t.ptr[i]) {
+    case 'r':
+      read = 1;
+      access++;
+      break;
+    case 'w':
+    case 'a':
+    case 'x':
+      access++;
+      break;
+    case 'b':
+      binary++;
+      break;
+    case 't':
+      text++;
+      break;
+    case '+':
+      plus++;
+      break;
+    default:
+      return 0;
+    }
+  }
+  if (access != 1 || binary + text > 1 || plus > 1)
+    return 0;
+  return (uint8_t)(AL_ARGF_MODE | (binary ? AL_ARGF_MODE_BINARY : 0) |
+                   (plus ? AL_ARGF_MODE_UPDATE : 0) |
+                   (read ? AL_ARGF_MODE_READ : 0));
+}
+
+// A decimal integer literal other than zero ("1", "10", "1_000").
+static bool is_nonzero_decimal(al_str t) {
+  bool nonzero = false;
+  for (size_t i = 0; i < t.len; i++) {
+    if (t.ptr[i] == '_')
+      continue;
+    if (t.ptr[i] < '0' || t.ptr[i] > '9')
+      return false;
+    nonzero |= t.ptr[i] != '0';
+  }
+  return nonzero;
+}
+
 // Record node n, a named child of the argument list of the call whose
 // frame is call (or the call's lone generator-expression argument).
 void al_extract__record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
@@ -82,6 +133,8 @@ void al_extract__record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
   default:
     if (is_literal_kind(vk)) {
       a->kind = AL_ARG_LITERAL;
+      if (vk == AL_K_STRING && a->span.end_byte - a->span.start_byte <= 6)
+        a->flags |= mode_flags(al_node_text(v, x->text));
     } else if (a->span.end_byte - a->span.start_byte <= 96) {
       al_str t = al_node_text(v, x->text);
       a->ref.dotted = copy_str(x, t.ptr, t.len); // al_arg_text
@@ -91,6 +144,9 @@ void al_extract__record_arg(al_extractor *x, frame *call, TSNode n, al_kind k) {
   if (vk == AL_K_FALSE || vk == AL_K_NONE ||
       (vk == AL_K_INTEGER && al_str_eq_c(al_node_text(v, x->text), "0")))
     a->flags |= AL_ARGF_FALSY;
+  else if (vk == AL_K_TRUE ||
+           (vk == AL_K_INTEGER && is_nonzero_decimal(al_node_text(v, x->text))))
+    a->flags |= AL_ARGF_TRUTHY;
 }
 
 // A call's frame leaves: its pending arguments become facts, then the

@@ -5,18 +5,55 @@
  * body is a stub. The body itself is walked by extract.c like any other
  * code.
  */
+#include <string.h>
+
 #include "facts/extract_p.h"
+
+// AL_BIND_DEFAULT_* of a default parameter's value.
+static uint8_t default_flags(al_extractor *x, TSNode p) {
+  TSNode v = al_node_unparen(ts_node_child_by_field_id(p, x->F->value));
+  if (ts_node_is_null(v))
+    return 0;
+  al_kind k = al_node_kind(v);
+  if (k == AL_K_FALSE || k == AL_K_NONE)
+    return AL_BIND_DEFAULT_FALSY;
+  if (k == AL_K_TRUE)
+    return AL_BIND_DEFAULT_TRUTHY;
+  if (k != AL_K_INTEGER)
+    return 0;
+  al_str t = al_node_text(v, x->text);
+  bool digits = t.len > 0, nonzero = false;
+  for (size_t i = 0; i < t.len; i++) {
+    digits &= (t.ptr[i] >= '0' && t.ptr[i] <= '9') || t.ptr[i] == '_';
+    nonzero |= t.ptr[i] >= '1' && t.ptr[i] <= '9';
+  }
+  if (!digits)
+    return 0;
+  return nonzero ? AL_BIND_DEFAULT_TRUTHY : AL_BIND_DEFAULT_FALSY;
+}
 
 static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
   if (ts_node_is_null(params) || !aux_first(x, params))
     return;
   al_scope *s = scope_at(x, scope);
+  bool starred = false; // after *args or a bare `*`
   do {
     TSNode p = aux_node(x);
     if (!ts_node_is_named(p))
       continue;
     TSNode name = {0};
-    switch (al_node_kind(p)) {
+    uint8_t flags = 0;
+    al_kind pk = al_node_kind(p);
+    if (pk == AL_K_LIST_SPLAT_PATTERN || pk == AL_K_DICTIONARY_SPLAT_PATTERN ||
+        (pk == AL_K_TYPED_PARAMETER && ts_node_named_child_count(p) > 0 &&
+         al_node_kind(ts_node_named_child(p, 0)) != AL_K_IDENTIFIER) ||
+        strcmp(ts_node_type(p), "keyword_separator") == 0)
+      starred = true;
+    if (pk == AL_K_DEFAULT_PARAMETER || pk == AL_K_TYPED_DEFAULT_PARAMETER)
+      flags = default_flags(x, p);
+    if (starred)
+      flags |= AL_BIND_NOT_POSITIONAL;
+    switch (pk) {
     case AL_K_IDENTIFIER:
       name = p;
       break;
@@ -50,7 +87,8 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
     if (s->first_param.len == 0 && s->kind != AL_SCOPE_LAMBDA)
       s->first_param = node_str(x, name);
     // s stays valid: binding grows the binds, not the scopes.
-    al_extract__bind(x, NULL, scope, name, AL_BIND_PARAM, AL_NONE);
+    uint32_t b = al_extract__bind(x, NULL, scope, name, AL_BIND_PARAM, AL_NONE);
+    x->facts->binds.items[b].flags |= flags;
   } while (aux_next(x));
 }
 

@@ -30,6 +30,7 @@ enum {
   F_TYPE_CHECKING = 1 << 3,
   F_IN_GENEXP = 1 << 4,
   F_IN_WITH = 1 << 5,
+  F_GUARD_ELSE = 1 << 6, // in the alternative (elif/else) of guard_if
 };
 
 // One node on the walk's stack: what its enter step found out, read by the
@@ -54,7 +55,14 @@ typedef struct {
   uint32_t deco_n;
   uint32_t arg_base; // CALL: where its arguments start in argbuf
   uint16_t arg_pos;  // CALL: positional arguments recorded so far
+  // The innermost if statement of this scope whose branch holds the node
+  // (its frame index), or AL_NONE; IF_STATEMENT: the guard it gives its
+  // branches (its test's parameter binding, AL_NONE, or unset: GUARD_UNSET)
+  uint32_t guard_if;
+  uint32_t guard_bind;
 } frame;
+
+#define GUARD_UNSET (AL_NONE - 1)
 
 // An argument of a call whose frame is still on the stack: the walk
 // records each when it reaches it; the call's leave moves them to the

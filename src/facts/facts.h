@@ -161,12 +161,14 @@ typedef enum {
 
 /** al_call.flags */
 enum {
-  AL_CALL_IN_LOOP = 1 << 0,    // inside a for/while body of the same scope
-  AL_CALL_IN_TRY = 1 << 1,     // inside a try body of the same scope
-  AL_CALL_IN_WITH = 1 << 2,    // inside a with body of the same scope
-  AL_CALL_WHILE_TEST = 1 << 3, // the test of a while loop (or under `not`
-                               // there)
-  AL_CALL_NEGATED = 1 << 4,    // directly under `not`
+  AL_CALL_IN_LOOP = 1 << 0,     // inside a for/while body of the same scope
+  AL_CALL_IN_TRY = 1 << 1,      // inside a try body of the same scope
+  AL_CALL_IN_WITH = 1 << 2,     // inside a with body of the same scope
+  AL_CALL_WHILE_TEST = 1 << 3,  // the test of a while loop (or under `not`
+                                // there)
+  AL_CALL_NEGATED = 1 << 4,     // directly under `not`
+  AL_CALL_GUARD_FALSY = 1 << 5, // guard set: runs only when the parameter is
+                                // falsy (else only when it is truthy)
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -190,7 +192,12 @@ enum {
   X(uint8_t,  ENUM,  ctx,         AL_CTX_COMPREHENSION) /* al_ctx */           \
   X(uint8_t,  FLAGS, flags,       _)      /* AL_CALL_* */                      \
   X(uint32_t, LINK,  first_arg,   _)      /* args[first_arg ..+n_args) */      \
-  X(uint32_t, U32,   n_args,      _)
+  X(uint32_t, U32,   n_args,      _)                                           \
+  /* in a branch of `if NAME:` / `if not NAME:` (the innermost if of its    */ \
+  /* scope holding it; elif/else: the test was false), NAME a parameter of  */ \
+  /* the function: its AL_BIND_PARAM binding (AL_CALL_GUARD_FALSY says      */ \
+  /* which way); else AL_NONE                                               */ \
+  X(uint32_t, OPT,   guard,       binds)
 
 // clang-format on
 typedef struct {
@@ -211,6 +218,13 @@ typedef enum {
 /** al_arg.flags */
 enum {
   AL_ARGF_FALSY = 1 << 0, // the literal False, 0 or None
+  // A short string literal that reads as a file mode ("rb", "w+", "a"):
+  // AL_ARGF_MODE, and what it says (the io class open() gives).
+  AL_ARGF_MODE = 1 << 1,
+  AL_ARGF_MODE_BINARY = 1 << 2, // 'b'
+  AL_ARGF_MODE_UPDATE = 1 << 3, // '+'
+  AL_ARGF_MODE_READ = 1 << 4,   // 'r' (and no 'w', 'a', 'x')
+  AL_ARGF_TRUTHY = 1 << 5,      // the literal True or a non-zero integer
 };
 
 // clang-format off
@@ -262,6 +276,12 @@ typedef enum {
 enum {
   AL_BIND_CONDITIONAL = 1 << 0,   // under if/try/for/while/with/match
   AL_BIND_TYPE_CHECKING = 1 << 1, // under `if TYPE_CHECKING:`
+  // PARAM: its default is the literal False/0/None, or True/a non-zero
+  // integer; it is *args/**kwargs or comes after one (or after a bare `*`):
+  // never given by position
+  AL_BIND_DEFAULT_FALSY = 1 << 2,
+  AL_BIND_DEFAULT_TRUTHY = 1 << 3,
+  AL_BIND_NOT_POSITIONAL = 1 << 4,
 };
 
 // clang-format off

@@ -93,6 +93,10 @@ static bool al_call_rules_ok(const al_facts *f, uint32_t i) {
   const al_call *c = &f->calls.items[i];
   if (!run_ok(c->first_arg, c->n_args, f->args.len))
     return false;
+  // A guard is a parameter of the call's own function.
+  if (c->guard != AL_NONE && (f->binds.items[c->guard].kind != AL_BIND_PARAM ||
+                              f->binds.items[c->guard].scope != c->scope))
+    return false;
   // f().m(): the base call is met inside the outer one, so after it.
   if (c->callee.kind == AL_REF_ON_CALL && c->callee.base_call != AL_NONE &&
       c->callee.base_call <= i)

@@ -147,6 +147,8 @@ static const struct {
     {"transparent-decorator", AL_CAT_TRANSPARENT_DECORATOR},
     {"async-context-manager", AL_CAT_ASYNC_CONTEXT_MANAGER},
     {"direct-only", AL_CAT_DIRECT_ONLY},
+    {"blocking-if-used", AL_CAT_BLOCKING_IF_USED},
+    {"pass-through-decorator", AL_CAT_PASS_THROUGH_DECORATOR},
 };
 
 static bool parse_ready_when(line_ctx *l) {
@@ -162,18 +164,18 @@ static bool parse_ready_when(line_ctx *l) {
   return true;
 }
 
-// The optional COND of blocking-unless: nothing, `false` or `names:TEXT`.
-static bool parse_unless_cond(line_ctx *l) {
-  al_catalog_entry *e = l->e;
+// The optional COND of blocking-unless and unless-made-with: nothing,
+// `false` or `names:TEXT`.
+static bool parse_unless_cond(line_ctx *l, uint8_t *cond_out,
+                              al_str *names_out) {
   al_str cond = l->p < l->end ? next_field(&l->p, l->end) : (al_str){0};
   if (cond.len == 0) {
-    e->unless_cond = AL_UNLESS_PRESENT;
+    *cond_out = AL_UNLESS_PRESENT;
   } else if (al_str_eq_c(cond, "false")) {
-    e->unless_cond = AL_UNLESS_FALSY;
+    *cond_out = AL_UNLESS_FALSY;
   } else if (al_str_starts_with(cond, "names:") && cond.len > 6) {
-    e->unless_cond = AL_UNLESS_NAMES;
-    e->unless_names =
-        copy_str(l->self->arena, (al_str){cond.ptr + 6, cond.len - 6});
+    *cond_out = AL_UNLESS_NAMES;
+    *names_out = copy_str(l->self->arena, (al_str){cond.ptr + 6, cond.len - 6});
   } else {
     return al_error_set(l->err, l->file, l->line, l->col,
                         "bad condition '%.*s' (expected 'false' or "
@@ -189,7 +191,9 @@ static bool is_args_facet(al_str facet) {
          al_str_eq_c(facet, "expects-callable") ||
          al_str_eq_c(facet, "calls-sync") ||
          al_str_eq_c(facet, "blocking-unless") ||
-         al_str_eq_c(facet, "blocking-if");
+         al_str_eq_c(facet, "blocking-if") ||
+         al_str_eq_c(facet, "unless-made-with") ||
+         al_str_eq_c(facet, "file-mode");
 }
 
 static bool parse_args_facet(line_ctx *l, al_str facet) {
@@ -216,7 +220,14 @@ static bool parse_args_facet(line_ctx *l, al_str facet) {
   } else if (al_str_eq_c(facet, "blocking-unless")) {
     e->facets |= AL_CAT_BLOCKING_UNLESS;
     e->unless_args = spec;
-    return parse_unless_cond(l);
+    return parse_unless_cond(l, &e->unless_cond, &e->unless_names);
+  } else if (al_str_eq_c(facet, "file-mode")) {
+    e->facets |= AL_CAT_FILE_MODE;
+    e->mode_args = spec;
+  } else if (al_str_eq_c(facet, "unless-made-with")) {
+    e->facets |= AL_CAT_UNLESS_MADE_WITH;
+    e->made_args = spec;
+    return parse_unless_cond(l, &e->made_cond, &e->made_names);
   } else {
     e->facets |= AL_CAT_CALLS_SYNC;
     e->sync_args = spec;
@@ -349,6 +360,9 @@ al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
     e.unless_args.keyword = copy_str(self->arena, e.unless_args.keyword);
     e.unless_names = copy_str(self->arena, e.unless_names);
     e.if_args.keyword = copy_str(self->arena, e.if_args.keyword);
+    e.made_args.keyword = copy_str(self->arena, e.made_args.keyword);
+    e.made_names = copy_str(self->arena, e.made_names);
+    e.mode_args.keyword = copy_str(self->arena, e.mode_args.keyword);
     e.ready_pred = copy_str(self->arena, e.ready_pred);
     e.returns = copy_str(self->arena, e.returns);
     e.blocking_code = copy_cstr(self->arena, e.blocking_code);

@@ -53,6 +53,19 @@ enum {
                                 // a plain helper of the tree that makes it
                                 // does not carry it to its async callers
                                 // (al_index_reaches)
+  AL_CAT_UNLESS_MADE_WITH = 1 << 21, // a method that does not block when
+                                     // its receiver was made with arguments
+                                     // of `made_args` (a datagram socket's
+                                     // connect)
+  AL_CAT_FILE_MODE = 1 << 22,        // opens a file: the io class of what it
+                                     // returns follows the mode argument
+                                     // `mode_args` ("rb": io.BufferedReader)
+  AL_CAT_BLOCKING_IF_USED = 1 << 23, // BLOCKING only when the same function
+                                     // calls a blocking method on what it
+                                     // made (os.fdopen)
+  AL_CAT_PASS_THROUGH_DECORATOR = 1 << 24, // as a decorator of a plain def,
+                                           // calls it in the caller's
+                                           // thread (functools.lru_cache)
 };
 
 /** al_catalog_entry.unless_cond */
@@ -86,6 +99,10 @@ typedef struct {
   al_argspec if_args;            // BLOCKING_IF
   al_str ready_pred;             // READY_WHEN: the predicate method
   bool ready_value;              // READY_WHEN: its value when ready
+  al_argspec made_args;          // UNLESS_MADE_WITH: the maker's arguments
+  uint8_t made_cond;             // AL_UNLESS_*: what they must be
+  al_str made_names;             // AL_UNLESS_NAMES: a substring of them
+  al_argspec mode_args;          // FILE_MODE: the mode argument
   // BLOCKING
   const char *blocking_code; // "AL200"
   const char *replacement;   // "await asyncio.sleep(...)"

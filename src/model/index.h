@@ -173,10 +173,24 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
  * Whether call `call`, whose callee is the blocking catalog entry e, really
  * blocks: not when an argument of e's `blocking-unless` spec is given, nor
  * when its receiver was switched to non-blocking mode in the same function
- * (a `makes-nonblocking` method such as socket.setblocking).
+ * (a `makes-nonblocking` method such as socket.setblocking), nor when every
+ * call that made the receiver had e's `unless-made-with` arguments (a
+ * datagram socket's connect).
  */
 bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e);
+
+/**
+ * The calls that made the receiver of method call `call` (`f` of
+ * `f.write(...)`), when every binding that can give it is `NAME = maker(...)`
+ * or `with maker(...) as NAME` in the calling function (bindings before the
+ * call), or, with attrs, `self.NAME = maker(...)` in the methods of the
+ * calling method's class in this file. Returns how many (at most cap, in
+ * makers); 0 when the receiver is anything else or a binding is not a call.
+ */
+uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
+                                  uint32_t call, bool attrs, uint32_t *makers,
+                                  uint32_t cap);
 
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);

@@ -245,6 +245,11 @@ al_target al_index__partial_value(rctx *r, uint32_t file, uint32_t call,
 // Note the calls that may switch a receiver to non-blocking mode; a build
 // step.
 void al_index__find_nonblocking_calls(al_index *self);
+// The io class of the file object that call `call` of `file-mode` entry e
+// opens, from its mode argument ("rb": io.BufferedReader, "w": io.
+// TextIOWrapper); empty when the mode is not a literal the index can read.
+al_str al_index__file_class(const al_index *self, uint32_t file, uint32_t call,
+                            const al_catalog_entry *e);
 // Compute what every plain function reaches (al_index_reaches); a build
 // step.
 void al_index__compute_reaches(al_index *self);

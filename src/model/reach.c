@@ -24,16 +24,18 @@ static bool argspec_has(const al_argspec *spec, const al_arg *a) {
          (a->index < 32 && (spec->positions & (1u << a->index)));
 }
 
-static bool arg_matches(const al_catalog_entry *e, const al_arg *a) {
-  if (!argspec_has(&e->unless_args, a))
+// Whether argument a is one of spec's and meets cond (AL_UNLESS_*).
+static bool arg_matches(const al_argspec *spec, uint8_t cond, al_str names,
+                        const al_arg *a) {
+  if (!argspec_has(spec, a))
     return false;
-  switch (e->unless_cond) {
+  switch (cond) {
   case AL_UNLESS_FALSY:
     return (a->flags & AL_ARGF_FALSY) != 0;
   case AL_UNLESS_NAMES: {
     al_str t = a->kind == AL_ARG_REF ? a->ref.dotted : al_arg_text(a);
-    for (size_t i = 0; i + e->unless_names.len <= t.len; i++)
-      if (memcmp(t.ptr + i, e->unless_names.ptr, e->unless_names.len) == 0)
+    for (size_t i = 0; i + names.len <= t.len; i++)
+      if (memcmp(t.ptr + i, names.ptr, names.len) == 0)
         return true;
     return false;
   }
@@ -70,7 +72,8 @@ static bool args_unblock(const al_facts *f, const al_call *c,
                          const al_catalog_entry *e) {
   if (e->facets & AL_CAT_BLOCKING_UNLESS)
     for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++)
-      if (arg_matches(e, &f->args.items[i]))
+      if (arg_matches(&e->unless_args, e->unless_cond, e->unless_names,
+                      &f->args.items[i]))
         return true;
   if (e->facets & AL_CAT_BLOCKING_IF) {
     bool given = false;
@@ -80,6 +83,43 @@ static bool args_unblock(const al_facts *f, const al_call *c,
       return true;
   }
   return false;
+}
+
+al_str al_index__file_class(const al_index *self, uint32_t file, uint32_t call,
+                            const al_catalog_entry *e) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  const al_arg *mode = NULL;
+  uint32_t mode_pos = 0;
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind == AL_ARG_STARRED)
+      return (al_str){0};
+    if (argspec_has(&e->mode_args, a)) {
+      mode = a;
+      mode_pos = a->index;
+    }
+  }
+  if (!mode)
+    return AL_STR_LIT("io.TextIOWrapper"); // "r", the default
+  if (!(mode->flags & AL_ARGF_MODE))
+    return (al_str){0};
+  if (!(mode->flags & AL_ARGF_MODE_BINARY))
+    return AL_STR_LIT("io.TextIOWrapper");
+  // Unbuffered binary files (buffering=0, the argument after the mode) are
+  // io.FileIO: not one of the classes below.
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if ((a->index == AL_ARG_KEYWORD
+             ? al_str_eq_c(a->keyword, "buffering")
+             : mode->index != AL_ARG_KEYWORD && a->index == mode_pos + 1) &&
+        (a->kind != AL_ARG_LITERAL || (a->flags & AL_ARGF_FALSY)))
+      return (al_str){0};
+  }
+  if (mode->flags & AL_ARGF_MODE_UPDATE)
+    return AL_STR_LIT("io.BufferedRandom");
+  return mode->flags & AL_ARGF_MODE_READ ? AL_STR_LIT("io.BufferedReader")
+                                         : AL_STR_LIT("io.BufferedWriter");
 }
 
 // Whether receiver recv of call c was switched to non-blocking mode earlier
@@ -131,6 +171,127 @@ static bool polled_ready(const al_facts *f, const file_index *fi,
   return false;
 }
 
+// Whether binding b is `NAME = call(...)` or `with call(...) as NAME`
+// (self.NAME too), and which call.
+static uint32_t made_by_call(const al_binding *b) {
+  if ((b->kind == AL_BIND_ASSIGN || b->kind == AL_BIND_ATTR) &&
+      b->value_ref == AL_NONE)
+    return b->target;
+  return b->kind == AL_BIND_WITH ? b->target : AL_NONE;
+}
+
+uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
+                                  uint32_t call, bool attrs, uint32_t *makers,
+                                  uint32_t cap) {
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *c = &f->calls.items[call];
+  al_str recv = receiver_of(c);
+  if (recv.len < 2)
+    return 0;
+  al_str name = {recv.ptr, recv.len - 1};
+  const char *dot = memchr(name.ptr, '.', name.len);
+  const uint32_t *bind_ids;
+  uint32_t first, n;
+  if (!dot) {
+    n = find_group(f, fi->groups, fi->groups_mask, false, c->scope, name,
+                   &first);
+    bind_ids = fi->order;
+  } else {
+    // `self.x.method()` in a method: what every `self.x = ...` of the
+    // class (in this file) made.
+    const al_scope *s = &f->scopes.items[c->scope];
+    al_str root = {name.ptr, (size_t)(dot - name.ptr)};
+    al_str attr = {dot + 1, name.len - root.len - 1};
+    if (!attrs || memchr(attr.ptr, '.', attr.len) || s->parent == AL_NONE ||
+        f->scopes.items[s->parent].kind != AL_SCOPE_CLASS ||
+        !al_str_eq(s->first_param, root))
+      return 0;
+    n = find_group(f, fi->attr_groups, fi->attr_groups_mask, true, s->parent,
+                   attr, &first);
+    bind_ids = fi->attrs;
+  }
+  uint32_t found = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[bind_ids[first + i]];
+    if (!dot && b->span.start_byte >= c->span.start_byte)
+      continue; // bound after the call: not what it is called on
+    uint32_t maker = made_by_call(b);
+    if (maker == AL_NONE || found == cap)
+      return 0;
+    makers[found++] = maker;
+  }
+  return found;
+}
+
+// Whether the receiver of call c was made, by every binding that can give
+// it, with the arguments e's `unless-made-with` names (a datagram socket:
+// `socket.socket(AF_INET, SOCK_DGRAM)`), so that the method returns at
+// once.
+static bool made_unblocked(const al_index *self, uint32_t file, uint32_t call,
+                           const al_catalog_entry *e) {
+  uint32_t makers[8];
+  uint32_t n = al_index_receiver_makers(self, file, call, true, makers, 8);
+  const al_facts *f = facts_of(self, file);
+  // The class the method belongs to: what the maker must give.
+  size_t cls = e->name.len;
+  while (cls > 0 && e->name.ptr[cls - 1] != '.')
+    cls--;
+  al_str want = {e->name.ptr, cls ? cls - 1 : 0};
+  for (uint32_t i = 0; i < n; i++) {
+    rctx r = {self, NULL, 0};
+    al_target t = al_index__resolve_callee(&r, file, makers[i]);
+    if (t.kind != AL_TARGET_EXTERNAL || !t.entry ||
+        !(t.entry->facets & AL_CAT_RETURNS) ||
+        !al_str_eq(t.entry->returns, want))
+      return false;
+    const al_call *m = &f->calls.items[makers[i]];
+    bool matched = false;
+    for (uint32_t a = m->first_arg; a < m->first_arg + m->n_args && !matched;
+         a++)
+      matched = arg_matches(&e->made_args, e->made_cond, e->made_names,
+                            &f->args.items[a]);
+    if (!matched)
+      return false;
+  }
+  return n > 0;
+}
+
+// Whether a later call of the same function is a blocking method called on
+// what call `maker` made (`f = os.fdopen(fd); f.write(...)`, `with
+// os.fdopen(fd) as f: f.read()`, `os.fdopen(fd).read()`).
+static bool used_for_blocking(const al_index *self, uint32_t file,
+                              uint32_t maker) {
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *m = &f->calls.items[maker];
+  for (uint32_t k = 0; k < fi->calls.n[m->scope]; k++) {
+    uint32_t o = run_at(&fi->calls, m->scope, k);
+    const al_call *oc = &f->calls.items[o];
+    if (o == maker || oc->span.start_byte < m->span.start_byte)
+      continue;
+    bool on_it = false;
+    if (oc->callee.kind == AL_REF_ON_CALL) {
+      on_it = oc->callee.base_call == maker &&
+              !memchr(oc->callee.dotted.ptr, '.', oc->callee.dotted.len);
+    } else {
+      uint32_t makers[8];
+      uint32_t n = al_index_receiver_makers(self, file, o, false, makers, 8);
+      for (uint32_t i = 0; i < n && !on_it; i++)
+        on_it = makers[i] == maker;
+    }
+    if (!on_it)
+      continue;
+    rctx r = {self, NULL, 0};
+    al_target t = al_index__resolve_callee(&r, file, o);
+    if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
+        !(t.entry->facets & AL_CAT_BLOCKING_IF_USED) &&
+        al_index_call_blocks(self, file, o, t.entry))
+      return true;
+  }
+  return false;
+}
+
 bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e) {
   if (!e || !(e->facets & AL_CAT_BLOCKING))
@@ -139,10 +300,16 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   const al_call *c = &f->calls.items[call];
   if (args_unblock(f, c, e))
     return false;
+  if ((e->facets & AL_CAT_BLOCKING_IF_USED) &&
+      !used_for_blocking(self, file, call))
+    return false;
   al_str recv = receiver_of(c);
   if (recv.len == 0)
     return true;
   if (made_nonblocking(self, file, c, recv))
+    return false;
+  if ((e->facets & AL_CAT_UNLESS_MADE_WITH) &&
+      made_unblocked(self, file, call, e))
     return false;
   return !((e->facets & AL_CAT_READY_WHEN) &&
            polled_ready(f, &self->files[file], c, recv, e));
@@ -222,11 +389,37 @@ static bool runs_when_called(const al_index *ix, al_target t) {
   return s->kind == AL_SCOPE_FUNCTION && !(s->flags & AL_SCOPE_GENERATOR);
 }
 
+// Whether each decorator of the plain def t is known to leave it a function
+// that runs in its caller's thread when called: a transparent or
+// pass-through library decorator (staticmethod, functools.lru_cache), or a
+// decorator of the tree whose wrapper calls it and returns (or keeps) its
+// result. Any other (textual's `@work(thread=True)`, a wrapper that starts
+// a thread or returns something else) makes the def unknown.
+static bool decorators_pass_through(const al_index *ix, al_target t) {
+  const al_scope *s = scope_of(ix, t.file, t.scope);
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    al_target d = unknown();
+    al_deco_kind k = al_index_decorator_kind(ix, t.file, t.scope, i, &d, NULL);
+    if (k == AL_DECO_SYNC_WRAPPER)
+      continue;
+    if (d.kind == AL_TARGET_EXTERNAL) {
+      if (!d.entry || !(d.entry->facets & (AL_CAT_TRANSPARENT_DECORATOR |
+                                           AL_CAT_PASS_THROUGH_DECORATOR)))
+        return false;
+    } else if (k != AL_DECO_TRANSPARENT) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // What plain helpers reach is found for the whole tree at once and without
 // recursion: resolve every call of every plain function once, note the
 // events each makes directly and the plain functions it calls, then
 // propagate the events backwards along the calls with a worklist. Linear in
 // the calls; any chain length, any definition order, cycles included.
+
+typedef al_vec(uint32_t) site_vec;
 
 typedef struct {
   uint32_t caller; // global function id
@@ -243,6 +436,9 @@ typedef struct {
   al_vec(rev_edge) edges;
   al_vec(uint32_t) callee; // parallel to edges: the called function's id
   al_vec(uint32_t) work;   // ids whose bits grew: their callers may learn
+  // Blocking calls under `if PARAM:` (their function's id, the call): they
+  // count unless every call of the function makes that branch dead.
+  al_vec(rev_edge) guarded;
 } call_graph;
 
 static void graph_init(call_graph *g, const al_index *self) {
@@ -262,6 +458,7 @@ static void graph_init(call_graph *g, const al_index *self) {
 }
 
 static void graph_free(call_graph *g) {
+  vec_free(&g->guarded);
   vec_free(&g->work);
   vec_free(&g->callee);
   vec_free(&g->edges);
@@ -285,8 +482,14 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
     unsigned here = 0;
     if (t.kind == AL_TARGET_EXTERNAL) {
       if (is_event(t.entry, AL_REACH_BLOCKING) &&
-          al_index_call_blocks(self, file, call, t.entry))
-        here |= 1u << AL_REACH_BLOCKING;
+          al_index_call_blocks(self, file, call, t.entry)) {
+        if (f->calls.items[call].guard == AL_NONE) {
+          here |= 1u << AL_REACH_BLOCKING;
+        } else {
+          rev_edge e = {id, call};
+          vec_push(&g->guarded, e);
+        }
+      }
       // A loop run inside a helper's own loop may run zero times
       // (asyncpg's `for _ in range(timeout): run_until_complete(...)`
       // with timeout=0): only straight-line runs count through helpers.
@@ -306,6 +509,149 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
   }
   if (g->bits[id])
     vec_push(&g->work, id);
+}
+
+// Whether call `site` of plain function fn makes a branch guarded by fn's
+// parameter binding `param` dead: it passes the literal False/0/None where
+// the branch needs a true value, True or a non-zero integer where it needs
+// a false one, or leaves the argument out and the default does so.
+// Positional arguments are matched only for functions outside classes (a
+// method's first parameter may or may not be bound); a starred argument is
+// no proof.
+static bool call_kills(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site) {
+  const al_facts *hf = facts_of(self, fn.file);
+  const al_binding *p = &hf->binds.items[param];
+  uint32_t pos = 0;
+  for (uint32_t i = param; i-- > 0;) {
+    const al_binding *b = &hf->binds.items[i];
+    if (b->scope != p->scope || b->kind != AL_BIND_PARAM)
+      break;
+    pos++;
+  }
+  const al_scope *s = &hf->scopes.items[fn.scope];
+  bool method = s->parent != AL_NONE &&
+                hf->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
+  bool by_position = !method && !(p->flags & AL_BIND_NOT_POSITIONAL);
+  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[site];
+  uint32_t npos = 0;
+  for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
+    const al_arg *a = &f->args.items[i];
+    if (a->kind == AL_ARG_STARRED)
+      return false;
+    if (a->kind == AL_ARG_ELEMENT)
+      continue;
+    if (a->index != AL_ARG_KEYWORD && a->index + 1u > npos)
+      npos = a->index + 1u;
+    if (a->index == AL_ARG_KEYWORD ? al_str_eq(a->keyword, p->name)
+                                   : by_position && a->index == pos)
+      return a->kind == AL_ARG_LITERAL && (a->flags & kill);
+  }
+  // Left out (surely: a method's positional arguments may start at its
+  // first parameter or its second): the default decides.
+  bool left_out = (p->flags & AL_BIND_NOT_POSITIONAL) ||
+                  (method ? npos < pos : npos <= pos);
+  const uint8_t dead_default =
+      needs_falsy ? AL_BIND_DEFAULT_TRUTHY : AL_BIND_DEFAULT_FALSY;
+  return left_out && (p->flags & dead_default);
+}
+
+// Whether guarded event `call` of function fn is dead: its guard parameter
+// is bound once (never reassigned) and every call of fn in the tree (there
+// is at least one) passes a constant that makes the branch dead.
+static bool guarded_dead(const al_index *self, al_target fn, uint32_t call,
+                         const site_vec *sites) {
+  const al_facts *f = facts_of(self, fn.file);
+  const al_call *c = &f->calls.items[call];
+  const al_binding *p = &f->binds.items[c->guard];
+  uint32_t first;
+  const file_index *fi = &self->files[fn.file];
+  if (find_group(f, fi->groups, fi->groups_mask, false, p->scope, p->name,
+                 &first) != 1 ||
+      sites->len == 0)
+    return false;
+  bool needs_falsy = (c->flags & AL_CALL_GUARD_FALSY) != 0;
+  for (uint32_t i = 0; i + 1 < sites->len; i += 2)
+    if (!call_kills(self, fn, c->guard, needs_falsy, sites->items[i],
+                    sites->items[i + 1]))
+      return false;
+  return true;
+}
+
+// The calls of the functions with guarded events, anywhere in the tree
+// (file, call pairs by function, in `sites` parallel to the distinct ids
+// of `fns`). Only calls whose last name is one of theirs are resolved.
+static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
+                       uint32_t n, site_vec *sites) {
+  al_map names = AL_MAP_INIT;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t file = g->file_of[fns[i]];
+    const al_scope *s = scope_of(self, file, fns[i] - g->base[file]);
+    al_map_put(&names, s->name, 1);
+  }
+  for (uint32_t file = 0; file < g->nfiles; file++) {
+    const al_facts *f = facts_of(self, file);
+    for (uint32_t k = 0; f && k < f->calls.len; k++) {
+      const al_call *c = &f->calls.items[k];
+      al_str d = c->callee.dotted;
+      if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED ||
+          d.len == 0)
+        continue;
+      size_t dot = d.len;
+      while (dot > 0 && d.ptr[dot - 1] != '.')
+        dot--;
+      uint32_t v;
+      if (!al_map_get(&names, (al_str){d.ptr + dot, d.len - dot}, &v))
+        continue;
+      rctx r = {self, NULL, 0};
+      al_target t = al_index__resolve_callee(&r, file, k);
+      if (t.kind != AL_TARGET_FUNCTION)
+        continue;
+      uint32_t id = g->base[t.file] + t.scope;
+      for (uint32_t i = 0; i < n; i++)
+        if (fns[i] == id) {
+          vec_push(&sites[i], file);
+          vec_push(&sites[i], k);
+        }
+    }
+  }
+  al_map_free(&names);
+}
+
+// Settle the guarded events: each that some call of its function can
+// reach counts, as a direct event of the function.
+static void settle_guarded(al_index *self, call_graph *g) {
+  if (g->guarded.len == 0)
+    return;
+  // The distinct functions, in order of first appearance.
+  uint32_t *fns = al_xmalloc(g->guarded.len * sizeof(uint32_t));
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < g->guarded.len; i++)
+    if (n == 0 || fns[n - 1] != g->guarded.items[i].caller)
+      fns[n++] = g->guarded.items[i].caller;
+  site_vec *sites = al_xcalloc(n, sizeof *sites);
+  find_sites(self, g, fns, n, sites);
+  uint32_t j = 0;
+  for (uint32_t i = 0; i < g->guarded.len; i++) {
+    rev_edge ev = g->guarded.items[i];
+    while (fns[j] != ev.caller)
+      j++;
+    uint32_t file = g->file_of[ev.caller], sc = ev.caller - g->base[file];
+    al_target fn = tree_target(AL_TARGET_FUNCTION, file, sc);
+    const uint8_t bit = 1u << AL_REACH_BLOCKING;
+    if ((g->bits[ev.caller] & bit) ||
+        guarded_dead(self, fn, ev.call, &sites[j]))
+      continue;
+    g->bits[ev.caller] |= bit;
+    self->files[file].memo.reach_hop[AL_REACH_BLOCKING][sc] = ev.call;
+    vec_push(&g->work, ev.caller);
+  }
+  for (uint32_t i = 0; i < n; i++)
+    vec_free(&sites[i]);
+  free(sites);
+  free(fns);
 }
 
 // Propagate the events backwards along the edges: a caller learns each kind
@@ -350,10 +696,15 @@ void al_index__compute_reaches(al_index *self) {
   graph_init(&g, self);
   for (uint32_t file = 0; file < g.nfiles; file++) {
     const al_facts *f = facts_of(self, file);
-    for (uint32_t sc = 0; f && sc < f->scopes.len; sc++)
-      if (runs_when_called(self, tree_target(AL_TARGET_FUNCTION, file, sc)))
+    for (uint32_t sc = 0; f && sc < f->scopes.len; sc++) {
+      // A def under a decorator that may run it elsewhere reaches nothing
+      // (its callers' edges to it carry nothing).
+      al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
+      if (runs_when_called(self, t) && decorators_pass_through(self, t))
         scan_function(self, &g, file, sc);
+    }
   }
+  settle_guarded(self, &g);
   propagate(self, &g);
   // The memo the rules read.
   for (uint32_t file = 0; file < g.nfiles; file++) {

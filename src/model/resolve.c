@@ -652,6 +652,10 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
   case AL_TARGET_CLASS:
     return tree_target(AL_TARGET_INSTANCE, c.file, c.scope);
   case AL_TARGET_EXTERNAL: {
+    if (c.entry && (c.entry->facets & AL_CAT_FILE_MODE)) {
+      al_str cls = al_index__file_class(r->ix, file, call, c.entry);
+      return instance_of_name(cls.len ? cls : c.entry->returns);
+    }
     if (c.entry && (c.entry->facets & AL_CAT_RETURNS))
       return instance_of_name(c.entry->returns);
     if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0)

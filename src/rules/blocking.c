@@ -12,6 +12,40 @@
 
 #include "rules/common_p.h"
 
+extern const al_rule al_rule_blocking_file_io;
+
+// Whether `maker` is a call this rule reports (an open).
+static bool reported_maker(al_rule_ctx *ctx, const al_rule *self,
+                           uint32_t maker) {
+  al_target t = al_index_resolve_callee(ctx->index, ctx->file, maker);
+  const al_catalog_entry *e = al_rules_entry(&t, AL_CAT_BLOCKING);
+  return e && strcmp(e->blocking_code, self->code) == 0 &&
+         al_index_call_blocks(ctx->index, ctx->file, maker, e);
+}
+
+// AL203 reports a file object once, at the open that makes it: a read or
+// write on an object that the same function opened (`f = open(p)`, `with
+// open(p) as f`, `open(p).read()`) is not reported again, so that one noqa
+// on the open line silences the object. An object from elsewhere (a
+// parameter, an attribute) is reported at each call.
+static bool object_reported_at_open(al_rule_ctx *ctx, const al_rule *self,
+                                    uint32_t call) {
+  if (self != &al_rule_blocking_file_io)
+    return false;
+  const al_call *c = &ctx->facts->calls.items[call];
+  if (c->callee.kind == AL_REF_ON_CALL)
+    return c->callee.base_call != AL_NONE &&
+           !memchr(c->callee.dotted.ptr, '.', c->callee.dotted.len) &&
+           reported_maker(ctx, self, c->callee.base_call);
+  uint32_t makers[8];
+  uint32_t n =
+      al_index_receiver_makers(ctx->index, ctx->file, call, false, makers, 8);
+  for (uint32_t i = 0; i < n; i++)
+    if (!reported_maker(ctx, self, makers[i]))
+      return false;
+  return n > 0;
+}
+
 static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
                            uint32_t call) {
   const al_target *t = &ctx->callee;
@@ -21,7 +55,8 @@ static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   if (!al_rules_on_event_loop(f, c->scope) ||
-      !al_index_call_blocks(ctx->index, ctx->file, call, e))
+      !al_index_call_blocks(ctx->index, ctx->file, call, e) ||
+      object_reported_at_open(ctx, self, call))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   al_report(ctx, self, c->span,
@@ -153,11 +188,14 @@ const al_rule al_rule_blocking_file_io = {
     .summary = "open() / file reads and writes / shutil inside async def",
     .doc = "What it does\n"
            "  Flags file I/O on the event loop (directly in an `async def` "
-           "body): open(),\n  io.open, os.fdopen, pathlib.Path.read_text/"
-           "read_bytes/write_text/write_bytes/\n  open, shutil.copy*/move/"
-           "rmtree, and read/readline/readlines/write/writelines/\n  flush "
-           "on the file objects they give (`f = open(p); f.read()`, `with "
-           "open(p)\n  as f: f.read()`).\n\n"
+           "body): open(),\n  io.open, pathlib.Path.read_text/"
+           "read_bytes/write_text/write_bytes/open,\n  shutil.copy*/move/"
+           "rmtree, os.fdopen when the function reads or writes its\n  "
+           "object, and read/readline/readlines/write/writelines/flush on "
+           "file objects\n  from elsewhere (`self.log`, opened "
+           "in __init__). A file object\n  opened in the same function is "
+           "reported once, at its open (`with open(p) as\n  f: f.read()` is "
+           "one finding), so one noqa there silences it.\n\n"
            "Why is this bad?\n"
            "  Disk I/O blocks the thread: on a slow or network file system, "
            "or for large\n  files, every task of the event loop stalls "

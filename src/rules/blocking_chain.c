@@ -6,7 +6,9 @@
  * index computes "reaches a blocking call" once for every plain function of
  * the tree (cycles handled); this rule only reports the call sites on the
  * event loop, with the chain. A helper handed uncalled to to_thread or
- * run_in_executor is an argument, not a call, and is never reported there.
+ * run_in_executor is an argument, not a call, and is never reported there;
+ * nor is a call whose result is awaited (the helper returned an awaitable
+ * on that path).
  */
 #include "rules/common_p.h"
 
@@ -17,7 +19,9 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
-  if (!al_rules_on_event_loop(f, c->scope))
+  // `await serve(run_async=True)`: a plain function whose result is awaited
+  // returns an awaitable on this path, which is not the path that blocks.
+  if (c->ctx == AL_CTX_AWAIT || !al_rules_on_event_loop(f, c->scope))
     return;
   char chain[512];
   const al_catalog_entry *event = NULL;
