@@ -139,6 +139,10 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   const al_call *c = &f->calls.items[call];
   if (args_unblock(f, c, e))
     return false;
+  // Socket I/O in a try that handles BlockingIOError: a non-blocking socket.
+  if ((c->flags & AL_CALL_TRY_WOULD_BLOCK) && e->blocking_code &&
+      strcmp(e->blocking_code, "AL205") == 0)
+    return false;
   al_str recv = receiver_of(c);
   if (recv.len == 0)
     return true;

@@ -6,7 +6,9 @@
  * index computes "reaches a blocking call" once for every plain function of
  * the tree (cycles handled); this rule only reports the call sites on the
  * event loop, with the chain. A helper handed uncalled to to_thread or
- * run_in_executor is an argument, not a call, and is never reported there.
+ * run_in_executor is an argument, not a call, and is never reported there;
+ * nor is an awaited call (`await client.gather(...)`): a helper whose
+ * result is awaited hands back an awaitable, its asynchronous mode.
  */
 #include "rules/common_p.h"
 
@@ -17,7 +19,10 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
-  if (!al_rules_on_event_loop(f, c->scope))
+  // An awaited helper returns an awaitable: it runs in its asynchronous
+  // mode (distributed's `await client.gather(...)`, whose sync() blocks
+  // only when the client is synchronous).
+  if (!al_rules_on_event_loop(f, c->scope) || c->ctx == AL_CTX_AWAIT)
     return;
   char chain[512];
   const al_catalog_entry *event = NULL;
