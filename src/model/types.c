@@ -75,7 +75,7 @@ static al_target instance_of_head(rctx *r, al_target h, const char *q) {
   if ((strncmp(q, "typing.", 7) == 0 || strncmp(q, "builtins.", 9) == 0) && !e)
     return unknown();
   // A folded spelling (`redis.StrictRedis returns redis.Redis`,
-  // `typing.TextIO returns io.TextIOWrapper`).
+  // `io.BufferedReader returns io.TextIOWrapper`).
   if (e && (e->facets & AL_CAT_RETURNS) &&
       !(e->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE)))
     return instance_named(e->returns);
