@@ -274,6 +274,9 @@ bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);
 // What `await CALL` gives: an async def's return annotation, a plain def's
 // `-> Awaitable[T]`, a catalog coroutine's or awaitable's `returns`.
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);
+// Whether plain def (file, scope) is annotated `-> Coroutine[...]` (any
+// spelling): calling it creates a coroutine.
+bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);
 // Both say what a value is: the one that is known, the common one when
 // both are, UNKNOWN when they disagree.
 al_target al_index__agree(al_target a, al_target b);

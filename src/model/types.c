@@ -172,6 +172,10 @@ static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
   case AL_ANNOT_NAME: {
     char q[AL_QUALNAME_MAX];
     al_target h = head_of(r, file, scope, an->name, q, sizeof q);
+    if (wrap && (is(q, "typing.Awaitable") || is(q, "typing.Coroutine"))) {
+      *wrap = is(q, "typing.Coroutine") ? ANNOT_COROUTINE : ANNOT_AWAITABLE;
+      return unknown(); // awaiting it gives something nothing says
+    }
     return instance_of_head(r, h, q);
   }
   case AL_ANNOT_SUBSCRIPT:
@@ -274,4 +278,23 @@ al_target al_index__agree(al_target a, al_target b) {
   if (b.kind == AL_TARGET_UNKNOWN || al_index__same_target(&a, &b))
     return a;
   return unknown();
+}
+
+bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
+  const al_scope *s = scope_of(r->ix, file, scope);
+  uint32_t a = return_annot(r->ix, file, scope);
+  if (a == AL_NONE || s->kind != AL_SCOPE_FUNCTION ||
+      (s->flags & AL_SCOPE_GENERATOR))
+    return false;
+  // Cheap test first: the head's last component.
+  al_str head = facts_of(r->ix, file)->annots.items[a].name;
+  if (head.len < 9 || memcmp(head.ptr + head.len - 9, "Coroutine", 9) != 0)
+    return false;
+  annot_wrap wrap;
+  int saved = r->depth;
+  al_index__annot_type(r, file, s->parent, a, &wrap);
+  bool keep =
+      wrap == ANNOT_COROUTINE && al_index__decorators_keep_type(r, file, scope);
+  r->depth = saved;
+  return keep;
 }
