@@ -41,8 +41,75 @@ static bool node_is(TSNode n, const char *type) {
   return strcmp(ts_node_type(n), type) == 0;
 }
 
-// --- string annotations
-// -------------------------------------------------------
+// The last component of a dotted name.
+static al_str last_part(al_str d) {
+  size_t i = d.len;
+  while (i > 0 && d.ptr[i - 1] != '.')
+    i--;
+  return (al_str){d.ptr + i, d.len - i};
+}
+
+static bool among(al_str s, const char *const *names, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (al_str_eq_c(s, names[i]))
+      return true;
+  return false;
+}
+
+// How many children of a subscript the index reads, by its head's last
+// component: Union's and Coroutine's all, Optional's, Annotated's and
+// their kin's the first, a generic class's none (`list[int]` is a list).
+static uint32_t children_read(al_str head) {
+  static const char *const all[] = {"Union", "Coroutine"};
+  static const char *const first[] = {
+      "Optional",    "Annotated", "ClassVar", "Final", "Required",
+      "NotRequired", "ReadOnly",  "Type",     "type",  "Awaitable"};
+  al_str last = last_part(head);
+  if (among(last, all, sizeof all / sizeof *all))
+    return ANNOT_WIDTH;
+  return among(last, first, sizeof first / sizeof *first) ? 1 : 0;
+}
+
+// Names whose values no rule asks about (scalars, Any, the typing
+// containers, the wrappers by themselves): an annotation made only of
+// them is not recorded.
+static bool says_nothing(al_str name) {
+  static const char *const names[] = {
+      "str",      "int",      "float",     "bool",    "bytes",    "object",
+      "Any",      "complex",  "bytearray", "Dict",    "List",     "Tuple",
+      "Set",      "Callable", "Literal",   "Mapping", "Sequence", "dict",
+      "tuple",    "set",      "frozenset", "Union",   "Optional", "Annotated",
+      "ClassVar", "Final",    "Type",      "type",    "NoReturn", "Never"};
+  return among(last_part(name), names, sizeof names / sizeof *names);
+}
+
+// Keep only the children of subscript `me` (the last subtree built) that
+// the index reads.
+static void trim_children(al_extractor *x, uint32_t me) {
+  uint32_t keep = children_read(x->facts->annots.items[me].name);
+  uint32_t c = me + 1;
+  for (uint32_t k = 0; c < x->facts->annots.len && k < keep; k++)
+    c += x->facts->annots.items[c].n + 1;
+  x->facts->annots.len = c;
+  x->facts->annots.items[me].n = c - 1 - me;
+}
+
+// Whether the tree at root names anything a rule may ask about.
+static bool worth_keeping(const al_facts *f, uint32_t root) {
+  uint32_t end = root + f->annots.items[root].n;
+  for (uint32_t i = root; i <= end; i++) {
+    const al_annot *a = &f->annots.items[i];
+    if (a->kind != AL_ANNOT_NAME && a->kind != AL_ANNOT_SUBSCRIPT)
+      continue;
+    al_str last = last_part(a->name);
+    if (!says_nothing(a->name) || al_str_eq_c(last, "Coroutine") ||
+        al_str_eq_c(last, "Awaitable"))
+      return true;
+  }
+  return false;
+}
+
+// --- string annotations ---
 
 typedef struct {
   al_extractor *x;
@@ -110,6 +177,7 @@ static void s_primary(sparser *s, int depth) {
       s->bad = true;
     }
     close_annot(s->x, me);
+    trim_children(s->x, me);
     return;
   }
   if (al_str_eq_c(name, "None"))
@@ -172,23 +240,23 @@ static void string_annot(al_extractor *x, TSNode n) {
   push_annot(x, AL_ANNOT_OTHER, (al_str){0});
 }
 
-// --- annotation expressions
-// ---------------------------------------------------
+// --- annotation expressions ---
 
 static void expr_annot(al_extractor *x, TSNode n, int depth);
 
 // A subscript's children: the named children of n from `from` on (a
 // generic_type's are type_parameter nodes holding the types).
 static void subscript_children(al_extractor *x, TSNode n, uint32_t from,
-                               int depth) {
-  uint32_t c = ts_node_named_child_count(n), kept = 0;
-  for (uint32_t i = from; i < c && kept < ANNOT_WIDTH; i++) {
+                               int depth, uint32_t head) {
+  uint32_t limit = children_read(x->facts->annots.items[head].name);
+  uint32_t c = limit ? ts_node_named_child_count(n) : 0, kept = 0;
+  for (uint32_t i = from; i < c && kept < limit; i++) {
     TSNode ch = ts_node_named_child(n, i);
     if (node_is(ch, "comment"))
       continue;
     if (node_is(ch, "type_parameter")) {
       uint32_t m = ts_node_named_child_count(ch);
-      for (uint32_t j = 0; j < m && kept < ANNOT_WIDTH; j++, kept++)
+      for (uint32_t j = 0; j < m && kept < limit; j++, kept++)
         expr_annot(x, ts_node_named_child(ch, j), depth + 1);
       continue;
     }
@@ -235,7 +303,7 @@ static void expr_annot(al_extractor *x, TSNode n, int depth) {
     name_annot(x, head, AL_ANNOT_SUBSCRIPT);
     if (x->facts->annots.items[me].kind != AL_ANNOT_SUBSCRIPT)
       return;
-    subscript_children(x, n, 1, depth);
+    subscript_children(x, n, 1, depth, me);
     close_annot(x, me);
     return;
   }
@@ -255,7 +323,7 @@ static void expr_annot(al_extractor *x, TSNode n, int depth) {
       name_annot(x, ts_node_named_child(n, 0), AL_ANNOT_SUBSCRIPT);
       if (x->facts->annots.items[me].kind != AL_ANNOT_SUBSCRIPT)
         return;
-      subscript_children(x, n, 1, depth);
+      subscript_children(x, n, 1, depth, me);
       close_annot(x, me);
       return;
     }
@@ -278,7 +346,7 @@ uint32_t al_extract__annot(al_extractor *x, TSNode type, al_annot_role role,
   uint32_t root = x->facts->annots.len;
   expr_annot(x, type, 0);
   al_annot *a = &x->facts->annots.items[root];
-  if (a->kind == AL_ANNOT_OTHER) {
+  if (a->kind == AL_ANNOT_OTHER || !worth_keeping(x->facts, root)) {
     x->facts->annots.len = root; // says nothing: not worth a record
     return AL_NONE;
   }
