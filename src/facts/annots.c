@@ -58,12 +58,17 @@ static bool among(al_str s, const char *const *names, size_t n) {
 
 // How many children of a subscript the index reads, by its head's last
 // component: Union's and Coroutine's all, Optional's, Annotated's and
-// their kin's the first, a generic class's none (`list[int]` is a list).
+// their kin's the first (the iterators' and context managers' too: what a
+// @contextmanager enters), a generic class's none (`list[int]` is a list).
 static uint32_t children_read(al_str head) {
   static const char *const all[] = {"Union", "Coroutine"};
   static const char *const first[] = {
-      "Optional",    "Annotated", "ClassVar", "Final", "Required",
-      "NotRequired", "ReadOnly",  "Type",     "type",  "Awaitable"};
+      "Optional",       "Annotated",     "ClassVar",
+      "Final",          "Required",      "NotRequired",
+      "ReadOnly",       "Type",          "type",
+      "Awaitable",      "AsyncIterator", "Iterator",
+      "AsyncGenerator", "Generator",     "AsyncContextManager",
+      "ContextManager"};
   al_str last = last_part(head);
   if (among(last, all, sizeof all / sizeof *all))
     return ANNOT_WIDTH;

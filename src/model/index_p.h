@@ -274,6 +274,12 @@ bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);
 // What `await CALL` gives: an async def's return annotation, a plain def's
 // `-> Awaitable[T]`, a catalog coroutine's or awaitable's `returns`.
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);
+// What `with f() as v` binds for def (file, scope) annotated
+// `-> AsyncIterator[X]` / `Iterator[X]` / `(Async)Generator[X, ...]` (a
+// @contextmanager) or `-> (Async)ContextManager[X]`: X (maybe UNKNOWN);
+// *annotated: the def is annotated so.
+al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool *annotated);
 // Whether plain def (file, scope) is annotated `-> Coroutine[...]` (any
 // spelling): calling it creates a coroutine.
 bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);

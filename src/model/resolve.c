@@ -366,15 +366,27 @@ static al_target resolve_name(rctx *r, uint32_t file, uint32_t scope,
   return external(r->ix, AL_STR_LIT("builtins"), name);
 }
 
-// The value `with CALL as v` binds to v: the context manager itself when
-// it is a library instance (assumed to enter itself) or an instance of a
-// tree class whose __aenter__/__enter__ returns self.
+// The value `with CALL as v` binds to v: what a tree def's return
+// annotation says entering gives; the context manager itself when it is a
+// library instance (assumed to enter itself; typing's protocols are not);
+// for an instance of a tree class, what its __aenter__/__enter__ is
+// annotated to return, or the instance when it returns self.
 static al_target entered_value(rctx *r, uint32_t file, uint32_t call) {
+  // A def of the tree annotated with what entering its value gives
+  // (`@asynccontextmanager async def session() -> AsyncIterator[Session]`,
+  // `def lock() -> ContextManager[Lock]`).
+  al_target fn = al_index__resolve_callee(r, file, call);
+  if (fn.kind == AL_TARGET_FUNCTION) {
+    bool annotated;
+    al_target v = al_index__entered_type(r, fn.file, fn.scope, &annotated);
+    if (annotated)
+      return v;
+  }
   al_target cm = al_index__call_value(r, file, call);
   if (cm.kind != AL_TARGET_INSTANCE)
     return unknown();
   if (cm.file == AL_NONE)
-    return cm;
+    return strncmp(cm.qualname, "typing.", 7) == 0 ? unknown() : cm;
   bool found = false;
   al_target enter = al_index__class_attr(
       r, cm.file, cm.scope, AL_STR_LIT("__aenter__"), true, &found);
@@ -383,10 +395,16 @@ static al_target entered_value(rctx *r, uint32_t file, uint32_t call) {
                                  true, &found);
   if (!found || enter.kind != AL_TARGET_FUNCTION)
     return unknown();
-  al_str self_name = scope_of(r->ix, enter.file, enter.scope)->first_param;
-  return al_index__returns_param(r->ix, enter.file, enter.scope, self_name)
-             ? cm
-             : unknown();
+  // Returning self gives the instance itself (a subclass's, where the base
+  // is annotated `-> "Base"`); else `async def __aenter__(self) ->
+  // Session` says what it gives.
+  const al_scope *es = scope_of(r->ix, enter.file, enter.scope);
+  if (al_index__returns_param(r->ix, enter.file, enter.scope, es->first_param))
+    return cm;
+  uint32_t a = return_annot(r->ix, enter.file, enter.scope);
+  return a == AL_NONE
+             ? unknown()
+             : al_index__annot_type(r, enter.file, es->parent, a, NULL);
 }
 
 // A parameter: the first of a method is its instance (or class); any other

@@ -298,3 +298,26 @@ bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
   r->depth = saved;
   return keep;
 }
+
+al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool *annotated) {
+  *annotated = false;
+  uint32_t a = return_annot(r->ix, file, scope);
+  const al_facts *f = facts_of(r->ix, file);
+  if (a == AL_NONE || f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT)
+    return unknown();
+  char q[AL_QUALNAME_MAX];
+  const al_scope *s = &f->scopes.items[scope];
+  int saved = r->depth;
+  head_of(r, file, s->parent, f->annots.items[a].name, q, sizeof q);
+  r->depth = saved;
+  if (!is(q, "typing.AsyncContextManager") && !is(q, "typing.ContextManager") &&
+      !is(q, "typing.AsyncIterator") && !is(q, "typing.Iterator") &&
+      !is(q, "typing.AsyncGenerator") && !is(q, "typing.Generator"))
+    return unknown();
+  // A generator annotated so enters what it yields only as a context
+  // manager; the annotation is what entering gives either way.
+  *annotated = true;
+  uint32_t c = child_at(f, a, 0);
+  return c == AL_NONE ? unknown() : type_of(r, file, s->parent, c, NULL);
+}
