@@ -313,7 +313,7 @@ static void expr_annot(al_extractor *x, TSNode n, int depth) {
     return;
   }
   case AL_K_BINARY_OPERATOR: {
-    TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+    TSNode op = ts_node_child_by_field_id(n, x->F->operator);
     if (ts_node_is_null(op) || !node_is(op, "|"))
       break;
     uint32_t me = push_annot(x, AL_ANNOT_UNION, (al_str){0});

@@ -105,7 +105,7 @@ static void maybe_alias(al_extractor *x, frame *f, TSNode rv) {
     return;
   al_kind k = al_node_kind(rv);
   if (k == AL_K_BINARY_OPERATOR) {
-    TSNode op = ts_node_child_by_field_name(rv, "operator", 8);
+    TSNode op = ts_node_child_by_field_id(rv, x->F->operator);
     if (ts_node_is_null(op) || strcmp(ts_node_type(op), "|") != 0)
       return;
   } else if (k != AL_K_SUBSCRIPT) {

@@ -141,7 +141,7 @@ void al_extract__function(al_extractor *x, frame *f) {
   if (!ts_node_is_null(name))
     al_extract__bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
   bind_params(x, ts_node_child_by_field_id(n, x->F->parameters), s);
-  al_extract__annot(x, ts_node_child_by_field_name(n, "return_type", 11),
+  al_extract__annot(x, ts_node_child_by_field_id(n, x->F->return_type),
                     AL_ANNOT_RETURN, s);
   uint32_t n_stmts;
   if (body_stats(x, ts_node_child_by_field_id(n, x->F->body), &n_stmts))

@@ -318,7 +318,7 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   if (!const_int(x, ts_node_child_by_field_id(n, x->F->left), depth + 1, &a) ||
       !const_int(x, ts_node_child_by_field_id(n, x->F->right), depth + 1, &b))
     return false;
-  TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
   al_str o = ts_node_is_null(op) ? (al_str){0} : al_node_text(op, x->text);
   if (al_str_eq_c(o, "+")) {
     if (a > UINT64_MAX - b)

@@ -22,19 +22,26 @@
 static void canon(const char *q, char *out, size_t cap) {
   static const struct {
     const char *from, *to;
+    size_t len;
   } map[] = {
-      {"typing_extensions.", "typing."},
-      {"collections.abc.", "typing."},
-      {"contextlib.AbstractAsyncContextManager", "typing.AsyncContextManager"},
-      {"contextlib.AbstractContextManager", "typing.ContextManager"},
-      {"builtins.type", "typing.Type"},
+#define MAP(from, to) {from, to, sizeof from - 1}
+      MAP("typing_extensions.", "typing."),
+      MAP("collections.abc.", "typing."),
+      MAP("contextlib.AbstractAsyncContextManager",
+          "typing.AsyncContextManager"),
+      MAP("contextlib.AbstractContextManager", "typing.ContextManager"),
+      MAP("builtins.type", "typing.Type"),
+#undef MAP
   };
-  for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
-    size_t n = strlen(map[i].from);
-    if (strncmp(q, map[i].from, n) == 0 &&
-        (map[i].from[n - 1] == '.' || q[n] == 0)) {
-      snprintf(out, cap, "%s%s", map[i].to, q + n);
-      return;
+  // Only names starting like one of them (t, c, b) are looked at.
+  if (q[0] == 't' || q[0] == 'c' || q[0] == 'b') {
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+      size_t n = map[i].len;
+      if (strncmp(q, map[i].from, n) == 0 &&
+          (map[i].from[n - 1] == '.' || q[n] == 0)) {
+        snprintf(out, cap, "%s%s", map[i].to, q + n);
+        return;
+      }
     }
   }
   snprintf(out, cap, "%s", q);
