@@ -467,7 +467,7 @@ static void forge_second_module(al_facts *f) {
 }
 
 static void forge_bind_kind(al_facts *f) {
-  f->binds.items[0].kind = AL_BIND_AWAIT + 1;
+  f->binds.items[0].kind = AL_BIND_FOR + 1;
 }
 
 static void forge_annot_subtree(al_facts *f) {

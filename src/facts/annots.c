@@ -58,17 +58,40 @@ static bool among(al_str s, const char *const *names, size_t n) {
 
 // How many children of a subscript the index reads, by its head's last
 // component: Union's and Coroutine's all, Optional's, Annotated's and
-// their kin's the first (the iterators' and context managers' too: what a
-// @contextmanager enters), a generic class's none (`list[int]` is a list).
+// their kin's the first (the iterators', collections' and context
+// managers' too: what a loop takes, what a @contextmanager enters), any
+// other generic class's none (`dict[str, X]` is a dict).
 static uint32_t children_read(al_str head) {
   static const char *const all[] = {"Union", "Coroutine"};
-  static const char *const first[] = {
-      "Optional",       "Annotated",     "ClassVar",
-      "Final",          "Required",      "NotRequired",
-      "ReadOnly",       "Type",          "type",
-      "Awaitable",      "AsyncIterator", "Iterator",
-      "AsyncGenerator", "Generator",     "AsyncContextManager",
-      "ContextManager"};
+  static const char *const first[] = {"Optional",
+                                      "Annotated",
+                                      "ClassVar",
+                                      "Final",
+                                      "Required",
+                                      "NotRequired",
+                                      "ReadOnly",
+                                      "Type",
+                                      "type",
+                                      "Awaitable",
+                                      "AsyncIterator",
+                                      "Iterator",
+                                      "AsyncGenerator",
+                                      "Generator",
+                                      "AsyncContextManager",
+                                      "ContextManager",
+                                      "list",
+                                      "List",
+                                      "Sequence",
+                                      "MutableSequence",
+                                      "Iterable",
+                                      "AsyncIterable",
+                                      "Collection",
+                                      "set",
+                                      "Set",
+                                      "frozenset",
+                                      "FrozenSet",
+                                      "deque",
+                                      "Deque"};
   al_str last = last_part(head);
   if (among(last, all, sizeof all / sizeof *all))
     return ANNOT_WIDTH;

@@ -768,7 +768,10 @@ static void enter_for(al_extractor *x, frame *f) {
                  true, false);
   f->asyncs_at = x->facts->asyncs.len;
   TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
-  if (!ts_node_is_null(left))
+  if (!ts_node_is_null(left) && al_node_kind(left) == AL_K_IDENTIFIER &&
+      f->block != AL_NONE)
+    al_extract__bind(x, f, f->scope, left, AL_BIND_FOR, f->block);
+  else if (!ts_node_is_null(left))
     al_extract__bind_pattern(x, f, left);
 }
 

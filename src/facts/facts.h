@@ -264,6 +264,8 @@ typedef enum {
                       // annotation (annots) says what the name holds
   AL_BIND_AWAIT,      // name = await CALL (target: CALL's index, patched
                       // when it is met)
+  AL_BIND_FOR,        // `for name in X` / `async for` (target: the loop's
+                      // blocks index)
 } al_bind_kind;
 
 /** al_binding.flags */
@@ -282,7 +284,7 @@ enum {
   X(uint32_t, LINK,  target,    _)            /* see al_bind_kind */           \
   /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
   X(uint32_t, LINK,  value_ref, _)                                             \
-  X(uint8_t,  ENUM,  kind,      AL_BIND_AWAIT) /* al_bind_kind */              \
+  X(uint8_t,  ENUM,  kind,      AL_BIND_FOR) /* al_bind_kind */                \
   X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
 
 // clang-format on

@@ -280,6 +280,10 @@ al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);
 // *annotated: the def is annotated so.
 al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
                                  bool *annotated);
+// What the target of loop `block` takes: the element type of a plain
+// name's annotation (`items: list[Client]`) or of a tree def's return
+// annotation (`-> AsyncIterator[Message]`); UNKNOWN otherwise.
+al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block);
 // Whether plain def (file, scope) is annotated `-> Coroutine[...]` (any
 // spelling): calling it creates a coroutine.
 bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);

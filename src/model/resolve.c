@@ -497,6 +497,8 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
         NULL);
   case AL_BIND_WITH:
     return b->target == AL_NONE ? unknown() : entered_value(r, file, b->target);
+  case AL_BIND_FOR:
+    return al_index__loop_element(r, file, b->target);
   case AL_BIND_PARAM:
     return param_target(r, file, b);
   default:

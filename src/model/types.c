@@ -328,3 +328,96 @@ al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
   uint32_t c = child_at(f, a, 0);
   return c == AL_NONE ? unknown() : type_of(r, file, s->parent, c, NULL);
 }
+
+// What a loop over a value annotated by annots[a] (read in scope) takes:
+// the element of a list, sequence, set, iterable or iterator; through
+// Optional and Annotated.
+static al_target element_of(rctx *r, uint32_t file, uint32_t scope,
+                            uint32_t a) {
+  static const char *const collections[] = {
+      "builtins.list",     "typing.List",
+      "typing.Sequence",   "typing.MutableSequence",
+      "typing.Iterable",   "typing.AsyncIterable",
+      "typing.Iterator",   "typing.AsyncIterator",
+      "typing.Generator",  "typing.AsyncGenerator",
+      "typing.Collection", "builtins.set",
+      "typing.Set",        "builtins.frozenset",
+      "typing.FrozenSet",  "collections.deque",
+      "typing.Deque"};
+  const al_facts *f = facts_of(r->ix, file);
+  for (int hops = 0; hops < 4 && a != AL_NONE; hops++) {
+    if (f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT || ++r->depth > MAX_DEPTH)
+      return unknown();
+    char q[AL_QUALNAME_MAX];
+    head_of(r, file, scope, f->annots.items[a].name, q, sizeof q);
+    uint32_t c = child_at(f, a, 0);
+    if (is(q, "typing.Optional") || is(q, "typing.Annotated")) {
+      a = c;
+      continue;
+    }
+    for (size_t i = 0; i < sizeof collections / sizeof *collections; i++)
+      if (is(q, collections[i]))
+        return c == AL_NONE ? unknown() : type_of(r, file, scope, c, NULL);
+    return unknown();
+  }
+  return unknown();
+}
+
+// The annotation of the one binding a plain name has where it is read
+// (its scope, or an enclosing function's or the module's), and the scope
+// to read it in; AL_NONE when the name has no such single binding.
+static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
+                                al_str name, uint32_t *in_scope) {
+  const al_facts *f = facts_of(r->ix, file);
+  const file_index *fi = &r->ix->files[file];
+  bool first = true;
+  for (uint32_t cur = scope; cur != AL_NONE;
+       cur = f->scopes.items[cur].parent, first = false) {
+    if (!first && f->scopes.items[cur].kind == AL_SCOPE_CLASS)
+      continue;
+    uint32_t g;
+    uint32_t n =
+        find_group(f, fi->groups, fi->groups_mask, false, cur, name, &g);
+    if (n == 0)
+      continue;
+    if (n != 1)
+      return AL_NONE;
+    const al_binding *b = &f->binds.items[fi->order[g]];
+    uint32_t a = bind_annot(r->ix, file, fi->order[g]);
+    if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
+      return AL_NONE;
+    *in_scope =
+        b->kind == AL_BIND_PARAM ? f->scopes.items[b->scope].parent : b->scope;
+    return a;
+  }
+  return AL_NONE;
+}
+
+al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_block_site *bs = &f->blocks.items[block];
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
+  if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED &&
+      !memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len)) {
+    uint32_t in_scope;
+    uint32_t a = name_annotation(r, file, bs->scope, bs->ref.dotted, &in_scope);
+    return a == AL_NONE ? unknown() : element_of(r, file, in_scope, a);
+  }
+  if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE) {
+    // `for x in items()`: a def of the tree annotated `-> list[X]`, an
+    // (async) generator annotated `-> Iterator[X]` / `AsyncIterator[X]`.
+    al_target fn = al_index__resolve_callee(r, file, bs->call);
+    if (fn.kind != AL_TARGET_FUNCTION)
+      return unknown();
+    const al_scope *s = scope_of(r->ix, fn.file, fn.scope);
+    bool plain = s->kind == AL_SCOPE_FUNCTION;
+    bool agen =
+        s->kind == AL_SCOPE_ASYNC_FUNCTION && (s->flags & AL_SCOPE_GENERATOR);
+    if ((!plain && !agen) || s->n_decorators)
+      return unknown();
+    uint32_t a = return_annot(r->ix, fn.file, fn.scope);
+    return a == AL_NONE ? unknown() : element_of(r, fn.file, s->parent, a);
+  }
+  return unknown();
+}
