@@ -354,7 +354,7 @@ static const char forge_text[] =
     "\n"
     "class C(Base):\n"
     "    @staticmethod\n"
-    "    def m(x):\n"
+    "    def m(x: Base) -> 'Optional[Base]':\n"
     "        return x\n"
     "\n"
     "    async def run(self):\n"
@@ -467,7 +467,41 @@ static void forge_second_module(al_facts *f) {
 }
 
 static void forge_bind_kind(al_facts *f) {
-  f->binds.items[0].kind = AL_BIND_OTHER + 1;
+  f->binds.items[0].kind = AL_BIND_FOR + 1;
+}
+
+static void forge_annot_subtree(al_facts *f) {
+  al_annot *a;
+  FIND(a, f->annots, a->kind == AL_ANNOT_SUBSCRIPT);
+  a->n = f->annots.len; // past the vector
+}
+
+static void forge_annot_orphan(al_facts *f) {
+  f->annots.items[0].role = AL_ANNOT_CHILD; // a part of nothing
+}
+
+static void forge_annot_owner(al_facts *f) {
+  al_annot *a;
+  FIND(a, f->annots, a->role == AL_ANNOT_BINDING);
+  a->owner = f->binds.len;
+}
+
+static void forge_annot_return(al_facts *f) {
+  al_annot *a;
+  al_scope *s;
+  FIND(a, f->annots, a->role == AL_ANNOT_RETURN);
+  FIND(s, f->scopes, s->kind == AL_SCOPE_CLASS);
+  a->owner = (uint32_t)(s - f->scopes.items); // in range, not a function
+}
+
+static void forge_annot_kind(al_facts *f) {
+  f->annots.items[0].kind = AL_ANNOT_OTHER + 1;
+}
+
+static void forge_annot_leaf(al_facts *f) {
+  al_annot *a;
+  FIND(a, f->annots, a->kind == AL_ANNOT_NAME && a->role == AL_ANNOT_BINDING);
+  a->n = 1; // a name has no parts
 }
 
 static void forge_decorators(al_facts *f) {
@@ -581,6 +615,12 @@ static const forgery forgeries[] = {
     {"a second module scope", forge_second_module, false},
     {"binding kind not an al_bind_kind", forge_bind_kind, false},
     {"decorators past the refs", forge_decorators, false},
+    {"annotation subtree past the annots", forge_annot_subtree, false},
+    {"annotation part of nothing", forge_annot_orphan, false},
+    {"annotation of a binding past the binds", forge_annot_owner, false},
+    {"return annotation of a class", forge_annot_return, false},
+    {"annotation kind not an al_annot_kind", forge_annot_kind, false},
+    {"annotation name with parts", forge_annot_leaf, false},
     {"ref base call past the calls", forge_ref_base_call, false},
     {"lambda argument past the scopes", forge_lambda_target, false},
     {"use of a binding past the binds", forge_use_binding, false},

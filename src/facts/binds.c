@@ -6,6 +6,8 @@
  * to a call's value: their reads become al_use facts). Pattern walks are
  * iterative and bounded.
  */
+#include <string.h>
+
 #include "facts/extract_p.h"
 
 uint32_t al_extract__bind(al_extractor *x, const frame *f, uint32_t scope,
@@ -19,6 +21,8 @@ uint32_t al_extract__bind(al_extractor *x, const frame *f, uint32_t scope,
   b->kind = (uint8_t)kind;
   b->flags = f ? bind_flags(f) : 0;
   uint32_t id = x->facts->binds.len - 1;
+  if (kind == AL_BIND_ANNOTATION)
+    return id; // declares, does not rebind
   // A tracked name bound again in its scope no longer holds the call's
   // value (al_extract__assignment re-tracks it when the new value is a call),
   // once the binding statement is done.
@@ -69,10 +73,11 @@ static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
     x->facts->binds.items[bind].value_ref = push_ref(x, r);
 }
 
-// `self.name = value` in a method: an instance attribute of its class.
+// `self.name = value` (or `self.name: T = value`, `self.name: T`) in a
+// method: an instance attribute of its class.
 static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
-                                  TSNode right) {
-  if (ts_node_is_null(right))
+                                  TSNode right, TSNode type) {
+  if (ts_node_is_null(right) && ts_node_is_null(type))
     return;
   al_scope *s = scope_at(x, f->scope);
   if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
@@ -87,26 +92,69 @@ static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
                  scope_at(x, f->scope)->first_param))
     return;
   f->bind = al_extract__bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
-  bind_value_ref(x, f->bind, al_node_unparen(right));
+  if (!ts_node_is_null(right))
+    bind_value_ref(x, f->bind, al_node_unparen(right));
+  al_extract__annot(x, type, AL_ANNOT_BINDING, f->bind);
+}
+
+// A module-level `NAME = value` whose value reads as a type (a subscript or
+// a `|` union): recorded as an alias, which the index reads only when it
+// names a type (`DB = Annotated[asyncpg.Pool, Depends(get_pool)]`).
+static void maybe_alias(al_extractor *x, frame *f, TSNode rv) {
+  if (f->scope != 0)
+    return;
+  al_kind k = al_node_kind(rv);
+  if (k == AL_K_BINARY_OPERATOR) {
+    TSNode op = ts_node_child_by_field_id(rv, x->F->operator);
+    if (ts_node_is_null(op) || strcmp(ts_node_type(op), "|") != 0)
+      return;
+  } else if (k != AL_K_SUBSCRIPT) {
+    return;
+  }
+  al_extract__annot(x, rv, AL_ANNOT_ALIAS, f->bind);
+}
+
+// `name = await CALL`: the call patches the binding when it is met.
+static bool awaited_call(TSNode rv) {
+  if (al_node_kind(rv) != AL_K_AWAIT || ts_node_named_child_count(rv) != 1)
+    return false;
+  return al_node_kind(al_node_unparen(ts_node_named_child(rv, 0))) == AL_K_CALL;
 }
 
 void al_extract__assignment(al_extractor *x, frame *f) {
   TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
   TSNode right = ts_node_child_by_field_id(f->node, x->F->right);
+  TSNode type = ts_node_child_by_field_id(f->node, x->F->type);
   if (ts_node_is_null(left))
     return;
   al_kind lk = al_node_kind(left);
   if (lk == AL_K_IDENTIFIER) {
-    if (ts_node_is_null(right))
-      return; // `x: int` binds nothing at run time
+    if (ts_node_is_null(right)) {
+      // `x: T` binds nothing at run time; it declares (a class's field).
+      if (ts_node_is_null(type))
+        return;
+      uint32_t b =
+          al_extract__bind(x, f, f->scope, left, AL_BIND_ANNOTATION, AL_NONE);
+      if (al_extract__annot(x, type, AL_ANNOT_BINDING, b) == AL_NONE)
+        x->facts->binds.len--; // says nothing: no binding either
+      return;
+    }
     TSNode rv = al_node_unparen(right);
     al_kind rk = al_node_kind(rv);
     if (rk == AL_K_ASSIGNMENT) {
       al_extract__bind(x, f, f->scope, left, AL_BIND_OTHER, AL_NONE);
       return;
     }
-    f->bind = al_extract__bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
-    bind_value_ref(x, f->bind, rv);
+    bool awaited = awaited_call(rv);
+    f->bind =
+        al_extract__bind(x, f, f->scope, left,
+                         awaited ? AL_BIND_AWAIT : AL_BIND_ASSIGN, AL_NONE);
+    if (!awaited)
+      bind_value_ref(x, f->bind, rv);
+    if (ts_node_is_null(type))
+      maybe_alias(x, f, rv);
+    else
+      al_extract__annot(x, type, AL_ANNOT_BINDING, f->bind);
     bool from_call =
         rk == AL_K_CALL || rk == AL_K_CONDITIONAL_EXPRESSION ||
         rk == AL_K_LIST_COMPREHENSION || rk == AL_K_SET_COMPREHENSION ||
@@ -118,7 +166,7 @@ void al_extract__assignment(al_extractor *x, frame *f) {
       vec_push(&x->pending, p);
     }
   } else if (lk == AL_K_ATTRIBUTE) {
-    enter_attr_assignment(x, f, left, right);
+    enter_attr_assignment(x, f, left, right, type);
   } else {
     al_extract__bind_pattern(x, f, left);
   }

@@ -42,6 +42,7 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
     if (!ts_node_is_named(p))
       continue;
     TSNode name = {0};
+    TSNode type = {0}; // a plain name's annotation (not *args: T)
     uint8_t flags = 0;
     al_kind pk = al_node_kind(p);
     if (pk == AL_K_LIST_SPLAT_PATTERN || pk == AL_K_DICTIONARY_SPLAT_PATTERN ||
@@ -60,6 +61,7 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
     case AL_K_DEFAULT_PARAMETER:
     case AL_K_TYPED_DEFAULT_PARAMETER:
       name = ts_node_child_by_field_id(p, x->F->name);
+      type = ts_node_child_by_field_id(p, x->F->type);
       break;
     case AL_K_TYPED_PARAMETER:
     case AL_K_LIST_SPLAT_PATTERN:
@@ -69,6 +71,8 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
         al_kind ck = al_node_kind(c);
         if (ck == AL_K_IDENTIFIER) {
           name = c;
+          if (al_node_kind(p) == AL_K_TYPED_PARAMETER)
+            type = ts_node_child_by_field_id(p, x->F->type);
           break;
         }
         if (ck == AL_K_LIST_SPLAT_PATTERN ||
@@ -89,6 +93,8 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
     // s stays valid: binding grows the binds, not the scopes.
     uint32_t b = al_extract__bind(x, NULL, scope, name, AL_BIND_PARAM, AL_NONE);
     x->facts->binds.items[b].flags |= flags;
+    if (!ts_node_is_null(type))
+      al_extract__annot(x, type, AL_ANNOT_BINDING, b);
   } while (aux_next(x));
 }
 
@@ -173,6 +179,8 @@ void al_extract__function(al_extractor *x, frame *f) {
   if (!ts_node_is_null(name))
     al_extract__bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
   bind_params(x, ts_node_child_by_field_id(n, x->F->parameters), s);
+  al_extract__annot(x, ts_node_child_by_field_id(n, x->F->return_type),
+                    AL_ANNOT_RETURN, s);
   uint32_t n_stmts;
   if (body_stats(x, ts_node_child_by_field_id(n, x->F->body), &n_stmts))
     scope_at(x, s)->flags |= AL_SCOPE_STUB;

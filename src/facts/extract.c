@@ -195,6 +195,8 @@ static void enter_call(al_extractor *x, frame *f) {
     c->flags |= AL_CALL_IN_LOOP;
   if (f->flags & F_IN_TRY)
     c->flags |= AL_CALL_IN_TRY;
+  if (f->flags & F_TRY_WOULD_BLOCK)
+    c->flags |= AL_CALL_TRY_WOULD_BLOCK;
   if (f->flags & F_IN_WITH)
     c->flags |= AL_CALL_IN_WITH;
   ctx_info ci = al_extract__classify(x, x->stack.len - 1);
@@ -239,6 +241,14 @@ static void enter_call(al_extractor *x, frame *f) {
   case AL_CTX_AWAIT:
     if (via->async_site != AL_NONE)
       x->facts->asyncs.items[via->async_site].call = id;
+    // `name = await CALL`: the binding waits for this call.
+    if (ci.via > 0) {
+      frame *a = frame_at(x, ci.via - 1);
+      if (a->kind == AL_K_ASSIGNMENT && a->bind != AL_NONE &&
+          x->facts->binds.items[a->bind].kind == AL_BIND_AWAIT &&
+          x->facts->binds.items[a->bind].target == AL_NONE)
+        x->facts->binds.items[a->bind].target = id;
+    }
     break;
   case AL_CTX_ARG: {
     uint32_t a = al_extract__find_arg(x, ci.parent_frame, c->span.start_byte,
@@ -363,7 +373,7 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   if (!const_int(x, ts_node_child_by_field_id(n, x->F->left), depth + 1, &a) ||
       !const_int(x, ts_node_child_by_field_id(n, x->F->right), depth + 1, &b))
     return false;
-  TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
   al_str o = ts_node_is_null(op) ? (al_str){0} : al_node_text(op, x->text);
   if (al_str_eq_c(o, "+")) {
     if (a > UINT64_MAX - b)
@@ -737,6 +747,28 @@ static bool field_unused_under(al_kind parent) {
   }
 }
 
+// Whether a try statement has a handler of BlockingIOError (or ssl's
+// SSLWantReadError / SSLWantWriteError): its body makes non-blocking calls.
+static bool catches_would_block(al_extractor *x, TSNode try_stmt) {
+  uint32_t n = ts_node_named_child_count(try_stmt);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode c = ts_node_named_child(try_stmt, i);
+    if (al_node_kind(c) != AL_K_EXCEPT_CLAUSE ||
+        ts_node_named_child_count(c) < 2)
+      continue;
+    al_str t = al_node_text(ts_node_named_child(c, 0), x->text);
+    static const char *const names[] = {"BlockingIOError", "SSLWantReadError",
+                                        "SSLWantWriteError"};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+      size_t len = strlen(names[k]);
+      for (size_t o = 0; o + len <= t.len; o++)
+        if (memcmp(t.ptr + o, names[k], len) == 0)
+          return true;
+    }
+  }
+  return false;
+}
+
 // Push the frame of node, a named node where walker w stands.
 static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   frame *parent = x->stack.len ? vec_last(&x->stack) : NULL;
@@ -785,7 +817,9 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
       break;
     case AL_K_TRY_STATEMENT:
       if (f.field == x->F->body)
-        f.flags |= F_IN_TRY;
+        f.flags |=
+            F_IN_TRY |
+            (catches_would_block(x, parent->node) ? F_TRY_WOULD_BLOCK : 0);
       else
         f.flags |= F_CONDITIONAL;
       break;
@@ -829,7 +863,10 @@ static void enter_for(al_extractor *x, frame *f) {
                  true, false);
   f->asyncs_at = x->facts->asyncs.len;
   TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
-  if (!ts_node_is_null(left))
+  if (!ts_node_is_null(left) && al_node_kind(left) == AL_K_IDENTIFIER &&
+      f->block != AL_NONE)
+    al_extract__bind(x, f, f->scope, left, AL_BIND_FOR, f->block);
+  else if (!ts_node_is_null(left))
     al_extract__bind_pattern(x, f, left);
 }
 

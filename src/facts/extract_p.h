@@ -30,7 +30,8 @@ enum {
   F_TYPE_CHECKING = 1 << 3,
   F_IN_GENEXP = 1 << 4,
   F_IN_WITH = 1 << 5,
-  F_GUARD_ELSE = 1 << 6, // in the alternative (elif/else) of guard_if
+  F_GUARD_ELSE = 1 << 6,      // in the alternative (elif/else) of guard_if
+  F_TRY_WOULD_BLOCK = 1 << 7, // a try body catching BlockingIOError
 };
 
 // One node on the walk's stack: what its enter step found out, read by the
@@ -272,6 +273,14 @@ void al_extract__except_clause(al_extractor *x, frame *f);
 /** The target of `with value as target` (v: the as_pattern) of the with
  * item of frame f. */
 void al_extract__with_target(al_extractor *x, frame *f, TSNode v);
+
+// --- annots.c ---------------------------------------------------------------
+
+/** Record annotation `type` (a `type` node or an expression; may be null)
+ * as the annots tree of role for owner; its root, or AL_NONE when it says
+ * nothing (null, or neither a name, a subscript, a union nor None). */
+uint32_t al_extract__annot(al_extractor *x, TSNode type, al_annot_role role,
+                           uint32_t owner);
 
 // --- imports.c --------------------------------------------------------------
 

@@ -169,6 +169,9 @@ enum {
   AL_CALL_NEGATED = 1 << 4,     // directly under `not`
   AL_CALL_GUARD_FALSY = 1 << 5, // guard set: runs only when the parameter is
                                 // falsy (else only when it is truthy)
+  AL_CALL_TRY_WOULD_BLOCK = 1 << 6, // inside a try body (same scope) with a
+                                    // handler of BlockingIOError or
+                                    // ssl.SSLWant*Error: a non-blocking call
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -257,19 +260,26 @@ static inline al_str al_arg_text(const al_arg *a) {
 }
 
 typedef enum {
-  AL_BIND_FUNCTION, // def / async def (target: its scope)
-  AL_BIND_CLASS,    // class (target: its scope)
-  AL_BIND_IMPORT,   // import (target: imports index)
-  AL_BIND_ASSIGN,   // name = value (target: call index if value is a call;
-                    // value_ref: refs index if value is a dotted name)
-  AL_BIND_PARAM,    // function parameter
-  AL_BIND_GLOBAL,   // `global x` / `nonlocal x` in this scope
-  AL_BIND_ATTR,     // self.name = value in a method (scope: the method;
-                    // target: call index if value is a call; value_ref)
-  AL_BIND_WITH,     // `with X as name` / `async with` (target: call index of
-                    // X if it is a call; value_ref: refs index if a name)
-  AL_BIND_OTHER,    // for/with/except targets, augmented assignment, del,
-                    // walrus, unpacking, match captures
+  AL_BIND_FUNCTION,   // def / async def (target: its scope)
+  AL_BIND_CLASS,      // class (target: its scope)
+  AL_BIND_IMPORT,     // import (target: imports index)
+  AL_BIND_ASSIGN,     // name = value (target: call index if value is a call;
+                      // value_ref: refs index if value is a dotted name)
+  AL_BIND_PARAM,      // function parameter
+  AL_BIND_GLOBAL,     // `global x` / `nonlocal x` in this scope
+  AL_BIND_ATTR,       // self.name = value in a method (scope: the method;
+                      // target: call index if value is a call; value_ref)
+  AL_BIND_WITH,       // `with X as name` / `async with` (target: call index of
+                      // X if it is a call; value_ref: refs index if a name)
+  AL_BIND_OTHER,      // for/with/except targets, augmented assignment, del,
+                      // walrus, unpacking, match captures
+  AL_BIND_ANNOTATION, // `name: T` without a value (a class's declared
+                      // field; binds nothing at run time): only its
+                      // annotation (annots) says what the name holds
+  AL_BIND_AWAIT,      // name = await CALL (target: CALL's index, patched
+                      // when it is met)
+  AL_BIND_FOR,        // `for name in X` / `async for` (target: the loop's
+                      // blocks index)
 } al_bind_kind;
 
 /** al_binding.flags */
@@ -294,7 +304,7 @@ enum {
   X(uint32_t, LINK,  target,    _)            /* see al_bind_kind */           \
   /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
   X(uint32_t, LINK,  value_ref, _)                                             \
-  X(uint8_t,  ENUM,  kind,      AL_BIND_OTHER) /* al_bind_kind */              \
+  X(uint8_t,  ENUM,  kind,      AL_BIND_FOR) /* al_bind_kind */                \
   X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
 
 // clang-format on
@@ -519,6 +529,46 @@ typedef struct {
   AL_BLOCK_SITE_FIELDS(AL_FACTS_DECLARE)
 } al_block_site;
 
+/** What an annotation (or a part of one) looks like. */
+typedef enum {
+  AL_ANNOT_NAME,      // a dotted name: `httpx.AsyncClient`
+  AL_ANNOT_SUBSCRIPT, // dotted[children...]: `Optional[X]`, `dict[str, X]`
+  AL_ANNOT_UNION,     // children joined by `|`
+  AL_ANNOT_NONE,      // `None`
+  AL_ANNOT_OTHER,     // anything else (a literal, a call, a malformed string)
+} al_annot_kind;
+
+/** What an annotation's root record annotates. */
+typedef enum {
+  AL_ANNOT_CHILD,   // not a root: a part of the annotation before it
+  AL_ANNOT_BINDING, // the annotation of binding `owner` (a parameter,
+                    // `x: T = v`, `self.x: T = v`, `x: T`)
+  AL_ANNOT_RETURN,  // the return annotation of function scope `owner`
+  AL_ANNOT_ALIAS,   // the value of binding `owner`, a type alias at module
+                    // level (`DB = Annotated[Pool, ...]`, `C = A | None`)
+} al_annot_role;
+
+// clang-format off
+
+/**
+ * An annotation, as a tree in preorder: a record, then its children's
+ * subtrees one after the other (a string annotation is parsed into the same
+ * records). Only the root says what it annotates.
+ */
+#define AL_ANNOT_FIELDS(X)                                                     \
+  /* NAME: the dotted name; SUBSCRIPT: its head's; else "" */                  \
+  X(al_str,   STR,  name,  _)                                                  \
+  /* a root: the binding or scope it annotates (see role); a child: AL_NONE */ \
+  X(uint32_t, LINK, owner, _)                                                  \
+  X(uint32_t, U32,  n,     _) /* records in its subtree after it */            \
+  X(uint8_t,  ENUM, kind,  AL_ANNOT_OTHER) /* al_annot_kind */                 \
+  X(uint8_t,  ENUM, role,  AL_ANNOT_ALIAS) /* al_annot_role */
+
+// clang-format on
+typedef struct {
+  AL_ANNOT_FIELDS(AL_FACTS_DECLARE)
+} al_annot;
+
 // clang-format off
 
 /**
@@ -539,7 +589,9 @@ typedef struct {
   X(uses,     al_use,        AL_USE_FIELDS)                                    \
   X(comps,    al_comp,       AL_COMP_FIELDS)                                   \
   /* with items and for loops, source order */                                 \
-  X(blocks,   al_block_site, AL_BLOCK_SITE_FIELDS)
+  X(blocks,   al_block_site, AL_BLOCK_SITE_FIELDS)                             \
+  /* annotations, roots in source order (preorder trees) */                    \
+  X(annots,   al_annot,      AL_ANNOT_FIELDS)
 
 /**
  * The same vectors by name only, for code that treats them all alike
@@ -547,7 +599,7 @@ typedef struct {
  */
 #define AL_FACTS_VECTORS(X)                                                    \
   X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
-  X(comments) X(returns) X(uses) X(comps) X(blocks)
+  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots)
 
 /**
  * al_facts' own fields besides the vectors and the line map, in the order

@@ -148,7 +148,12 @@ static bool al_binding_rules_ok(const al_facts *f, uint32_t i) {
   case AL_BIND_ATTR:
   case AL_BIND_WITH: // target: the call of the value, when it is one
     return opt_ok(b->target, f->calls.len) && opt_ok(b->value_ref, f->refs.len);
-  default: // PARAM, GLOBAL, OTHER
+  case AL_BIND_AWAIT: // target: the awaited call (patched when it is met)
+    return opt_ok(b->target, f->calls.len) && b->value_ref == AL_NONE;
+  case AL_BIND_FOR: // target: the loop
+    return idx_ok(b->target, f->blocks.len) &&
+           f->blocks.items[b->target].is_for && b->value_ref == AL_NONE;
+  default: // PARAM, GLOBAL, OTHER, ANNOTATION
     return b->target == AL_NONE && b->value_ref == AL_NONE;
   }
 }
@@ -212,6 +217,52 @@ NO_RULES(al_ref)
 NO_RULES(al_import)
 NO_RULES(al_async_site)
 NO_RULES(al_block_site)
+NO_RULES(al_annot) // the trees are checked together: annots_valid
+
+// The annotation trees as al_extract__annot makes them: each root's
+// subtree inside the vector and made of CHILD records, each child's
+// subtree inside its root's; a root names its owner (a binding, or a
+// function scope for a return annotation); leaves have no subtree; roots
+// in source order, so their owners never go back (by role).
+static bool annots_valid(const al_facts *f) {
+  uint32_t root_end = 0; // last record of the current root's subtree
+  bool in_root = false;
+  for (uint32_t i = 0; i < f->annots.len; i++) {
+    const al_annot *a = &f->annots.items[i];
+    if (a->n > f->annots.len - 1 - i)
+      return false;
+    bool leaf = a->kind != AL_ANNOT_SUBSCRIPT && a->kind != AL_ANNOT_UNION;
+    if (leaf && a->n != 0)
+      return false;
+    if ((a->kind == AL_ANNOT_NAME || a->kind == AL_ANNOT_SUBSCRIPT) &&
+        a->name.len == 0)
+      return false;
+    if (in_root && i <= root_end) {
+      if (a->role != AL_ANNOT_CHILD || a->owner != AL_NONE ||
+          a->n > root_end - i)
+        return false;
+      continue;
+    }
+    switch (a->role) {
+    case AL_ANNOT_BINDING:
+    case AL_ANNOT_ALIAS:
+      if (!idx_ok(a->owner, f->binds.len))
+        return false;
+      break;
+    case AL_ANNOT_RETURN:
+      if (!idx_ok(a->owner, f->scopes.len) ||
+          (f->scopes.items[a->owner].kind != AL_SCOPE_FUNCTION &&
+           f->scopes.items[a->owner].kind != AL_SCOPE_ASYNC_FUNCTION))
+        return false;
+      break;
+    default:
+      return false;
+    }
+    in_root = true;
+    root_end = i + a->n;
+  }
+  return true;
+}
 
 // The line map as al_linemap_build makes it: offsets increasing and inside
 // the text, each sequence's extra bytes (the step of extra_sum, at most 3:
@@ -262,5 +313,5 @@ bool al_facts_valid(const al_facts *f) {
       return false;
   AL_FACTS_RECORDS(ALL_OK)
 #undef ALL_OK
-  return linemap_valid(f) && rows_valid(f);
+  return annots_valid(f) && linemap_valid(f) && rows_valid(f);
 }

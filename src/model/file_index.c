@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/store.h"
 #include "model/index_p.h"
@@ -80,13 +81,16 @@ static void sort_bindings(file_index *fi, const al_facts *f) {
   uint32_t n = f->binds.len;
   sort_key *keys = al_xmalloc((n ? n : 1) * sizeof(sort_key));
   sort_key *akeys = al_xmalloc((n ? n : 1) * sizeof(sort_key));
-  uint32_t na = 0;
+  uint32_t na = 0, nl = 0;
   for (uint32_t b = 0; b < n; b++) {
     const al_binding *bd = &f->binds.items[b];
-    keys[b] = (sort_key){bd->scope, bd->name, b};
+    // `self.x = v` binds an attribute of the class, not the method's x.
     if (bd->kind == AL_BIND_ATTR)
       akeys[na++] = (sort_key){f->scopes.items[bd->scope].parent, bd->name, b};
+    else
+      keys[nl++] = (sort_key){bd->scope, bd->name, b};
   }
+  n = nl;
   qsort(keys, n, sizeof(sort_key), cmp_key);
   qsort(akeys, na, sizeof(sort_key), cmp_key);
   fi->order = long_array(n, sizeof(uint32_t));
@@ -146,6 +150,22 @@ void al_index__prepare(file_index *fi, const al_facts *f) {
     fi->memo.reach[k] = long_array(ns, 1);
     fi->memo.reach_hop[k] = long_array(ns, sizeof(uint32_t));
   }
+  // The annotation of each binding and each function's return, when the
+  // file has any (roots only; a later root of one owner wins).
+  if (f->annots.len) {
+    fi->bind_annot =
+        long_array(f->binds.len ? f->binds.len : 1, sizeof(uint32_t));
+    fi->ret_annot = long_array(ns, sizeof(uint32_t));
+    memset(fi->bind_annot, 0xFF, (f->binds.len ? f->binds.len : 1) * 4u);
+    memset(fi->ret_annot, 0xFF, ns * 4u);
+    for (uint32_t a = 0; a < f->annots.len; a += f->annots.items[a].n + 1) {
+      const al_annot *an = &f->annots.items[a];
+      if (an->role == AL_ANNOT_RETURN)
+        fi->ret_annot[an->owner] = a;
+      else if (an->role != AL_ANNOT_CHILD)
+        fi->bind_annot[an->owner] = a;
+    }
+  }
   for (uint32_t k = 0; k < f->imports.len; k++)
     if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
         f->imports.items[k].scope == 0)
@@ -163,6 +183,8 @@ void al_index__free_file(file_index *fi) {
   al_long_free(fi->attrs);
   al_long_free(fi->groups);
   al_long_free(fi->attr_groups);
+  al_long_free(fi->bind_annot);
+  al_long_free(fi->ret_annot);
   free_runs(&fi->rets);
   free_runs(&fi->calls);
   free(fi->nb_calls);

@@ -91,12 +91,15 @@ typedef struct al_index_file {
   uint32_t groups_mask;
   group_ref *attr_groups; // (class scope, name) -> its run of attrs
   uint32_t attr_groups_mask;
-  scope_runs rets;     // returns by scope
-  scope_runs calls;    // calls made directly in each scope
-  bool star_import;    // `from x import *` at module level
-  const char *module;  // dotted name ("" if none)
-  const char *package; // package for relative imports ("" if none)
-  uint32_t *nb_calls;  // calls that may switch a receiver to non-blocking
+  scope_runs rets;      // returns by scope
+  scope_runs calls;     // calls made directly in each scope
+  bool star_import;     // `from x import *` at module level
+  const char *module;   // dotted name ("" if none)
+  const char *package;  // package for relative imports ("" if none)
+  uint32_t *bind_annot; // by binding: its annotation's root (annots), or
+                        // AL_NONE; NULL when the file has no annotations
+  uint32_t *ret_annot;  // by scope: its return annotation's root, the same
+  uint32_t *nb_calls;   // calls that may switch a receiver to non-blocking
   uint32_t n_nb_calls;
   file_memo memo;
 } file_index;
@@ -223,6 +226,70 @@ bool al_index__has_decorator(rctx *r, uint32_t file, uint32_t scope,
                              const char *qualname);
 // Resolve every big group once (BIG_GROUP); a build step.
 void al_index__memoise_big_groups(al_index *self);
+
+// Whether two targets are the same thing for every rule.
+bool al_index__same_target(const al_target *a, const al_target *b);
+
+// --- types.c -----------------------------------------------------------------
+
+// What an annotation says beyond its type: a plain def annotated
+// `-> Awaitable[T]` / `-> Coroutine[..., T]` returns an awaitable (T being
+// what awaiting it gives).
+typedef enum {
+  ANNOT_PLAIN,
+  ANNOT_AWAITABLE,
+  ANNOT_COROUTINE,
+} annot_wrap;
+
+// The annotation of binding `bind` of file (its root in annots), or AL_NONE.
+static inline uint32_t bind_annot(const al_index *ix, uint32_t file,
+                                  uint32_t bind) {
+  const file_index *fi = &ix->files[file];
+  return fi->bind_annot ? fi->bind_annot[bind] : AL_NONE;
+}
+
+// The return annotation of function scope `scope` of file, or AL_NONE.
+static inline uint32_t return_annot(const al_index *ix, uint32_t file,
+                                    uint32_t scope) {
+  const file_index *fi = &ix->files[file];
+  return fi->ret_annot ? fi->ret_annot[scope] : AL_NONE;
+}
+
+// What a value annotated by annots[a] of file is, the annotation's names
+// read in `scope`: an INSTANCE of a tree or library class, or UNKNOWN
+// (Optional/Union/`|` members that disagree, Any, unresolvable names).
+// wrap: NULL where an awaitable annotation is not expected (then it is
+// UNKNOWN); else it tells whether the annotation is Awaitable/Coroutine,
+// the target being what awaiting gives.
+al_target al_index__annot_type(rctx *r, uint32_t file, uint32_t scope,
+                               uint32_t a, annot_wrap *wrap);
+// A module-level alias (`DB = Annotated[Pool, ...]`, `C = X | None`) as a
+// name of the type it stands for: a CLASS of the tree or an EXTERNAL
+// library class; UNKNOWN when the value does not read as a type.
+al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
+                               uint32_t a);
+// Whether every decorator of function (file, scope) keeps what calling it
+// returns (staticmethod, classmethod, abstractmethod, override, caches).
+bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);
+// What `await CALL` gives: an async def's return annotation, a plain def's
+// `-> Awaitable[T]`, a catalog coroutine's or awaitable's `returns`.
+al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);
+// What `with f() as v` binds for def (file, scope) annotated
+// `-> AsyncIterator[X]` / `Iterator[X]` / `(Async)Generator[X, ...]` (a
+// @contextmanager) or `-> (Async)ContextManager[X]`: X (maybe UNKNOWN);
+// *annotated: the def is annotated so.
+al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool *annotated);
+// What the target of loop `block` takes: the element type of a plain
+// name's annotation (`items: list[Client]`) or of a tree def's return
+// annotation (`-> AsyncIterator[Message]`); UNKNOWN otherwise.
+al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block);
+// Whether plain def (file, scope) is annotated `-> Coroutine[...]` (any
+// spelling): calling it creates a coroutine.
+bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);
+// Both say what a value is: the one that is known, the common one when
+// both are, UNKNOWN when they disagree.
+al_target al_index__agree(al_target a, al_target b);
 
 // --- wrappers.c --------------------------------------------------------------
 

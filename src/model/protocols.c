@@ -4,8 +4,9 @@
  * async, both, unknown), and a short reason for messages: from the catalog
  * for library objects, from the dunder methods of tree classes (with their
  * bases), from @contextmanager / @asynccontextmanager and generator
- * functions for calls of the tree. It says nothing about whether the block
- * is in an async def: the rules decide what a mismatch means.
+ * functions for calls of the tree, from what a value's annotation says
+ * (typing.AsyncIterator and its kin are catalog names). It says nothing about
+ * whether the block is in an async def: the rules decide what a mismatch means.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,9 +164,12 @@ static al_proto call_protocol(const al_index *self, uint32_t file,
                               size_t cap) {
   rctx r = {self, NULL, 0};
   al_target t = al_index__resolve_callee(&r, file, call);
-  if (t.kind == AL_TARGET_FUNCTION)
-    return def_protocol(self, t, is_for, why, cap);
-  if (t.kind == AL_TARGET_EXTERNAL) {
+  if (t.kind == AL_TARGET_FUNCTION) {
+    al_proto p = def_protocol(self, t, is_for, why, cap);
+    if (p != AL_PROTO_UNKNOWN)
+      return p;
+    // Else by the instance it gives (`def stream() -> AsyncIterator[bytes]`).
+  } else if (t.kind == AL_TARGET_EXTERNAL) {
     al_proto p = from_facets(t.entry, is_for);
     if (p != AL_PROTO_UNKNOWN) {
       say(why, cap, "'%s' %s", t.qualname,

@@ -303,6 +303,11 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   if ((e->facets & AL_CAT_BLOCKING_IF_USED) &&
       !used_for_blocking(self, file, call))
     return false;
+  // A method call in a try that handles BlockingIOError (or ssl's
+  // SSLWant*Error) is made on an object in non-blocking mode: that is what
+  // raises them instead of waiting.
+  if ((c->flags & AL_CALL_TRY_WOULD_BLOCK) && receiver_of(c).len)
+    return false;
   al_str recv = receiver_of(c);
   if (recv.len == 0)
     return true;

@@ -121,7 +121,7 @@ static bool absolute_module(const al_index *self, uint32_t file,
   buf[n] = 0;
   return true;
 }
-static bool same_target(const al_target *a, const al_target *b) {
+bool al_index__same_target(const al_target *a, const al_target *b) {
   if (a->kind != b->kind)
     return false;
   switch (a->kind) {
@@ -138,6 +138,10 @@ static bool same_target(const al_target *a, const al_target *b) {
     return strcmp(a->qualname, b->qualname) == 0;
   }
 }
+static bool same_target(const al_target *a, const al_target *b) {
+  return al_index__same_target(a, b);
+}
+
 // Two defs of one name agree when they are alike for every rule.
 static bool same_function_shape(rctx *r, const al_target *a,
                                 const al_target *b) {
@@ -159,15 +163,35 @@ static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
   *global = false;
   al_target result = unknown();
   bool have = false;
+  // A declaration (`x: T` without a value) types the values bound to the
+  // name in this scope: each must agree with it, and one the index cannot
+  // type takes the declared type. Alone, it is the name's type.
+  al_target declared = unknown();
+  bool declares = false, values = false;
+  for (uint32_t i = 0; fi->bind_annot && i < n; i++) {
+    const al_binding *b = &f->binds.items[fi->order[g + i]];
+    if (b->kind != AL_BIND_ANNOTATION) {
+      values |= b->kind != AL_BIND_GLOBAL;
+    } else if (!declares) {
+      declares = true;
+      int saved = r->depth;
+      declared = binding_target(r, file, b);
+      r->depth = saved;
+    }
+  }
   for (uint32_t i = 0; i < n; i++) {
     const al_binding *b = &f->binds.items[fi->order[g + i]];
     if (b->kind == AL_BIND_GLOBAL) {
       *global = true;
       continue;
     }
+    if (b->kind == AL_BIND_ANNOTATION && values)
+      continue;
     int saved = r->depth;
     al_target t = binding_target(r, file, b);
     r->depth = saved;
+    if (declares && values)
+      t = al_index__agree(t, declared);
     if (t.kind == AL_TARGET_UNKNOWN)
       return unknown();
     if (!have) {
@@ -342,15 +366,27 @@ static al_target resolve_name(rctx *r, uint32_t file, uint32_t scope,
   return external(r->ix, AL_STR_LIT("builtins"), name);
 }
 
-// The value `with CALL as v` binds to v: the context manager itself when
-// it is a library instance (assumed to enter itself) or an instance of a
-// tree class whose __aenter__/__enter__ returns self.
+// The value `with CALL as v` binds to v: what a tree def's return
+// annotation says entering gives; the context manager itself when it is a
+// library instance (assumed to enter itself; typing's protocols are not);
+// for an instance of a tree class, what its __aenter__/__enter__ is
+// annotated to return, or the instance when it returns self.
 static al_target entered_value(rctx *r, uint32_t file, uint32_t call) {
+  // A def of the tree annotated with what entering its value gives
+  // (`@asynccontextmanager async def session() -> AsyncIterator[Session]`,
+  // `def lock() -> ContextManager[Lock]`).
+  al_target fn = al_index__resolve_callee(r, file, call);
+  if (fn.kind == AL_TARGET_FUNCTION) {
+    bool annotated;
+    al_target v = al_index__entered_type(r, fn.file, fn.scope, &annotated);
+    if (annotated)
+      return v;
+  }
   al_target cm = al_index__call_value(r, file, call);
   if (cm.kind != AL_TARGET_INSTANCE)
     return unknown();
   if (cm.file == AL_NONE)
-    return cm;
+    return strncmp(cm.qualname, "typing.", 7) == 0 ? unknown() : cm;
   bool found = false;
   al_target enter = al_index__class_attr(
       r, cm.file, cm.scope, AL_STR_LIT("__aenter__"), true, &found);
@@ -359,10 +395,41 @@ static al_target entered_value(rctx *r, uint32_t file, uint32_t call) {
                                  true, &found);
   if (!found || enter.kind != AL_TARGET_FUNCTION)
     return unknown();
-  al_str self_name = scope_of(r->ix, enter.file, enter.scope)->first_param;
-  return al_index__returns_param(r->ix, enter.file, enter.scope, self_name)
-             ? cm
-             : unknown();
+  // Returning self gives the instance itself (a subclass's, where the base
+  // is annotated `-> "Base"`); else `async def __aenter__(self) ->
+  // Session` says what it gives.
+  const al_scope *es = scope_of(r->ix, enter.file, enter.scope);
+  if (al_index__returns_param(r->ix, enter.file, enter.scope, es->first_param))
+    return cm;
+  uint32_t a = return_annot(r->ix, enter.file, enter.scope);
+  return a == AL_NONE
+             ? unknown()
+             : al_index__annot_type(r, enter.file, es->parent, a, NULL);
+}
+
+// A parameter: the first of a method is its instance (or class); any other
+// (or a static method's) is what its annotation says, read in the scope
+// around the function.
+static al_target param_target(rctx *r, uint32_t file, const al_binding *b) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[b->scope];
+  bool method =
+      s->parent != AL_NONE && al_str_eq(s->first_param, b->name) &&
+      (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION) &&
+      f->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
+  if (method &&
+      !al_index__has_decorator(r, file, b->scope, "builtins.staticmethod")) {
+    if (al_index__has_decorator(r, file, b->scope, "builtins.classmethod") ||
+        al_str_eq_c(s->name, "__new__") ||
+        al_str_eq_c(s->name, "__init_subclass__") ||
+        al_str_eq_c(s->name, "__class_getitem__"))
+      return tree_target(AL_TARGET_CLASS, file, s->parent);
+    return tree_target(AL_TARGET_INSTANCE, file, s->parent);
+  }
+  uint32_t a = bind_annot(r->ix, file, (uint32_t)(b - f->binds.items));
+  if (a == AL_NONE || s->parent == AL_NONE)
+    return unknown();
+  return al_index__annot_type(r, file, s->parent, a, NULL);
 }
 
 // What a bound name is, binding by binding.
@@ -399,31 +466,41 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
     return module_target(ix, m);
   }
   case AL_BIND_ASSIGN:
-  case AL_BIND_ATTR:
+  case AL_BIND_ATTR: {
+    al_target v = unknown();
     if (b->value_ref != AL_NONE)
-      return al_index__resolve_ref(r, file, b->scope,
-                                   &f->refs.items[b->value_ref]);
-    if (b->target != AL_NONE)
-      return al_index__call_value(r, file, b->target);
-    return unknown();
+      v = al_index__resolve_ref(r, file, b->scope,
+                                &f->refs.items[b->value_ref]);
+    else if (b->target != AL_NONE)
+      v = al_index__call_value(r, file, b->target);
+    uint32_t a = bind_annot(ix, file, (uint32_t)(b - f->binds.items));
+    if (a == AL_NONE)
+      return v;
+    if (f->annots.items[a].role == AL_ANNOT_ALIAS)
+      return v.kind == AL_TARGET_UNKNOWN
+                 ? al_index__alias_type(r, file, b->scope, a)
+                 : v;
+    // The annotation and the value must agree (item: a finding needs both
+    // to say the same when both speak).
+    return al_index__agree(v, al_index__annot_type(r, file, b->scope, a, NULL));
+  }
+  case AL_BIND_AWAIT: {
+    al_target v = al_index__awaited_value(r, file, b->target);
+    uint32_t a = bind_annot(ix, file, (uint32_t)(b - f->binds.items));
+    return a == AL_NONE ? v
+                        : al_index__agree(v, al_index__annot_type(
+                                                 r, file, b->scope, a, NULL));
+  }
+  case AL_BIND_ANNOTATION:
+    return al_index__annot_type(
+        r, file, b->scope, bind_annot(ix, file, (uint32_t)(b - f->binds.items)),
+        NULL);
   case AL_BIND_WITH:
     return b->target == AL_NONE ? unknown() : entered_value(r, file, b->target);
-  case AL_BIND_PARAM: {
-    // The first parameter of a method is its instance (or class).
-    const al_scope *s = &f->scopes.items[b->scope];
-    if (s->parent == AL_NONE || !al_str_eq(s->first_param, b->name) ||
-        (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION) ||
-        f->scopes.items[s->parent].kind != AL_SCOPE_CLASS)
-      return unknown();
-    if (al_index__has_decorator(r, file, b->scope, "builtins.staticmethod"))
-      return unknown();
-    if (al_index__has_decorator(r, file, b->scope, "builtins.classmethod") ||
-        al_str_eq_c(s->name, "__new__") ||
-        al_str_eq_c(s->name, "__init_subclass__") ||
-        al_str_eq_c(s->name, "__class_getitem__"))
-      return tree_target(AL_TARGET_CLASS, file, s->parent);
-    return tree_target(AL_TARGET_INSTANCE, file, s->parent);
-  }
+  case AL_BIND_FOR:
+    return al_index__loop_element(r, file, b->target);
+  case AL_BIND_PARAM:
+    return param_target(r, file, b);
   default:
     return unknown();
   }
@@ -490,6 +567,13 @@ al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
     if (t.kind == AL_TARGET_FUNCTION &&
         al_index__has_decorator(r, t.file, t.scope, "builtins.property"))
       return unknown(); // reading a property calls it
+    if (instance && t.kind == AL_TARGET_INSTANCE) {
+      // A declared field (`client: httpx.Client`) and what the methods
+      // assign to it must agree.
+      bool assigned;
+      al_target v = instance_attr(r, file, cls, name, &assigned);
+      return assigned ? al_index__agree(t, v) : t;
+    }
     return t;
   }
   if (instance) {
@@ -645,6 +729,44 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
   return al_index__resolve_ref(r, file, c->scope, &c->callee);
 }
 
+// What calling a plain def of the tree gives: its return annotation, and
+// for a factory (`def make_pool(): return Pool(...)`) the instance every
+// return builds; the two must agree.
+static al_target function_value(rctx *r, al_target c) {
+  const al_facts *f = facts_of(r->ix, c.file);
+  const al_scope *s = &f->scopes.items[c.scope];
+  const file_index *fi = &r->ix->files[c.file];
+  if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
+      ++r->depth > MAX_DEPTH)
+    return unknown();
+  al_target declared = unknown();
+  uint32_t a = return_annot(r->ix, c.file, c.scope);
+  if (a != AL_NONE && al_index__decorators_keep_type(r, c.file, c.scope)) {
+    annot_wrap wrap;
+    int saved = r->depth;
+    declared = al_index__annot_type(r, c.file, s->parent, a, &wrap);
+    r->depth = saved;
+    if (wrap != ANNOT_PLAIN)
+      return unknown(); // an awaitable: awaiting it gives `declared`
+  }
+  uint32_t nr = fi->rets.n[c.scope];
+  if (s->n_decorators || nr == 0)
+    return declared;
+  al_target result = unknown();
+  for (uint32_t i = 0; i < nr; i++) {
+    const al_return *ret = return_at(f, fi, c.scope, i);
+    if (ret->kind != AL_RET_CALL || ret->target == AL_NONE)
+      return declared;
+    int saved = r->depth;
+    al_target v = al_index__call_value(r, c.file, ret->target);
+    r->depth = saved;
+    if (v.kind != AL_TARGET_INSTANCE || (i > 0 && !same_target(&result, &v)))
+      return declared;
+    result = v;
+  }
+  return al_index__agree(declared, result);
+}
+
 // What a call gives back, when it is an instance of something known.
 al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
   al_target c = al_index__resolve_callee(r, file, call);
@@ -656,7 +778,9 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
       al_str cls = al_index__file_class(r->ix, file, call, c.entry);
       return instance_of_name(cls.len ? cls : c.entry->returns);
     }
-    if (c.entry && (c.entry->facets & AL_CAT_RETURNS))
+    // A coroutine's `returns` is what awaiting it gives (awaited_value).
+    if (c.entry && (c.entry->facets & AL_CAT_RETURNS) &&
+        !(c.entry->facets & AL_CAT_COROUTINE))
       return instance_of_name(c.entry->returns);
     if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0)
       return al_index__partial_value(r, file, call, &c);
@@ -670,30 +794,8 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
       return instance_of_name(al_str_from(c.qualname));
     return unknown();
   }
-  case AL_TARGET_FUNCTION: {
-    // A factory of the tree (`def make_pool(): return Pool(...)`): the
-    // instance every return builds, when they agree.
-    const al_facts *f = facts_of(r->ix, c.file);
-    const al_scope *s = &f->scopes.items[c.scope];
-    const file_index *fi = &r->ix->files[c.file];
-    uint32_t nr = fi->rets.n[c.scope];
-    if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
-        s->n_decorators || nr == 0 || ++r->depth > MAX_DEPTH)
-      return unknown();
-    al_target result = unknown();
-    for (uint32_t i = 0; i < nr; i++) {
-      const al_return *ret = return_at(f, fi, c.scope, i);
-      if (ret->kind != AL_RET_CALL || ret->target == AL_NONE)
-        return unknown();
-      int saved = r->depth;
-      al_target v = al_index__call_value(r, c.file, ret->target);
-      r->depth = saved;
-      if (v.kind != AL_TARGET_INSTANCE || (i > 0 && !same_target(&result, &v)))
-        return unknown();
-      result = v;
-    }
-    return result;
-  }
+  case AL_TARGET_FUNCTION:
+    return function_value(r, c);
   default:
     return unknown();
   }

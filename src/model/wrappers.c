@@ -255,7 +255,9 @@ al_coro_kind al_index__coro_kind(rctx *r, al_target t) {
     }
     return AL_CORO_ASYNC;
   }
-  if (s->kind == AL_SCOPE_FUNCTION && returns_coroutine(r, t.file, t.scope))
+  if (s->kind == AL_SCOPE_FUNCTION &&
+      (returns_coroutine(r, t.file, t.scope) ||
+       al_index__annotated_coroutine(r, t.file, t.scope)))
     return AL_CORO_WRAPPER;
   return AL_CORO_NONE;
 }

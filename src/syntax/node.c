@@ -71,6 +71,8 @@ static void init(void) {
       .argument = field(lang, "argument"),
       .subject = field(lang, "subject"),
       .type = field(lang, "type"),
+      .operator= field(lang, "operator"),
+      .return_type = field(lang, "return_type"),
   };
 }
 

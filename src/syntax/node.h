@@ -120,7 +120,8 @@ typedef enum {
 typedef struct {
   TSFieldId name, body, parameters, function, arguments, object, attribute,
       left, right, value, condition, consequence, alternative, definition,
-      superclasses, alias, module_name, argument, subject, type;
+      superclasses, alias, module_name, argument, subject, type, operator,
+      return_type;
 } al_fields;
 
 /** Build the symbol table (thread-safe, idempotent). Call before

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Types from annotations: what a value annotated `httpx.AsyncClient`,
+ * `Optional[Client]`, `Annotated[asyncpg.Pool, Depends(...)]`, `"Repo" |
+ * None` or a module-level alias of them is, as an al_target of the small
+ * lattice resolve.c uses (an INSTANCE of a tree class or of a library class
+ * by qualified name; UNKNOWN otherwise), and what awaiting a call gives.
+ * Names are resolved where the annotation is written, with the typing,
+ * typing_extensions and collections.abc spellings taken as one. Optional,
+ * Union and `|` drop None and keep the members' common type; members that
+ * disagree, Any, object and names that resolve to no class are UNKNOWN:
+ * this is no type checker, and an unsure answer stays silent. Every step
+ * counts against the resolution's depth budget (alias cycles end in
+ * UNKNOWN). It reads facts and the catalog; it writes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/index_p.h"
+
+// A qualified name with its other spellings folded into typing's.
+static void canon(const char *q, char *out, size_t cap) {
+  static const struct {
+    const char *from, *to;
+    size_t len;
+  } map[] = {
+#define MAP(from, to) {from, to, sizeof from - 1}
+      MAP("typing_extensions.", "typing."),
+      MAP("collections.abc.", "typing."),
+      MAP("contextlib.AbstractAsyncContextManager",
+          "typing.AsyncContextManager"),
+      MAP("contextlib.AbstractContextManager", "typing.ContextManager"),
+      MAP("builtins.type", "typing.Type"),
+#undef MAP
+  };
+  // Only names starting like one of them (t, c, b) are looked at.
+  if (q[0] == 't' || q[0] == 'c' || q[0] == 'b') {
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+      size_t n = map[i].len;
+      if (strncmp(q, map[i].from, n) == 0 &&
+          (map[i].from[n - 1] == '.' || q[n] == 0)) {
+        snprintf(out, cap, "%s%s", map[i].to, q + n);
+        return;
+      }
+    }
+  }
+  snprintf(out, cap, "%s", q);
+}
+
+static al_target instance_named(al_str q) {
+  al_target t = unknown();
+  if (q.len == 0 || q.len >= AL_QUALNAME_MAX)
+    return t;
+  memcpy(t.qualname, q.ptr, q.len);
+  t.qualname[q.len] = 0;
+  t.kind = AL_TARGET_INSTANCE;
+  return t;
+}
+
+// The head of an annotation: the dotted name resolved in scope, and its
+// canonical qualified name when it is a library name ("" otherwise).
+static al_target head_of(rctx *r, uint32_t file, uint32_t scope, al_str name,
+                         char *q, size_t cap) {
+  al_ref ref = {.dotted = name, .base_call = AL_NONE, .kind = AL_REF_DOTTED};
+  al_target h = al_index__resolve_ref(r, file, scope, &ref);
+  q[0] = 0;
+  if (h.kind == AL_TARGET_EXTERNAL)
+    canon(h.qualname, q, cap);
+  return h;
+}
+
+// What a value of class h (its canonical name q) is.
+static al_target instance_of_head(rctx *r, al_target h, const char *q) {
+  if (h.kind == AL_TARGET_CLASS)
+    return tree_target(AL_TARGET_INSTANCE, h.file, h.scope);
+  if (h.kind != AL_TARGET_EXTERNAL)
+    return unknown();
+  const al_catalog_entry *e = al_catalog_get(r->ix->catalog, al_str_from(q));
+  // typing's and the builtins' names are types only where the catalog says
+  // what their values do (typing.AsyncIterator, builtins.list); Any, object,
+  // TypeAlias and an unbound name (builtins.Foo) say nothing.
+  if ((strncmp(q, "typing.", 7) == 0 || strncmp(q, "builtins.", 9) == 0) && !e)
+    return unknown();
+  // A folded spelling (`redis.StrictRedis returns redis.Redis`,
+  // `io.BufferedReader returns io.TextIOWrapper`).
+  if (e && (e->facets & AL_CAT_RETURNS) &&
+      !(e->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE)))
+    return instance_named(e->returns);
+  return instance_named(al_str_from(q));
+}
+
+static bool is(const char *q, const char *name) { return strcmp(q, name) == 0; }
+
+static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
+                         annot_wrap *wrap);
+
+// The i-th child (0-based) of record a, or AL_NONE.
+static uint32_t child_at(const al_facts *f, uint32_t a, uint32_t i) {
+  uint32_t end = a + f->annots.items[a].n, c = a + 1;
+  for (; c <= end; c += f->annots.items[c].n + 1)
+    if (i-- == 0)
+      return c;
+  return AL_NONE;
+}
+
+// The common type of the children of a (a union or Union[...]), None
+// dropped; UNKNOWN when one is unknown or two disagree.
+static al_target union_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a) {
+  const al_facts *f = facts_of(r->ix, file);
+  uint32_t end = a + f->annots.items[a].n;
+  al_target result = unknown();
+  bool have = false;
+  for (uint32_t c = a + 1; c <= end; c += f->annots.items[c].n + 1) {
+    if (f->annots.items[c].kind == AL_ANNOT_NONE)
+      continue;
+    int saved = r->depth;
+    al_target t = type_of(r, file, scope, c, NULL);
+    r->depth = saved;
+    if (t.kind == AL_TARGET_UNKNOWN ||
+        (have && !al_index__same_target(&result, &t)))
+      return unknown();
+    result = t;
+    have = true;
+  }
+  return result;
+}
+
+// The class a `type[X]` names: X's class itself.
+static al_target class_of(rctx *r, al_target t) {
+  if (t.kind != AL_TARGET_INSTANCE)
+    return unknown();
+  if (t.file != AL_NONE)
+    return tree_target(AL_TARGET_CLASS, t.file, t.scope);
+  al_target e = unknown();
+  e.kind = AL_TARGET_EXTERNAL;
+  memcpy(e.qualname, t.qualname, sizeof e.qualname);
+  e.entry = al_catalog_get(r->ix->catalog, al_str_from(e.qualname));
+  return e;
+}
+
+static al_target subscript_type(rctx *r, uint32_t file, uint32_t scope,
+                                uint32_t a, annot_wrap *wrap) {
+  const al_facts *f = facts_of(r->ix, file);
+  char q[AL_QUALNAME_MAX];
+  al_target h = head_of(r, file, scope, f->annots.items[a].name, q, sizeof q);
+  if (is(q, "typing.Union"))
+    return union_of(r, file, scope, a);
+  if (is(q, "typing.Optional") || is(q, "typing.Annotated") ||
+      is(q, "typing.ClassVar") || is(q, "typing.Final") ||
+      is(q, "typing.Required") || is(q, "typing.NotRequired") ||
+      is(q, "typing.ReadOnly")) {
+    uint32_t c = child_at(f, a, 0);
+    return c == AL_NONE ? unknown() : type_of(r, file, scope, c, wrap);
+  }
+  if (is(q, "typing.Awaitable") || is(q, "typing.Coroutine")) {
+    if (!wrap)
+      return unknown();
+    bool coro = is(q, "typing.Coroutine");
+    *wrap = coro ? ANNOT_COROUTINE : ANNOT_AWAITABLE;
+    uint32_t c = child_at(f, a, coro ? 2 : 0);
+    return c == AL_NONE ? unknown() : type_of(r, file, scope, c, NULL);
+  }
+  if (is(q, "typing.Type")) {
+    uint32_t c = child_at(f, a, 0);
+    return c == AL_NONE ? unknown()
+                        : class_of(r, type_of(r, file, scope, c, NULL));
+  }
+  // A generic class: list[X], AsyncIterator[X], Repo[T] are their class.
+  return instance_of_head(r, h, q);
+}
+
+static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
+                         annot_wrap *wrap) {
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
+  const al_facts *f = facts_of(r->ix, file);
+  const al_annot *an = &f->annots.items[a];
+  switch ((al_annot_kind)an->kind) {
+  case AL_ANNOT_NAME: {
+    char q[AL_QUALNAME_MAX];
+    al_target h = head_of(r, file, scope, an->name, q, sizeof q);
+    if (wrap && (is(q, "typing.Awaitable") || is(q, "typing.Coroutine"))) {
+      *wrap = is(q, "typing.Coroutine") ? ANNOT_COROUTINE : ANNOT_AWAITABLE;
+      return unknown(); // awaiting it gives something nothing says
+    }
+    return instance_of_head(r, h, q);
+  }
+  case AL_ANNOT_SUBSCRIPT:
+    return subscript_type(r, file, scope, a, wrap);
+  case AL_ANNOT_UNION:
+    return union_of(r, file, scope, a);
+  default: // NONE alone, OTHER
+    return unknown();
+  }
+}
+
+al_target al_index__annot_type(rctx *r, uint32_t file, uint32_t scope,
+                               uint32_t a, annot_wrap *wrap) {
+  if (wrap)
+    *wrap = ANNOT_PLAIN;
+  if (a == AL_NONE)
+    return unknown();
+  return type_of(r, file, scope, a, wrap);
+}
+
+al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
+                               uint32_t a) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_annot *an = &f->annots.items[a];
+  if (an->kind == AL_ANNOT_SUBSCRIPT) {
+    // Only the forms that name one type: Optional, Union, Annotated.
+    char q[AL_QUALNAME_MAX];
+    int saved = r->depth;
+    head_of(r, file, scope, an->name, q, sizeof q);
+    r->depth = saved;
+    if (!is(q, "typing.Optional") && !is(q, "typing.Union") &&
+        !is(q, "typing.Annotated"))
+      return unknown();
+  } else if (an->kind != AL_ANNOT_UNION) {
+    return unknown();
+  }
+  return class_of(r, type_of(r, file, scope, a, NULL));
+}
+
+bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope) {
+  static const char *const keep[] = {
+      "builtins.staticmethod",      "builtins.classmethod",
+      "abc.abstractmethod",         "typing.override",
+      "typing_extensions.override", "functools.cache",
+      "functools.lru_cache",
+  };
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[scope];
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    const al_ref *d = &f->refs.items[s->first_decorator + i];
+    if (d->kind != AL_REF_DOTTED && d->kind != AL_REF_CALLED)
+      return false;
+    al_ref plain = *d;
+    plain.kind = AL_REF_DOTTED;
+    int saved = r->depth;
+    al_target t = al_index__resolve_ref(r, file, s->parent, &plain);
+    r->depth = saved;
+    bool ok = false;
+    for (size_t k = 0;
+         t.kind == AL_TARGET_EXTERNAL && k < sizeof keep / sizeof *keep; k++)
+      ok |= strcmp(t.qualname, keep[k]) == 0;
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
+  if (call == AL_NONE || ++r->depth > MAX_DEPTH)
+    return unknown();
+  al_target c = al_index__resolve_callee(r, file, call);
+  if (c.kind == AL_TARGET_EXTERNAL) {
+    const al_catalog_entry *e = c.entry;
+    // A task or future (`returns asyncio.Task`) is what the call gives;
+    // awaiting it gives the coroutine's result, which nothing says.
+    if (e && (e->facets & AL_CAT_RETURNS) &&
+        (e->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE)) &&
+        !(e->facets & AL_CAT_TASK) &&
+        !(e->returns.len >= 8 && memcmp(e->returns.ptr, "asyncio.", 8) == 0))
+      return instance_named(e->returns);
+    return unknown();
+  }
+  if (c.kind != AL_TARGET_FUNCTION)
+    return unknown();
+  const al_scope *s = scope_of(r->ix, c.file, c.scope);
+  uint32_t a = return_annot(r->ix, c.file, c.scope);
+  if (a == AL_NONE || (s->flags & AL_SCOPE_GENERATOR) ||
+      !al_index__decorators_keep_type(r, c.file, c.scope))
+    return unknown();
+  annot_wrap wrap;
+  if (s->kind == AL_SCOPE_ASYNC_FUNCTION)
+    return al_index__annot_type(r, c.file, s->parent, a, NULL);
+  al_target t = al_index__annot_type(r, c.file, s->parent, a, &wrap);
+  return wrap == ANNOT_PLAIN ? unknown() : t;
+}
+
+al_target al_index__agree(al_target a, al_target b) {
+  if (a.kind == AL_TARGET_UNKNOWN)
+    return b;
+  if (b.kind == AL_TARGET_UNKNOWN || al_index__same_target(&a, &b))
+    return a;
+  return unknown();
+}
+
+bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
+  const al_scope *s = scope_of(r->ix, file, scope);
+  uint32_t a = return_annot(r->ix, file, scope);
+  if (a == AL_NONE || s->kind != AL_SCOPE_FUNCTION ||
+      (s->flags & AL_SCOPE_GENERATOR))
+    return false;
+  // Cheap test first: the head's last component.
+  al_str head = facts_of(r->ix, file)->annots.items[a].name;
+  if (head.len < 9 || memcmp(head.ptr + head.len - 9, "Coroutine", 9) != 0)
+    return false;
+  annot_wrap wrap;
+  int saved = r->depth;
+  al_index__annot_type(r, file, s->parent, a, &wrap);
+  bool keep =
+      wrap == ANNOT_COROUTINE && al_index__decorators_keep_type(r, file, scope);
+  r->depth = saved;
+  return keep;
+}
+
+al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool *annotated) {
+  *annotated = false;
+  uint32_t a = return_annot(r->ix, file, scope);
+  const al_facts *f = facts_of(r->ix, file);
+  if (a == AL_NONE || f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT)
+    return unknown();
+  char q[AL_QUALNAME_MAX];
+  const al_scope *s = &f->scopes.items[scope];
+  int saved = r->depth;
+  head_of(r, file, s->parent, f->annots.items[a].name, q, sizeof q);
+  r->depth = saved;
+  if (!is(q, "typing.AsyncContextManager") && !is(q, "typing.ContextManager") &&
+      !is(q, "typing.AsyncIterator") && !is(q, "typing.Iterator") &&
+      !is(q, "typing.AsyncGenerator") && !is(q, "typing.Generator"))
+    return unknown();
+  // A generator annotated so enters what it yields only as a context
+  // manager; the annotation is what entering gives either way.
+  *annotated = true;
+  uint32_t c = child_at(f, a, 0);
+  return c == AL_NONE ? unknown() : type_of(r, file, s->parent, c, NULL);
+}
+
+// What a loop over a value annotated by annots[a] (read in scope) takes:
+// the element of a list, sequence, set, iterable or iterator; through
+// Optional and Annotated.
+static al_target element_of(rctx *r, uint32_t file, uint32_t scope,
+                            uint32_t a) {
+  static const char *const collections[] = {
+      "builtins.list",     "typing.List",
+      "typing.Sequence",   "typing.MutableSequence",
+      "typing.Iterable",   "typing.AsyncIterable",
+      "typing.Iterator",   "typing.AsyncIterator",
+      "typing.Generator",  "typing.AsyncGenerator",
+      "typing.Collection", "builtins.set",
+      "typing.Set",        "builtins.frozenset",
+      "typing.FrozenSet",  "collections.deque",
+      "typing.Deque"};
+  const al_facts *f = facts_of(r->ix, file);
+  for (int hops = 0; hops < 4 && a != AL_NONE; hops++) {
+    if (f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT || ++r->depth > MAX_DEPTH)
+      return unknown();
+    char q[AL_QUALNAME_MAX];
+    head_of(r, file, scope, f->annots.items[a].name, q, sizeof q);
+    uint32_t c = child_at(f, a, 0);
+    if (is(q, "typing.Optional") || is(q, "typing.Annotated")) {
+      a = c;
+      continue;
+    }
+    for (size_t i = 0; i < sizeof collections / sizeof *collections; i++)
+      if (is(q, collections[i]))
+        return c == AL_NONE ? unknown() : type_of(r, file, scope, c, NULL);
+    return unknown();
+  }
+  return unknown();
+}
+
+// The annotation of the one binding a plain name has where it is read
+// (its scope, or an enclosing function's or the module's), and the scope
+// to read it in; AL_NONE when the name has no such single binding.
+static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
+                                al_str name, uint32_t *in_scope) {
+  const al_facts *f = facts_of(r->ix, file);
+  const file_index *fi = &r->ix->files[file];
+  bool first = true;
+  for (uint32_t cur = scope; cur != AL_NONE;
+       cur = f->scopes.items[cur].parent, first = false) {
+    if (!first && f->scopes.items[cur].kind == AL_SCOPE_CLASS)
+      continue;
+    uint32_t g;
+    uint32_t n =
+        find_group(f, fi->groups, fi->groups_mask, false, cur, name, &g);
+    if (n == 0)
+      continue;
+    if (n != 1)
+      return AL_NONE;
+    const al_binding *b = &f->binds.items[fi->order[g]];
+    uint32_t a = bind_annot(r->ix, file, fi->order[g]);
+    if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
+      return AL_NONE;
+    *in_scope =
+        b->kind == AL_BIND_PARAM ? f->scopes.items[b->scope].parent : b->scope;
+    return a;
+  }
+  return AL_NONE;
+}
+
+al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_block_site *bs = &f->blocks.items[block];
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
+  if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED &&
+      !memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len)) {
+    uint32_t in_scope;
+    uint32_t a = name_annotation(r, file, bs->scope, bs->ref.dotted, &in_scope);
+    return a == AL_NONE ? unknown() : element_of(r, file, in_scope, a);
+  }
+  if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE) {
+    // `for x in items()`: a def of the tree annotated `-> list[X]`, an
+    // (async) generator annotated `-> Iterator[X]` / `AsyncIterator[X]`.
+    al_target fn = al_index__resolve_callee(r, file, bs->call);
+    if (fn.kind != AL_TARGET_FUNCTION)
+      return unknown();
+    const al_scope *s = scope_of(r->ix, fn.file, fn.scope);
+    bool plain = s->kind == AL_SCOPE_FUNCTION;
+    bool agen =
+        s->kind == AL_SCOPE_ASYNC_FUNCTION && (s->flags & AL_SCOPE_GENERATOR);
+    if ((!plain && !agen) || s->n_decorators)
+      return unknown();
+    uint32_t a = return_annot(r->ix, fn.file, fn.scope);
+    return a == AL_NONE ? unknown() : element_of(r, fn.file, s->parent, a);
+  }
+  return unknown();
+}
