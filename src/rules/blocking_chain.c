@@ -7,10 +7,26 @@
  * the tree (cycles handled); this rule only reports the call sites on the
  * event loop, with the chain. A helper handed uncalled to to_thread or
  * run_in_executor is an argument, not a call, and is never reported there;
- * nor is a call whose result is awaited (the helper returned an awaitable
- * on that path).
+ * nor is a call whose result is awaited, directly or through the name it
+ * is bound to (the helper returned an awaitable on that path).
  */
 #include "rules/common_p.h"
+
+// `f = self.close()` then `if inspect.isawaitable(f): await f`: the result,
+// bound to a name, is awaited later in the function (distributed's dual
+// sync/async API), so on this path the helper hands back an awaitable.
+static bool result_awaited_later(const al_facts *f, uint32_t call) {
+  if (f->calls.items[call].ctx != AL_CTX_ASSIGN)
+    return false;
+  for (uint32_t u = 0; u < f->uses.len; u++) {
+    const al_use *use = &f->uses.items[u];
+    const al_binding *b = &f->binds.items[use->binding];
+    if (use->ctx == AL_CTX_AWAIT && b->kind == AL_BIND_ASSIGN &&
+        b->target == call)
+      return true;
+  }
+  return false;
+}
 
 static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
                                   uint32_t call) {
@@ -26,7 +42,8 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
   char chain[512];
   const al_catalog_entry *event = NULL;
   if (!al_index_reaches(ctx->index, *t, AL_REACH_BLOCKING, chain, sizeof chain,
-                        &event))
+                        &event) ||
+      result_awaited_later(f, call))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   const char *written = al_rules_written(ctx, call);
