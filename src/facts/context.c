@@ -6,10 +6,13 @@
  * read off the walk's frames above it. The walk never looks ahead, so the
  * context is decided by the nearest enclosing frame that is not a
  * transparent wrapper (parentheses, splats, the branches of a conditional
- * expression). This file records nothing itself: the caller patches the
- * records that wait for the expression.
+ * expression). This file records nothing for calls and names itself: the
+ * caller patches the records that wait for the expression. It records the
+ * attribute reads (al_attr_read), which are nothing but a context.
  */
 #include "facts/extract_p.h"
+
+#include <string.h>
 
 // An argument of a call (p, the frame at j, is an argument list or a
 // keyword argument; the expression's frame is at i, c the child of p it
@@ -214,4 +217,54 @@ ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
     }
   }
   return r;
+}
+
+// Whether a read in context ci is one an al_attr_read records (see facts.h).
+static bool read_recorded(al_extractor *x, const ctx_info *ci) {
+  switch (ci->ctx) {
+  case AL_CTX_CONDITION:
+  case AL_CTX_OPERAND:
+  case AL_CTX_SUBSCRIPT:
+  case AL_CTX_ITER:
+  case AL_CTX_UNPACK:
+    return true;
+  case AL_CTX_ATTRIBUTE:
+    return ci->parent_call == AL_NONE;
+  case AL_CTX_ARG: {
+    const al_ref *callee = &x->facts->calls.items[ci->parent_call].callee;
+    return callee->kind == AL_REF_DOTTED &&
+           !memchr(callee->dotted.ptr, '.', callee->dotted.len);
+  }
+  default:
+    return false;
+  }
+}
+
+// `name.attr` read as a value: an al_attr_read.
+void al_extract__attribute_read(al_extractor *x, frame *f) {
+  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
+  if (!read_recorded(x, &ci))
+    return;
+  TSNode obj = ts_node_child_by_field_id(f->node, x->F->object);
+  TSNode name = ts_node_child_by_field_id(f->node, x->F->attribute);
+  if (ts_node_is_null(obj) || al_node_kind(obj) != AL_K_IDENTIFIER ||
+      ts_node_is_null(name))
+    return;
+  al_str o = al_node_text(obj, x->text), a = al_node_text(name, x->text);
+  char *d = al_arena_alloc(x->facts->arena, o.len + a.len + 2);
+  memcpy(d, o.ptr, o.len);
+  d[o.len] = '.';
+  memcpy(d + o.len + 1, a.ptr, a.len);
+  d[o.len + 1 + a.len] = 0;
+  al_attr_read *r = vec_grow1(&x->facts->reads);
+  r->dotted = (al_str){d, o.len + 1 + a.len};
+  r->span = span_of(f->node);
+  r->scope = f->scope;
+  r->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
+  r->attr_hash = ci.ctx == AL_CTX_ATTRIBUTE ? al_use_attr_hash(ci.ctx_name) : 0;
+  r->ctx = (uint8_t)ci.ctx;
+  r->flags = ci.ctx == AL_CTX_OPERAND &&
+                     frame_at(x, ci.via)->kind == AL_K_COMPARISON_OPERATOR
+                 ? AL_USE_COMPARED
+                 : 0;
 }

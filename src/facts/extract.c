@@ -949,6 +949,9 @@ static void enter(al_extractor *x) {
   case AL_K_AWAIT:
     enter_await(x, f);
     break;
+  case AL_K_ATTRIBUTE:
+    al_extract__attribute_read(x, f);
+    break;
   case AL_K_WITH_STATEMENT:
     if (al_node_is_async(f->node))
       enter_async_keyword(x, f, AL_ASYNC_WITH);

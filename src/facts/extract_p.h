@@ -225,6 +225,8 @@ uint32_t al_extract__add_return(al_extractor *x, uint32_t scope, TSNode stmt,
 /** The context of the expression whose frame is at stack index i, read off
  * the frames above it. */
 ctx_info al_extract__classify(al_extractor *x, uint32_t i);
+/** `name.attr` (frame f) read in a value context: an al_attr_read. */
+void al_extract__attribute_read(al_extractor *x, frame *f);
 
 // --- args.c -----------------------------------------------------------------
 

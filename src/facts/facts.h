@@ -572,6 +572,31 @@ typedef struct {
 // clang-format off
 
 /**
+ * A read of an attribute of a plain name (`self.ready`, `svc.data`) whose
+ * value is used as a truth value, an operand, a container or an object:
+ * the reads where a property whose getter makes a coroutine is a bug. Only
+ * these contexts are recorded: CONDITION; OPERAND; SUBSCRIPT; ITER;
+ * UNPACK; ATTRIBUTE when the chain is not called (`self.data.x`, not
+ * `self.data.get()`); ARG of a call of a plain name (`len(self.data)`).
+ */
+#define AL_ATTR_READ_FIELDS(X)                                                 \
+  X(al_str,   STR,   dotted,      _) /* "name.attr" */                         \
+  X(al_span,  SPAN,  span,        _) /* the attribute expression */            \
+  X(uint32_t, IDX,   scope,       scopes)                                      \
+  X(uint32_t, LINK,  parent_call, _) /* ARG: the call it is an argument of */  \
+  /* ATTRIBUTE: the next attribute's name as al_use_attr_hash; else 0 */       \
+  X(uint32_t, U32,   attr_hash,   _)                                           \
+  X(uint8_t,  ENUM,  ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */     \
+  X(uint8_t,  FLAGS, flags,       _) /* AL_USE_COMPARED */
+
+// clang-format on
+typedef struct {
+  AL_ATTR_READ_FIELDS(AL_FACTS_DECLARE)
+} al_attr_read;
+
+// clang-format off
+
+/**
  * The record vectors of al_facts with their record type and field list, in
  * the order of the struct and of the cache's encoding.
  */
@@ -591,7 +616,9 @@ typedef struct {
   /* with items and for loops, source order */                                 \
   X(blocks,   al_block_site, AL_BLOCK_SITE_FIELDS)                             \
   /* annotations, roots in source order (preorder trees) */                    \
-  X(annots,   al_annot,      AL_ANNOT_FIELDS)
+  X(annots,   al_annot,      AL_ANNOT_FIELDS)                                  \
+  /* attribute reads of names in value contexts, source order */               \
+  X(reads,    al_attr_read,  AL_ATTR_READ_FIELDS)
 
 /**
  * The same vectors by name only, for code that treats them all alike
@@ -599,7 +626,7 @@ typedef struct {
  */
 #define AL_FACTS_VECTORS(X)                                                    \
   X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
-  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots)
+  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots) X(reads)
 
 /**
  * al_facts' own fields besides the vectors and the line map, in the order

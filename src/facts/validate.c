@@ -15,6 +15,8 @@
  */
 #include "facts/validate.h"
 
+#include <string.h>
+
 // ---------------------------------------------------------------------------
 // Per-field checks, one per kind of facts.h's lists.
 
@@ -191,6 +193,26 @@ static bool al_use_rules_ok(const al_facts *f, uint32_t i) {
 static bool al_comp_rules_ok(const al_facts *f, uint32_t i) {
   const al_comp *c = &f->comps.items[i];
   return arg_parent_ok(c->ctx, c->parent_call, f->calls.len);
+}
+
+static bool al_attr_read_rules_ok(const al_facts *f, uint32_t i) {
+  const al_attr_read *r = &f->reads.items[i];
+  bool ctx = r->ctx == AL_CTX_CONDITION || r->ctx == AL_CTX_OPERAND ||
+             r->ctx == AL_CTX_SUBSCRIPT || r->ctx == AL_CTX_ITER ||
+             r->ctx == AL_CTX_UNPACK || r->ctx == AL_CTX_ATTRIBUTE ||
+             r->ctx == AL_CTX_ARG;
+  // As in al_use: the hash with ATTRIBUTE only, COMPARED with OPERAND only.
+  bool attr = (r->ctx == AL_CTX_ATTRIBUTE) == (r->attr_hash != 0);
+  bool flags = !(r->flags & ~AL_USE_COMPARED) &&
+               (!(r->flags & AL_USE_COMPARED) || r->ctx == AL_CTX_OPERAND);
+  // "name.attr": one dot, not at either end.
+  const char *dot =
+      r->dotted.len ? memchr(r->dotted.ptr, '.', r->dotted.len) : NULL;
+  bool dotted = dot && dot > r->dotted.ptr &&
+                dot < r->dotted.ptr + r->dotted.len - 1 &&
+                !memchr(dot + 1, '.', r->dotted.ptr + r->dotted.len - dot - 1);
+  return ctx && attr && flags && dotted &&
+         arg_parent_ok(r->ctx, r->parent_call, f->calls.len);
 }
 
 // Comments in source order (suppress/noqa.c binary-searches them by row),

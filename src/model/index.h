@@ -126,6 +126,32 @@ al_coro_kind al_index_coroutine_kind(const al_index *self, al_target t);
 bool al_index_is_coroutine_function(const al_index *self, al_target t);
 
 /**
+ * The getter of the property that `dotted` ("name.attr", read in scope
+ * `scope` of file) reads, when name is an instance of a tree class whose
+ * attribute attr is a @property or @functools.cached_property: a FUNCTION
+ * target; else UNKNOWN.
+ */
+al_target al_index_property_getter(const al_index *self, uint32_t file,
+                                   uint32_t scope, al_str dotted);
+
+/**
+ * How reading a property whose getter is `getter` (al_index_property_getter)
+ * makes a coroutine: AL_CORO_ASYNC for an async def getter (not a generator,
+ * decorated only @property / @cached_property / @abstractmethod),
+ * AL_CORO_WRAPPER for a plain getter that returns a coroutine; else
+ * AL_CORO_NONE.
+ */
+al_coro_kind al_index_getter_kind(const al_index *self, al_target getter);
+
+/**
+ * Whether t is a plain def of the tree annotated `-> Awaitable[...]` (any
+ * spelling): its call gives an awaitable that may be a future already
+ * scheduled, so dropping it is harmless, but it is no boolean and no
+ * container (AL101, AL102; never AL100).
+ */
+bool al_index_returns_awaitable(const al_index *self, al_target t);
+
+/**
  * Whether t is a plain def of the tree that provably returns something that
  * cannot be awaited: not a generator, not decorated, and every return gives
  * a literal or nothing.

@@ -552,10 +552,20 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
   return result;
 }
 
+// Whether function t is a property's getter (a read calls it).
+static bool is_property(rctx *r, al_target t) {
+  int saved = r->depth;
+  bool yes =
+      al_index__has_decorator(r, t.file, t.scope, "builtins.property") ||
+      al_index__has_decorator(r, t.file, t.scope, "functools.cached_property");
+  r->depth = saved;
+  return yes;
+}
+
 // An attribute of a tree class (instance: through an instance), looked up
 // in the class body, its instance attributes, then its bases in order.
-al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
-                               al_str name, bool instance, bool *found) {
+static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
+                            bool instance, bool *found, al_target *getter) {
   *found = false;
   if (++r->depth > MAX_DEPTH) {
     *found = true;
@@ -564,9 +574,11 @@ al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
   bool global;
   al_target t = resolve_in_scope(r, file, cls, name, found, &global);
   if (*found) {
-    if (t.kind == AL_TARGET_FUNCTION &&
-        al_index__has_decorator(r, t.file, t.scope, "builtins.property"))
+    if (t.kind == AL_TARGET_FUNCTION && is_property(r, t)) {
+      if (getter)
+        *getter = t;
       return unknown(); // reading a property calls it
+    }
     if (instance && t.kind == AL_TARGET_INSTANCE) {
       // A declared field (`client: httpx.Client`) and what the methods
       // assign to it must agree.
@@ -587,7 +599,7 @@ al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
     al_target b = al_index__resolve_ref(r, file, s->parent,
                                         &f->refs.items[s->first_base + i]);
     if (b.kind == AL_TARGET_CLASS) {
-      t = al_index__class_attr(r, b.file, b.scope, name, instance, found);
+      t = class_attr(r, b.file, b.scope, name, instance, found, getter);
       if (*found)
         return t;
       continue;
@@ -602,6 +614,30 @@ al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
     return unknown();
   }
   return unknown();
+}
+
+al_target al_index__class_attr(rctx *r, uint32_t file, uint32_t cls,
+                               al_str name, bool instance, bool *found) {
+  return class_attr(r, file, cls, name, instance, found, NULL);
+}
+
+al_target al_index_property_getter(const al_index *self, uint32_t file,
+                                   uint32_t scope, al_str dotted) {
+  const char *dot = memchr(dotted.ptr, '.', dotted.len);
+  al_target getter = unknown();
+  if (!dot)
+    return getter;
+  rctx r = {self, NULL, 0};
+  al_ref obj = {.dotted = {dotted.ptr, (size_t)(dot - dotted.ptr)},
+                .base_call = AL_NONE,
+                .kind = AL_REF_DOTTED};
+  al_target t = al_index__resolve_ref(&r, file, scope, &obj);
+  if (t.kind != AL_TARGET_INSTANCE || t.file == AL_NONE)
+    return getter;
+  al_str name = {dot + 1, dotted.len - (size_t)(dot + 1 - dotted.ptr)};
+  bool found;
+  class_attr(&r, t.file, t.scope, name, true, &found, &getter);
+  return getter;
 }
 
 static al_target follow_attrs(rctx *r, al_target t, al_str rest) {

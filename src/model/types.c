@@ -287,23 +287,39 @@ al_target al_index__agree(al_target a, al_target b) {
   return unknown();
 }
 
-bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
+// What plain def (file, scope)'s return annotation says it returns:
+// ANNOT_COROUTINE for `-> Coroutine[...]`, ANNOT_AWAITABLE for
+// `-> Awaitable[...]` (any spelling), else ANNOT_PLAIN.
+static annot_wrap annotated_wrap(rctx *r, uint32_t file, uint32_t scope) {
   const al_scope *s = scope_of(r->ix, file, scope);
   uint32_t a = return_annot(r->ix, file, scope);
   if (a == AL_NONE || s->kind != AL_SCOPE_FUNCTION ||
       (s->flags & AL_SCOPE_GENERATOR))
-    return false;
+    return ANNOT_PLAIN;
   // Cheap test first: the head's last component.
   al_str head = facts_of(r->ix, file)->annots.items[a].name;
-  if (head.len < 9 || memcmp(head.ptr + head.len - 9, "Coroutine", 9) != 0)
-    return false;
+  if (!(head.len >= 9 &&
+        memcmp(head.ptr + head.len - 9, "Coroutine", 9) == 0) &&
+      !(head.len >= 9 && memcmp(head.ptr + head.len - 9, "Awaitable", 9) == 0))
+    return ANNOT_PLAIN;
   annot_wrap wrap;
   int saved = r->depth;
   al_index__annot_type(r, file, s->parent, a, &wrap);
-  bool keep =
-      wrap == ANNOT_COROUTINE && al_index__decorators_keep_type(r, file, scope);
+  if (wrap != ANNOT_PLAIN && !al_index__decorators_keep_type(r, file, scope))
+    wrap = ANNOT_PLAIN;
   r->depth = saved;
-  return keep;
+  return wrap;
+}
+
+bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
+  return annotated_wrap(r, file, scope) == ANNOT_COROUTINE;
+}
+
+bool al_index_returns_awaitable(const al_index *self, al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION)
+    return false;
+  rctx r = {self, NULL, 0};
+  return annotated_wrap(&r, t.file, t.scope) == ANNOT_AWAITABLE;
 }
 
 al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
@@ -420,4 +436,59 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
     return a == AL_NONE ? unknown() : element_of(r, fn.file, s->parent, a);
   }
   return unknown();
+}
+
+// Whether every return of plain getter g returns a call that makes a
+// coroutine (the wrapper memo leaves decorated defs out: the property
+// decorator only calls it).
+static bool getter_returns_coroutine(rctx *r, al_target g) {
+  const file_index *fi = &r->ix->files[g.file];
+  const al_facts *f = facts_of(r->ix, g.file);
+  uint32_t nr = fi->rets.n[g.scope];
+  for (uint32_t i = 0; i < nr; i++) {
+    const al_return *ret = return_at(f, fi, g.scope, i);
+    if (ret->kind != AL_RET_CALL || ret->target == AL_NONE)
+      return false;
+    r->depth = 0;
+    al_target callee = al_index__resolve_callee(r, g.file, ret->target);
+    if (al_index__coro_kind(r, callee) == AL_CORO_NONE)
+      return false;
+  }
+  return nr > 0;
+}
+
+al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
+  static const char *const allowed[] = {
+      "builtins.property",
+      "functools.cached_property",
+      "abc.abstractmethod",
+  };
+  if (getter.kind != AL_TARGET_FUNCTION)
+    return AL_CORO_NONE;
+  rctx r = {self, NULL, 0};
+  const al_facts *f = facts_of(self, getter.file);
+  const al_scope *s = &f->scopes.items[getter.scope];
+  if (s->flags & AL_SCOPE_GENERATOR)
+    return AL_CORO_NONE;
+  if (s->kind == AL_SCOPE_FUNCTION)
+    return getter_returns_coroutine(&r, getter) ? AL_CORO_WRAPPER
+                                                : AL_CORO_NONE;
+  if (s->kind != AL_SCOPE_ASYNC_FUNCTION)
+    return AL_CORO_NONE;
+  // Any other decorator may make the getter something else.
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    const al_ref *d = &f->refs.items[s->first_decorator + i];
+    if (d->kind != AL_REF_DOTTED)
+      return AL_CORO_NONE;
+    al_target t = al_index__resolve_ref(&r, getter.file, s->parent, d);
+    r.depth = 0;
+    bool ok = false;
+    for (size_t k = 0;
+         t.kind == AL_TARGET_EXTERNAL && k < sizeof allowed / sizeof *allowed;
+         k++)
+      ok |= strcmp(t.qualname, allowed[k]) == 0;
+    if (!ok)
+      return AL_CORO_NONE;
+  }
+  return AL_CORO_ASYNC;
 }

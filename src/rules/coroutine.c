@@ -225,7 +225,9 @@ static const char *coro_kind_text(al_coro_kind k) {
 static const char *coroutine_source(al_rule_ctx *ctx, bool awaitables) {
   const al_target *t = &ctx->callee;
   const char *why = coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
-  if (!why && awaitables && al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK))
+  if (!why && awaitables &&
+      (al_rules_entry(t, AL_CAT_AWAITABLE | AL_CAT_TASK) ||
+       al_index_returns_awaitable(ctx->index, *t)))
     return "returns an awaitable";
   return why;
 }
@@ -243,6 +245,43 @@ static void check_condition(al_rule_ctx *ctx, const al_rule *self,
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
             src);
+}
+
+// --- properties read as values (AL101, AL102) ------------------------------
+
+// The property attribute read r reads, when its getter makes a coroutine:
+// why, for messages (NULL otherwise), and the read described in *subject.
+static const char *property_source(al_rule_ctx *ctx, const al_attr_read *r,
+                                   const char **subject) {
+  al_target g =
+      al_index_property_getter(ctx->index, ctx->file, r->scope, r->dotted);
+  const char *why;
+  switch (al_index_getter_kind(ctx->index, g)) {
+  case AL_CORO_ASYNC:
+    why = "has an async getter";
+    break;
+  case AL_CORO_WRAPPER:
+    why = "has a getter that returns a coroutine";
+    break;
+  default:
+    return NULL;
+  }
+  const char *written =
+      al_arena_strndup(ctx->arena, r->dotted.ptr, r->dotted.len);
+  *subject = al_arena_printf(ctx->arena, "property %s",
+                             al_rules_describe(ctx, written, &g));
+  return why;
+}
+
+// `if self.ready:` where ready is a property with an async getter.
+static void check_condition_properties(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < f->reads.len; i++) {
+    const al_attr_read *r = &f->reads.items[i];
+    const char *subject, *why;
+    if (r->ctx == AL_CTX_CONDITION && (why = property_source(ctx, r, &subject)))
+      al_report(ctx, self, r->span, subject, why);
+  }
 }
 
 const al_rule al_rule_coroutine_as_condition = {
@@ -272,8 +311,9 @@ const al_rule al_rule_coroutine_as_condition = {
     .equivalents = "",
     .severity = AL_SEV_ERROR,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
+    .wants = AL_WANTS_CALLS | AL_WANTS_FILE,
     .check_call = check_condition,
+    .check_file = check_condition_properties,
 };
 
 // --- AL102 coroutine-used-as-value ------------------------------------------
@@ -339,6 +379,26 @@ static bool consumes_value(const al_target *t) {
   return false;
 }
 
+static bool shows_object(const al_target *t);
+
+// A plain def annotated `-> Awaitable[...]` may return a future: its
+// attributes (`.add_done_callback`, `.result()`) and showing it are fine,
+// but it is no container, number or iterable. The message fragment when
+// the call's context rules it out, else NULL.
+static const char *annotated_awaitable_value(al_rule_ctx *ctx,
+                                             const al_call *c) {
+  if (c->ctx == AL_CTX_ATTRIBUTE || c->ctx == AL_CTX_FSTRING ||
+      !al_index_returns_awaitable(ctx->index, ctx->callee))
+    return NULL;
+  if (c->ctx == AL_CTX_ARG) {
+    al_target p =
+        al_index_resolve_callee(ctx->index, ctx->file, c->parent_call);
+    if (shows_object(&p))
+      return NULL;
+  }
+  return "returns an awaitable";
+}
+
 static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
@@ -377,9 +437,11 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
   default:
     return;
   }
-  if (al_index_coroutine_kind(ctx->index, ctx->callee) == AL_CORO_NONE)
-    return;
   const char *src = coroutine_source(ctx, false);
+  if (!src)
+    src = annotated_awaitable_value(ctx, c);
+  if (!src)
+    return;
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
             src, how);
@@ -477,6 +539,29 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
   }
 }
 
+// `self.data["k"]`, `len(self.data)` where data is a property with an
+// async getter: the read's context as a name read's (value_use).
+static void check_value_properties(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < f->reads.len; i++) {
+    const al_attr_read *r = &f->reads.items[i];
+    if (r->ctx == AL_CTX_CONDITION)
+      continue;
+    al_use u = {.parent_call = r->parent_call,
+                .ctx = r->ctx,
+                .attr_hash = r->attr_hash,
+                .flags = r->flags};
+    const char *how = value_use(ctx, &u), *subject, *why;
+    if (how && (why = property_source(ctx, r, &subject)))
+      al_report(ctx, self, r->span, subject, why, how);
+  }
+}
+
+static void check_value_file(al_rule_ctx *ctx, const al_rule *self) {
+  check_value_names(ctx, self);
+  check_value_properties(ctx, self);
+}
+
 const al_rule al_rule_coroutine_used_as_value = {
     .code = "AL102",
     .name = "coroutine-used-as-value",
@@ -507,7 +592,7 @@ const al_rule al_rule_coroutine_used_as_value = {
     .default_on = true,
     .wants = AL_WANTS_CALLS | AL_WANTS_FILE,
     .check_call = check_value,
-    .check_file = check_value_names,
+    .check_file = check_value_file,
 };
 
 // --- AL109 await-non-awaitable ---------------------------------------------
