@@ -409,6 +409,52 @@ static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
   return AL_NONE;
 }
 
+// The annotation that declares attribute `name` of tree class (file, cls):
+// a class-level `name: T` or `name: T = v`, else the one annotated
+// `self.name: T = v` of its methods; AL_NONE when there is none, or more
+// than one (bases are not looked at: unknown).
+static uint32_t field_annotation(rctx *r, uint32_t file, uint32_t cls,
+                                 al_str name) {
+  const al_facts *f = facts_of(r->ix, file);
+  const file_index *fi = &r->ix->files[file];
+  uint32_t g;
+  uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, cls, name, &g);
+  if (n)
+    return n == 1 ? bind_annot(r->ix, file, fi->order[g]) : AL_NONE;
+  n = find_group(f, fi->attr_groups, fi->attr_groups_mask, true, cls, name, &g);
+  uint32_t found = AL_NONE;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t a = bind_annot(r->ix, file, fi->attrs[g + i]);
+    if (a == AL_NONE)
+      continue;
+    if (found != AL_NONE)
+      return AL_NONE;
+    found = a;
+  }
+  return found;
+}
+
+// `for x in obj.attr`: the element type of attr's declared annotation, obj
+// an instance of a tree class (`self.clients: list[httpx.Client]`).
+static al_target attr_element(rctx *r, uint32_t file, uint32_t scope,
+                              al_str dotted, const char *dot) {
+  al_ref obj = {.dotted = {dotted.ptr, (size_t)(dot - dotted.ptr)},
+                .base_call = AL_NONE,
+                .kind = AL_REF_DOTTED};
+  al_target t = al_index__resolve_ref(r, file, scope, &obj);
+  if (t.kind != AL_TARGET_INSTANCE || t.file == AL_NONE)
+    return unknown();
+  al_str name = {dot + 1, dotted.len - (size_t)(dot + 1 - dotted.ptr)};
+  uint32_t a = field_annotation(r, t.file, t.scope, name);
+  const al_facts *f = facts_of(r->ix, t.file);
+  if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
+    return unknown();
+  // A class-level annotation's names are read in the class's scope, a
+  // method's `self.x: T` in the method's.
+  const al_binding *b = &f->binds.items[f->annots.items[a].owner];
+  return element_of(r, t.file, b->scope, a);
+}
+
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
   const al_facts *f = facts_of(r->ix, file);
   const al_block_site *bs = &f->blocks.items[block];
@@ -419,6 +465,13 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
     uint32_t in_scope;
     uint32_t a = name_annotation(r, file, bs->scope, bs->ref.dotted, &in_scope);
     return a == AL_NONE ? unknown() : element_of(r, file, in_scope, a);
+  }
+  if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED) {
+    const char *dot = memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len);
+    if (!memchr(dot + 1, '.',
+                bs->ref.dotted.len - (size_t)(dot + 1 - bs->ref.dotted.ptr)))
+      return attr_element(r, file, bs->scope, bs->ref.dotted, dot);
+    return unknown();
   }
   if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE) {
     // `for x in items()`: a def of the tree annotated `-> list[X]`, an
