@@ -401,7 +401,23 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   return true;
 }
 
-// range(...) with constant arguments: the largest of them.
+// A constant integer, or the negation of one (`-1`): *neg says which.
+static bool signed_const(al_extractor *x, TSNode n, uint64_t *v, bool *neg) {
+  n = al_node_unparen(n);
+  *neg = false;
+  if (!ts_node_is_null(n) && al_node_kind(n) == AL_K_UNARY_OPERATOR) {
+    TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+    if (ts_node_is_null(op) || !al_str_eq_c(al_node_text(op, x->text), "-"))
+      return false;
+    *neg = true;
+    n = ts_node_child_by_field_id(n, x->F->argument);
+  }
+  return const_int(x, n, 0, v) && (*v != 0 || !*neg);
+}
+
+// How many times range(...) runs at most, from its constant arguments (0
+// when the stop is not constant). An unknown start counts as 0 and an
+// unknown step as 1 (their usual values); a constant step divides.
 static uint64_t range_bound(al_extractor *x, TSNode call) {
   TSNode fn = al_node_unparen(ts_node_child_by_field_id(call, x->F->function));
   if (ts_node_is_null(fn) || al_node_kind(fn) != AL_K_IDENTIFIER ||
@@ -410,14 +426,23 @@ static uint64_t range_bound(al_extractor *x, TSNode call) {
   TSNode args = ts_node_child_by_field_id(call, x->F->arguments);
   if (ts_node_is_null(args))
     return 0;
-  uint64_t best = 0;
   uint32_t n = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < n && i < 3; i++) {
-    uint64_t v;
-    if (const_int(x, ts_node_named_child(args, i), 0, &v) && v > best)
-      best = v;
-  }
-  return best;
+  uint64_t v[3] = {0, 0, 1};
+  bool neg[3] = {false, false, false}, known[3] = {false, false, false};
+  for (uint32_t i = 0; i < n && i < 3; i++)
+    known[i] = signed_const(x, ts_node_named_child(args, i), &v[i], &neg[i]);
+  if (n == 1)
+    return known[0] && !neg[0] ? v[0] : 0;
+  if (!known[1] || neg[0] || neg[1])
+    return 0;
+  uint64_t start = known[0] ? v[0] : 0, stop = v[1];
+  uint64_t step = n >= 3 && known[2] ? v[2] : 1;
+  if (step == 0)
+    return 0;
+  uint64_t span = n >= 3 && known[2] && neg[2]
+                      ? (known[0] && start > stop ? start - stop : 0)
+                      : (stop > start ? stop - start : 0);
+  return span / step + (span % step != 0);
 }
 
 static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,

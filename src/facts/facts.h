@@ -514,8 +514,8 @@ typedef enum {
   X(uint32_t, IDX,  scope,         scopes)                                     \
   X(uint32_t, OPT,  call,          calls) /* AL_OBJ_CALL: the call's index */  \
   X(al_ref,   REF,  ref,           _)     /* AL_OBJ_NAME */                    \
-  /* for over range(...) with constant arguments: the largest of them; 0    */ \
-  /* when not known                                                         */ \
+  /* for over range(...): at most how many times it runs, from constant    */ \
+  /* arguments (start, step), 0 when its stop is not constant               */ \
   X(uint64_t, U64,  range_bound,   _)                                          \
   X(uint8_t,  ENUM, obj,           AL_OBJ_OTHER) /* al_obj_kind */             \
   X(uint8_t,  BOOL, is_async,      _) /* `async with` / `async for` */         \
