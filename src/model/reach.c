@@ -758,3 +758,63 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
     snprintf(chain + o, cap - o, " -> ...");
   return true;
 }
+
+// Whether receiver text recv ("self.queue.") is one attribute of the
+// method's first parameter self_name.
+static bool is_self_attr(al_str recv, al_str self_name) {
+  if (self_name.len == 0 || recv.len < self_name.len + 3 ||
+      memcmp(recv.ptr, self_name.ptr, self_name.len) != 0 ||
+      recv.ptr[self_name.len] != '.')
+    return false;
+  al_str attr = {recv.ptr + self_name.len + 1, recv.len - self_name.len - 2};
+  return !memchr(attr.ptr, '.', attr.len);
+}
+
+bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
+                       al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION || t.file != file)
+    return false;
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *site = &f->calls.items[call];
+  const al_scope *h = &f->scopes.items[t.scope];
+  const al_scope *caller = &f->scopes.items[site->scope];
+  // Two methods of one class, with the same name for the instance.
+  if (h->parent == AL_NONE || h->parent != caller->parent ||
+      f->scopes.items[h->parent].kind != AL_SCOPE_CLASS ||
+      h->first_param.len == 0 || caller->first_param.len == 0)
+    return false;
+  uint32_t ready = 0;
+  for (uint32_t i = 0; i < fi->calls.n[t.scope]; i++) {
+    uint32_t k = run_at(&fi->calls, t.scope, i);
+    rctx r = {self, NULL, 0};
+    al_target c = al_index__resolve_callee(&r, file, k);
+    if (c.kind == AL_TARGET_EXTERNAL) {
+      if (!is_event(c.entry, AL_REACH_BLOCKING) ||
+          !al_index_call_blocks(self, file, k, c.entry))
+        continue;
+      // One readied call, run once: a second get may wait for an item.
+      const al_call *b = &f->calls.items[k];
+      al_str recv = receiver_of(b);
+      if (!(c.entry->facets & AL_CAT_READY_WHEN) ||
+          (b->flags & AL_CALL_IN_LOOP) || ready++ > 0 ||
+          !is_self_attr(recv, h->first_param))
+        return false;
+      // The same attribute of the caller's own first parameter.
+      char buf[256];
+      al_str attr = {recv.ptr + h->first_param.len,
+                     recv.len - h->first_param.len};
+      int n =
+          snprintf(buf, sizeof buf, "%.*s%.*s", (int)caller->first_param.len,
+                   caller->first_param.ptr, (int)attr.len, attr.ptr);
+      if (n <= 0 || (size_t)n >= sizeof buf ||
+          !polled_ready(f, fi, site, (al_str){buf, (size_t)n}, c.entry))
+        return false;
+    } else if (runs_when_called(self, c) &&
+               self->files[c.file].memo.reach[AL_REACH_BLOCKING][c.scope] ==
+                   MEMO_YES) {
+      return false; // blocks through another helper
+    }
+  }
+  return ready == 1;
+}
