@@ -129,60 +129,6 @@ al_ref al_extract__ref(al_extractor *x, TSNode n) {
 
 // --- calls and their context ------------------------------------------------
 
-// The PARAM binding of the function `scope` named name, or AL_NONE. The
-// parameters are bound when the def is entered, before its body: a search
-// back from the latest binding stops at the first one of an outer scope.
-static uint32_t param_binding(al_extractor *x, uint32_t scope, al_str name) {
-  const al_facts *fa = x->facts;
-  for (uint32_t i = fa->binds.len, steps = 0; i-- > 0 && steps < 4096;
-       steps++) {
-    const al_binding *b = &fa->binds.items[i];
-    if (b->scope < scope)
-      break;
-    if (b->scope == scope && b->kind == AL_BIND_PARAM &&
-        al_str_eq(b->name, name))
-      return i;
-  }
-  return AL_NONE;
-}
-
-// The guard of the if statement whose frame is g: the parameter binding its
-// test names (`if NAME:`, `if not NAME:`), computed once; *negated: `not`.
-static uint32_t if_guard(al_extractor *x, frame *g, uint32_t scope,
-                         bool *negated) {
-  TSNode t =
-      al_node_unparen(ts_node_child_by_field_id(g->node, x->F->condition));
-  *negated = false;
-  if (!ts_node_is_null(t) && al_node_kind(t) == AL_K_NOT_OPERATOR) {
-    *negated = true;
-    t = al_node_unparen(ts_node_child_by_field_id(t, x->F->argument));
-  }
-  if (g->guard_bind == GUARD_UNSET) {
-    const al_scope *s = scope_at(x, scope);
-    g->guard_bind = AL_NONE;
-    if (!ts_node_is_null(t) && al_node_kind(t) == AL_K_IDENTIFIER &&
-        (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION))
-      g->guard_bind = param_binding(x, scope, al_node_text(t, x->text));
-  }
-  return g->guard_bind;
-}
-
-// Set c's guard from the innermost if of its scope around frame f.
-static void set_guard(al_extractor *x, const frame *f, al_call *c) {
-  c->guard = AL_NONE;
-  if (f->guard_if == AL_NONE)
-    return;
-  bool negated;
-  uint32_t bind = if_guard(x, frame_at(x, f->guard_if), f->scope, &negated);
-  if (bind == AL_NONE)
-    return;
-  c->guard = bind;
-  // The consequence runs when the test is true, elif/else when it is false.
-  bool when_true = !(f->flags & F_GUARD_ELSE);
-  if (when_true == negated)
-    c->flags |= AL_CALL_GUARD_FALSY;
-}
-
 static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
@@ -208,7 +154,7 @@ static void enter_call(al_extractor *x, frame *f) {
   c->ctx_name = ci.ctx_name;
   c->first_arg = c->n_args =
       0; // set when the call leaves (al_extract__flush_args)
-  set_guard(x, f, c);
+  al_extract__set_guard(x, f, c);
   f->arg_base = x->argbuf.len;
   f->arg_pos = 0;
   // Patch the records that were waiting for this call.
@@ -806,7 +752,7 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   f.block = f.guard_if = AL_NONE;
-  f.guard_bind = GUARD_UNSET;
+  f.guard_bind = f.guard_else = GUARD_UNSET;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;

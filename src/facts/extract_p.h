@@ -58,9 +58,11 @@ typedef struct {
   uint16_t arg_pos;  // CALL: positional arguments recorded so far
   // The innermost if statement of this scope whose branch holds the node
   // (its frame index), or AL_NONE; IF_STATEMENT: the guard it gives its
-  // branches (its test's parameter binding, AL_NONE, or unset: GUARD_UNSET)
+  // consequence and its elif/else (a parameter binding << 1 | falsy,
+  // AL_NONE, or unset: GUARD_UNSET)
   uint32_t guard_if;
   uint32_t guard_bind;
+  uint32_t guard_else;
 } frame;
 
 #define GUARD_UNSET (AL_NONE - 1)
@@ -286,5 +288,11 @@ uint32_t al_extract__annot(al_extractor *x, TSNode type, al_annot_role role,
 
 /** The bindings of the import statement of frame f. */
 void al_extract__import(al_extractor *x, frame *f);
+
+// --- guards.c ---------------------------------------------------------------
+
+/** Set call c's guard (al_call.guard, AL_CALL_GUARD_FALSY) from the if
+ * statements of its scope around frame f. */
+void al_extract__set_guard(al_extractor *x, const frame *f, al_call *c);
 
 #endif

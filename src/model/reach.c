@@ -438,6 +438,10 @@ typedef struct {
   uint32_t *base;    // by file, and one past the last: the first id
   uint32_t *file_of; // by id: the file
   uint8_t *bits;     // by id: the event kinds it reaches (bit k)
+  // By id, when it reaches a blocking call only if one of its parameters is
+  // truthy or falsy (the BLOCKING bit unset): that binding << 1 | falsy;
+  // else AL_NONE.
+  uint32_t *cond;
   al_vec(rev_edge) edges;
   al_vec(uint32_t) callee; // parallel to edges: the called function's id
   al_vec(uint32_t) work;   // ids whose bits grew: their callers may learn
@@ -456,6 +460,8 @@ static void graph_init(call_graph *g, const al_index *self) {
   }
   g->total = g->base[g->nfiles];
   g->bits = al_xcalloc(g->total ? g->total : 1, 1);
+  g->cond = al_xmalloc((g->total ? g->total : 1) * sizeof(uint32_t));
+  memset(g->cond, 0xff, (g->total ? g->total : 1) * sizeof(uint32_t));
   g->file_of = al_xmalloc((g->total ? g->total : 1) * sizeof(uint32_t));
   for (uint32_t file = 0; file < g->nfiles; file++)
     for (uint32_t id = g->base[file]; id < g->base[file + 1]; id++)
@@ -468,6 +474,7 @@ static void graph_free(call_graph *g) {
   vec_free(&g->callee);
   vec_free(&g->edges);
   free(g->file_of);
+  free(g->cond);
   free(g->bits);
   free(g->base);
 }
@@ -516,15 +523,55 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
     vec_push(&g->work, id);
 }
 
-// Whether call `site` of plain function fn makes a branch guarded by fn's
-// parameter binding `param` dead: it passes the literal False/0/None where
-// the branch needs a true value, True or a non-zero integer where it needs
-// a false one, or leaves the argument out and the default does so.
-// Positional arguments are matched only for functions outside classes (a
-// method's first parameter may or may not be bound); a starred argument is
-// no proof.
-static bool call_kills(const al_index *self, al_target fn, uint32_t param,
-                       bool needs_falsy, uint32_t file, uint32_t site) {
+// What call `site` of plain function fn does to a branch guarded by fn's
+// parameter binding `param`: makes it dead (SITE_KILL: it passes the
+// literal False/0/None where the branch needs a true value, True or a
+// non-zero integer where it needs a false one, or leaves the argument out
+// and the default does so), passes the caller's own parameter through
+// (SITE_PASS, *pass its binding: `get_node(host, port)` in `def
+// get_node(self, host=None, port=None)`, the parameter never reassigned),
+// or anything else (SITE_LIVE). Positional arguments are matched for
+// functions outside classes and for undecorated methods called on an
+// instance (`self.m(...)`, `obj.m(...)`: the instance is the first
+// parameter); a starred argument is no proof.
+enum { SITE_LIVE, SITE_KILL, SITE_PASS };
+
+// Whether call c (a call of a method) passes its receiver as the first
+// parameter: called on an instance, not on a class.
+static bool bound_call(const al_index *self, uint32_t file, const al_call *c) {
+  if (c->callee.kind == AL_REF_SUPER)
+    return true;
+  al_str recv = receiver_of(c);
+  if (recv.len < 2)
+    return false;
+  al_ref ref = {.kind = AL_REF_DOTTED,
+                .dotted = {recv.ptr, recv.len - 1},
+                .base_call = AL_NONE};
+  rctx r = {self, NULL, 0};
+  return al_index__resolve_ref(&r, file, c->scope, &ref).kind ==
+         AL_TARGET_INSTANCE;
+}
+
+// The parameter binding of the caller's function that argument a names
+// (a plain name, bound once there), or AL_NONE.
+static uint32_t passed_param(const al_index *self, uint32_t file,
+                             const al_call *c, const al_arg *a) {
+  if (a->kind != AL_ARG_REF || a->ref.kind != AL_REF_DOTTED ||
+      memchr(a->ref.dotted.ptr, '.', a->ref.dotted.len))
+    return AL_NONE;
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  uint32_t first;
+  if (find_group(f, fi->groups, fi->groups_mask, false, c->scope, a->ref.dotted,
+                 &first) != 1)
+    return AL_NONE;
+  uint32_t b = fi->order[first];
+  return f->binds.items[b].kind == AL_BIND_PARAM ? b : AL_NONE;
+}
+
+static int site_effect(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site,
+                       uint32_t *pass) {
   const al_facts *hf = facts_of(self, fn.file);
   const al_binding *p = &hf->binds.items[param];
   uint32_t pos = 0;
@@ -537,30 +584,46 @@ static bool call_kills(const al_index *self, al_target fn, uint32_t param,
   const al_scope *s = &hf->scopes.items[fn.scope];
   bool method = s->parent != AL_NONE &&
                 hf->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
-  bool by_position = !method && !(p->flags & AL_BIND_NOT_POSITIONAL);
-  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[site];
+  // A method called on an instance: positional argument i is parameter
+  // i + 1. Called on a class (or decorated: a staticmethod), unknown.
+  bool bound =
+      method && pos > 0 && s->n_decorators == 0 && bound_call(self, file, c);
+  uint32_t want = bound ? pos - 1 : pos;
+  bool by_position = (!method || bound) && !(p->flags & AL_BIND_NOT_POSITIONAL);
+  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
   uint32_t npos = 0;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
     if (a->kind == AL_ARG_STARRED)
-      return false;
+      return SITE_LIVE;
     if (a->kind == AL_ARG_ELEMENT)
       continue;
     if (a->index != AL_ARG_KEYWORD && a->index + 1u > npos)
       npos = a->index + 1u;
     if (a->index == AL_ARG_KEYWORD ? al_str_eq(a->keyword, p->name)
-                                   : by_position && a->index == pos)
-      return a->kind == AL_ARG_LITERAL && (a->flags & kill);
+                                   : by_position && a->index == want) {
+      if (a->kind == AL_ARG_LITERAL && (a->flags & kill))
+        return SITE_KILL;
+      *pass = passed_param(self, file, c, a);
+      return *pass == AL_NONE ? SITE_LIVE : SITE_PASS;
+    }
   }
   // Left out (surely: a method's positional arguments may start at its
   // first parameter or its second): the default decides.
   bool left_out = (p->flags & AL_BIND_NOT_POSITIONAL) ||
-                  (method ? npos < pos : npos <= pos);
+                  (method && !bound ? npos < pos : npos <= want);
   const uint8_t dead_default =
       needs_falsy ? AL_BIND_DEFAULT_TRUTHY : AL_BIND_DEFAULT_FALSY;
-  return left_out && (p->flags & dead_default);
+  return left_out && (p->flags & dead_default) ? SITE_KILL : SITE_LIVE;
+}
+
+static bool call_kills(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site) {
+  uint32_t pass;
+  return site_effect(self, fn, param, needs_falsy, file, site, &pass) ==
+         SITE_KILL;
 }
 
 // Whether guarded event `call` of function fn is dead: its guard parameter
@@ -625,8 +688,79 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
   al_map_free(&names);
 }
 
+// Function id learns that it reaches a blocking call through its call
+// `call` when `when` holds (a parameter condition as in call_graph.cond;
+// AL_NONE: always). Two different conditions make it unconditional.
+static void learn_blocking(al_index *self, call_graph *g, uint32_t id,
+                           uint32_t when, uint32_t call) {
+  const uint8_t bit = 1u << AL_REACH_BLOCKING;
+  if ((g->bits[id] & bit) || (when != AL_NONE && g->cond[id] == when))
+    return;
+  if (when != AL_NONE && g->cond[id] == AL_NONE) {
+    g->cond[id] = when;
+  } else {
+    g->bits[id] |= bit;
+    g->cond[id] = AL_NONE;
+  }
+  uint32_t file = g->file_of[id];
+  self->files[file].memo.reach_hop[AL_REACH_BLOCKING][id - g->base[file]] =
+      call;
+  vec_push(&g->work, id);
+}
+
+// What the call (an edge) of function callee, which blocks only under
+// condition `when`, gives its caller: nothing (the call kills the
+// branch), the same condition on a parameter of the caller that the call
+// passes through, or an unconditional blocking call (AL_NONE).
+static bool edge_condition(al_index *self, call_graph *g, uint32_t callee,
+                           rev_edge e, uint32_t when, uint32_t *out) {
+  uint32_t file = g->file_of[callee];
+  al_target fn = tree_target(AL_TARGET_FUNCTION, file, callee - g->base[file]);
+  uint32_t pass = AL_NONE;
+  switch (site_effect(self, fn, when >> 1, when & 1, g->file_of[e.caller],
+                      e.call, &pass)) {
+  case SITE_KILL:
+    return false;
+  case SITE_PASS:
+    *out = pass << 1 | (when & 1);
+    return true;
+  default:
+    *out = AL_NONE;
+    return true;
+  }
+}
+
+// The condition under which guarded call `call` of file runs (as in
+// call_graph.cond), or AL_NONE when its parameter may be bound again before
+// the guarding test: any binding but the parameter's own, unless the call
+// is in no loop and the binding comes after the call or takes its result
+// (redis's `if host and port: if host == "localhost": host =
+// socket.gethostbyname(host)`).
+static uint32_t guard_condition(const al_index *self, uint32_t file,
+                                uint32_t call) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  const al_binding *p = &f->binds.items[c->guard];
+  const file_index *fi = &self->files[file];
+  uint32_t first;
+  uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, p->scope,
+                          p->name, &first);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t k = fi->order[first + i];
+    const al_binding *b = &f->binds.items[k];
+    if (k == c->guard)
+      continue;
+    if ((c->flags & AL_CALL_IN_LOOP) ||
+        (b->span.start_byte < c->span.start_byte &&
+         !(b->kind == AL_BIND_ASSIGN && b->target == call)))
+      return AL_NONE;
+  }
+  return n > 0 ? c->guard << 1 | ((c->flags & AL_CALL_GUARD_FALSY) ? 1u : 0u)
+               : AL_NONE;
+}
+
 // Settle the guarded events: each that some call of its function can
-// reach counts, as a direct event of the function.
+// reach counts, as a direct event of the function, under its guard.
 static void settle_guarded(al_index *self, call_graph *g) {
   if (g->guarded.len == 0)
     return;
@@ -645,13 +779,11 @@ static void settle_guarded(al_index *self, call_graph *g) {
       j++;
     uint32_t file = g->file_of[ev.caller], sc = ev.caller - g->base[file];
     al_target fn = tree_target(AL_TARGET_FUNCTION, file, sc);
-    const uint8_t bit = 1u << AL_REACH_BLOCKING;
-    if ((g->bits[ev.caller] & bit) ||
+    if ((g->bits[ev.caller] & (1u << AL_REACH_BLOCKING)) ||
         guarded_dead(self, fn, ev.call, &sites[j]))
       continue;
-    g->bits[ev.caller] |= bit;
-    self->files[file].memo.reach_hop[AL_REACH_BLOCKING][sc] = ev.call;
-    vec_push(&g->work, ev.caller);
+    learn_blocking(self, g, ev.caller, guard_condition(self, file, ev.call),
+                   ev.call);
   }
   for (uint32_t i = 0; i < n; i++)
     vec_free(&sites[i]);
@@ -680,6 +812,10 @@ static void propagate(al_index *self, call_graph *g) {
     uint32_t id = g->work.items[head];
     for (uint32_t e = rev_first[id]; e < rev_first[id + 1]; e++) {
       uint32_t p = rev[e].caller;
+      uint32_t when;
+      if (g->cond[id] != AL_NONE &&
+          edge_condition(self, g, id, rev[e], g->cond[id], &when))
+        learn_blocking(self, g, p, when, rev[e].call);
       unsigned learn = g->bits[id] & ~g->bits[p];
       if (!learn)
         continue;
@@ -688,6 +824,7 @@ static void propagate(al_index *self, call_graph *g) {
         if (learn & (1u << k))
           self->files[pf].memo.reach_hop[k][p - g->base[pf]] = rev[e].call;
       g->bits[p] |= (uint8_t)learn;
+      g->cond[p] = (learn & (1u << AL_REACH_BLOCKING)) ? AL_NONE : g->cond[p];
       vec_push(&g->work, p);
     }
   }
@@ -717,7 +854,19 @@ void al_index__compute_reaches(al_index *self) {
     for (int k = 0; f && k < AL_REACH_KINDS; k++)
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
         self->files[file].memo.reach[k][sc] =
-            (g.bits[g.base[file] + sc] & (1u << k)) ? MEMO_YES : MEMO_NO;
+            (g.bits[g.base[file] + sc] & (1u << k)) ||
+                    (k == AL_REACH_BLOCKING &&
+                     g.cond[g.base[file] + sc] != AL_NONE)
+                ? MEMO_YES
+                : MEMO_NO;
+    if (f) {
+      file_memo *m = &self->files[file].memo;
+      free(m->reach_cond);
+      m->reach_cond =
+          al_xmalloc((f->scopes.len ? f->scopes.len : 1) * sizeof(uint32_t));
+      for (uint32_t sc = 0; sc < f->scopes.len; sc++)
+        m->reach_cond[sc] = g.cond[g.base[file] + sc];
+    }
   }
   graph_free(&g);
 }
@@ -817,4 +966,13 @@ bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
     }
   }
   return ready == 1;
+}
+
+bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
+                            al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION || !self->files[t.file].memo.reach_cond)
+    return false;
+  uint32_t when = self->files[t.file].memo.reach_cond[t.scope];
+  return when != AL_NONE &&
+         call_kills(self, t, when >> 1, when & 1, file, call);
 }
