@@ -154,7 +154,7 @@ static void enter_call(al_extractor *x, frame *f) {
   c->ctx_name = ci.ctx_name;
   c->first_arg = c->n_args =
       0; // set when the call leaves (al_extract__flush_args)
-  al_extract__set_guard(x, f, c);
+  al_extract__set_guard(x, f, id);
   f->arg_base = x->argbuf.len;
   f->arg_pos = 0;
   // Patch the records that were waiting for this call.
@@ -752,7 +752,7 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   f.block = f.guard_if = AL_NONE;
-  f.guard_bind = f.guard_else = GUARD_UNSET;
+  f.guard_n[0] = f.guard_n[1] = GUARD_UNSET;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;

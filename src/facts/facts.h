@@ -571,6 +571,20 @@ typedef struct {
 
 // clang-format off
 
+/** A guard of a call beyond al_call.guard: another parameter the enclosing
+ * if tests (`if host and port:` holds two); by call, in call order. */
+#define AL_GUARD_FIELDS(X)                                                     \
+  X(uint32_t, IDX,  call,  calls)                                              \
+  X(uint32_t, IDX,  bind,  binds) /* a parameter of the call's function */     \
+  X(uint8_t,  BOOL, falsy, _)     /* the branch runs only when it is falsy */
+
+// clang-format on
+typedef struct {
+  AL_GUARD_FIELDS(AL_FACTS_DECLARE)
+} al_guard;
+
+// clang-format off
+
 /**
  * The record vectors of al_facts with their record type and field list, in
  * the order of the struct and of the cache's encoding.
@@ -591,7 +605,9 @@ typedef struct {
   /* with items and for loops, source order */                                 \
   X(blocks,   al_block_site, AL_BLOCK_SITE_FIELDS)                             \
   /* annotations, roots in source order (preorder trees) */                    \
-  X(annots,   al_annot,      AL_ANNOT_FIELDS)
+  X(annots,   al_annot,      AL_ANNOT_FIELDS)                                  \
+  /* further guards of calls (al_call.guard is the first), by call */          \
+  X(guards,   al_guard,      AL_GUARD_FIELDS)
 
 /**
  * The same vectors by name only, for code that treats them all alike
@@ -599,7 +615,7 @@ typedef struct {
  */
 #define AL_FACTS_VECTORS(X)                                                    \
   X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
-  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots)
+  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots) X(guards)
 
 /**
  * al_facts' own fields besides the vectors and the line map, in the order

@@ -426,6 +426,27 @@ static bool decorators_pass_through(const al_index *ix, al_target t) {
 
 typedef al_vec(uint32_t) site_vec;
 
+// Conditions on a function's parameters that all hold when it reaches a
+// blocking call: each a parameter binding << 1 | falsy (the parameter is
+// falsy, else truthy). n == 0: none known.
+#define COND_MAX 4
+typedef struct {
+  uint32_t v[COND_MAX];
+  uint8_t n;
+} cond_set;
+
+static bool cond_has(const cond_set *s, uint32_t c) {
+  for (uint8_t i = 0; i < s->n; i++)
+    if (s->v[i] == c)
+      return true;
+  return false;
+}
+
+static void cond_add(cond_set *s, uint32_t c) {
+  if (s->n < COND_MAX && !cond_has(s, c))
+    s->v[s->n++] = c;
+}
+
 typedef struct {
   uint32_t caller; // global function id
   uint32_t call;   // the call, in the caller's file
@@ -438,10 +459,9 @@ typedef struct {
   uint32_t *base;    // by file, and one past the last: the first id
   uint32_t *file_of; // by id: the file
   uint8_t *bits;     // by id: the event kinds it reaches (bit k)
-  // By id, when it reaches a blocking call only if one of its parameters is
-  // truthy or falsy (the BLOCKING bit unset): that binding << 1 | falsy;
-  // else AL_NONE.
-  uint32_t *cond;
+  // By id, when it reaches a blocking call only if some of its parameters
+  // are truthy or falsy (the BLOCKING bit unset): those conditions.
+  cond_set *cond;
   al_vec(rev_edge) edges;
   al_vec(uint32_t) callee; // parallel to edges: the called function's id
   al_vec(uint32_t) work;   // ids whose bits grew: their callers may learn
@@ -460,8 +480,7 @@ static void graph_init(call_graph *g, const al_index *self) {
   }
   g->total = g->base[g->nfiles];
   g->bits = al_xcalloc(g->total ? g->total : 1, 1);
-  g->cond = al_xmalloc((g->total ? g->total : 1) * sizeof(uint32_t));
-  memset(g->cond, 0xff, (g->total ? g->total : 1) * sizeof(uint32_t));
+  g->cond = al_xcalloc(g->total ? g->total : 1, sizeof(cond_set));
   g->file_of = al_xmalloc((g->total ? g->total : 1) * sizeof(uint32_t));
   for (uint32_t file = 0; file < g->nfiles; file++)
     for (uint32_t id = g->base[file]; id < g->base[file + 1]; id++)
@@ -689,18 +708,28 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
 }
 
 // Function id learns that it reaches a blocking call through its call
-// `call` when `when` holds (a parameter condition as in call_graph.cond;
-// AL_NONE: always). Two different conditions make it unconditional.
+// `call` when every condition of `when` holds (none: always). What it knew
+// before and this both hold only where their common conditions do.
 static void learn_blocking(al_index *self, call_graph *g, uint32_t id,
-                           uint32_t when, uint32_t call) {
+                           const cond_set *when, uint32_t call) {
   const uint8_t bit = 1u << AL_REACH_BLOCKING;
-  if ((g->bits[id] & bit) || (when != AL_NONE && g->cond[id] == when))
+  if (g->bits[id] & bit)
     return;
-  if (when != AL_NONE && g->cond[id] == AL_NONE) {
-    g->cond[id] = when;
+  cond_set *have = &g->cond[id], both = {0};
+  if (have->n == 0) {
+    both = *when;
   } else {
+    for (uint8_t i = 0; i < when->n; i++)
+      if (cond_has(have, when->v[i]))
+        both.v[both.n++] = when->v[i];
+    if (both.n == have->n)
+      return; // nothing new
+  }
+  if (both.n == 0) {
     g->bits[id] |= bit;
-    g->cond[id] = AL_NONE;
+    have->n = 0;
+  } else {
+    *have = both;
   }
   uint32_t file = g->file_of[id];
   self->files[file].memo.reach_hop[AL_REACH_BLOCKING][id - g->base[file]] =
@@ -708,39 +737,42 @@ static void learn_blocking(al_index *self, call_graph *g, uint32_t id,
   vec_push(&g->work, id);
 }
 
-// What the call (an edge) of function callee, which blocks only under
-// condition `when`, gives its caller: nothing (the call kills the
-// branch), the same condition on a parameter of the caller that the call
-// passes through, or an unconditional blocking call (AL_NONE).
-static bool edge_condition(al_index *self, call_graph *g, uint32_t callee,
-                           rev_edge e, uint32_t when, uint32_t *out) {
+// What the call (an edge) of function callee, which blocks only under the
+// conditions `when`, gives its caller (false: nothing, the call kills one
+// of them): in *out, the conditions on the caller's own parameters that
+// the call passes through (`get_node(host, port)`); the others no longer
+// hold.
+static bool edge_conditions(al_index *self, call_graph *g, uint32_t callee,
+                            rev_edge e, const cond_set *when, cond_set *out) {
   uint32_t file = g->file_of[callee];
   al_target fn = tree_target(AL_TARGET_FUNCTION, file, callee - g->base[file]);
-  uint32_t pass = AL_NONE;
-  switch (site_effect(self, fn, when >> 1, when & 1, g->file_of[e.caller],
-                      e.call, &pass)) {
-  case SITE_KILL:
-    return false;
-  case SITE_PASS:
-    *out = pass << 1 | (when & 1);
-    return true;
-  default:
-    *out = AL_NONE;
-    return true;
+  *out = (cond_set){0};
+  for (uint8_t i = 0; i < when->n; i++) {
+    uint32_t pass = AL_NONE, c = when->v[i];
+    switch (site_effect(self, fn, c >> 1, c & 1, g->file_of[e.caller], e.call,
+                        &pass)) {
+    case SITE_KILL:
+      return false;
+    case SITE_PASS:
+      cond_add(out, pass << 1 | (c & 1));
+      break;
+    default:
+      break;
+    }
   }
+  return true;
 }
 
-// The condition under which guarded call `call` of file runs (as in
-// call_graph.cond), or AL_NONE when its parameter may be bound again before
-// the guarding test: any binding but the parameter's own, unless the call
-// is in no loop and the binding comes after the call or takes its result
-// (redis's `if host and port: if host == "localhost": host =
-// socket.gethostbyname(host)`).
-static uint32_t guard_condition(const al_index *self, uint32_t file,
-                                uint32_t call) {
+// Whether guard parameter `param` of call `call` of file keeps its value
+// from the guarding test to the call: no binding but the parameter's own,
+// unless the call is in no loop and the binding comes after the call or
+// takes its result (redis's `if host and port: if host == "localhost":
+// host = socket.gethostbyname(host)`).
+static bool guard_holds(const al_index *self, uint32_t file, uint32_t call,
+                        uint32_t param) {
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[call];
-  const al_binding *p = &f->binds.items[c->guard];
+  const al_binding *p = &f->binds.items[param];
   const file_index *fi = &self->files[file];
   uint32_t first;
   uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, p->scope,
@@ -748,15 +780,38 @@ static uint32_t guard_condition(const al_index *self, uint32_t file,
   for (uint32_t i = 0; i < n; i++) {
     uint32_t k = fi->order[first + i];
     const al_binding *b = &f->binds.items[k];
-    if (k == c->guard)
-      continue;
-    if ((c->flags & AL_CALL_IN_LOOP) ||
-        (b->span.start_byte < c->span.start_byte &&
-         !(b->kind == AL_BIND_ASSIGN && b->target == call)))
-      return AL_NONE;
+    if (k != param && ((c->flags & AL_CALL_IN_LOOP) ||
+                       (b->span.start_byte < c->span.start_byte &&
+                        !(b->kind == AL_BIND_ASSIGN && b->target == call))))
+      return false;
   }
-  return n > 0 ? c->guard << 1 | ((c->flags & AL_CALL_GUARD_FALSY) ? 1u : 0u)
-               : AL_NONE;
+  return n > 0;
+}
+
+// The conditions under which guarded call `call` of file runs: its guards
+// (al_call.guard, then its al_guard records) whose parameter holds.
+static cond_set guard_conditions(const al_index *self, uint32_t file,
+                                 uint32_t call) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  cond_set out = {0};
+  if (guard_holds(self, file, call, c->guard))
+    cond_add(&out, c->guard << 1 | ((c->flags & AL_CALL_GUARD_FALSY) ? 1 : 0));
+  // The further guards, by call: find the first of this call's.
+  uint32_t lo = 0, hi = f->guards.len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (f->guards.items[mid].call < call)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < f->guards.len && f->guards.items[lo].call == call; lo++) {
+    const al_guard *gd = &f->guards.items[lo];
+    if (guard_holds(self, file, call, gd->bind))
+      cond_add(&out, gd->bind << 1 | (gd->falsy ? 1u : 0u));
+  }
+  return out;
 }
 
 // Settle the guarded events: each that some call of its function can
@@ -782,8 +837,8 @@ static void settle_guarded(al_index *self, call_graph *g) {
     if ((g->bits[ev.caller] & (1u << AL_REACH_BLOCKING)) ||
         guarded_dead(self, fn, ev.call, &sites[j]))
       continue;
-    learn_blocking(self, g, ev.caller, guard_condition(self, file, ev.call),
-                   ev.call);
+    cond_set when = guard_conditions(self, file, ev.call);
+    learn_blocking(self, g, ev.caller, &when, ev.call);
   }
   for (uint32_t i = 0; i < n; i++)
     vec_free(&sites[i]);
@@ -812,10 +867,10 @@ static void propagate(al_index *self, call_graph *g) {
     uint32_t id = g->work.items[head];
     for (uint32_t e = rev_first[id]; e < rev_first[id + 1]; e++) {
       uint32_t p = rev[e].caller;
-      uint32_t when;
-      if (g->cond[id] != AL_NONE &&
-          edge_condition(self, g, id, rev[e], g->cond[id], &when))
-        learn_blocking(self, g, p, when, rev[e].call);
+      cond_set when;
+      if (g->cond[id].n &&
+          edge_conditions(self, g, id, rev[e], &g->cond[id], &when))
+        learn_blocking(self, g, p, &when, rev[e].call);
       unsigned learn = g->bits[id] & ~g->bits[p];
       if (!learn)
         continue;
@@ -824,7 +879,8 @@ static void propagate(al_index *self, call_graph *g) {
         if (learn & (1u << k))
           self->files[pf].memo.reach_hop[k][p - g->base[pf]] = rev[e].call;
       g->bits[p] |= (uint8_t)learn;
-      g->cond[p] = (learn & (1u << AL_REACH_BLOCKING)) ? AL_NONE : g->cond[p];
+      if (learn & (1u << AL_REACH_BLOCKING))
+        g->cond[p].n = 0;
       vec_push(&g->work, p);
     }
   }
@@ -855,17 +911,20 @@ void al_index__compute_reaches(al_index *self) {
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
         self->files[file].memo.reach[k][sc] =
             (g.bits[g.base[file] + sc] & (1u << k)) ||
-                    (k == AL_REACH_BLOCKING &&
-                     g.cond[g.base[file] + sc] != AL_NONE)
+                    (k == AL_REACH_BLOCKING && g.cond[g.base[file] + sc].n)
                 ? MEMO_YES
                 : MEMO_NO;
     if (f) {
       file_memo *m = &self->files[file].memo;
       free(m->reach_cond);
-      m->reach_cond =
-          al_xmalloc((f->scopes.len ? f->scopes.len : 1) * sizeof(uint32_t));
-      for (uint32_t sc = 0; sc < f->scopes.len; sc++)
-        m->reach_cond[sc] = g.cond[g.base[file] + sc];
+      size_t len = (f->scopes.len ? f->scopes.len : 1) * COND_MAX;
+      m->reach_cond = al_xmalloc(len * sizeof(uint32_t));
+      memset(m->reach_cond, 0xff, len * sizeof(uint32_t));
+      for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
+        const cond_set *cs = &g.cond[g.base[file] + sc];
+        memcpy(m->reach_cond + (size_t)sc * COND_MAX, cs->v,
+               cs->n * sizeof(uint32_t));
+      }
     }
   }
   graph_free(&g);
@@ -972,7 +1031,10 @@ bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
                             al_target t) {
   if (t.kind != AL_TARGET_FUNCTION || !self->files[t.file].memo.reach_cond)
     return false;
-  uint32_t when = self->files[t.file].memo.reach_cond[t.scope];
-  return when != AL_NONE &&
-         call_kills(self, t, when >> 1, when & 1, file, call);
+  const uint32_t *when =
+      self->files[t.file].memo.reach_cond + (size_t)t.scope * COND_MAX;
+  for (int i = 0; i < COND_MAX && when[i] != AL_NONE; i++)
+    if (call_kills(self, t, when[i] >> 1, when[i] & 1, file, call))
+      return true;
+  return false;
 }
