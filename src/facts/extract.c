@@ -129,60 +129,6 @@ al_ref al_extract__ref(al_extractor *x, TSNode n) {
 
 // --- calls and their context ------------------------------------------------
 
-// The PARAM binding of the function `scope` named name, or AL_NONE. The
-// parameters are bound when the def is entered, before its body: a search
-// back from the latest binding stops at the first one of an outer scope.
-static uint32_t param_binding(al_extractor *x, uint32_t scope, al_str name) {
-  const al_facts *fa = x->facts;
-  for (uint32_t i = fa->binds.len, steps = 0; i-- > 0 && steps < 4096;
-       steps++) {
-    const al_binding *b = &fa->binds.items[i];
-    if (b->scope < scope)
-      break;
-    if (b->scope == scope && b->kind == AL_BIND_PARAM &&
-        al_str_eq(b->name, name))
-      return i;
-  }
-  return AL_NONE;
-}
-
-// The guard of the if statement whose frame is g: the parameter binding its
-// test names (`if NAME:`, `if not NAME:`), computed once; *negated: `not`.
-static uint32_t if_guard(al_extractor *x, frame *g, uint32_t scope,
-                         bool *negated) {
-  TSNode t =
-      al_node_unparen(ts_node_child_by_field_id(g->node, x->F->condition));
-  *negated = false;
-  if (!ts_node_is_null(t) && al_node_kind(t) == AL_K_NOT_OPERATOR) {
-    *negated = true;
-    t = al_node_unparen(ts_node_child_by_field_id(t, x->F->argument));
-  }
-  if (g->guard_bind == GUARD_UNSET) {
-    const al_scope *s = scope_at(x, scope);
-    g->guard_bind = AL_NONE;
-    if (!ts_node_is_null(t) && al_node_kind(t) == AL_K_IDENTIFIER &&
-        (s->kind == AL_SCOPE_FUNCTION || s->kind == AL_SCOPE_ASYNC_FUNCTION))
-      g->guard_bind = param_binding(x, scope, al_node_text(t, x->text));
-  }
-  return g->guard_bind;
-}
-
-// Set c's guard from the innermost if of its scope around frame f.
-static void set_guard(al_extractor *x, const frame *f, al_call *c) {
-  c->guard = AL_NONE;
-  if (f->guard_if == AL_NONE)
-    return;
-  bool negated;
-  uint32_t bind = if_guard(x, frame_at(x, f->guard_if), f->scope, &negated);
-  if (bind == AL_NONE)
-    return;
-  c->guard = bind;
-  // The consequence runs when the test is true, elif/else when it is false.
-  bool when_true = !(f->flags & F_GUARD_ELSE);
-  if (when_true == negated)
-    c->flags |= AL_CALL_GUARD_FALSY;
-}
-
 static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
@@ -208,7 +154,7 @@ static void enter_call(al_extractor *x, frame *f) {
   c->ctx_name = ci.ctx_name;
   c->first_arg = c->n_args =
       0; // set when the call leaves (al_extract__flush_args)
-  set_guard(x, f, c);
+  al_extract__set_guard(x, f, id);
   f->arg_base = x->argbuf.len;
   f->arg_pos = 0;
   // Patch the records that were waiting for this call.
@@ -401,7 +347,23 @@ static bool const_int(al_extractor *x, TSNode n, int depth, uint64_t *out) {
   return true;
 }
 
-// range(...) with constant arguments: the largest of them.
+// A constant integer, or the negation of one (`-1`): *neg says which.
+static bool signed_const(al_extractor *x, TSNode n, uint64_t *v, bool *neg) {
+  n = al_node_unparen(n);
+  *neg = false;
+  if (!ts_node_is_null(n) && al_node_kind(n) == AL_K_UNARY_OPERATOR) {
+    TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+    if (ts_node_is_null(op) || !al_str_eq_c(al_node_text(op, x->text), "-"))
+      return false;
+    *neg = true;
+    n = ts_node_child_by_field_id(n, x->F->argument);
+  }
+  return const_int(x, n, 0, v) && (*v != 0 || !*neg);
+}
+
+// How many times range(...) runs at most, from its constant arguments (0
+// when the stop is not constant). An unknown start counts as 0 and an
+// unknown step as 1 (their usual values); a constant step divides.
 static uint64_t range_bound(al_extractor *x, TSNode call) {
   TSNode fn = al_node_unparen(ts_node_child_by_field_id(call, x->F->function));
   if (ts_node_is_null(fn) || al_node_kind(fn) != AL_K_IDENTIFIER ||
@@ -410,14 +372,23 @@ static uint64_t range_bound(al_extractor *x, TSNode call) {
   TSNode args = ts_node_child_by_field_id(call, x->F->arguments);
   if (ts_node_is_null(args))
     return 0;
-  uint64_t best = 0;
   uint32_t n = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < n && i < 3; i++) {
-    uint64_t v;
-    if (const_int(x, ts_node_named_child(args, i), 0, &v) && v > best)
-      best = v;
-  }
-  return best;
+  uint64_t v[3] = {0, 0, 1};
+  bool neg[3] = {false, false, false}, known[3] = {false, false, false};
+  for (uint32_t i = 0; i < n && i < 3; i++)
+    known[i] = signed_const(x, ts_node_named_child(args, i), &v[i], &neg[i]);
+  if (n == 1)
+    return known[0] && !neg[0] ? v[0] : 0;
+  if (!known[1] || neg[0] || neg[1])
+    return 0;
+  uint64_t start = known[0] ? v[0] : 0, stop = v[1];
+  uint64_t step = n >= 3 && known[2] ? v[2] : 1;
+  if (step == 0)
+    return 0;
+  uint64_t span = n >= 3 && known[2] && neg[2]
+                      ? (known[0] && start > stop ? start - stop : 0)
+                      : (stop > start ? stop - start : 0);
+  return span / step + (span % step != 0);
 }
 
 static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
@@ -781,7 +752,7 @@ static void push_frame(al_extractor *x, const al_walk *w, TSNode node) {
   f.descend = true;
   f.inner = f.call = f.bind = f.ret = f.async_site = f.deco_first = AL_NONE;
   f.block = f.guard_if = AL_NONE;
-  f.guard_bind = GUARD_UNSET;
+  f.guard_n[0] = f.guard_n[1] = GUARD_UNSET;
   if (parent) {
     f.scope = parent->scope;
     f.flags = parent->flags;

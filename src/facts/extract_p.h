@@ -34,6 +34,10 @@ enum {
   F_TRY_WOULD_BLOCK = 1 << 7, // a try body catching BlockingIOError
 };
 
+// The guards an if statement's branch gives at most, and an unset count.
+#define GUARD_MAX 4
+#define GUARD_UNSET 0xFF
+
 // One node on the walk's stack: what its enter step found out, read by the
 // frames below it (its children) and by its leave.
 typedef struct {
@@ -58,12 +62,12 @@ typedef struct {
   uint16_t arg_pos;  // CALL: positional arguments recorded so far
   // The innermost if statement of this scope whose branch holds the node
   // (its frame index), or AL_NONE; IF_STATEMENT: the guard it gives its
-  // branches (its test's parameter binding, AL_NONE, or unset: GUARD_UNSET)
+  // consequence and its elif/else (parameter bindings << 1 | falsy; count
+  // GUARD_UNSET until computed)
   uint32_t guard_if;
-  uint32_t guard_bind;
+  uint32_t guards[2][GUARD_MAX];
+  uint8_t guard_n[2];
 } frame;
-
-#define GUARD_UNSET (AL_NONE - 1)
 
 // An argument of a call whose frame is still on the stack: the walk
 // records each when it reaches it; the call's leave moves them to the
@@ -288,5 +292,12 @@ uint32_t al_extract__annot(al_extractor *x, TSNode type, al_annot_role role,
 
 /** The bindings of the import statement of frame f. */
 void al_extract__import(al_extractor *x, frame *f);
+
+// --- guards.c ---------------------------------------------------------------
+
+/** Set the guards of call `call` (al_call.guard, AL_CALL_GUARD_FALSY, and
+ * al_guard records for the others) from the if statements of its scope
+ * around frame f; the call is the last one recorded. */
+void al_extract__set_guard(al_extractor *x, const frame *f, uint32_t call);
 
 #endif

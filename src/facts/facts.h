@@ -514,8 +514,8 @@ typedef enum {
   X(uint32_t, IDX,  scope,         scopes)                                     \
   X(uint32_t, OPT,  call,          calls) /* AL_OBJ_CALL: the call's index */  \
   X(al_ref,   REF,  ref,           _)     /* AL_OBJ_NAME */                    \
-  /* for over range(...) with constant arguments: the largest of them; 0    */ \
-  /* when not known                                                         */ \
+  /* for over range(...): at most how many times it runs, from constant    */ \
+  /* arguments (start, step), 0 when its stop is not constant               */ \
   X(uint64_t, U64,  range_bound,   _)                                          \
   X(uint8_t,  ENUM, obj,           AL_OBJ_OTHER) /* al_obj_kind */             \
   X(uint8_t,  BOOL, is_async,      _) /* `async with` / `async for` */         \
@@ -571,6 +571,20 @@ typedef struct {
 
 // clang-format off
 
+/** A guard of a call beyond al_call.guard: another parameter the enclosing
+ * if tests (`if host and port:` holds two); by call, in call order. */
+#define AL_GUARD_FIELDS(X)                                                     \
+  X(uint32_t, IDX,  call,  calls)                                              \
+  X(uint32_t, IDX,  bind,  binds) /* a parameter of the call's function */     \
+  X(uint8_t,  BOOL, falsy, _)     /* the branch runs only when it is falsy */
+
+// clang-format on
+typedef struct {
+  AL_GUARD_FIELDS(AL_FACTS_DECLARE)
+} al_guard;
+
+// clang-format off
+
 /**
  * A read of an attribute of a plain name (`self.ready`, `svc.data`) whose
  * value is used as a truth value, an operand, a container or an object:
@@ -618,7 +632,9 @@ typedef struct {
   /* annotations, roots in source order (preorder trees) */                    \
   X(annots,   al_annot,      AL_ANNOT_FIELDS)                                  \
   /* attribute reads of names in value contexts, source order */               \
-  X(reads,    al_attr_read,  AL_ATTR_READ_FIELDS)
+  X(reads,    al_attr_read,  AL_ATTR_READ_FIELDS)                              \
+  /* further guards of calls (al_call.guard is the first), by call */          \
+  X(guards,   al_guard,      AL_GUARD_FIELDS)
 
 /**
  * The same vectors by name only, for code that treats them all alike
@@ -626,7 +642,8 @@ typedef struct {
  */
 #define AL_FACTS_VECTORS(X)                                                    \
   X(scopes) X(refs) X(calls) X(args) X(binds) X(imports) X(asyncs)             \
-  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots) X(reads)
+  X(comments) X(returns) X(uses) X(comps) X(blocks) X(annots) X(reads)         \
+  X(guards)
 
 /**
  * al_facts' own fields besides the vectors and the line map, in the order

@@ -226,6 +226,17 @@ static bool al_comment_rules_ok(const al_facts *f, uint32_t i) {
   return !prev || (c->row >= prev->row && c->byte > prev->byte);
 }
 
+// A further guard: a parameter of its call's function, other than the
+// call's first guard (which exists), the records in call order.
+static bool al_guard_rules_ok(const al_facts *f, uint32_t i) {
+  const al_guard *g = &f->guards.items[i];
+  const al_call *c = &f->calls.items[g->call];
+  const al_binding *b = &f->binds.items[g->bind];
+  return c->guard != AL_NONE && c->guard != g->bind &&
+         b->kind == AL_BIND_PARAM && b->scope == c->scope &&
+         (i == 0 || f->guards.items[i - 1].call <= g->call);
+}
+
 // Records whose fields are all checked on their own (refs: base_call is
 // only read for ON_CALL, but extraction leaves it AL_NONE or a call
 // everywhere, which the OPT kind checks).

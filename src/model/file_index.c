@@ -146,6 +146,7 @@ void al_index__prepare(file_index *fi, const al_facts *f) {
   fi->calls = GROUP_BY_SCOPE(f, calls, al_call);
   uint32_t ns = f->scopes.len ? f->scopes.len : 1;
   fi->memo.wrapper = long_array(ns, 1);
+  fi->memo.reach_cond = NULL; // filled by al_index__compute_reaches
   for (int k = 0; k < AL_REACH_KINDS; k++) {
     fi->memo.reach[k] = long_array(ns, 1);
     fi->memo.reach_hop[k] = long_array(ns, sizeof(uint32_t));
@@ -196,6 +197,7 @@ void al_index__free_file(file_index *fi) {
   vec_free(&m->group_global);
   free(m->callee_kind);
   free(m->callee_at);
+  free(m->reach_cond);
   for (int k = 0; k < AL_REACH_KINDS; k++) {
     al_long_free(m->reach[k]);
     al_long_free(m->reach_hop[k]);

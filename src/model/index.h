@@ -207,6 +207,26 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
                           const al_catalog_entry *e);
 
 /**
+ * Whether call `call` of file, of helper t (a method of the same class as
+ * the calling method), does not block although t reaches a blocking call:
+ * t's only blocking call is a `ready-when` method of one `self.X` that the
+ * caller polled until ready before the call (`while self.queue.empty():
+ * await ...` then `self._get()`, whose body does `self.queue.get()`).
+ */
+bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
+                       al_target t);
+
+/**
+ * Whether call `call` of file, of plain function t, cannot reach t's
+ * blocking call: t reaches one only when a parameter is truthy (or falsy),
+ * and this call passes a constant (or leaves out an argument whose default
+ * is one) that makes it falsy (or truthy): `get_node(node_name=n)` of
+ * `def get_node(self, host=None, ...)` whose `if host and port:` blocks.
+ */
+bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
+                            al_target t);
+
+/**
  * The calls that made the receiver of method call `call` (`f` of
  * `f.write(...)`), when every binding that can give it is `NAME = maker(...)`
  * or `with maker(...) as NAME` in the calling function (bindings before the

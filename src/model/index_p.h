@@ -73,6 +73,10 @@ typedef struct {
   al_vec(uint8_t) group_global;
   uint8_t *reach[AL_REACH_KINDS];      // by scope: MEMO_* per reach kind
   uint32_t *reach_hop[AL_REACH_KINDS]; // by scope: the call that leads there
+  // By scope, 4 each: when it reaches a blocking call only if some of its
+  // parameters are truthy or falsy, those bindings << 1 | falsy, the rest
+  // AL_NONE (reach.c)
+  uint32_t *reach_cond;
   // By call: its callee as the reach step resolved it, kept when the
   // target is a tree definition or unknown (kind, file, scope say it
   // all) so that al_index_resolve_callee does not resolve it again;

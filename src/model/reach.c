@@ -426,6 +426,27 @@ static bool decorators_pass_through(const al_index *ix, al_target t) {
 
 typedef al_vec(uint32_t) site_vec;
 
+// Conditions on a function's parameters that all hold when it reaches a
+// blocking call: each a parameter binding << 1 | falsy (the parameter is
+// falsy, else truthy). n == 0: none known.
+#define COND_MAX 4
+typedef struct {
+  uint32_t v[COND_MAX];
+  uint8_t n;
+} cond_set;
+
+static bool cond_has(const cond_set *s, uint32_t c) {
+  for (uint8_t i = 0; i < s->n; i++)
+    if (s->v[i] == c)
+      return true;
+  return false;
+}
+
+static void cond_add(cond_set *s, uint32_t c) {
+  if (s->n < COND_MAX && !cond_has(s, c))
+    s->v[s->n++] = c;
+}
+
 typedef struct {
   uint32_t caller; // global function id
   uint32_t call;   // the call, in the caller's file
@@ -438,6 +459,9 @@ typedef struct {
   uint32_t *base;    // by file, and one past the last: the first id
   uint32_t *file_of; // by id: the file
   uint8_t *bits;     // by id: the event kinds it reaches (bit k)
+  // By id, when it reaches a blocking call only if some of its parameters
+  // are truthy or falsy (the BLOCKING bit unset): those conditions.
+  cond_set *cond;
   al_vec(rev_edge) edges;
   al_vec(uint32_t) callee; // parallel to edges: the called function's id
   al_vec(uint32_t) work;   // ids whose bits grew: their callers may learn
@@ -456,6 +480,7 @@ static void graph_init(call_graph *g, const al_index *self) {
   }
   g->total = g->base[g->nfiles];
   g->bits = al_xcalloc(g->total ? g->total : 1, 1);
+  g->cond = al_xcalloc(g->total ? g->total : 1, sizeof(cond_set));
   g->file_of = al_xmalloc((g->total ? g->total : 1) * sizeof(uint32_t));
   for (uint32_t file = 0; file < g->nfiles; file++)
     for (uint32_t id = g->base[file]; id < g->base[file + 1]; id++)
@@ -468,6 +493,7 @@ static void graph_free(call_graph *g) {
   vec_free(&g->callee);
   vec_free(&g->edges);
   free(g->file_of);
+  free(g->cond);
   free(g->bits);
   free(g->base);
 }
@@ -516,15 +542,55 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
     vec_push(&g->work, id);
 }
 
-// Whether call `site` of plain function fn makes a branch guarded by fn's
-// parameter binding `param` dead: it passes the literal False/0/None where
-// the branch needs a true value, True or a non-zero integer where it needs
-// a false one, or leaves the argument out and the default does so.
-// Positional arguments are matched only for functions outside classes (a
-// method's first parameter may or may not be bound); a starred argument is
-// no proof.
-static bool call_kills(const al_index *self, al_target fn, uint32_t param,
-                       bool needs_falsy, uint32_t file, uint32_t site) {
+// What call `site` of plain function fn does to a branch guarded by fn's
+// parameter binding `param`: makes it dead (SITE_KILL: it passes the
+// literal False/0/None where the branch needs a true value, True or a
+// non-zero integer where it needs a false one, or leaves the argument out
+// and the default does so), passes the caller's own parameter through
+// (SITE_PASS, *pass its binding: `get_node(host, port)` in `def
+// get_node(self, host=None, port=None)`, the parameter never reassigned),
+// or anything else (SITE_LIVE). Positional arguments are matched for
+// functions outside classes and for undecorated methods called on an
+// instance (`self.m(...)`, `obj.m(...)`: the instance is the first
+// parameter); a starred argument is no proof.
+enum { SITE_LIVE, SITE_KILL, SITE_PASS };
+
+// Whether call c (a call of a method) passes its receiver as the first
+// parameter: called on an instance, not on a class.
+static bool bound_call(const al_index *self, uint32_t file, const al_call *c) {
+  if (c->callee.kind == AL_REF_SUPER)
+    return true;
+  al_str recv = receiver_of(c);
+  if (recv.len < 2)
+    return false;
+  al_ref ref = {.kind = AL_REF_DOTTED,
+                .dotted = {recv.ptr, recv.len - 1},
+                .base_call = AL_NONE};
+  rctx r = {self, NULL, 0};
+  return al_index__resolve_ref(&r, file, c->scope, &ref).kind ==
+         AL_TARGET_INSTANCE;
+}
+
+// The parameter binding of the caller's function that argument a names
+// (a plain name, bound once there), or AL_NONE.
+static uint32_t passed_param(const al_index *self, uint32_t file,
+                             const al_call *c, const al_arg *a) {
+  if (a->kind != AL_ARG_REF || a->ref.kind != AL_REF_DOTTED ||
+      memchr(a->ref.dotted.ptr, '.', a->ref.dotted.len))
+    return AL_NONE;
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  uint32_t first;
+  if (find_group(f, fi->groups, fi->groups_mask, false, c->scope, a->ref.dotted,
+                 &first) != 1)
+    return AL_NONE;
+  uint32_t b = fi->order[first];
+  return f->binds.items[b].kind == AL_BIND_PARAM ? b : AL_NONE;
+}
+
+static int site_effect(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site,
+                       uint32_t *pass) {
   const al_facts *hf = facts_of(self, fn.file);
   const al_binding *p = &hf->binds.items[param];
   uint32_t pos = 0;
@@ -537,30 +603,46 @@ static bool call_kills(const al_index *self, al_target fn, uint32_t param,
   const al_scope *s = &hf->scopes.items[fn.scope];
   bool method = s->parent != AL_NONE &&
                 hf->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
-  bool by_position = !method && !(p->flags & AL_BIND_NOT_POSITIONAL);
-  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[site];
+  // A method called on an instance: positional argument i is parameter
+  // i + 1. Called on a class (or decorated: a staticmethod), unknown.
+  bool bound =
+      method && pos > 0 && s->n_decorators == 0 && bound_call(self, file, c);
+  uint32_t want = bound ? pos - 1 : pos;
+  bool by_position = (!method || bound) && !(p->flags & AL_BIND_NOT_POSITIONAL);
+  const uint8_t kill = needs_falsy ? AL_ARGF_TRUTHY : AL_ARGF_FALSY;
   uint32_t npos = 0;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
     if (a->kind == AL_ARG_STARRED)
-      return false;
+      return SITE_LIVE;
     if (a->kind == AL_ARG_ELEMENT)
       continue;
     if (a->index != AL_ARG_KEYWORD && a->index + 1u > npos)
       npos = a->index + 1u;
     if (a->index == AL_ARG_KEYWORD ? al_str_eq(a->keyword, p->name)
-                                   : by_position && a->index == pos)
-      return a->kind == AL_ARG_LITERAL && (a->flags & kill);
+                                   : by_position && a->index == want) {
+      if (a->kind == AL_ARG_LITERAL && (a->flags & kill))
+        return SITE_KILL;
+      *pass = passed_param(self, file, c, a);
+      return *pass == AL_NONE ? SITE_LIVE : SITE_PASS;
+    }
   }
   // Left out (surely: a method's positional arguments may start at its
   // first parameter or its second): the default decides.
   bool left_out = (p->flags & AL_BIND_NOT_POSITIONAL) ||
-                  (method ? npos < pos : npos <= pos);
+                  (method && !bound ? npos < pos : npos <= want);
   const uint8_t dead_default =
       needs_falsy ? AL_BIND_DEFAULT_TRUTHY : AL_BIND_DEFAULT_FALSY;
-  return left_out && (p->flags & dead_default);
+  return left_out && (p->flags & dead_default) ? SITE_KILL : SITE_LIVE;
+}
+
+static bool call_kills(const al_index *self, al_target fn, uint32_t param,
+                       bool needs_falsy, uint32_t file, uint32_t site) {
+  uint32_t pass;
+  return site_effect(self, fn, param, needs_falsy, file, site, &pass) ==
+         SITE_KILL;
 }
 
 // Whether guarded event `call` of function fn is dead: its guard parameter
@@ -625,8 +707,115 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
   al_map_free(&names);
 }
 
+// Function id learns that it reaches a blocking call through its call
+// `call` when every condition of `when` holds (none: always). What it knew
+// before and this both hold only where their common conditions do.
+static void learn_blocking(al_index *self, call_graph *g, uint32_t id,
+                           const cond_set *when, uint32_t call) {
+  const uint8_t bit = 1u << AL_REACH_BLOCKING;
+  if (g->bits[id] & bit)
+    return;
+  cond_set *have = &g->cond[id], both = {0};
+  if (have->n == 0) {
+    both = *when;
+  } else {
+    for (uint8_t i = 0; i < when->n; i++)
+      if (cond_has(have, when->v[i]))
+        both.v[both.n++] = when->v[i];
+    if (both.n == have->n)
+      return; // nothing new
+  }
+  if (both.n == 0) {
+    g->bits[id] |= bit;
+    have->n = 0;
+  } else {
+    *have = both;
+  }
+  uint32_t file = g->file_of[id];
+  self->files[file].memo.reach_hop[AL_REACH_BLOCKING][id - g->base[file]] =
+      call;
+  vec_push(&g->work, id);
+}
+
+// What the call (an edge) of function callee, which blocks only under the
+// conditions `when`, gives its caller (false: nothing, the call kills one
+// of them): in *out, the conditions on the caller's own parameters that
+// the call passes through (`get_node(host, port)`); the others no longer
+// hold.
+static bool edge_conditions(al_index *self, call_graph *g, uint32_t callee,
+                            rev_edge e, const cond_set *when, cond_set *out) {
+  uint32_t file = g->file_of[callee];
+  al_target fn = tree_target(AL_TARGET_FUNCTION, file, callee - g->base[file]);
+  *out = (cond_set){0};
+  for (uint8_t i = 0; i < when->n; i++) {
+    uint32_t pass = AL_NONE, c = when->v[i];
+    switch (site_effect(self, fn, c >> 1, c & 1, g->file_of[e.caller], e.call,
+                        &pass)) {
+    case SITE_KILL:
+      return false;
+    case SITE_PASS:
+      cond_add(out, pass << 1 | (c & 1));
+      break;
+    default:
+      break;
+    }
+  }
+  return true;
+}
+
+// Whether guard parameter `param` of call `call` of file keeps its value
+// from the guarding test to the call: no binding but the parameter's own,
+// unless the call is in no loop and the binding comes after the call or
+// takes its result (redis's `if host and port: if host == "localhost":
+// host = socket.gethostbyname(host)`).
+static bool guard_holds(const al_index *self, uint32_t file, uint32_t call,
+                        uint32_t param) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  const al_binding *p = &f->binds.items[param];
+  const file_index *fi = &self->files[file];
+  uint32_t first;
+  uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, p->scope,
+                          p->name, &first);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t k = fi->order[first + i];
+    const al_binding *b = &f->binds.items[k];
+    if (k != param && ((c->flags & AL_CALL_IN_LOOP) ||
+                       (b->span.start_byte < c->span.start_byte &&
+                        !(b->kind == AL_BIND_ASSIGN && b->target == call))))
+      return false;
+  }
+  return n > 0;
+}
+
+// The conditions under which guarded call `call` of file runs: its guards
+// (al_call.guard, then its al_guard records) whose parameter holds.
+static cond_set guard_conditions(const al_index *self, uint32_t file,
+                                 uint32_t call) {
+  const al_facts *f = facts_of(self, file);
+  const al_call *c = &f->calls.items[call];
+  cond_set out = {0};
+  if (guard_holds(self, file, call, c->guard))
+    cond_add(&out, c->guard << 1 | ((c->flags & AL_CALL_GUARD_FALSY) ? 1 : 0));
+  // The further guards, by call: find the first of this call's.
+  uint32_t lo = 0, hi = f->guards.len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (f->guards.items[mid].call < call)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < f->guards.len && f->guards.items[lo].call == call; lo++) {
+    const al_guard *gd = &f->guards.items[lo];
+    if (guard_holds(self, file, call, gd->bind))
+      cond_add(&out, gd->bind << 1 | (gd->falsy ? 1u : 0u));
+  }
+  return out;
+}
+
 // Settle the guarded events: each that some call of its function can
-// reach counts, as a direct event of the function.
+// reach counts, as a direct event of the function, under its guard.
 static void settle_guarded(al_index *self, call_graph *g) {
   if (g->guarded.len == 0)
     return;
@@ -645,13 +834,11 @@ static void settle_guarded(al_index *self, call_graph *g) {
       j++;
     uint32_t file = g->file_of[ev.caller], sc = ev.caller - g->base[file];
     al_target fn = tree_target(AL_TARGET_FUNCTION, file, sc);
-    const uint8_t bit = 1u << AL_REACH_BLOCKING;
-    if ((g->bits[ev.caller] & bit) ||
+    if ((g->bits[ev.caller] & (1u << AL_REACH_BLOCKING)) ||
         guarded_dead(self, fn, ev.call, &sites[j]))
       continue;
-    g->bits[ev.caller] |= bit;
-    self->files[file].memo.reach_hop[AL_REACH_BLOCKING][sc] = ev.call;
-    vec_push(&g->work, ev.caller);
+    cond_set when = guard_conditions(self, file, ev.call);
+    learn_blocking(self, g, ev.caller, &when, ev.call);
   }
   for (uint32_t i = 0; i < n; i++)
     vec_free(&sites[i]);
@@ -680,6 +867,10 @@ static void propagate(al_index *self, call_graph *g) {
     uint32_t id = g->work.items[head];
     for (uint32_t e = rev_first[id]; e < rev_first[id + 1]; e++) {
       uint32_t p = rev[e].caller;
+      cond_set when;
+      if (g->cond[id].n &&
+          edge_conditions(self, g, id, rev[e], &g->cond[id], &when))
+        learn_blocking(self, g, p, &when, rev[e].call);
       unsigned learn = g->bits[id] & ~g->bits[p];
       if (!learn)
         continue;
@@ -688,6 +879,8 @@ static void propagate(al_index *self, call_graph *g) {
         if (learn & (1u << k))
           self->files[pf].memo.reach_hop[k][p - g->base[pf]] = rev[e].call;
       g->bits[p] |= (uint8_t)learn;
+      if (learn & (1u << AL_REACH_BLOCKING))
+        g->cond[p].n = 0;
       vec_push(&g->work, p);
     }
   }
@@ -717,7 +910,22 @@ void al_index__compute_reaches(al_index *self) {
     for (int k = 0; f && k < AL_REACH_KINDS; k++)
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
         self->files[file].memo.reach[k][sc] =
-            (g.bits[g.base[file] + sc] & (1u << k)) ? MEMO_YES : MEMO_NO;
+            (g.bits[g.base[file] + sc] & (1u << k)) ||
+                    (k == AL_REACH_BLOCKING && g.cond[g.base[file] + sc].n)
+                ? MEMO_YES
+                : MEMO_NO;
+    if (f) {
+      file_memo *m = &self->files[file].memo;
+      free(m->reach_cond);
+      size_t len = (f->scopes.len ? f->scopes.len : 1) * COND_MAX;
+      m->reach_cond = al_xmalloc(len * sizeof(uint32_t));
+      memset(m->reach_cond, 0xff, len * sizeof(uint32_t));
+      for (uint32_t sc = 0; sc < f->scopes.len; sc++) {
+        const cond_set *cs = &g.cond[g.base[file] + sc];
+        memcpy(m->reach_cond + (size_t)sc * COND_MAX, cs->v,
+               cs->n * sizeof(uint32_t));
+      }
+    }
   }
   graph_free(&g);
 }
@@ -757,4 +965,76 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
   if (chain && o < cap)
     snprintf(chain + o, cap - o, " -> ...");
   return true;
+}
+
+// Whether receiver text recv ("self.queue.") is one attribute of the
+// method's first parameter self_name.
+static bool is_self_attr(al_str recv, al_str self_name) {
+  if (self_name.len == 0 || recv.len < self_name.len + 3 ||
+      memcmp(recv.ptr, self_name.ptr, self_name.len) != 0 ||
+      recv.ptr[self_name.len] != '.')
+    return false;
+  al_str attr = {recv.ptr + self_name.len + 1, recv.len - self_name.len - 2};
+  return !memchr(attr.ptr, '.', attr.len);
+}
+
+bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
+                       al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION || t.file != file)
+    return false;
+  const al_facts *f = facts_of(self, file);
+  const file_index *fi = &self->files[file];
+  const al_call *site = &f->calls.items[call];
+  const al_scope *h = &f->scopes.items[t.scope];
+  const al_scope *caller = &f->scopes.items[site->scope];
+  // Two methods of one class, with the same name for the instance.
+  if (h->parent == AL_NONE || h->parent != caller->parent ||
+      f->scopes.items[h->parent].kind != AL_SCOPE_CLASS ||
+      h->first_param.len == 0 || caller->first_param.len == 0)
+    return false;
+  uint32_t ready = 0;
+  for (uint32_t i = 0; i < fi->calls.n[t.scope]; i++) {
+    uint32_t k = run_at(&fi->calls, t.scope, i);
+    rctx r = {self, NULL, 0};
+    al_target c = al_index__resolve_callee(&r, file, k);
+    if (c.kind == AL_TARGET_EXTERNAL) {
+      if (!is_event(c.entry, AL_REACH_BLOCKING) ||
+          !al_index_call_blocks(self, file, k, c.entry))
+        continue;
+      // One readied call, run once: a second get may wait for an item.
+      const al_call *b = &f->calls.items[k];
+      al_str recv = receiver_of(b);
+      if (!(c.entry->facets & AL_CAT_READY_WHEN) ||
+          (b->flags & AL_CALL_IN_LOOP) || ready++ > 0 ||
+          !is_self_attr(recv, h->first_param))
+        return false;
+      // The same attribute of the caller's own first parameter.
+      char buf[256];
+      al_str attr = {recv.ptr + h->first_param.len,
+                     recv.len - h->first_param.len};
+      int n =
+          snprintf(buf, sizeof buf, "%.*s%.*s", (int)caller->first_param.len,
+                   caller->first_param.ptr, (int)attr.len, attr.ptr);
+      if (n <= 0 || (size_t)n >= sizeof buf ||
+          !polled_ready(f, fi, site, (al_str){buf, (size_t)n}, c.entry))
+        return false;
+    } else if (runs_when_called(self, c) &&
+               self->files[c.file].memo.reach[AL_REACH_BLOCKING][c.scope] ==
+                   MEMO_YES) {
+      return false; // blocks through another helper
+    }
+  }
+  return ready == 1;
+}
+
+bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
+                            al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION || !self->files[t.file].memo.reach_cond)
+    return false;
+  const uint32_t *when =
+      self->files[t.file].memo.reach_cond + (size_t)t.scope * COND_MAX;
+  for (int i = 0; i < COND_MAX && when[i] != AL_NONE; i++)
+    if (call_kills(self, t, when[i] >> 1, when[i] & 1, file, call))
+      return true;
+  return false;
 }

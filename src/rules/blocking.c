@@ -46,6 +46,19 @@ static bool object_reported_at_open(al_rule_ctx *ctx, const al_rule *self,
   return n > 0;
 }
 
+// The replacement to advise. A configured call's (AL208) is running it in a
+// thread by its qualified name: for a method that is the unbound function
+// (sdk.Client.fetch_sync), so the call's own text (c.fetch_sync) names it,
+// as AL209 does.
+static const char *replacement(al_rule_ctx *ctx, const al_rule *self,
+                               const al_catalog_entry *e, const al_call *c,
+                               const char *written) {
+  if (strcmp(self->code, "AL208") != 0 || c->callee.kind == AL_REF_NONE)
+    return e->replacement;
+  return al_arena_printf(ctx->arena, "await asyncio.to_thread(%s, ...)",
+                         written);
+}
+
 static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
                            uint32_t call) {
   const al_target *t = &ctx->callee;
@@ -59,9 +72,10 @@ static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
       object_reported_at_open(ctx, self, call))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
-  al_report(ctx, self, c->span,
-            al_rules_describe(ctx, al_rules_written(ctx, call), t),
-            (int)s->name.len, s->name.ptr, e->replacement);
+  const char *written = al_rules_written(ctx, call);
+  al_report(ctx, self, c->span, al_rules_describe(ctx, written, t),
+            (int)s->name.len, s->name.ptr,
+            replacement(ctx, self, e, c, written));
 }
 
 #define BLOCKING_MESSAGE                                                       \

@@ -43,7 +43,9 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
   const al_catalog_entry *event = NULL;
   if (!al_index_reaches(ctx->index, *t, AL_REACH_BLOCKING, chain, sizeof chain,
                         &event) ||
-      result_awaited_later(f, call))
+      result_awaited_later(f, call) ||
+      al_index_ready_at(ctx->index, ctx->file, call, *t) ||
+      al_index_reach_dead_at(ctx->index, ctx->file, call, *t))
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   const char *written = al_rules_written(ctx, call);

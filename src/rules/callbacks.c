@@ -78,6 +78,33 @@ const al_rule al_rule_async_callable_as_sync_callback = {
 
 // --- AL108 coroutine-passed-as-function -------------------------------------
 
+// The fix for the coroutine of `written` passed as argument a of the call
+// whose entry is e. An API that runs its function in a thread or as a plain
+// callback (calls-sync) would call an async function synchronously and drop
+// its coroutine (AL106): the coroutine belongs on the event loop instead.
+static const char *as_function_fix(al_rule_ctx *ctx, const al_catalog_entry *e,
+                                   const al_arg *a, const char *written) {
+  if ((e->facets & AL_CAT_CALLS_SYNC) && al_rules_arg_in(&e->sync_args, a)) {
+    const char *q = ctx->callee.qualname;
+    size_t n = strlen(q), k = strlen("from_thread.run_sync");
+    if (n >= k && strcmp(q + n - k, "from_thread.run_sync") == 0)
+      return al_arena_printf(ctx->arena,
+                             "'%s' is async: pass it, without calling it, "
+                             "to from_thread.run instead",
+                             written);
+    return al_arena_printf(
+        ctx->arena,
+        "'%s' is async: await its coroutine (or start it as a "
+        "task) instead, as this API calls its function "
+        "synchronously",
+        written);
+  }
+  return al_arena_printf(ctx->arena,
+                         "pass '%s' without calling it (and its arguments "
+                         "separately)",
+                         written);
+}
+
 static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
                                         uint32_t call) {
   const al_catalog_entry *e;
@@ -92,7 +119,8 @@ static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
       continue;
     const char *written = al_rules_written(ctx, a->target);
     al_report(ctx, self, a->span, al_rules_written(ctx, call),
-              al_rules_describe(ctx, written, &inner), written);
+              al_rules_describe(ctx, written, &inner),
+              as_function_fix(ctx, e, a, written));
   }
 }
 
@@ -101,7 +129,7 @@ const al_rule al_rule_coroutine_passed_as_function = {
     .name = "coroutine-passed-as-function",
     .summary = "a coroutine object passed where a function is expected",
     .message = "%s expects a function, but gets the coroutine object of %s; "
-               "pass '%s' without calling it (and its arguments separately)",
+               "%s",
     .doc = "What it does\n"
            "  Flags a coroutine object passed where a function is expected: "
            "nursery.start_soon(f()),\n  tg.start_soon(f()) (trio/anyio), "

@@ -94,6 +94,40 @@ static bool expects_awaitable(const al_catalog_entry *e, const al_arg *a) {
   return false;
 }
 
+// Whether the tree function t may need arguments: it has parameters (a
+// method's first one aside). Library functions are not known: they may.
+static bool may_take_arguments(al_rule_ctx *ctx, const al_target *t) {
+  if (t->kind != AL_TARGET_FUNCTION)
+    return t->kind == AL_TARGET_EXTERNAL;
+  if (strcmp(t->qualname, AL_PARTIAL_QUALNAME) == 0)
+    return false; // the partial holds its arguments
+  const al_facts *f = ctx->project->files.items[t->file].facts;
+  const al_scope *s = &f->scopes.items[t->scope];
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    n += f->binds.items[i].scope == t->scope &&
+         f->binds.items[i].kind == AL_BIND_PARAM;
+  bool method =
+      s->parent != AL_NONE && f->scopes.items[s->parent].kind == AL_SCOPE_CLASS;
+  return n > (method ? 1u : 0u);
+}
+
+// The fix for coroutine function `written` passed to the current call: the
+// call that makes its coroutine, wrapped in a task for asyncio.wait (which
+// refuses bare coroutines since Python 3.11).
+static const char *not_called_fix(al_rule_ctx *ctx, const char *written,
+                                  const al_target *at, const char **needs) {
+  const char *args = may_take_arguments(ctx, at) ? "(...)" : "()";
+  if (ctx->callee.kind == AL_TARGET_EXTERNAL &&
+      strcmp(ctx->callee.qualname, "asyncio.wait") == 0) {
+    *needs = "tasks or futures";
+    return al_arena_printf(ctx->arena, "asyncio.create_task(%s%s)", written,
+                           args);
+  }
+  *needs = "a coroutine object";
+  return al_arena_printf(ctx->arena, "%s%s", written, args);
+}
+
 static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
                              uint32_t call) {
   const al_catalog_entry *e =
@@ -113,8 +147,10 @@ static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
       continue;
     if (!callee)
       callee = al_rules_written(ctx, call);
+    const char *needs;
+    const char *fix = not_called_fix(ctx, written, &at, &needs);
     al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
-              written);
+              needs, fix);
   }
 }
 
@@ -123,7 +159,7 @@ const al_rule al_rule_coroutine_function_not_called = {
     .name = "coroutine-function-not-called",
     .summary = "a coroutine function is passed where a coroutine is expected",
     .message = "%s is a coroutine function passed without calling it: '%s' "
-               "needs a coroutine object; write '%s()'",
+               "needs %s; write '%s'",
     .doc = "What it does\n"
            "  Flags a coroutine function passed without parentheses where a "
            "coroutine or\n  awaitable is expected: asyncio.run(main), "
@@ -239,12 +275,23 @@ static void check_condition(al_rule_ctx *ctx, const al_rule *self,
   const al_call *c = &ctx->facts->calls.items[call];
   if (c->ctx != AL_CTX_CONDITION)
     return;
-  const char *src = coroutine_source(ctx, true);
-  if (!src)
-    return;
+  const char *src = coroutine_source(ctx, false);
+  // A future or task runs whatever its truth value: only "always true" holds.
+  const char *why = "the coroutine object is always true here and the call "
+                    "never runs";
+  if (!src) {
+    const al_catalog_entry *e =
+        al_rules_entry(&ctx->callee, AL_CAT_AWAITABLE | AL_CAT_TASK);
+    if (!e && !al_index_returns_awaitable(ctx->index, ctx->callee))
+      return;
+    bool task = e && (e->facets & AL_CAT_TASK) != 0;
+    src = task ? "returns a task" : "returns an awaitable";
+    why = task ? "the task object is always true here, whatever its result"
+               : "the awaitable is always true here, whatever its result";
+  }
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
-            src);
+            src, why);
 }
 
 // --- properties read as values (AL101, AL102) ------------------------------
@@ -280,7 +327,9 @@ static void check_condition_properties(al_rule_ctx *ctx, const al_rule *self) {
     const al_attr_read *r = &f->reads.items[i];
     const char *subject, *why;
     if (r->ctx == AL_CTX_CONDITION && (why = property_source(ctx, r, &subject)))
-      al_report(ctx, self, r->span, subject, why);
+      al_report(ctx, self, r->span, subject, why,
+                "the coroutine object is always true here and the call never "
+                "runs");
   }
 }
 
@@ -288,8 +337,7 @@ const al_rule al_rule_coroutine_as_condition = {
     .code = "AL101",
     .name = "coroutine-as-condition",
     .summary = "a coroutine used as a truth value (always true)",
-    .message = "%s %s: the coroutine object is always true here and the call "
-               "never runs; add 'await'",
+    .message = "%s %s: %s; add 'await'",
     .doc = "What it does\n"
            "  Flags a call of a coroutine function used as a truth value: "
            "`if check():`,\n  `while poll():`, `not f()`, `f() and x`, "
@@ -442,9 +490,14 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
     src = annotated_awaitable_value(ctx, c);
   if (!src)
     return;
+  // What it makes, as the message names it: a coroutine object, or (a
+  // catalog future, a def annotated -> Awaitable) an awaitable.
+  const char *obj = strcmp(src, "returns an awaitable") == 0
+                        ? "the awaitable"
+                        : "its coroutine object";
   al_report(ctx, self, c->span,
             al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
-            src, how);
+            src, obj, how);
 }
 
 // Functions that show an object rather than use its value.
@@ -534,7 +587,7 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
     const char *what = al_arena_printf(
         ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
         (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
-    al_report(ctx, self, u->span, what, src, how);
+    al_report(ctx, self, u->span, what, src, "its coroutine object", how);
     state[u->binding] = NAME_SKIP; // one 'await' fixes every read
   }
 }
@@ -553,7 +606,7 @@ static void check_value_properties(al_rule_ctx *ctx, const al_rule *self) {
                 .flags = r->flags};
     const char *how = value_use(ctx, &u), *subject, *why;
     if (how && (why = property_source(ctx, r, &subject)))
-      al_report(ctx, self, r->span, subject, why, how);
+      al_report(ctx, self, r->span, subject, why, "its coroutine object", how);
   }
 }
 
@@ -566,8 +619,7 @@ const al_rule al_rule_coroutine_used_as_value = {
     .code = "AL102",
     .name = "coroutine-used-as-value",
     .summary = "a coroutine used as if it were its result",
-    .message = "%s %s: its coroutine object is %s instead of the result; "
-               "add 'await'",
+    .message = "%s %s: %s is %s instead of the result; add 'await'",
     .doc = "What it does\n"
            "  Flags a call of a coroutine function whose coroutine object is "
            "used as if it\n  were the result: `fetch() + \"!\"`, "

@@ -221,7 +221,7 @@ const al_rule al_rule_coroutine_awaited_twice = {
     .code = "AL104",
     .name = "coroutine-awaited-twice",
     .summary = "the same coroutine object awaited twice on one path",
-    .message = "the coroutine in '%.*s' was already awaited on line %u: "
+    .message = "the coroutine in '%.*s' was first awaited on line %u: "
                "awaiting it again raises RuntimeError",
     .doc = "What it does\n"
            "  Flags a second `await` of the same coroutine object on one "
