@@ -18,6 +18,27 @@
 #include "base/store.h"
 #include "model/index_p.h"
 
+// The catalog's names under the libraries' top-level packages, with their
+// prefixes (index_p.h: catalog_names). Only when there are libraries.
+static void catalog_names(al_index *self) {
+  if (!self->library_tops.len)
+    return;
+  uint32_t n = al_catalog_size(self->catalog);
+  for (uint32_t i = 0; i < n; i++) {
+    al_str name = al_catalog_entry_at(self->catalog, i)->name;
+    if (!al_index__is_library_name(self, name))
+      continue;
+    for (size_t k = 1; k <= name.len; k++)
+      if (k == name.len || name.ptr[k] == '.')
+        al_map_put(&self->catalog_names, (al_str){name.ptr, k}, 1);
+  }
+}
+
+bool al_index__catalog_claims(const al_index *self, al_str name) {
+  return self->catalog_names.len &&
+         al_map_get(&self->catalog_names, name, NULL);
+}
+
 al_index *al_index_build(const al_project *project, const al_catalog *catalog,
                          al_index_file **prepared) {
   al_index *self = al_xcalloc(1, sizeof *self);
@@ -41,6 +62,7 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog,
       al_index__prepare(fi, f);
   }
   al_index__name_modules(self);
+  catalog_names(self);
   al_index__find_nonblocking_calls(self);
   // The memos, in this order: resolving a big group may ask whether a def
   // is a wrapper, and the reach step resolves every call.
@@ -57,6 +79,8 @@ void al_index_free(al_index *self) {
     al_index__free_file(&self->files[i]);
   free(self->files);
   al_map_free(&self->modules);
+  al_map_free(&self->library_tops);
+  al_map_free(&self->catalog_names);
   al_arena_free(self->arena);
   free(self);
 }
