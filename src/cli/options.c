@@ -699,6 +699,8 @@ static int print_problems(const al_run_result *res) {
     fprintf(stderr, PROG ": warning: %s\n", res->cache_warning);
   if (res->env_note)
     fprintf(stderr, PROG ": note: %s\n", res->env_note);
+  if (res->budget_note)
+    fprintf(stderr, PROG ": note: %s\n", res->budget_note);
   return code;
 }
 

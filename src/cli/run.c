@@ -564,8 +564,8 @@ static void load_libraries(run_state *st) {
   st->first = 0;
   al_libs_read(libs, &out->library_files, &out->library_bytes);
   const char *note = al_libs_note(libs);
-  if (note[0] && !out->env_note)
-    out->env_note = al_arena_strndup(out->arena, note, strlen(note));
+  if (note[0])
+    out->budget_note = al_arena_strndup(out->arena, note, strlen(note));
   al_libs_free(libs);
 }
 

@@ -99,7 +99,8 @@ typedef struct {
   const char *const *python_path;
   uint32_t n_python_path;
   const char *env_note;
-  uint32_t library_files; // library modules read (not checked)
+  const char *budget_note; // the environment's budget was reached, or NULL
+  uint32_t library_files;  // library modules read (not checked)
   uint64_t library_bytes;
   double phase_wall[4];
   double phase_cpu[4];
