@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Which modules of the Python environment a run reads (private to cli/):
- * the top-level modules the tree imports that it does not define, then,
+ * the top-level modules the tree imports that it does not define and
+ * reaches names through that the catalog does not know, then,
  * within each library, the modules its loaded files import at module level
  * (package __init__ re-exports, `from .x import y`, base classes), round
  * after round to a fixed point, within a budget of files and bytes. Each
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "model/catalog.h"
 #include "model/project.h"
 #include "source/environment.h"
 
@@ -25,9 +27,11 @@
 typedef struct al_libs al_libs;
 
 /** A loader for project (whose files [0, n_linted) are the tree's); paths
- * go to arena. Free with al_libs_free. */
-al_libs *al_libs_new(const al_env *env, al_project *project, al_arena *arena,
-                     uint32_t max_files, uint64_t max_bytes);
+ * go to arena; catalog: what the run knows by hand (a library the tree
+ * uses only through names it knows is not read). Free with al_libs_free. */
+al_libs *al_libs_new(const al_env *env, const al_catalog *catalog,
+                     al_project *project, al_arena *arena, uint32_t max_files,
+                     uint64_t max_bytes);
 
 /**
  * Append to the project the environment's modules that the files [from,

@@ -545,8 +545,9 @@ static void load_libraries(run_state *st) {
   al_run_result *out = st->res;
   if (!st->env.dirs.len)
     return;
-  al_libs *libs = al_libs_new(&st->env, &out->project, out->arena,
-                              AL_LIBS_MAX_FILES, AL_LIBS_MAX_BYTES);
+  al_libs *libs = al_libs_new(
+      &st->env, out->catalog ? out->catalog : al_catalog_builtin(),
+      &out->project, out->arena, AL_LIBS_MAX_FILES, AL_LIBS_MAX_BYTES);
   uint32_t from = 0;
   for (;;) {
     uint32_t to = out->project.files.len;
