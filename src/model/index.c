@@ -12,6 +12,7 @@
  */
 #include "model/index.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/arena.h"
@@ -87,6 +88,24 @@ void al_index_free(al_index *self) {
 
 const al_catalog *al_index_catalog(const al_index *self) {
   return self->catalog;
+}
+
+const char *al_index_library_qualname(const al_index *self, uint32_t file,
+                                      uint32_t scope, char *buf, size_t cap) {
+  const al_project_file *pf = &self->project->files.items[file];
+  if (!pf->library || !cap)
+    return NULL;
+  // The scopes from the module down: at most 32 deep, else cut.
+  uint32_t chain[32], n = 0;
+  for (uint32_t s = scope; s != AL_NONE && s != 0 && n < 32;
+       s = pf->facts->scopes.items[s].parent)
+    chain[n++] = s;
+  int o = snprintf(buf, cap, "%s", self->files[file].module);
+  while (n-- > 0 && o >= 0 && (size_t)o < cap) {
+    al_str name = pf->facts->scopes.items[chain[n]].name;
+    o += snprintf(buf + o, cap - (size_t)o, ".%.*s", (int)name.len, name.ptr);
+  }
+  return buf;
 }
 
 const char *al_index_module_name(const al_index *self, uint32_t file) {
