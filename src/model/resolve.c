@@ -287,6 +287,16 @@ static al_target star_lookup(rctx *r, uint32_t file, al_str name, bool *found) {
   return unknown();
 }
 
+// A top-level name of a module's file, with its star imports.
+static al_target top_level_name(rctx *r, uint32_t file, al_str name,
+                                bool *found) {
+  bool global;
+  al_target t = resolve_in_scope(r, file, 0, name, found, &global);
+  if (!*found && r->ix->files[file].star_import)
+    t = star_lookup(r, file, name, found);
+  return t;
+}
+
 // An attribute of a library module of the environment: what the catalog
 // knows about the name (or names under it) wins and resolves as without
 // the environment, as does a name the module does not show (not loaded,
@@ -298,16 +308,11 @@ static al_target library_attr(rctx *r, al_target mod, al_str name,
   if (ext.kind != AL_TARGET_EXTERNAL ||
       al_index__catalog_claims(r->ix, al_str_from(ext.qualname)))
     return ext;
-  bool global, sub_in;
+  bool sub_in;
   if (mod.file != AL_NONE) {
-    al_target t = resolve_in_scope(r, mod.file, 0, name, found, &global);
+    al_target t = top_level_name(r, mod.file, name, found);
     if (*found)
       return t;
-    if (r->ix->files[mod.file].star_import) {
-      t = star_lookup(r, mod.file, name, found);
-      if (*found)
-        return t;
-    }
   }
   *found = true;
   module_file(r->ix, al_str_from(ext.qualname), &sub_in);
@@ -337,15 +342,9 @@ static al_target module_attr(rctx *r, al_target mod, al_str name, bool *found) {
       *found = true;
       return cat;
     }
-    bool global;
-    al_target t = resolve_in_scope(r, mod.file, 0, name, found, &global);
+    al_target t = top_level_name(r, mod.file, name, found);
     if (*found)
       return t;
-    if (r->ix->files[mod.file].star_import) {
-      t = star_lookup(r, mod.file, name, found);
-      if (*found)
-        return t;
-    }
   }
   // A submodule.
   al_target sub = unknown();

@@ -161,19 +161,18 @@ static void base_sites(al_env *env, const char *venv, const char *cfg,
   char *slash = strrchr(prefix, '/');
   if (slash && slash != prefix)
     *slash = 0; // /usr/bin -> /usr
+  // Python's order: the prefix's site-packages; on Debian (a /usr
+  // interpreter) /usr/local's dist-packages, then the distribution's.
   if (ver[0]) {
     snprintf(path, sizeof path, "%s/lib/python%s/site-packages", prefix, ver);
     add_dir(env, path);
   }
-  snprintf(path, sizeof path, "%s/lib/python3/dist-packages", prefix);
-  add_dir(env, path);
-  if (ver[0]) {
+  if (ver[0] && strcmp(prefix, "/usr") == 0) {
     snprintf(path, sizeof path, "/usr/local/lib/python%s/dist-packages", ver);
     add_dir(env, path);
   }
-  snprintf(path, sizeof path, "/usr/lib/python3/dist-packages");
-  if (strcmp(prefix, "/usr") == 0)
-    add_dir(env, path);
+  snprintf(path, sizeof path, "%s/lib/python3/dist-packages", prefix);
+  add_dir(env, path);
 }
 
 // A virtualenv directory: its site-packages, and the base's with
