@@ -265,8 +265,10 @@ static void need_composed(al_libs *self, const al_project_file *pf,
 // alias binding its first name at module level, a star import, or a
 // submodule; "*" needs every module-level import.
 static void process(al_libs *self, uint32_t m, al_str chain) {
-  const lib_module *lm = &self->mods.items[m];
-  const al_project_file *pf = &self->project->files.items[lm->file];
+  // Copies: loading a module grows both vectors.
+  const lib_module copy = self->mods.items[m], *lm = &copy;
+  const al_project_file file = self->project->files.items[lm->file];
+  const al_project_file *pf = &file;
   const al_facts *f = pf->facts;
   if (!f || f->unreadable)
     return;
@@ -411,7 +413,9 @@ static void scan_tree(al_libs *self, const al_project_file *pf) {
 uint32_t al_libs_load(al_libs *self, uint32_t from, uint32_t to) {
   uint32_t before = self->project->files.len;
   for (uint32_t i = from; i < to; i++) {
-    const al_project_file *pf = &self->project->files.items[i];
+    // A copy: loading a module grows the project's files.
+    const al_project_file file = self->project->files.items[i];
+    const al_project_file *pf = &file;
     if (!pf->facts || pf->facts->unreadable)
       continue;
     if (!pf->library) {

@@ -808,6 +808,7 @@ int al_cli_main(int argc, char **argv) {
   vec_free(&c.extend_select);
   vec_free(&c.exclude);
   vec_free(&c.extend_exclude);
+  vec_free(&c.python_path);
   al_arena_free(c.arena);
   return code;
 }
