@@ -24,6 +24,7 @@
 tests_dir=$(cd "$(dirname "$0")" && pwd)
 set -uo pipefail
 export LC_ALL=C
+unset VIRTUAL_ENV # the tree alone: no Python environment (env.sh reads one)
 
 if [ $# -ne 2 ]; then
   echo "usage: cache.sh ASYNCLINT_BIN FIXTURES_DIR" >&2

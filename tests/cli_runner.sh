@@ -15,6 +15,7 @@
 # Usage: cli_runner.sh CLI_BIN CASES_DIR
 set -uo pipefail
 export LC_ALL=C
+unset VIRTUAL_ENV # the tree alone: no Python environment (env.sh reads one)
 
 if [ $# -ne 2 ]; then
   echo "usage: cli_runner.sh CLI_BIN CASES_DIR" >&2

@@ -17,6 +17,7 @@
 # Usage: report_flows.sh CLI_BIN
 set -uo pipefail
 export LC_ALL=C
+unset VIRTUAL_ENV # the tree alone: no Python environment (env.sh reads one)
 
 if [ $# -ne 1 ]; then
   echo "usage: report_flows.sh CLI_BIN" >&2

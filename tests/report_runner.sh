@@ -22,6 +22,7 @@
 # Usage: report_runner.sh CLI_BIN CASES_DIR
 set -uo pipefail
 export LC_ALL=C
+unset VIRTUAL_ENV # the tree alone: no Python environment (env.sh reads one)
 
 if [ $# -ne 2 ]; then
   echo "usage: report_runner.sh CLI_BIN CASES_DIR" >&2

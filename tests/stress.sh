@@ -34,6 +34,7 @@
 tests_dir=$(cd "$(dirname "$0")" && pwd)
 set -uo pipefail
 export LC_ALL=C
+unset VIRTUAL_ENV # the tree alone: no Python environment (env.sh reads one)
 
 if [ $# -ne 1 ]; then
   echo "usage: stress.sh ASYNCLINT_BIN" >&2

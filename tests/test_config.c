@@ -221,19 +221,21 @@ static void test_toml_errors(void **state) {
 
 static void test_config_all_keys(void **state) {
   (void)state;
-  write_file("k/asynclint.toml",
-             "select = [\"AL1\", \"blocking-sleep\"]\n"
-             "ignore = [\"AL120\"]\n"
-             "extend-select = [\"ALL\"]\n"
-             "exclude = [\"gen\", \"src/*.py\"]\n"
-             "extend-exclude = [\"x/y\"]\n"
-             "blocking-calls = [\"mylib.fetch\"]\n"
-             "coroutine-functions = [\"mylib.afetch\"]\n"
-             "async-context-managers = [\"mylib.Session\"]\n"
-             "threads = 3\n"
-             "respect-gitignore = false\n"
-             "[per-file-ignores]\n"
-             "\"tests/*.py\" = [\"AL100\"]\n");
+  write_file(
+      "k/asynclint.toml",
+      "select = [\"AL1\", \"blocking-sleep\"]\n"
+      "ignore = [\"AL120\"]\n"
+      "extend-select = [\"ALL\"]\n"
+      "exclude = [\"gen\", \"src/*.py\"]\n"
+      "extend-exclude = [\"x/y\"]\n"
+      "blocking-calls = [\"mylib.fetch\"]\n"
+      "coroutine-functions = [\"mylib.afetch\"]\n"
+      "async-context-managers = [\"mylib.Session\"]\n"
+      "threads = 3\n"
+      "respect-gitignore = false\n"
+      "python-path = [\".venv/lib/python3.11/site-packages\", \"/opt\"]\n"
+      "[per-file-ignores]\n"
+      "\"tests/*.py\" = [\"AL100\"]\n");
   al_arena *a = al_arena_new();
   al_config c;
   bool found;
@@ -261,6 +263,13 @@ static void test_config_all_keys(void **state) {
   assert_int_equal(c.threads, 3);
   assert_true(c.has_respect_gitignore);
   assert_false(c.respect_gitignore);
+  // python-path: relative to the config's directory.
+  assert_true(c.has_python_path);
+  assert_int_equal(c.python_path.len, 2);
+  assert_string_equal(
+      c.python_path.items[0],
+      al_arena_printf(a, "%s/.venv/lib/python3.11/site-packages", dir));
+  assert_string_equal(c.python_path.items[1], "/opt");
   assert_int_equal(c.n_per_file_ignores, 1);
   assert_string_equal(c.per_file_ignores[0].glob, "tests/*.py");
   assert_string_equal(c.dir, dir);
@@ -282,6 +291,9 @@ static void test_config_errors(void **state) {
       {"asynclint.toml", "per_file_ignores = {}\n",
        "asynclint.toml:1:1: unknown key 'per_file_ignores' (did you mean "
        "'per-file-ignores'?)"},
+      {"asynclint.toml", "python-path = \"/usr\"\n",
+       "asynclint.toml:1:15: 'python-path' must be an array of strings (got "
+       "a string)"},
       {"asynclint.toml", "colour = 1\n",
        "asynclint.toml:1:1: unknown key 'colour'"},
       {"pyproject.toml", "[tool.asynclint]\nselect = \"AL100\"\n",

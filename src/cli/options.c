@@ -53,6 +53,8 @@ typedef enum {
   OPT_THREADS,
   OPT_NO_CACHE,
   OPT_CACHE_DIR,
+  OPT_PYTHON_PATH,
+  OPT_NO_PYTHON_PATH,
   OPT_QUIET,
   OPT_OUTPUT_FILE,
   OPT_SHOW_SOURCE,
@@ -102,6 +104,10 @@ static const option options[] = {
      "neither read nor write the result cache"},
     {OPT_CACHE_DIR, 0, "cache-dir", "DIR",
      "cache directory (default: .asynclint_cache)"},
+    {OPT_PYTHON_PATH, 0, "python-path", "DIRS",
+     "read libraries from these site directories"},
+    {OPT_NO_PYTHON_PATH, 0, "no-python-path", NULL,
+     "read no library (no virtualenv either)"},
     {OPT_QUIET, 'q', "quiet", NULL,
      "no summary line; only errors go to stderr"},
     {OPT_OUTPUT_FILE, 'o', "output-file", "FILE",
@@ -149,6 +155,8 @@ typedef struct {
   uint32_t threads;           // 0 until --threads
   bool no_cache;              // --no-cache
   const char *cache_dir;      // --cache-dir DIR, or NULL
+  str_list python_path;       // --python-path DIRS
+  bool no_python_path;        // --no-python-path
   bool quiet;                 // no summary line
   const char *output_file;    // --output-file, or NULL
   const char *baseline;       // --baseline, or NULL
@@ -429,6 +437,12 @@ static int apply_option(cli *c, const option *o, const char *value) {
       return usage_error("option '--cache-dir' needs a directory");
     c->cache_dir = value;
     break;
+  case OPT_PYTHON_PATH:
+    split_into(&c->python_path, c->arena, value);
+    break;
+  case OPT_NO_PYTHON_PATH:
+    c->no_python_path = true;
+    break;
   case OPT_QUIET:
     c->quiet = true;
     break;
@@ -651,6 +665,12 @@ static void run_opts_of(const cli *c, al_run_opts *opts) {
   opts->threads = c->threads; // 0: the config's, else one per core
   opts->cache = !c->no_cache; // --no-cache wins over --cache-dir
   opts->cache_dir = c->cache_dir;
+  opts->environment = true;
+  opts->python_path_given = c->no_python_path || c->python_path.len;
+  if (!c->no_python_path) { // --no-python-path wins
+    opts->python_path = list_items(&c->python_path);
+    opts->n_python_path = c->python_path.len;
+  }
   opts->select = list_items(&c->select);
   opts->n_select = c->select.len;
   opts->ignore = list_items(&c->ignore);
@@ -677,6 +697,10 @@ static int print_problems(const al_run_result *res) {
   // complete without the cache.
   if (res->cache_warning)
     fprintf(stderr, PROG ": warning: %s\n", res->cache_warning);
+  if (res->env_note)
+    fprintf(stderr, PROG ": note: %s\n", res->env_note);
+  if (res->budget_note)
+    fprintf(stderr, PROG ": note: %s\n", res->budget_note);
   return code;
 }
 
@@ -784,6 +808,7 @@ int al_cli_main(int argc, char **argv) {
   vec_free(&c.extend_select);
   vec_free(&c.exclude);
   vec_free(&c.extend_exclude);
+  vec_free(&c.python_path);
   al_arena_free(c.arena);
   return code;
 }

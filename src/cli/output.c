@@ -129,6 +129,8 @@ int al_output_report(const al_output_opts *o, al_run_result *res, int code,
       .problems = problems,
       .n_problems = res->problems.len,
       .execution_failed = code == AL_EXIT_ERROR,
+      .python_path = res->python_path,
+      .n_python_path = res->n_python_path,
   };
 
   FILE *out = stdout;

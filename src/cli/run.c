@@ -22,9 +22,11 @@
 #include "base/path.h"
 #include "base/store.h"
 #include "cache/cache.h"
+#include "cli/libraries.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
 #include "report/report.h"
+#include "source/environment.h"
 #include "source/file.h"
 #include "suppress/noqa.h"
 
@@ -78,6 +80,10 @@ typedef struct {
   uint32_t n_threads;     // in the pools
   char *stdin_owned;      // stdin_bytes when read from fd 0 here
   bool *defaults;         // enabled, when al_run chose the default rules
+  uint32_t first;         // the pools start at this file
+  uint32_t n_order;       // entries of order
+  uint32_t config_threads;
+  al_env env; // the Python environment (no directories: none)
 } run_state;
 
 typedef struct {
@@ -141,7 +147,7 @@ static void *extract_worker(void *p) {
     uint32_t i = atomic_fetch_add(&st->next, 1);
     if (i >= proj->files.len)
       break;
-    if (st->order)
+    if (st->order && i < st->n_order)
       i = st->order[i];
     al_project_file *pf = &proj->files.items[i];
     if (pf->facts)
@@ -162,8 +168,8 @@ static void *rules_worker(void *p) {
   al_run_result *res = st->res;
   for (;;) {
     uint32_t i = atomic_fetch_add(&st->next, 1);
-    if (i >= res->project.files.len)
-      break;
+    if (i >= res->project.n_linted)
+      break; // library files are never linted
     if (st->order)
       i = st->order[i];
     al_project_file *pf = &res->project.files.items[i];
@@ -193,7 +199,7 @@ static void *rules_worker(void *p) {
 
 // Run fn over every file with n workers (n == 1: on this thread).
 static void run_pool(run_state *st, uint32_t n, void *(*fn)(void *)) {
-  atomic_store(&st->next, 0);
+  atomic_store(&st->next, st->first);
   worker_arg args[AL_MAX_THREADS];
   pthread_t tids[AL_MAX_THREADS];
   bool started[AL_MAX_THREADS] = {0};
@@ -354,7 +360,7 @@ static void add_found(al_run_result *out, const al_discovery *disc,
     // Something met inside a tree that cannot be linted (an unreadable
     // directory, a FIFO named x.py): a finding, like ruff's E902, so a tree
     // never passes because part of it could not be read.
-    al_project_file pf = {p->path, NULL, false, al_facts_new()};
+    al_project_file pf = {.path = p->path, .facts = al_facts_new()};
     pf.facts->unreadable = true;
     pf.facts->problem =
         al_arena_printf(pf.facts->arena, "cannot lint: %s", p->message);
@@ -363,7 +369,8 @@ static void add_found(al_run_result *out, const al_discovery *disc,
   }
   for (uint32_t i = 0; i < disc->files.len; i++) {
     const al_found_file *f = &disc->files.items[i];
-    al_project_file pf = {f->path, f->path, f->explicit_, NULL};
+    al_project_file pf = {
+        .path = f->path, .fs_path = f->path, .explicit_ = f->explicit_};
     vec_push(&out->project.files, pf);
     vec_push(&su->fs, ((file_settings){pf.path, false, su->each[f->arg]}));
   }
@@ -408,8 +415,9 @@ static void add_stdin(run_state *st, run_setup *su) {
   const al_run_opts *opts = st->opts;
   al_run_result *out = st->res;
   const char *name = opts->stdin_filename ? opts->stdin_filename : "-";
-  al_project_file pf = {al_arena_strndup(out->arena, name, strlen(name)), NULL,
-                        true, NULL};
+  al_project_file pf = {.path =
+                            al_arena_strndup(out->arena, name, strlen(name)),
+                        .explicit_ = true};
   vec_push(&out->project.files, pf);
   vec_push(&su->fs, ((file_settings){pf.path, true, su->stdin_settings}));
   if (opts->stdin_bytes) {
@@ -457,6 +465,37 @@ static uint32_t thread_count(const al_run_opts *opts, uint32_t config_threads,
   return n;
 }
 
+// The Python environment: --python-path (or --no-python-path), else the
+// python-path of the first path's config, else a virtualenv found near the
+// project (source/environment.h). Its directories go to the result.
+static void find_environment(run_state *st, const al_settings *first) {
+  const al_run_opts *opts = st->opts;
+  al_run_result *out = st->res;
+  const al_config *c = first ? first->config : NULL;
+  al_env_opts eo = {.config_dir = c ? c->dir : NULL,
+                    .first_path = opts->n_paths ? opts->paths[0] : NULL};
+  if (opts->python_path_given) {
+    eo.given = true;
+    eo.paths = opts->python_path;
+    eo.n_paths = opts->n_python_path;
+  } else if (c && c->has_python_path) {
+    eo.given = true;
+    eo.paths = c->python_path.items;
+    eo.n_paths = c->python_path.len;
+  }
+  al_env_find(&st->env, &eo);
+  uint32_t n = st->env.dirs.len;
+  const char **dirs = al_arena_alloc(out->arena, (n + 1) * sizeof *dirs);
+  for (uint32_t i = 0; i < n; i++)
+    dirs[i] = al_arena_strndup(out->arena, st->env.dirs.items[i],
+                               strlen(st->env.dirs.items[i]));
+  out->python_path = dirs;
+  out->n_python_path = n;
+  if (st->env.note[0])
+    out->env_note =
+        al_arena_strndup(out->arena, st->env.note, strlen(st->env.note));
+}
+
 // Setup: rules, config files, discovery, standard input, the sorted file
 // list with each file's rules. Returns false when a config is broken.
 static bool setup(run_state *st) {
@@ -480,6 +519,9 @@ static bool setup(run_state *st) {
   if (opts->after_discover)
     opts->after_discover(opts->after_discover_data, &out->project);
 
+  out->project.n_linted = out->project.files.len;
+  if (opts->environment)
+    find_environment(st, su.n_paths ? su.each[0] : su.stdin_settings);
   file_rules(st, out, su.fs.items, su.fs.len,
              su.n_paths ? su.each[0] : su.stdin_settings);
   vec_free(&su.fs);
@@ -487,10 +529,45 @@ static bool setup(run_state *st) {
   al_settings_free(su.settings);
 
   uint32_t n_files = out->project.files.len;
-  if (opts->shuffle_seed && n_files > 1)
+  if (opts->shuffle_seed && n_files > 1) {
     st->order = shuffled_order(opts->shuffle_seed, n_files);
+    st->n_order = n_files;
+  }
+  st->config_threads = su.config_threads;
   st->n_threads = thread_count(opts, su.config_threads, n_files);
   return true;
+}
+
+// The environment's modules the tree needs, round by round (each round's
+// files extracted in the pool, through the cache) until nothing new is
+// imported.
+static void load_libraries(run_state *st) {
+  al_run_result *out = st->res;
+  if (!st->env.dirs.len)
+    return;
+  al_libs *libs = al_libs_new(
+      &st->env, out->catalog ? out->catalog : al_catalog_builtin(),
+      &out->project, out->arena, AL_LIBS_MAX_FILES, AL_LIBS_MAX_BYTES);
+  uint32_t from = 0;
+  for (;;) {
+    uint32_t to = out->project.files.len;
+    uint32_t added = al_libs_load(libs, from, to);
+    if (!added)
+      break;
+    uint32_t n = out->project.files.len;
+    st->prep = al_xrealloc(st->prep, n * sizeof *st->prep);
+    memset(st->prep + to, 0, (size_t)added * sizeof *st->prep);
+    st->first = to;
+    run_pool(st, thread_count(st->opts, st->config_threads, added),
+             extract_worker);
+    from = to;
+  }
+  st->first = 0;
+  al_libs_read(libs, &out->library_files, &out->library_bytes);
+  const char *note = al_libs_note(libs);
+  if (note[0])
+    out->budget_note = al_arena_strndup(out->arena, note, strlen(note));
+  al_libs_free(libs);
 }
 
 // read -> parse -> extract in the pool; each file's part of the index too.
@@ -499,6 +576,7 @@ static void extract_all(run_state *st) {
   uint32_t n_files = out->project.files.len;
   st->prep = al_xcalloc(n_files ? n_files : 1, sizeof *st->prep);
   run_pool(st, st->n_threads, extract_worker);
+  load_libraries(st);
   if (st->cache) {
     const char *warning = al_cache_warning(st->cache);
     if (warning)
@@ -517,7 +595,7 @@ static void extract_all(run_state *st) {
 // files in one sorted list.
 static void check_all(run_state *st) {
   al_run_result *out = st->res;
-  uint32_t n_files = out->project.files.len, n_threads = st->n_threads;
+  uint32_t n_files = out->project.n_linted, n_threads = st->n_threads;
   st->per_file = al_xcalloc(n_files ? n_files : 1, sizeof(al_diag_list));
   st->arenas = al_xcalloc(n_threads, sizeof(al_arena *));
   for (uint32_t i = 0; i < n_threads; i++)
@@ -570,6 +648,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   check_all(&st);
   free(st.order);
+  al_env_free(&st.env);
   free(st.file_enabled);
   free(st.defaults);
   phase_end(out, AL_PHASE_RULES, &phase_start);

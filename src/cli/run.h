@@ -48,6 +48,13 @@ typedef struct {
   const char *cache_dir; // NULL: AL_CACHE_DIR_NAME in the project root, the
                          // directory of the config file of the first path
                          // (of --config FILE), else the current directory
+  // The Python environment libraries are read from (source/environment.h).
+  // Off unless asked for (in-process callers see the tree alone).
+  bool environment;               // look for one (--python-path, the
+                                  // config's python-path, else a venv)
+  const char *const *python_path; // --python-path directories
+  uint32_t n_python_path;         //
+  bool python_path_given;         // --python-path or --no-python-path
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);
@@ -87,6 +94,14 @@ typedef struct {
   // Phase times of al_run in seconds, wall (CLOCK_MONOTONIC) and CPU of the
   // whole process (CLOCK_PROCESS_CPUTIME_ID, all threads), for the hidden
   // --stats option and the benchmark (bench/): [AL_PHASE_*].
+  // The environment's site directories read (absolute, arena), and the
+  // notice about it for stderr, or NULL.
+  const char *const *python_path;
+  uint32_t n_python_path;
+  const char *env_note;
+  const char *budget_note; // the environment's budget was reached, or NULL
+  uint32_t library_files;  // library modules read (not checked)
+  uint64_t library_bytes;
   double phase_wall[4];
   double phase_cpu[4];
 } al_run_result;

@@ -35,6 +35,7 @@ typedef enum {
   KEY_ASYNC_CONTEXT_MANAGERS,
   KEY_THREADS,
   KEY_RESPECT_GITIGNORE,
+  KEY_PYTHON_PATH,
   N_KEYS,
 } key_id;
 
@@ -50,6 +51,7 @@ const char *const al_config_keys[] = {
     "async-context-managers",
     "threads",
     "respect-gitignore",
+    "python-path",
     NULL,
 };
 
@@ -211,6 +213,19 @@ static bool read_per_file_ignores(loader *l, al_config *c,
   return true;
 }
 
+// python-path = ["DIR", ...]: each joined to the config's directory.
+static bool read_python_path(loader *l, al_config *c, const al_toml_entry *e) {
+  if (!read_list(l, e->key, e->value, ITEM_ANY, &c->python_path))
+    return false;
+  const char **items =
+      al_arena_alloc(l->arena, (c->python_path.len + 1) * sizeof *items);
+  for (uint32_t i = 0; i < c->python_path.len; i++)
+    items[i] = al_path_join(l->arena, c->dir, c->python_path.items[i]);
+  c->python_path.items = items;
+  c->has_python_path = true;
+  return true;
+}
+
 static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
   key_id id = N_KEYS;
   for (size_t i = 0; al_config_keys[i]; i++)
@@ -265,6 +280,8 @@ static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
     c->has_respect_gitignore = true;
     c->respect_gitignore = v->boolean;
     return true;
+  case KEY_PYTHON_PATH:
+    return read_python_path(l, c, e);
   case N_KEYS:
     break;
   }

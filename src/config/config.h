@@ -57,6 +57,11 @@ typedef struct {
   uint32_t threads;                      // 0: not set
   bool has_respect_gitignore;
   bool respect_gitignore; // when has_respect_gitignore
+  // python-path: site directories libraries are read from, made absolute
+  // (joined to dir); has_python_path even when empty (which turns the
+  // environment off).
+  al_config_list python_path;
+  bool has_python_path;
 } al_config;
 
 /**

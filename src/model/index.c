@@ -12,11 +12,33 @@
  */
 #include "model/index.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/arena.h"
 #include "base/store.h"
 #include "model/index_p.h"
+
+// The catalog's names under the libraries' top-level packages, with their
+// prefixes (index_p.h: catalog_names). Only when there are libraries.
+static void catalog_names(al_index *self) {
+  if (!self->library_tops.len)
+    return;
+  uint32_t n = al_catalog_size(self->catalog);
+  for (uint32_t i = 0; i < n; i++) {
+    al_str name = al_catalog_entry_at(self->catalog, i)->name;
+    if (!al_index__is_library_name(self, name))
+      continue;
+    for (size_t k = 1; k <= name.len; k++)
+      if (k == name.len || name.ptr[k] == '.')
+        al_map_put(&self->catalog_names, (al_str){name.ptr, k}, 1);
+  }
+}
+
+bool al_index__catalog_claims(const al_index *self, al_str name) {
+  return self->catalog_names.len &&
+         al_map_get(&self->catalog_names, name, NULL);
+}
 
 al_index *al_index_build(const al_project *project, const al_catalog *catalog,
                          al_index_file **prepared) {
@@ -41,6 +63,7 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog,
       al_index__prepare(fi, f);
   }
   al_index__name_modules(self);
+  catalog_names(self);
   al_index__find_nonblocking_calls(self);
   // The memos, in this order: resolving a big group may ask whether a def
   // is a wrapper, and the reach step resolves every call.
@@ -57,12 +80,32 @@ void al_index_free(al_index *self) {
     al_index__free_file(&self->files[i]);
   free(self->files);
   al_map_free(&self->modules);
+  al_map_free(&self->library_tops);
+  al_map_free(&self->catalog_names);
   al_arena_free(self->arena);
   free(self);
 }
 
 const al_catalog *al_index_catalog(const al_index *self) {
   return self->catalog;
+}
+
+const char *al_index_library_qualname(const al_index *self, uint32_t file,
+                                      uint32_t scope, char *buf, size_t cap) {
+  const al_project_file *pf = &self->project->files.items[file];
+  if (!pf->library || !cap)
+    return NULL;
+  // The scopes from the module down: at most 32 deep, else cut.
+  uint32_t chain[32], n = 0;
+  for (uint32_t s = scope; s != AL_NONE && s != 0 && n < 32;
+       s = pf->facts->scopes.items[s].parent)
+    chain[n++] = s;
+  int o = snprintf(buf, cap, "%s", self->files[file].module);
+  while (n-- > 0 && o >= 0 && (size_t)o < cap) {
+    al_str name = pf->facts->scopes.items[chain[n]].name;
+    o += snprintf(buf + o, cap - (size_t)o, ".%.*s", (int)name.len, name.ptr);
+  }
+  return buf;
 }
 
 const char *al_index_module_name(const al_index *self, uint32_t file) {

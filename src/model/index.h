@@ -16,6 +16,7 @@
 #define AL_MODEL_INDEX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "facts/facts.h"
@@ -237,6 +238,14 @@ bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
 uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
                                   uint32_t call, bool attrs, uint32_t *makers,
                                   uint32_t cap);
+
+/**
+ * For a def or class of a library module of the environment: its
+ * qualified name ("aiosmtplib.smtp.SMTP.send_message") in buf, for
+ * messages, which never name a path in site-packages. NULL for the tree's.
+ */
+const char *al_index_library_qualname(const al_index *self, uint32_t file,
+                                      uint32_t scope, char *buf, size_t cap);
 
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);

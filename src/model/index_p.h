@@ -114,6 +114,13 @@ struct al_index {
   file_index *files;
   al_map modules; // dotted name -> file index or MOD_*
   al_arena *arena;
+  // The environment's libraries (project files marked library): their
+  // top-level package names, and every name the catalog knows under them
+  // with each of its prefixes ("aiohttp.ClientSession.get" puts
+  // "aiohttp.ClientSession" too): what the catalog knows wins over what
+  // the library's code says (resolve.c, module_attr).
+  al_map library_tops;
+  al_map catalog_names;
 };
 
 // A resolution in progress: the index, the index being built (NULL after
@@ -213,6 +220,12 @@ void al_index__free_file(file_index *fi);
 // Name the module of every readable file of the project and fill the
 // module table (looks at the file system for __init__.py files).
 void al_index__name_modules(al_index *self);
+
+/** Whether a dotted name lies in a library module of the environment. */
+bool al_index__is_library_name(const al_index *self, al_str name);
+
+/** Whether the catalog knows name, or a name under it (name.x...). */
+bool al_index__catalog_claims(const al_index *self, al_str name);
 
 // --- resolve.c ---------------------------------------------------------------
 

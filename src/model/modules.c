@@ -225,12 +225,57 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
   free(abs);
 }
 
+// The top-level name of a dotted module name.
+static al_str top_of(const char *name) {
+  const char *dot = strchr(name, '.');
+  return (al_str){name, dot ? (size_t)(dot - name) : strlen(name)};
+}
+
+// A library module of the environment: named by its path under its site
+// directory (pf->module), unless the tree claims its top-level package
+// (the tree's own modules win; the library is then not visible).
+static void name_library(al_index *self, al_map *tree_tops, uint32_t file) {
+  const al_project_file *pf = &self->project->files.items[file];
+  file_index *fi = &self->files[file];
+  fi->module = fi->package = "";
+  if (!pf->module || al_map_get(tree_tops, top_of(pf->module), NULL))
+    return;
+  fi->module = pf->module;
+  const char *dot = strrchr(pf->module, '.');
+  fi->package = pf->is_init ? pf->module
+                : dot       ? al_arena_strndup(self->arena, pf->module,
+                                               (size_t)(dot - pf->module))
+                            : "";
+  register_module(self, pf->module, file);
+  al_map_put(&self->library_tops, top_of(pf->module), 1);
+}
+
 void al_index__name_modules(al_index *self) {
-  al_map init_cache = AL_MAP_INIT;
+  al_map init_cache = AL_MAP_INIT, tree_tops = AL_MAP_INIT;
   for (uint32_t i = 0; i < self->project->files.len; i++) {
-    const al_facts *f = self->project->files.items[i].facts;
-    if (f && !f->unreadable)
+    const al_project_file *pf = &self->project->files.items[i];
+    if (pf->facts && !pf->facts->unreadable && !pf->library)
       name_module(self, &init_cache, i);
   }
+  // What the tree names, before the libraries join (keys: the module
+  // names, which live in the index's arena).
+  for (uint32_t i = 0; i < self->modules.cap; i++)
+    if (self->modules.slots[i].used)
+      al_map_put(&tree_tops, top_of(self->modules.slots[i].key.ptr), 1);
+  for (uint32_t i = 0; i < self->project->files.len; i++) {
+    const al_project_file *pf = &self->project->files.items[i];
+    if (pf->facts && !pf->facts->unreadable && pf->library)
+      name_library(self, &tree_tops, i);
+  }
+  al_map_free(&tree_tops);
   al_map_free(&init_cache);
+}
+
+bool al_index__is_library_name(const al_index *self, al_str name) {
+  if (!self->library_tops.len)
+    return false;
+  size_t n = 0;
+  while (n < name.len && name.ptr[n] != '.')
+    n++;
+  return al_map_get(&self->library_tops, (al_str){name.ptr, n}, NULL);
 }

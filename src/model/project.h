@@ -17,6 +17,12 @@ typedef struct {
   const char *fs_path; // path for open(2); NULL for standard input
   bool explicit_;      // named on the command line
   al_facts *facts;     // owned; NULL until extracted
+  // A library module read from the Python environment (cli/libraries.c):
+  // indexed, never linted. module: its dotted name (arena), from its path
+  // under its site directory; NULL for the tree's files.
+  bool library;
+  bool is_init;       // library: a package's __init__
+  const char *module; // library: its dotted module name
 } al_project_file;
 
 typedef struct {
@@ -24,6 +30,9 @@ typedef struct {
   // Absolute paths of the directories named on the command line: module
   // names of namespace packages (no __init__.py) are counted from them.
   al_vec(const char *) roots;
+  // files[0, n_linted) are the tree's, sorted by display path; the library
+  // modules of the environment follow (al_project_file.library).
+  uint32_t n_linted;
 } al_project;
 
 /** Free every file's facts and the vector. */

@@ -896,9 +896,11 @@ void al_index__compute_reaches(al_index *self) {
     const al_facts *f = facts_of(self, file);
     for (uint32_t sc = 0; f && sc < f->scopes.len; sc++) {
       // A def under a decorator that may run it elsewhere reaches nothing
-      // (its callers' edges to it carry nothing).
+      // (its callers' edges to it carry nothing); nor does a library's
+      // (chains never pass through the environment).
       al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
-      if (runs_when_called(self, t) && decorators_pass_through(self, t))
+      if (!self->project->files.items[file].library &&
+          runs_when_called(self, t) && decorators_pass_through(self, t))
         scan_function(self, &g, file, sc);
     }
   }

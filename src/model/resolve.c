@@ -287,12 +287,46 @@ static al_target star_lookup(rctx *r, uint32_t file, al_str name, bool *found) {
   return unknown();
 }
 
+// A top-level name of a module's file, with its star imports.
+static al_target top_level_name(rctx *r, uint32_t file, al_str name,
+                                bool *found) {
+  bool global;
+  al_target t = resolve_in_scope(r, file, 0, name, found, &global);
+  if (!*found && r->ix->files[file].star_import)
+    t = star_lookup(r, file, name, found);
+  return t;
+}
+
+// An attribute of a library module of the environment: what the catalog
+// knows about the name (or names under it) wins and resolves as without
+// the environment, as does a name the module does not show (not loaded,
+// dynamic: a module __getattr__); else the library's own definition.
+static al_target library_attr(rctx *r, al_target mod, al_str name,
+                              bool *found) {
+  *found = true;
+  al_target ext = external(r->ix, al_str_from(mod.qualname), name);
+  if (ext.kind != AL_TARGET_EXTERNAL ||
+      al_index__catalog_claims(r->ix, al_str_from(ext.qualname)))
+    return ext;
+  bool sub_in;
+  if (mod.file != AL_NONE) {
+    al_target t = top_level_name(r, mod.file, name, found);
+    if (*found)
+      return t;
+  }
+  *found = true;
+  module_file(r->ix, al_str_from(ext.qualname), &sub_in);
+  return sub_in ? module_target(r->ix, al_str_from(ext.qualname)) : ext;
+}
+
 // An attribute of a module of the tree: a top-level name (with its star
 // imports) or a submodule. *found is false when it has no such name.
 static al_target module_attr(rctx *r, al_target mod, al_str name, bool *found) {
   *found = false;
   if (mod.kind != AL_TARGET_MODULE)
     return unknown();
+  if (al_index__is_library_name(r->ix, al_str_from(mod.qualname)))
+    return library_attr(r, mod, name, found);
   if (mod.file == AL_NONE) {
     bool in_tree;
     module_file(r->ix, al_str_from(mod.qualname), &in_tree);
@@ -308,15 +342,9 @@ static al_target module_attr(rctx *r, al_target mod, al_str name, bool *found) {
       *found = true;
       return cat;
     }
-    bool global;
-    al_target t = resolve_in_scope(r, mod.file, 0, name, found, &global);
+    al_target t = top_level_name(r, mod.file, name, found);
     if (*found)
       return t;
-    if (r->ix->files[mod.file].star_import) {
-      t = star_lookup(r, mod.file, name, found);
-      if (*found)
-        return t;
-    }
   }
   // A submodule.
   al_target sub = unknown();

@@ -233,7 +233,12 @@ static al_deco_kind decorator_kind(rctx *r, uint32_t file, uint32_t scope,
     return d.entry && (d.entry->facets & AL_CAT_TRANSPARENT_DECORATOR)
                ? AL_DECO_TRANSPARENT
                : AL_DECO_OPAQUE;
-  return classify_decorator(r, d, wrapper);
+  al_deco_kind k = classify_decorator(r, d, wrapper);
+  // A library's decorator counts only when it keeps the function (the
+  // environment is read, not checked: AL111 is about the tree's wrappers).
+  if (k == AL_DECO_SYNC_WRAPPER && r->ix->project->files.items[d.file].library)
+    return AL_DECO_OPAQUE;
+  return k;
 }
 
 al_coro_kind al_index__coro_kind(rctx *r, al_target t) {
@@ -292,7 +297,9 @@ bool al_index_is_coroutine_function(const al_index *self, al_target t) {
 }
 
 bool al_index_returns_non_awaitable(const al_index *self, al_target t) {
-  if (t.kind != AL_TARGET_FUNCTION)
+  // A library's def may be a hook its subclasses override: not provable.
+  if (t.kind != AL_TARGET_FUNCTION ||
+      self->project->files.items[t.file].library)
     return false;
   const al_facts *f = facts_of(self, t.file);
   const al_scope *s = &f->scopes.items[t.scope];

@@ -128,6 +128,14 @@ static json_t *document(const al_report_input *in) {
   ok &= set(root, "tool", tool);
   ok &= set(root, "diagnostics", diags);
   ok &= set(root, "summary", summary);
+  if (in->n_python_path) { // only with an environment: older readers
+    json_t *dirs = json_array();
+    ok &= dirs != NULL;
+    for (uint32_t i = 0; dirs && i < in->n_python_path; i++)
+      ok &= json_array_append_new(
+                dirs, al_report__json_string(in->python_path[i])) == 0;
+    ok &= set(root, "python_path", dirs);
+  }
   if (!ok) {
     json_decref(root);
     return NULL;

@@ -67,6 +67,10 @@ typedef struct {
   const al_report_problem *problems; // SARIF: tool execution notifications
   uint32_t n_problems;
   bool execution_failed; // the run exits 2 (SARIF executionSuccessful)
+  // The Python environment's site directories libraries were read from
+  // (none: the output has no field for them).
+  const char *const *python_path;
+  uint32_t n_python_path;
 } al_report_input;
 
 /** A writer prints the whole report to out; returns false on write error. */

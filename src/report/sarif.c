@@ -470,6 +470,13 @@ static json_t *document(builder *b, const al_report_input *in,
   for (uint32_t i = 0; i < in->n_items; i++)
     push(b, results, result(b, &in->items[i], cwd));
   set(b, run, "results", results);
+  if (in->n_python_path) { // the environment's site directories read
+    json_t *props = json_object(), *dirs = json_array();
+    for (uint32_t i = 0; i < in->n_python_path; i++)
+      push(b, dirs, json_string(in->python_path[i]));
+    set(b, props, "pythonPath", dirs);
+    set(b, run, "properties", props);
+  }
   json_t *runs = json_array();
   push(b, runs, run);
   set(b, root, "runs", runs);

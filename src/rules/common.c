@@ -26,6 +26,10 @@ const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
   if (t->kind == AL_TARGET_FUNCTION || t->kind == AL_TARGET_CLASS) {
     const al_project_file *pf = &ctx->project->files.items[t->file];
     const al_scope *s = &pf->facts->scopes.items[t->scope];
+    char lib[AL_QUALNAME_MAX]; // a library's def: by name, not path
+    if (al_index_library_qualname(ctx->index, t->file, t->scope, lib,
+                                  sizeof lib))
+      return al_arena_printf(ctx->arena, "'%s' (%s)", written, lib);
     if (strcmp(t->qualname, AL_PARTIAL_QUALNAME) == 0)
       return al_arena_printf(ctx->arena, "'%s' (a partial of '%.*s', %s:%u)",
                              written, (int)s->name.len, s->name.ptr, pf->path,
