@@ -133,7 +133,13 @@ static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
   f->call = id;
-  c->callee = al_extract__ref(x, call_function(x, f->node));
+  TSNode fn = call_function(x, f->node);
+  c->callee = al_extract__ref(x, fn);
+  // f(...)(...): the callee is the inner call's value; the inner call,
+  // met next, fills in base_call.
+  if (c->callee.kind == AL_REF_NONE &&
+      al_node_kind(al_node_unparen(fn)) == AL_K_CALL)
+    c->callee = (al_ref){.kind = AL_REF_CALL_VALUE, .base_call = AL_NONE};
   c->span = span_of(f->node);
   c->scope = f->scope;
   c->parent_call = AL_NONE;
@@ -161,6 +167,12 @@ static void enter_call(al_extractor *x, frame *f) {
   if (ci.via == AL_NONE)
     return;
   frame *via = frame_at(x, ci.via);
+  if (ci.ctx == AL_CTX_OTHER && via->kind == AL_K_CALL &&
+      frame_at(x, ci.via + 1)->field == x->F->function) {
+    al_ref *r = &x->facts->calls.items[via->call].callee;
+    if (r->kind == AL_REF_CALL_VALUE && r->base_call == AL_NONE)
+      r->base_call = id;
+  }
   switch (ci.ctx) {
   case AL_CTX_ASSIGN:
   case AL_CTX_ASSIGN_OTHER:

@@ -116,6 +116,8 @@ typedef enum {
   AL_REF_SUPER,   // super().dotted
   AL_REF_CALLED,  // dotted(...): a call of a dotted name (decorators such as
                   // @functools.wraps(f)); base_call: that call's index
+  AL_REF_CALL_VALUE, // a call's callee that is itself a call, f(...)(...):
+                     // the value of base_call; dotted is ""
 } al_ref_kind;
 
 // clang-format off
@@ -124,10 +126,11 @@ typedef enum {
 #define AL_REF_FIELDS(X)                                                       \
   /* "a.b.c"; for ON_CALL/SUPER the attributes after () */                     \
   X(al_str,   STR,  dotted,    _)                                              \
-  /* ON_CALL: index into calls (extraction leaves it AL_NONE or a call      */ \
-  /* everywhere: 0 in the zeroed ref of a generator-expression argument)    */ \
+  /* ON_CALL, CALL_VALUE: index into calls (extraction leaves it AL_NONE  */ \
+  /* or a call everywhere: 0 in the zeroed ref of a generator-expression    */ \
+  /* argument)                                                              */ \
   X(uint32_t, OPT,  base_call, calls)                                          \
-  X(uint8_t,  ENUM, kind,      AL_REF_CALLED) /* al_ref_kind */
+  X(uint8_t,  ENUM, kind,      AL_REF_CALL_VALUE) /* al_ref_kind */
 
 // clang-format on
 typedef struct {

@@ -99,9 +99,10 @@ static bool al_call_rules_ok(const al_facts *f, uint32_t i) {
   if (c->guard != AL_NONE && (f->binds.items[c->guard].kind != AL_BIND_PARAM ||
                               f->binds.items[c->guard].scope != c->scope))
     return false;
-  // f().m(): the base call is met inside the outer one, so after it.
-  if (c->callee.kind == AL_REF_ON_CALL && c->callee.base_call != AL_NONE &&
-      c->callee.base_call <= i)
+  // f().m(), f()(): the base call is met inside the outer one, so after it.
+  if ((c->callee.kind == AL_REF_ON_CALL ||
+       c->callee.kind == AL_REF_CALL_VALUE) &&
+      c->callee.base_call != AL_NONE && c->callee.base_call <= i)
     return false;
   // The call this one is an argument of, or whose callee this one's
   // attribute is, encloses it and so comes before it.

@@ -753,6 +753,14 @@ al_target al_index__resolve_ref(rctx *r, uint32_t file, uint32_t scope,
       return v;
     return follow_attrs(r, v, ref->dotted);
   }
+  case AL_REF_CALL_VALUE: {
+    // partial(fetch, 1)(): only a partial's value is followed here; what
+    // other calls give back is an instance, not something to call.
+    if (ref->base_call == AL_NONE)
+      return unknown();
+    al_target c = al_index__resolve_callee(r, file, ref->base_call);
+    return al_index__partial_value(r, file, ref->base_call, &c);
+  }
   case AL_REF_SUPER: {
     const al_facts *f = facts_of(r->ix, file);
     uint32_t cls = method_class(f, scope);

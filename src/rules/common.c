@@ -7,6 +7,18 @@
 
 #include <string.h>
 
+// How to name the value of a call of partial in a message:
+// "partial(fetch, ...)".
+static const char *partial_written(al_rule_ctx *ctx, uint32_t call) {
+  const al_call *c = &ctx->facts->calls.items[call];
+  const al_arg *fn = c->n_args ? &ctx->facts->args.items[c->first_arg] : NULL;
+  if (fn && fn->kind == AL_ARG_REF)
+    return al_arena_printf(ctx->arena, "%s(%.*s%s)",
+                           al_rules_written(ctx, call), (int)fn->ref.dotted.len,
+                           fn->ref.dotted.ptr, c->n_args > 1 ? ", ..." : "");
+  return al_arena_printf(ctx->arena, "%s(...)", al_rules_written(ctx, call));
+}
+
 const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
   const al_call *c = &ctx->facts->calls.items[call];
   if (c->callee.kind == AL_REF_DOTTED)
@@ -18,6 +30,8 @@ const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
   if (c->callee.kind == AL_REF_ON_CALL)
     return al_arena_printf(ctx->arena, "(...).%.*s", (int)c->callee.dotted.len,
                            c->callee.dotted.ptr);
+  if (c->callee.kind == AL_REF_CALL_VALUE && c->callee.base_call != AL_NONE)
+    return partial_written(ctx, c->callee.base_call);
   return "(call)";
 }
 
@@ -81,16 +95,7 @@ al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
   t = al_index_call_result(ctx->index, ctx->file, a->target);
   if (t.kind != AL_TARGET_FUNCTION && t.kind != AL_TARGET_EXTERNAL)
     return (al_target){.kind = AL_TARGET_UNKNOWN};
-  const al_call *c = &ctx->facts->calls.items[a->target];
-  const al_arg *fn = c->n_args ? &ctx->facts->args.items[c->first_arg] : NULL;
-  if (fn && fn->kind == AL_ARG_REF)
-    *written = al_arena_printf(ctx->arena, "%s(%.*s%s)",
-                               al_rules_written(ctx, a->target),
-                               (int)fn->ref.dotted.len, fn->ref.dotted.ptr,
-                               c->n_args > 1 ? ", ..." : "");
-  else
-    *written = al_arena_printf(ctx->arena, "%s(...)",
-                               al_rules_written(ctx, a->target));
+  *written = partial_written(ctx, a->target);
   return t;
 }
 
