@@ -48,7 +48,8 @@ typedef struct {
 } al_target;
 
 /** The qualname of a FUNCTION or CLASS target that is really a partial
- * object of it (`p = functools.partial(fetch, 1)`: p calls fetch). */
+ * object of it (`p = functools.partial(fetch, 1)`: p calls fetch; also
+ * `m = functools.partialmethod(fetch, 1)` in a class body). */
 #define AL_PARTIAL_QUALNAME "functools.partial"
 
 /** How calling a target makes a coroutine (al_index_coroutine_kind). */

@@ -317,12 +317,14 @@ bool al_index__returns_param(const al_index *ix, uint32_t file, uint32_t scope,
                              al_str param);
 // Fill the "returns a coroutine" memo of every plain function; a build step.
 void al_index__compute_wrappers(al_index *self);
-// The function a call of functools.partial (callee: the call's resolved
-// callee) wraps, nested partials included: a FUNCTION or CLASS of the tree
+// The function a call of functools.partial, or of functools.partialmethod
+// in a class body (callee: the call's resolved callee) wraps, nested
+// partials included: a FUNCTION or CLASS of the tree
 // marked with the qualname AL_PARTIAL_QUALNAME, or a library function;
 // UNKNOWN for any other call.
 al_target al_index__partial_value(rctx *r, uint32_t file, uint32_t call,
                                   const al_target *callee);
+#define AL_PARTIALMETHOD_QUALNAME "functools.partialmethod"
 
 // --- reach.c -----------------------------------------------------------------
 

@@ -759,6 +759,9 @@ al_target al_index__resolve_ref(rctx *r, uint32_t file, uint32_t scope,
     if (ref->base_call == AL_NONE)
       return unknown();
     al_target c = al_index__resolve_callee(r, file, ref->base_call);
+    if (c.kind != AL_TARGET_EXTERNAL ||
+        strcmp(c.qualname, AL_PARTIAL_QUALNAME) != 0)
+      return unknown(); // partialmethod(f)() raises TypeError
     return al_index__partial_value(r, file, ref->base_call, &c);
   }
   case AL_REF_SUPER: {
@@ -854,7 +857,8 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
     if (c.entry && (c.entry->facets & AL_CAT_RETURNS) &&
         !(c.entry->facets & AL_CAT_COROUTINE))
       return instance_of_name(c.entry->returns);
-    if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0)
+    if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0 ||
+        strcmp(c.qualname, AL_PARTIALMETHOD_QUALNAME) == 0)
       return al_index__partial_value(r, file, call, &c);
     // A library name spelled like a class (`httpx.AsyncClient`,
     // `asyncio.TaskGroup`): its instance, so the catalog can know its

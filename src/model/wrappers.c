@@ -329,9 +329,14 @@ al_target al_index__partial_value(rctx *r, uint32_t file, uint32_t call,
                                   const al_target *callee) {
   const al_facts *f = facts_of(r->ix, file);
   const al_call *c = &f->calls.items[call];
+  // A partialmethod is a method only as a class attribute; elsewhere its
+  // call raises TypeError.
+  bool method = callee->kind == AL_TARGET_EXTERNAL &&
+                strcmp(callee->qualname, AL_PARTIALMETHOD_QUALNAME) == 0 &&
+                f->scopes.items[c->scope].kind == AL_SCOPE_CLASS;
   if (callee->kind != AL_TARGET_EXTERNAL ||
-      strcmp(callee->qualname, AL_PARTIAL_QUALNAME) != 0 || c->n_args == 0 ||
-      ++r->depth > MAX_DEPTH)
+      (strcmp(callee->qualname, AL_PARTIAL_QUALNAME) != 0 && !method) ||
+      c->n_args == 0 || ++r->depth > MAX_DEPTH)
     return unknown();
   // partial(func, /, *args, **keywords): the function is the first
   // positional argument, a name or (nested) another call's value.
