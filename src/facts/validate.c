@@ -239,8 +239,8 @@ static bool al_guard_rules_ok(const al_facts *f, uint32_t i) {
 }
 
 // Records whose fields are all checked on their own (refs: base_call is
-// only read for ON_CALL, but extraction leaves it AL_NONE or a call
-// everywhere, which the OPT kind checks).
+// only read for ON_CALL, CALLED and CALL_VALUE, but extraction leaves it
+// AL_NONE or a call everywhere, which the OPT kind checks).
 #define NO_RULES(type)                                                         \
   static bool type##_rules_ok(const al_facts *f, uint32_t i) {                 \
     (void)f;                                                                   \
