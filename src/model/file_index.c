@@ -167,6 +167,9 @@ void al_index__prepare(file_index *fi, const al_facts *f) {
         fi->bind_annot[an->owner] = a;
     }
   }
+  for (uint32_t k = 0; k < f->blocks.len; k++)
+    if (f->blocks.items[k].target.len)
+      fi->comp_targets = true;
   for (uint32_t k = 0; k < f->imports.len; k++)
     if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
         f->imports.items[k].scope == 0)

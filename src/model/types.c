@@ -545,3 +545,30 @@ al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
   }
   return AL_CORO_ASYNC;
 }
+
+al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
+                                uint32_t at, al_str name, bool *found) {
+  const al_facts *f = facts_of(r->ix, file);
+  *found = false;
+  if (!r->ix->files[file].comp_targets)
+    return unknown();
+  uint32_t best = AL_NONE, best_len = UINT32_MAX;
+  for (uint32_t k = 0; k < f->blocks.len; k++) {
+    const al_block_site *b = &f->blocks.items[k];
+    if (!b->target.len || b->scope != scope || b->comp == AL_NONE ||
+        !al_str_eq(b->target, name))
+      continue;
+    al_span c = f->comps.items[b->comp].span;
+    if (at < c.start_byte || at >= c.end_byte ||
+        (at >= b->span.start_byte && at < b->span.end_byte))
+      continue;
+    if (c.end_byte - c.start_byte < best_len) {
+      best = k;
+      best_len = c.end_byte - c.start_byte;
+    }
+  }
+  if (best == AL_NONE)
+    return unknown();
+  *found = true;
+  return al_index__loop_element(r, file, best);
+}
