@@ -170,6 +170,13 @@ void al_index__prepare(file_index *fi, const al_facts *f) {
   for (uint32_t k = 0; k < f->blocks.len; k++)
     if (f->blocks.items[k].target.len)
       fi->comp_targets = true;
+  for (uint32_t k = 0; k < f->imports.len; k++) {
+    const al_import *im = &f->imports.items[k];
+    if ((al_str_eq(im->name, al_str_from("Awaitable")) ||
+         al_str_eq(im->name, al_str_from("Coroutine"))) &&
+        !al_str_eq(im->name, im->local))
+      fi->awaitable_alias = true;
+  }
   for (uint32_t k = 0; k < f->imports.len; k++)
     if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
         f->imports.items[k].scope == 0)

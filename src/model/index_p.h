@@ -99,6 +99,7 @@ typedef struct al_index_file {
   scope_runs calls;     // calls made directly in each scope
   bool star_import;     // `from x import *` at module level
   bool comp_targets;    // a comprehension clause binds a plain name
+  bool awaitable_alias; // imports Awaitable or Coroutine under another name
   const char *module;   // dotted name ("" if none)
   const char *package;  // package for relative imports ("" if none)
   uint32_t *bind_annot; // by binding: its annotation's root (annots), or

@@ -296,9 +296,11 @@ static annot_wrap annotated_wrap(rctx *r, uint32_t file, uint32_t scope) {
   if (a == AL_NONE || s->kind != AL_SCOPE_FUNCTION ||
       (s->flags & AL_SCOPE_GENERATOR))
     return ANNOT_PLAIN;
-  // Cheap test first: the head's last component.
+  // Cheap test first: the head's last component, or a file importing
+  // them under another name (`from typing import Awaitable as Aw`).
   al_str head = facts_of(r->ix, file)->annots.items[a].name;
-  if (!(head.len >= 9 &&
+  if (!r->ix->files[file].awaitable_alias &&
+      !(head.len >= 9 &&
         memcmp(head.ptr + head.len - 9, "Coroutine", 9) == 0) &&
       !(head.len >= 9 && memcmp(head.ptr + head.len - 9, "Awaitable", 9) == 0))
     return ANNOT_PLAIN;
