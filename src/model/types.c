@@ -572,10 +572,13 @@ al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
                                 uint32_t at, al_str name, bool *found) {
   const al_facts *f = facts_of(r->ix, file);
   *found = false;
-  if (!r->ix->files[file].comp_targets)
+  const file_index *fi = &r->ix->files[file];
+  if (!fi->comp_targets || scope >= f->scopes.len)
     return unknown();
   uint32_t best = AL_NONE, best_len = UINT32_MAX;
-  for (uint32_t k = 0; k < f->blocks.len; k++) {
+  const scope_runs *runs = &fi->comp_blocks;
+  for (uint32_t i = 0; i < runs->n[scope]; i++) {
+    uint32_t k = runs->order[runs->first[scope] + i];
     const al_block_site *b = &f->blocks.items[k];
     if (!b->target.len || b->scope != scope || b->comp == AL_NONE ||
         !al_str_eq(b->target, name))
