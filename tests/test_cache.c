@@ -226,7 +226,7 @@ static void test_round_trip_special(void **state) {
   m->parent = m->first_decorator = m->first_base = AL_NONE;
   al_block_site *b = vec_grow1(&f->blocks);
   b->range_bound = UINT64_MAX;
-  b->call = AL_NONE;
+  b->call = b->comp = AL_NONE;
   b->span = (al_span){UINT32_MAX, UINT32_MAX};
   // Rows at both ends of what the decoder accepts: 1 and the text's end.
   vec_push(&f->lines.rows, 1);

@@ -413,6 +413,8 @@ static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
   b->ref = (al_ref){.kind = AL_REF_NONE, .base_call = AL_NONE};
   b->is_for = is_for;
   b->comprehension = comprehension;
+  b->comp = AL_NONE;
+  b->target = (al_str){NULL, 0};
   b->is_async = al_node_is_async(owner);
   b->keyword = span_of(ts_node_child(owner, 0));
   if (ts_node_is_null(expr)) {
@@ -860,6 +862,21 @@ static void enter_for_in_clause(al_extractor *x, frame *f) {
     enter_async_keyword(x, f, AL_ASYNC_COMPREHENSION);
   add_block_site(x, f, f->node, ts_node_child_by_field_id(f->node, x->F->right),
                  true, true);
+  // Its target is bound in the comprehension's own scope: recorded on the
+  // clause, not as a binding of the enclosing function.
+  if (x->stack.len < 2 || f->block == AL_NONE)
+    return;
+  const frame *comp = frame_at(x, x->stack.len - 2);
+  if ((comp->kind != AL_K_LIST_COMPREHENSION &&
+       comp->kind != AL_K_SET_COMPREHENSION &&
+       comp->kind != AL_K_DICTIONARY_COMPREHENSION &&
+       comp->kind != AL_K_GENERATOR_EXPRESSION))
+    return;
+  al_block_site *b = &x->facts->blocks.items[f->block];
+  b->comp = comp->call;
+  TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
+  if (!ts_node_is_null(left) && al_node_kind(left) == AL_K_IDENTIFIER)
+    b->target = node_str(x, left);
 }
 
 static void enter_yield(al_extractor *x, frame *f) {

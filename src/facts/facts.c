@@ -32,7 +32,7 @@ SIZE_IS(al_comment, 32);
 SIZE_IS(al_return, 20);
 SIZE_IS(al_use, 44);
 SIZE_IS(al_comp, 24);
-SIZE_IS(al_block_site, 64);
+SIZE_IS(al_block_site, 88);
 SIZE_IS(al_annot, 32);
 SIZE_IS(al_attr_read, 40);
 SIZE_IS(al_guard, 12);

@@ -525,7 +525,11 @@ typedef enum {
   X(uint8_t,  BOOL, is_for,        _) /* a for loop (else a with item) */      \
   /* for statements: the body awaits (in the same scope) */                    \
   X(uint8_t,  BOOL, awaits,        _)                                          \
-  X(uint8_t,  BOOL, comprehension, _) /* a comprehension's for clause */
+  X(uint8_t,  BOOL, comprehension, _) /* a comprehension's for clause */     \
+  /* comprehension clauses: the comprehension (comps index), and the name */  \
+  /* its target binds when a plain name (seen only inside it), else "" */     \
+  X(uint32_t, OPT,  comp,          comps)                                     \
+  X(al_str,   STR,  target,        _)
 
 // clang-format on
 typedef struct {

@@ -250,7 +250,12 @@ static bool al_guard_rules_ok(const al_facts *f, uint32_t i) {
 NO_RULES(al_ref)
 NO_RULES(al_import)
 NO_RULES(al_async_site)
-NO_RULES(al_block_site)
+
+// Only a comprehension's clause names its comprehension and a target.
+static bool al_block_site_rules_ok(const al_facts *f, uint32_t i) {
+  const al_block_site *b = &f->blocks.items[i];
+  return b->comprehension || (b->comp == AL_NONE && b->target.len == 0);
+}
 NO_RULES(al_annot) // the trees are checked together: annots_valid
 
 // The annotation trees as al_extract__annot makes them: each root's

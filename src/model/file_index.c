@@ -167,6 +167,18 @@ void al_index__prepare(file_index *fi, const al_facts *f) {
         fi->bind_annot[an->owner] = a;
     }
   }
+  for (uint32_t k = 0; k < f->blocks.len; k++)
+    if (f->blocks.items[k].target.len)
+      fi->comp_targets = true;
+  if (fi->comp_targets)
+    fi->comp_blocks = GROUP_BY_SCOPE(f, blocks, al_block_site);
+  for (uint32_t k = 0; k < f->imports.len; k++) {
+    const al_import *im = &f->imports.items[k];
+    if ((al_str_eq(im->name, al_str_from("Awaitable")) ||
+         al_str_eq(im->name, al_str_from("Coroutine"))) &&
+        !al_str_eq(im->name, im->local))
+      fi->awaitable_alias = true;
+  }
   for (uint32_t k = 0; k < f->imports.len; k++)
     if ((f->imports.items[k].flags & AL_IMPORT_STAR) &&
         f->imports.items[k].scope == 0)
@@ -188,6 +200,7 @@ void al_index__free_file(file_index *fi) {
   al_long_free(fi->ret_annot);
   free_runs(&fi->rets);
   free_runs(&fi->calls);
+  free_runs(&fi->comp_blocks);
   free(fi->nb_calls);
   file_memo *m = &fi->memo;
   al_long_free(m->wrapper);

@@ -146,6 +146,14 @@ al_target al_index_property_getter(const al_index *self, uint32_t file,
 al_coro_kind al_index_getter_kind(const al_index *self, al_target getter);
 
 /**
+ * Whether getter (al_index_property_getter) is a plain def annotated
+ * `-> Awaitable[...]` (any spelling), decorated only @property /
+ * @cached_property / @abstractmethod: reading the property gives an
+ * awaitable (AL101 as a condition).
+ */
+bool al_index_getter_awaitable(const al_index *self, al_target getter);
+
+/**
  * Whether t is a plain def of the tree annotated `-> Awaitable[...]` (any
  * spelling): its call gives an awaitable that may be a future already
  * scheduled, so dropping it is harmless, but it is no boolean and no

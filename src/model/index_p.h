@@ -95,15 +95,18 @@ typedef struct al_index_file {
   uint32_t groups_mask;
   group_ref *attr_groups; // (class scope, name) -> its run of attrs
   uint32_t attr_groups_mask;
-  scope_runs rets;      // returns by scope
-  scope_runs calls;     // calls made directly in each scope
-  bool star_import;     // `from x import *` at module level
-  const char *module;   // dotted name ("" if none)
-  const char *package;  // package for relative imports ("" if none)
-  uint32_t *bind_annot; // by binding: its annotation's root (annots), or
-                        // AL_NONE; NULL when the file has no annotations
-  uint32_t *ret_annot;  // by scope: its return annotation's root, the same
-  uint32_t *nb_calls;   // calls that may switch a receiver to non-blocking
+  scope_runs rets;        // returns by scope
+  scope_runs calls;       // calls made directly in each scope
+  scope_runs comp_blocks; // block sites by scope (comp_targets only)
+  bool star_import;       // `from x import *` at module level
+  bool comp_targets;      // a comprehension clause binds a plain name
+  bool awaitable_alias;   // imports Awaitable or Coroutine under another name
+  const char *module;     // dotted name ("" if none)
+  const char *package;    // package for relative imports ("" if none)
+  uint32_t *bind_annot;   // by binding: its annotation's root (annots), or
+                          // AL_NONE; NULL when the file has no annotations
+  uint32_t *ret_annot;    // by scope: its return annotation's root, the same
+  uint32_t *nb_calls;     // calls that may switch a receiver to non-blocking
   uint32_t n_nb_calls;
   file_memo memo;
 } file_index;
@@ -301,6 +304,12 @@ al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
 // name's annotation (`items: list[Client]`) or of a tree def's return
 // annotation (`-> AsyncIterator[Message]`); UNKNOWN otherwise.
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block);
+// Name read at byte `at` of scope, when a comprehension there binds it
+// (its clause's target, the innermost such comprehension around `at`,
+// outside the clause's own iterable): what the target takes, *found set;
+// else UNKNOWN with *found false (the enclosing scopes decide).
+al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
+                                uint32_t at, al_str name, bool *found);
 // Whether plain def (file, scope) is annotated `-> Coroutine[...]` (any
 // spelling): calling it creates a coroutine.
 bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);

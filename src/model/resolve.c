@@ -801,6 +801,16 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
   if (call >= f->calls.len)
     return unknown();
   const al_call *c = &f->calls.items[call];
+  if (c->callee.kind == AL_REF_DOTTED && r->ix->files[file].comp_targets) {
+    // A comprehension's target, seen only inside the comprehension.
+    al_str rest;
+    al_str root = split_first(c->callee.dotted, &rest);
+    bool found;
+    al_target t = al_index__comp_target(r, file, c->scope, c->span.start_byte,
+                                        root, &found);
+    if (found)
+      return t.kind == AL_TARGET_UNKNOWN ? t : follow_attrs(r, t, rest);
+  }
   return al_index__resolve_ref(r, file, c->scope, &c->callee);
 }
 

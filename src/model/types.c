@@ -290,36 +290,41 @@ al_target al_index__agree(al_target a, al_target b) {
 // What plain def (file, scope)'s return annotation says it returns:
 // ANNOT_COROUTINE for `-> Coroutine[...]`, ANNOT_AWAITABLE for
 // `-> Awaitable[...]` (any spelling), else ANNOT_PLAIN.
-static annot_wrap annotated_wrap(rctx *r, uint32_t file, uint32_t scope) {
+// A getter's decorators are checked by its caller (getter: true).
+static annot_wrap annotated_wrap(rctx *r, uint32_t file, uint32_t scope,
+                                 bool getter) {
   const al_scope *s = scope_of(r->ix, file, scope);
   uint32_t a = return_annot(r->ix, file, scope);
   if (a == AL_NONE || s->kind != AL_SCOPE_FUNCTION ||
       (s->flags & AL_SCOPE_GENERATOR))
     return ANNOT_PLAIN;
-  // Cheap test first: the head's last component.
+  // Cheap test first: the head's last component, or a file importing
+  // them under another name (`from typing import Awaitable as Aw`).
   al_str head = facts_of(r->ix, file)->annots.items[a].name;
-  if (!(head.len >= 9 &&
+  if (!r->ix->files[file].awaitable_alias &&
+      !(head.len >= 9 &&
         memcmp(head.ptr + head.len - 9, "Coroutine", 9) == 0) &&
       !(head.len >= 9 && memcmp(head.ptr + head.len - 9, "Awaitable", 9) == 0))
     return ANNOT_PLAIN;
   annot_wrap wrap;
   int saved = r->depth;
   al_index__annot_type(r, file, s->parent, a, &wrap);
-  if (wrap != ANNOT_PLAIN && !al_index__decorators_keep_type(r, file, scope))
+  if (wrap != ANNOT_PLAIN && !getter &&
+      !al_index__decorators_keep_type(r, file, scope))
     wrap = ANNOT_PLAIN;
   r->depth = saved;
   return wrap;
 }
 
 bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
-  return annotated_wrap(r, file, scope) == ANNOT_COROUTINE;
+  return annotated_wrap(r, file, scope, false) == ANNOT_COROUTINE;
 }
 
 bool al_index_returns_awaitable(const al_index *self, al_target t) {
   if (t.kind != AL_TARGET_FUNCTION)
     return false;
   rctx r = {self, NULL, 0};
-  return annotated_wrap(&r, t.file, t.scope) == ANNOT_AWAITABLE;
+  return annotated_wrap(&r, t.file, t.scope, false) == ANNOT_AWAITABLE;
 }
 
 al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
@@ -510,17 +515,39 @@ static bool getter_returns_coroutine(rctx *r, al_target g) {
   return nr > 0;
 }
 
-al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
+// Whether every decorator of (file, scope) is a plain name among allowed
+// (a property's own decorators: any other may make the getter something
+// else).
+static bool decorated_only(rctx *r, uint32_t file, uint32_t scope) {
   static const char *const allowed[] = {
       "builtins.property",
       "functools.cached_property",
       "abc.abstractmethod",
   };
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[scope];
+  for (uint32_t i = 0; i < s->n_decorators; i++) {
+    const al_ref *d = &f->refs.items[s->first_decorator + i];
+    if (d->kind != AL_REF_DOTTED)
+      return false;
+    al_target t = al_index__resolve_ref(r, file, s->parent, d);
+    r->depth = 0;
+    bool ok = false;
+    for (size_t k = 0;
+         t.kind == AL_TARGET_EXTERNAL && k < sizeof allowed / sizeof *allowed;
+         k++)
+      ok |= strcmp(t.qualname, allowed[k]) == 0;
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
   if (getter.kind != AL_TARGET_FUNCTION)
     return AL_CORO_NONE;
   rctx r = {self, NULL, 0};
-  const al_facts *f = facts_of(self, getter.file);
-  const al_scope *s = &f->scopes.items[getter.scope];
+  const al_scope *s = scope_of(self, getter.file, getter.scope);
   if (s->flags & AL_SCOPE_GENERATOR)
     return AL_CORO_NONE;
   if (s->kind == AL_SCOPE_FUNCTION)
@@ -528,20 +555,45 @@ al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
                                                 : AL_CORO_NONE;
   if (s->kind != AL_SCOPE_ASYNC_FUNCTION)
     return AL_CORO_NONE;
-  // Any other decorator may make the getter something else.
-  for (uint32_t i = 0; i < s->n_decorators; i++) {
-    const al_ref *d = &f->refs.items[s->first_decorator + i];
-    if (d->kind != AL_REF_DOTTED)
-      return AL_CORO_NONE;
-    al_target t = al_index__resolve_ref(&r, getter.file, s->parent, d);
-    r.depth = 0;
-    bool ok = false;
-    for (size_t k = 0;
-         t.kind == AL_TARGET_EXTERNAL && k < sizeof allowed / sizeof *allowed;
-         k++)
-      ok |= strcmp(t.qualname, allowed[k]) == 0;
-    if (!ok)
-      return AL_CORO_NONE;
+  return decorated_only(&r, getter.file, getter.scope) ? AL_CORO_ASYNC
+                                                       : AL_CORO_NONE;
+}
+
+bool al_index_getter_awaitable(const al_index *self, al_target getter) {
+  if (getter.kind != AL_TARGET_FUNCTION)
+    return false;
+  rctx r = {self, NULL, 0};
+  return annotated_wrap(&r, getter.file, getter.scope, true) ==
+             ANNOT_AWAITABLE &&
+         decorated_only(&r, getter.file, getter.scope);
+}
+
+al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
+                                uint32_t at, al_str name, bool *found) {
+  const al_facts *f = facts_of(r->ix, file);
+  *found = false;
+  const file_index *fi = &r->ix->files[file];
+  if (!fi->comp_targets || scope >= f->scopes.len)
+    return unknown();
+  uint32_t best = AL_NONE, best_len = UINT32_MAX;
+  const scope_runs *runs = &fi->comp_blocks;
+  for (uint32_t i = 0; i < runs->n[scope]; i++) {
+    uint32_t k = runs->order[runs->first[scope] + i];
+    const al_block_site *b = &f->blocks.items[k];
+    if (!b->target.len || b->scope != scope || b->comp == AL_NONE ||
+        !al_str_eq(b->target, name))
+      continue;
+    al_span c = f->comps.items[b->comp].span;
+    if (at < c.start_byte || at >= c.end_byte ||
+        (at >= b->span.start_byte && at < b->span.end_byte))
+      continue;
+    if (c.end_byte - c.start_byte < best_len) {
+      best = k;
+      best_len = c.end_byte - c.start_byte;
+    }
   }
-  return AL_CORO_ASYNC;
+  if (best == AL_NONE)
+    return unknown();
+  *found = true;
+  return al_index__loop_element(r, file, best);
 }

@@ -296,10 +296,12 @@ static void check_condition(al_rule_ctx *ctx, const al_rule *self,
 
 // --- properties read as values (AL101, AL102) ------------------------------
 
-// The property attribute read r reads, when its getter makes a coroutine:
-// why, for messages (NULL otherwise), and the read described in *subject.
+// The property attribute read r reads, when its getter makes a coroutine
+// (or, with awaitable non-NULL, a getter annotated `-> Awaitable[...]`,
+// *awaitable then set): why, for messages (NULL otherwise), and the read
+// described in *subject.
 static const char *property_source(al_rule_ctx *ctx, const al_attr_read *r,
-                                   const char **subject) {
+                                   const char **subject, bool *awaitable) {
   al_target g =
       al_index_property_getter(ctx->index, ctx->file, r->scope, r->dotted);
   const char *why;
@@ -311,7 +313,11 @@ static const char *property_source(al_rule_ctx *ctx, const al_attr_read *r,
     why = "has a getter that returns a coroutine";
     break;
   default:
-    return NULL;
+    if (!awaitable || !al_index_getter_awaitable(ctx->index, g))
+      return NULL;
+    *awaitable = true;
+    why = "has a getter that returns an awaitable";
+    break;
   }
   const char *written =
       al_arena_strndup(ctx->arena, r->dotted.ptr, r->dotted.len);
@@ -326,10 +332,14 @@ static void check_condition_properties(al_rule_ctx *ctx, const al_rule *self) {
   for (uint32_t i = 0; i < f->reads.len; i++) {
     const al_attr_read *r = &f->reads.items[i];
     const char *subject, *why;
-    if (r->ctx == AL_CTX_CONDITION && (why = property_source(ctx, r, &subject)))
+    bool awaitable = false;
+    if (r->ctx == AL_CTX_CONDITION &&
+        (why = property_source(ctx, r, &subject, &awaitable)))
       al_report(ctx, self, r->span, subject, why,
-                "the coroutine object is always true here and the call never "
-                "runs");
+                awaitable
+                    ? "the awaitable is always true here, whatever its result"
+                    : "the coroutine object is always true here and the call "
+                      "never runs");
   }
 }
 
@@ -605,7 +615,7 @@ static void check_value_properties(al_rule_ctx *ctx, const al_rule *self) {
                 .attr_hash = r->attr_hash,
                 .flags = r->flags};
     const char *how = value_use(ctx, &u), *subject, *why;
-    if (how && (why = property_source(ctx, r, &subject)))
+    if (how && (why = property_source(ctx, r, &subject, NULL)))
       al_report(ctx, self, r->span, subject, why, "its coroutine object", how);
   }
 }
