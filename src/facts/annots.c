@@ -280,7 +280,7 @@ static void subscript_children(al_extractor *x, TSNode n, uint32_t from,
   uint32_t c = limit ? ts_node_named_child_count(n) : 0, kept = 0;
   for (uint32_t i = from; i < c && kept < limit; i++) {
     TSNode ch = ts_node_named_child(n, i);
-    if (node_is(ch, "comment"))
+    if (al_node_kind(ch) == AL_K_COMMENT)
       continue;
     if (node_is(ch, "type_parameter")) {
       uint32_t m = ts_node_named_child_count(ch);
@@ -303,7 +303,7 @@ static void name_annot(al_extractor *x, TSNode head, al_annot_kind kind) {
 
 static void expr_annot(al_extractor *x, TSNode n, int depth) {
   n = al_node_unparen(n);
-  if (!ts_node_is_null(n) && node_is(n, "type") &&
+  if (!ts_node_is_null(n) && al_node_kind(n) == AL_K_TYPE &&
       ts_node_named_child_count(n) == 1)
     n = al_node_unparen(ts_node_named_child(n, 0));
   if (ts_node_is_null(n) || depth > ANNOT_DEPTH) {

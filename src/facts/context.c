@@ -242,13 +242,15 @@ static bool read_recorded(al_extractor *x, const ctx_info *ci) {
 
 // `name.attr` read as a value: an al_attr_read.
 void al_extract__attribute_read(al_extractor *x, frame *f) {
-  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
-  if (!read_recorded(x, &ci))
-    return;
+  // The shape first: classifying the context costs more, and most
+  // attributes are not `name.attr` (`a.b.c`, `f().x`).
   TSNode obj = ts_node_child_by_field_id(f->node, x->F->object);
   TSNode name = ts_node_child_by_field_id(f->node, x->F->attribute);
   if (ts_node_is_null(obj) || al_node_kind(obj) != AL_K_IDENTIFIER ||
       ts_node_is_null(name))
+    return;
+  ctx_info ci = al_extract__classify(x, x->stack.len - 1);
+  if (!read_recorded(x, &ci))
     return;
   al_str o = al_node_text(obj, x->text), a = al_node_text(name, x->text);
   char *d = al_arena_alloc(x->facts->arena, o.len + a.len + 2);

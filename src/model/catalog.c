@@ -432,3 +432,12 @@ const al_catalog *al_catalog_builtin(void) {
   pthread_once(&once, load_builtin);
   return builtin;
 }
+
+bool al_argspec_has(const al_argspec *spec, const al_arg *a) {
+  if (a->kind == AL_ARG_ELEMENT)
+    return false;
+  if (a->index == AL_ARG_KEYWORD)
+    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
+  return spec->all_positional ||
+         (a->index < 32 && (spec->positions & (1u << a->index)));
+}

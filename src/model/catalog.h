@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/str.h"
+#include "facts/facts.h"
 
 /** al_catalog_entry.facets */
 enum {
@@ -82,6 +83,10 @@ typedef struct {
   bool elements;       // the elements of a list/set/tuple there
   al_str keyword;      // the keyword naming the argument, or ""
 } al_argspec;
+
+/** Whether argument a of a call is one spec names: its position or its
+ * keyword (an element of a literal argument never is). */
+bool al_argspec_has(const al_argspec *spec, const al_arg *a);
 
 typedef struct {
   al_str name; // fully qualified: "asyncio.sleep"

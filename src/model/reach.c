@@ -15,13 +15,9 @@
 
 #include "model/index_p.h"
 
+// A starred argument (*args) may or may not fill the position: never one.
 static bool argspec_has(const al_argspec *spec, const al_arg *a) {
-  if (a->kind == AL_ARG_ELEMENT || a->kind == AL_ARG_STARRED)
-    return false;
-  if (a->index == AL_ARG_KEYWORD)
-    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
-  return spec->all_positional ||
-         (a->index < 32 && (spec->positions & (1u << a->index)));
+  return a->kind != AL_ARG_STARRED && al_argspec_has(spec, a);
 }
 
 // Whether argument a is one of spec's and meets cond (AL_UNLESS_*).
@@ -306,9 +302,9 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
   // A method call in a try that handles BlockingIOError (or ssl's
   // SSLWant*Error) is made on an object in non-blocking mode: that is what
   // raises them instead of waiting.
-  if ((c->flags & AL_CALL_TRY_WOULD_BLOCK) && receiver_of(c).len)
-    return false;
   al_str recv = receiver_of(c);
+  if ((c->flags & AL_CALL_TRY_WOULD_BLOCK) && recv.len)
+    return false;
   if (recv.len == 0)
     return true;
   if (made_nonblocking(self, file, c, recv))
@@ -918,7 +914,6 @@ void al_index__compute_reaches(al_index *self) {
                 : MEMO_NO;
     if (f) {
       file_memo *m = &self->files[file].memo;
-      free(m->reach_cond);
       size_t len = (f->scopes.len ? f->scopes.len : 1) * COND_MAX;
       m->reach_cond = al_xmalloc(len * sizeof(uint32_t));
       memset(m->reach_cond, 0xff, len * sizeof(uint32_t));

@@ -138,9 +138,6 @@ bool al_index__same_target(const al_target *a, const al_target *b) {
     return strcmp(a->qualname, b->qualname) == 0;
   }
 }
-static bool same_target(const al_target *a, const al_target *b) {
-  return al_index__same_target(a, b);
-}
 
 // Two defs of one name agree when they are alike for every rule.
 static bool same_function_shape(rctx *r, const al_target *a,
@@ -197,7 +194,7 @@ static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
     if (!have) {
       result = t;
       have = true;
-    } else if (!same_target(&result, &t)) {
+    } else if (!al_index__same_target(&result, &t)) {
       // A redefinition keeps the name only when nothing a rule asks about
       // differs between the definitions.
       if (!same_function_shape(r, &result, &t))
@@ -573,7 +570,8 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
     int saved = r->depth;
     al_target t = binding_target(r, file, &f->binds.items[fi->attrs[g + i]]);
     r->depth = saved;
-    if (t.kind == AL_TARGET_UNKNOWN || (i > 0 && !same_target(&result, &t)))
+    if (t.kind == AL_TARGET_UNKNOWN ||
+        (i > 0 && !al_index__same_target(&result, &t)))
       return unknown();
     result = t;
   }
@@ -845,7 +843,8 @@ static al_target function_value(rctx *r, al_target c) {
     int saved = r->depth;
     al_target v = al_index__call_value(r, c.file, ret->target);
     r->depth = saved;
-    if (v.kind != AL_TARGET_INSTANCE || (i > 0 && !same_target(&result, &v)))
+    if (v.kind != AL_TARGET_INSTANCE ||
+        (i > 0 && !al_index__same_target(&result, &v)))
       return declared;
     result = v;
   }

@@ -580,8 +580,7 @@ al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
   for (uint32_t i = 0; i < runs->n[scope]; i++) {
     uint32_t k = runs->order[runs->first[scope] + i];
     const al_block_site *b = &f->blocks.items[k];
-    if (!b->target.len || b->scope != scope || b->comp == AL_NONE ||
-        !al_str_eq(b->target, name))
+    if (!b->target.len || b->comp == AL_NONE || !al_str_eq(b->target, name))
       continue;
     al_span c = f->comps.items[b->comp].span;
     if (at < c.start_byte || at >= c.end_byte ||

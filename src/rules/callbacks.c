@@ -32,7 +32,7 @@ static void check_sync_callback(al_rule_ctx *ctx, const al_rule *self,
   const al_arg *a;
   for (uint32_t i = 0; (a = next_arg(ctx, call, AL_CAT_CALLS_SYNC, &e, &i));) {
     if ((a->kind != AL_ARG_REF && a->kind != AL_ARG_CALL) ||
-        !al_rules_arg_in(&e->sync_args, a))
+        !al_argspec_has(&e->sync_args, a))
       continue;
     uint32_t scope = ctx->facts->calls.items[call].scope;
     const char *written = NULL;
@@ -84,7 +84,7 @@ const al_rule al_rule_async_callable_as_sync_callback = {
 // its coroutine (AL106): the coroutine belongs on the event loop instead.
 static const char *as_function_fix(al_rule_ctx *ctx, const al_catalog_entry *e,
                                    const al_arg *a, const char *written) {
-  if ((e->facets & AL_CAT_CALLS_SYNC) && al_rules_arg_in(&e->sync_args, a)) {
+  if ((e->facets & AL_CAT_CALLS_SYNC) && al_argspec_has(&e->sync_args, a)) {
     const char *q = ctx->callee.qualname;
     size_t n = strlen(q), k = strlen("from_thread.run_sync");
     if (n >= k && strcmp(q + n - k, "from_thread.run_sync") == 0)
@@ -112,7 +112,7 @@ static void check_coroutine_as_function(al_rule_ctx *ctx, const al_rule *self,
   for (uint32_t i = 0;
        (a = next_arg(ctx, call, AL_CAT_EXPECTS_CALLABLE, &e, &i));) {
     if (a->kind != AL_ARG_CALL || a->target == AL_NONE ||
-        !al_rules_arg_in(&e->callable_args, a))
+        !al_argspec_has(&e->callable_args, a))
       continue;
     al_target inner = al_index_resolve_callee(ctx->index, ctx->file, a->target);
     if (!al_index_is_coroutine_function(ctx->index, inner))

@@ -69,15 +69,6 @@ bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope) {
   return al_rules_running_in(facts, scope, NULL) == AL_SCOPE_ASYNC_FUNCTION;
 }
 
-bool al_rules_arg_in(const al_argspec *spec, const al_arg *a) {
-  if (a->kind == AL_ARG_ELEMENT)
-    return false;
-  if (a->index == AL_ARG_KEYWORD)
-    return spec->keyword.len && al_str_eq(a->keyword, spec->keyword);
-  return spec->all_positional ||
-         (a->index < 32 && (spec->positions & (1u << a->index)));
-}
-
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref) {
   return al_arena_strndup(ctx->arena, ref->dotted.ptr, ref->dotted.len);
 }

@@ -47,9 +47,6 @@ static inline const al_catalog_entry *al_rules_entry(const al_target *t,
              : NULL;
 }
 
-/** Whether argument a is one that spec names (by position or keyword). */
-bool al_rules_arg_in(const al_argspec *spec, const al_arg *a);
-
 /** The text of a dotted reference as written. Owned by ctx->arena. */
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref);
 

@@ -576,22 +576,27 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
         u->scope != b->scope || b->kind != AL_BIND_ASSIGN ||
         b->target == AL_NONE || f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
       continue;
-    if (u->ctx != AL_CTX_ARG && !value_use(ctx, u))
+    // Arguments are the most common reads: their use is judged only once
+    // the binding is known to hold a coroutine.
+    const char *how = NULL;
+    if (u->ctx != AL_CTX_ARG && !(how = value_use(ctx, u)))
       continue;
     if (!state)
       state = al_arena_alloc(ctx->arena, f->binds.len);
     al_target t;
-    if (state[u->binding] == NAME_UNSEEN)
-      state[u->binding] = binding_coroutine(ctx, b, &t) &&
-                                  !al_rules_bound_elsewhere(f, u->binding)
+    const char *src = NULL;
+    if (state[u->binding] == NAME_UNSEEN) {
+      src = binding_coroutine(ctx, b, &t);
+      state[u->binding] = src && !al_rules_bound_elsewhere(f, u->binding)
                               ? NAME_CORO
                               : NAME_SKIP;
+    }
     if (state[u->binding] != NAME_CORO)
       continue;
-    const char *how = value_use(ctx, u);
-    if (!how)
+    if (!how && !(how = value_use(ctx, u)))
       continue;
-    const char *src = binding_coroutine(ctx, b, &t);
+    if (!src)
+      src = binding_coroutine(ctx, b, &t);
     const char *callee =
         al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
     const char *what = al_arena_printf(

@@ -150,7 +150,7 @@ static void check_loop_per_thread(al_rule_ctx *ctx, const al_rule *self,
   const char *api_name = NULL;
   for (uint32_t i = c->first_arg; i < c->first_arg + c->n_args; i++) {
     const al_arg *a = &f->args.items[i];
-    if (!al_rules_arg_in(&api->entry->sync_args, a))
+    if (!al_argspec_has(&api->entry->sync_args, a))
       continue;
     const char *what = NULL;
     al_target run;
