@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rules/rule.h"
 
@@ -16,8 +17,8 @@ bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule) {
   return ctx->enabled[al_rule_index(rule)];
 }
 
-static void report(al_rule_ctx *ctx, const al_rule *rule, al_range range,
-                   va_list ap) {
+static al_diag *report(al_rule_ctx *ctx, const al_rule *rule,
+                       al_range range, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   // The format is the descriptor's own string, never data.
@@ -29,27 +30,75 @@ static void report(al_rule_ctx *ctx, const al_rule *rule, al_range range,
   vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, rule->message, ap2);
 #pragma GCC diagnostic pop
   va_end(ap2);
-  al_diag d = {ctx->file, range, rule, msg};
+  al_diag d = {ctx->file, range, rule, msg, NULL};
   vec_push(ctx->out, d);
+  return &ctx->out->items[ctx->out->len - 1];
 }
 
-void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
+al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span,
+                   ...) {
   if (!al_rule_enabled(ctx, rule))
-    return;
+    return NULL;
   va_list ap;
   va_start(ap, span);
-  report(ctx, rule, al_linemap_range(&ctx->facts->lines, span), ap);
+  al_diag *d =
+      report(ctx, rule, al_linemap_range(&ctx->facts->lines, span), ap);
   va_end(ap);
+  return d;
 }
 
-void al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
-                     ...) {
+al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule,
+                         al_range range, ...) {
   if (!al_rule_enabled(ctx, rule))
-    return;
+    return NULL;
   va_list ap;
   va_start(ap, range);
-  report(ctx, rule, range, ap);
+  al_diag *d = report(ctx, rule, range, ap);
   va_end(ap);
+  return d;
+}
+
+al_fix *al_fix_new(al_rule_ctx *ctx, al_diag *diag,
+                   al_fix_applicability applicability, const char *message) {
+  if (!diag)
+    return NULL;
+  al_fix *fix = al_arena_alloc(ctx->arena, sizeof *fix);
+  *fix = (al_fix){applicability, al_arena_strndup(ctx->arena, message, strlen(message)), 0, 0,
+                  NULL};
+  diag->fix = fix;
+  return fix;
+}
+
+void al_fix_edit(al_rule_ctx *ctx, al_fix *fix, uint32_t start, uint32_t end,
+                 const char *content) {
+  if (!fix || fix->cap_edits == UINT32_MAX)
+    return;
+  bool bad = start > end || end > ctx->facts->text_len;
+  uint32_t at = fix->n_edits; // keep sorted by start; equal starts: in order
+  while (at > 0 && fix->edits[at - 1].start > start)
+    at--;
+  if (at > 0 && fix->edits[at - 1].end > start)
+    bad = true;
+  if (at < fix->n_edits && end > fix->edits[at].start)
+    bad = true;
+  if (bad) { // void: no edits, never applied (cap UINT32_MAX marks it)
+    fix->n_edits = 0;
+    fix->cap_edits = UINT32_MAX;
+    return;
+  }
+  if (fix->n_edits == fix->cap_edits) {
+    uint32_t cap = fix->cap_edits ? fix->cap_edits * 2 : 2;
+    al_edit *e = al_arena_alloc(ctx->arena, cap * sizeof *e);
+    for (uint32_t i = 0; i < fix->n_edits; i++)
+      e[i] = fix->edits[i];
+    fix->edits = e;
+    fix->cap_edits = cap;
+  }
+  for (uint32_t i = fix->n_edits; i > at; i--)
+    fix->edits[i] = fix->edits[i - 1];
+  fix->edits[at] =
+      (al_edit){start, end, al_arena_strndup(ctx->arena, content, strlen(content))};
+  fix->n_edits++;
 }
 
 void al_rules_check_file(al_rule_ctx *ctx) {

@@ -56,12 +56,48 @@ struct al_rule {
                       uint32_t block); // block: index into facts->blocks
 };
 
+/**
+ * Fixes (--fix, --unsafe-fixes, --diff; JSON "fix", SARIF "fixes").
+ * Safe: the original always fails at run time, or the edit cannot change
+ * behaviour. Unsafe: the edit changes what runs.
+ */
+typedef enum {
+  AL_FIX_SAFE,
+  AL_FIX_UNSAFE,
+} al_fix_applicability;
+
+/**
+ * One edit: replace the bytes [start, end) of the decoded text (the offsets
+ * facts keep, al_span's) with content (UTF-8; "" deletes). start == end
+ * inserts.
+ */
+typedef struct {
+  uint32_t start;
+  uint32_t end;
+  const char *content;
+} al_edit;
+
+/** A finding's fix: its edits apply together or not at all. */
+typedef struct {
+  al_fix_applicability applicability;
+  const char *message; // "Add `await`", imperative, no final period
+  uint32_t n_edits;
+  uint32_t cap_edits;
+  al_edit *edits; // sorted by start, non-overlapping (al_fix_edit keeps it)
+} al_fix;
+
+/** Whether fix has edits to apply (a voided fix has none). */
+static inline bool al_fix_usable(const al_fix *fix) {
+  return fix && fix->n_edits > 0;
+}
+
 /** One finding, positions still tree-sitter's (see source/position.h). */
 typedef struct {
   uint32_t file; // index into the project's files
   al_range range;
   const al_rule *rule;
   const char *message; // owned by the arena the rule context reported into
+  const al_fix *fix;   // NULL when none; in the same arena
 } al_diag;
 
 typedef al_vec(al_diag) al_diag_list;
@@ -83,15 +119,33 @@ struct al_rule_ctx {
 /**
  * Record a diagnostic of rule at span, the message formatted from
  * rule->message and the arguments. Does nothing for a disabled rule.
+ * Returns the new diagnostic (valid until the next report into ctx->out),
+ * or NULL when nothing was recorded: hand it to al_fix_new.
  */
-void al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...);
+al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...);
 
 /**
  * al_report at a range whose points are already known (a file without a
  * line map: AL002).
  */
-void al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
-                     ...);
+al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule,
+                         al_range range, ...);
+
+/**
+ * Give diag (al_report's result; NULL is allowed and gives NULL) a fix
+ * with no edits yet; message is copied into ctx->arena.
+ */
+al_fix *al_fix_new(al_rule_ctx *ctx, al_diag *diag,
+                   al_fix_applicability applicability, const char *message);
+
+/**
+ * Add an edit to fix (NULL: nothing). content is copied into ctx->arena.
+ * An edit overlapping one already there (or out of the file's text) makes
+ * the whole fix void: it keeps no edits and al_fix_usable is false. Insertions at the same
+ * offset keep the order they were added in.
+ */
+void al_fix_edit(al_rule_ctx *ctx, al_fix *fix, uint32_t start, uint32_t end,
+                 const char *content);
 
 /** Whether rule is enabled in this run (rules that share a check use it). */
 bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule);
