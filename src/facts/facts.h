@@ -74,6 +74,9 @@ enum {
   AL_SCOPE_AWAITS = 1 << 1,     // await / async for / async with in own body
   AL_SCOPE_STUB = 1 << 2,       // body is only docstring/pass/.../raise
   AL_SCOPE_NESTED_DEF = 1 << 3, // defined inside a function (not module/class)
+  // An async def whose return annotation is `Any`, `object` or a string
+  // that says nothing kept (no al_annot record): it may return anything.
+  AL_SCOPE_VAGUE_RETURN = 1 << 4,
 };
 
 // The field lists are laid out by hand (clang-format would reflow them).
