@@ -286,6 +286,10 @@ typedef enum {
                       // when it is met)
   AL_BIND_FOR,        // `for name in X` / `async for` (target: the loop's
                       // blocks index)
+  AL_BIND_UNPACK,     // `a, b = CALL` (a flat tuple of names; target: the
+                      // call's index, value_ref: the name's position)
+  AL_BIND_UNPACK_AWAIT, // `a, b = await CALL` (as UNPACK; the target is
+                        // patched when the call is met)
 } al_bind_kind;
 
 /** al_binding.flags */
@@ -310,7 +314,7 @@ enum {
   X(uint32_t, LINK,  target,    _)            /* see al_bind_kind */           \
   /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
   X(uint32_t, LINK,  value_ref, _)                                             \
-  X(uint8_t,  ENUM,  kind,      AL_BIND_FOR) /* al_bind_kind */                \
+  X(uint8_t,  ENUM,  kind,      AL_BIND_UNPACK_AWAIT) /* al_bind_kind */       \
   X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
 
 // clang-format on
