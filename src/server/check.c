@@ -25,8 +25,8 @@
 // The check runs in the first folder (the root), so that paths in
 // messages read as on the command line: relative to it. abs_path turns a
 // path of the run back into an absolute one, into buf.
-static const char *abs_path(const al_server *s, const char *path, char *buf,
-                            size_t cap) {
+const char *al_server_abs_path(const al_server *s, const char *path, char *buf,
+                               size_t cap) {
   if (path[0] == '/' || !s->folders.len)
     return path;
   while (path[0] == '.' && path[1] == '/')
@@ -40,8 +40,8 @@ static const char *abs_path(const al_server *s, const char *path, char *buf,
 static al_facts *overlay(void *data, al_extractor *x, const char *fs_path) {
   al_server *s = data;
   char buf[PATH_MAX];
-  al_doc *d =
-      al_docs_find_path(&s->docs, abs_path(s, fs_path, buf, sizeof buf));
+  al_doc *d = al_docs_find_path(
+      &s->docs, al_server_abs_path(s, fs_path, buf, sizeof buf));
   return d ? al_doc_extract(d, x) : NULL;
 }
 
@@ -108,8 +108,8 @@ static uint32_t check_paths(const al_server *s, const char **paths,
 // The URI of file f of res (the client's spelling for an open document).
 static char *file_uri(const al_server *s, const al_project_file *pf) {
   char buf[PATH_MAX];
-  const char *path =
-      abs_path(s, pf->fs_path ? pf->fs_path : pf->path, buf, sizeof buf);
+  const char *path = al_server_abs_path(s, pf->fs_path ? pf->fs_path : pf->path,
+                                        buf, sizeof buf);
   const al_doc *d = al_docs_find_path(&s->docs, path);
   return d ? al_xstrdup(d->uri) : al_uri_from_path(path);
 }
@@ -120,7 +120,8 @@ static json_t *position(const al_server *s, const al_facts *f, uint32_t row,
                    (json_int_t)al_lsp_character(&f->lines, col, byte, s->enc));
 }
 
-static json_t *range_json(const al_server *s, const al_facts *f, al_range r) {
+json_t *al_server_range_json(const al_server *s, const al_facts *f,
+                             al_range r) {
   return json_pack("{s:o, s:o}", "start",
                    position(s, f, r.start_row, r.start_col, r.start_byte),
                    "end", position(s, f, r.end_row, r.end_col, r.end_byte));
@@ -150,7 +151,7 @@ static json_t *related(const al_server *s, const al_run_result *res,
     snprintf(msg, sizeof msg, "'%.*s' is defined here", (int)sc->name.len,
              sc->name.ptr ? sc->name.ptr : "");
     json_t *loc = json_pack("{s:s, s:o}", "uri", uris[t.file], "range",
-                            range_json(s, tf, r));
+                            al_server_range_json(s, tf, r));
     json_t *m = json_string(msg);
     if (!m)
       m = json_string("defined here");
@@ -158,9 +159,6 @@ static json_t *related(const al_server *s, const al_run_result *res,
   }
   return NULL;
 }
-
-json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
-                            const al_diag *d, char **uris);
 
 json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
                             const al_diag *d, char **uris) {
@@ -175,9 +173,9 @@ json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
   if (!msg)
     msg = json_string(rule->name);
   json_t *o = json_pack("{s:o, s:i, s:s, s:{s:s}, s:s, s:o}", "range",
-                        range_json(s, f, d->range), "severity", severity,
-                        "code", rule->code, "codeDescription", "href", href,
-                        "source", "asynclint", "message", msg);
+                        al_server_range_json(s, f, d->range), "severity",
+                        severity, "code", rule->code, "codeDescription", "href",
+                        href, "source", "asynclint", "message", msg);
   if (strcmp(rule->code, "AL003") == 0) // an unused suppression
     json_object_set_new(o, "tags", json_pack("[i]", 1)); // Unnecessary
   json_t *rel = uris ? related(s, res, d, uris) : NULL;

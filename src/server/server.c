@@ -134,12 +134,14 @@ static void read_folders(al_server *s, const json_t *params) {
 }
 
 static json_t *capabilities(const al_server *s) {
-  return json_pack("{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:{s:{s:b, s:b}}}",
+  return json_pack("{s:s, s:{s:b, s:i, s:{s:b}}, s:{s:[s]}, s:{s:[s]}, "
+                   "s:{s:{s:b, s:b}}}",
                    "positionEncoding", al_lsp_encoding_name(s->enc),
                    "textDocumentSync", "openClose", 1, "change", 2, "save",
-                   "includeText", 0, "codeActionProvider", 1, "workspace",
-                   "workspaceFolders", "supported", 1, "changeNotifications",
-                   1);
+                   "includeText", 0, "codeActionProvider", "codeActionKinds",
+                   "quickfix", "executeCommandProvider", "commands",
+                   AL_SERVER_EXPLAIN, "workspace", "workspaceFolders",
+                   "supported", 1, "changeNotifications", 1);
 }
 
 static void initialize(al_server *s, json_t *id, const json_t *params) {
@@ -148,6 +150,11 @@ static void initialize(al_server *s, json_t *id, const json_t *params) {
     return;
   }
   s->enc = negotiate(params);
+  s->show_document = json_is_true(json_object_get(
+      json_object_get(
+          json_object_get(json_object_get(params, "capabilities"), "window"),
+          "showDocument"),
+      "support"));
   read_folders(s, params);
   s->initialized = true;
   respond(s, id,
@@ -188,6 +195,14 @@ static void request(al_server *s, json_t *id, const char *method,
       respond(s, id, actions);
     else
       respond_error(s, id, AL_RPC_INVALID_PARAMS, "invalid codeAction params");
+    return;
+  }
+  if (strcmp(method, "workspace/executeCommand") == 0) {
+    json_t *result = al_server_execute(s, params);
+    if (result)
+      respond(s, id, result);
+    else
+      respond_error(s, id, AL_RPC_INVALID_PARAMS, "unknown command");
     return;
   }
   respond_error(s, id, AL_RPC_METHOD_NOT_FOUND, method);

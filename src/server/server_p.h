@@ -46,6 +46,8 @@ typedef struct {
   al_run_result last; // facts, index and diagnostics of the latest check
   char *problems;     // the path problems last logged (logged on change)
   uint32_t checks;    // checks run (for the log)
+  bool show_document; // the client handles window/showDocument
+  json_int_t next_id; // of the server's own requests to the client
 } al_server;
 
 /** Send msg (a JSON-RPC object; the reference is stolen). */
@@ -69,6 +71,30 @@ char *al_uri_from_path(const char *path);
  * file or its directory exists; NULL for another scheme or a bad URI.
  */
 char *al_uri_to_path(const char *uri);
+
+/**
+ * The absolute path of a path of the latest check (relative ones are
+ * relative to the first folder, where the check runs): path itself, or
+ * one written into buf.
+ */
+const char *al_server_abs_path(const al_server *s, const char *path, char *buf,
+                               size_t cap);
+
+/** An LSP Range of r, a range of a file whose facts are f. */
+json_t *al_server_range_json(const al_server *s, const al_facts *f, al_range r);
+
+/**
+ * The LSP Diagnostic of d, a diagnostic of res. uris: the URI of each of
+ * res's files, for relatedInformation (NULL: none).
+ */
+json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
+                            const al_diag *d, char **uris);
+
+/** workspace/executeCommand (actions.c); NULL for an unknown command. */
+json_t *al_server_execute(al_server *s, const json_t *params);
+
+/** The command of the "show the rule's explanation" code action. */
+#define AL_SERVER_EXPLAIN "asynclint.explain"
 
 /** The help URI of a rule, into buf. */
 void al_server_rule_uri(const char *code, char *buf, size_t cap);
