@@ -231,6 +231,7 @@ static void print_wrapped_list(const char *lead, const char *const *words,
 
 static void print_help(void) {
   printf("Usage: " PROG " [OPTIONS] [PATH ...]\n"
+         "       " PROG " server    (the language server editors start)\n"
          "\n"
          "Find misuse of async/await in Python code. Each PATH is a file or a\n"
          "directory searched recursively for *.py and *.pyi files (default:\n"
