@@ -43,7 +43,7 @@ static uint32_t file_of(const al_server *s, const char *uri) {
   char *owned = doc ? NULL : al_uri_to_path(uri);
   const char *path = doc ? doc->path : owned;
   uint32_t found = AL_NONE;
-  const al_project *proj = &s->last.project;
+  const al_project *proj = &s->last->project;
   for (uint32_t i = 0; path && i < proj->n_linted && found == AL_NONE; i++) {
     const al_project_file *pf = &proj->files.items[i];
     char buf[4096];
@@ -75,7 +75,7 @@ static json_t *action(const char *title, json_t *diag, const char *uri,
 
 static json_t *fix_action(const al_server *s, const al_diag *d, json_t *diag,
                           const char *uri) {
-  const al_facts *f = s->last.project.files.items[d->file].facts;
+  const al_facts *f = s->last->project.files.items[d->file].facts;
   json_t *edits = json_array();
   for (uint32_t i = 0; i < d->fix->n_edits; i++) {
     const al_edit *e = &d->fix->edits[i];
@@ -112,7 +112,7 @@ static bool ends_with_noqa_list(al_str t) {
 
 static json_t *noqa_action(const al_server *s, const al_doc *doc,
                            const al_diag *d, json_t *diag) {
-  const al_facts *f = s->last.project.files.items[d->file].facts;
+  const al_facts *f = s->last->project.files.items[d->file].facts;
   if (!doc || !doc->tree || f->text_len != doc->len)
     return NULL;
   uint32_t row = d->range.start_row;
@@ -162,14 +162,14 @@ json_t *al_server_code_actions(al_server *s, const json_t *params) {
       !read_pos(json_object_get(range, "end"), &to))
     return NULL;
   json_t *out = json_array();
-  uint32_t file = s->have_last ? file_of(s, uri) : AL_NONE;
+  uint32_t file = s->last ? file_of(s, uri) : AL_NONE;
   if (file == AL_NONE)
     return out;
   const al_doc *doc = al_docs_find(&s->docs, uri);
-  const al_facts *f = s->last.project.files.items[file].facts;
+  const al_facts *f = s->last->project.files.items[file].facts;
   char seen[512] = ""; // codes explained already, "AL100 AL200 "
-  for (uint32_t i = 0; i < s->last.diags.len; i++) {
-    const al_diag *d = &s->last.diags.items[i];
+  for (uint32_t i = 0; i < s->last->diags.len; i++) {
+    const al_diag *d = &s->last->diags.items[i];
     if (d->file != file)
       continue;
     json_t *r = al_server_range_json(s, f, d->range);
@@ -181,7 +181,7 @@ json_t *al_server_code_actions(al_server *s, const json_t *params) {
     // for its actions.
     if (ds.line > to.line || from.line > de.line)
       continue;
-    json_t *diag = al_server_diag_json(s, &s->last, d, NULL);
+    json_t *diag = al_server_diag_json(s, s->last, d, NULL);
     if (al_fix_usable(d->fix))
       json_array_append_new(out, fix_action(s, d, diag, uri));
     json_t *noqa = noqa_action(s, doc, d, diag);

@@ -293,30 +293,35 @@ void al_server_check(al_server *s) {
       .buffer_files = extra,
       .n_buffer_files = n_extra,
   };
-  al_run_result res;
-  al_run(&res, &opts);
+  // On the heap: the index keeps a pointer to the result's project.
+  al_run_result *res = al_xmalloc(sizeof *res);
+  al_run(res, &opts);
   free(paths);
   free(extra);
   s->checks++;
-  if (res.config_failed) {
-    const al_error *e = &res.config_error;
+  if (res->config_failed) {
+    const al_error *e = &res->config_error;
     al_server_log(s, AL_LOG_ERROR, "asynclint: %s:%u:%u: %s", e->path, e->line,
                   e->column, e->message);
-    al_run_free(&res);
+    al_run_free(res);
+    free(res);
     return; // the previous diagnostics stand until the config is fixed
   }
-  log_problems(s, &res);
-  publish_changes(s, &res);
-  if (s->have_last)
-    al_run_free(&s->last);
+  log_problems(s, res);
+  publish_changes(s, res);
+  if (s->last) {
+    al_run_free(s->last);
+    free(s->last);
+  }
   s->last = res;
-  s->have_last = true;
 }
 
 void al_server_check_free(al_server *s) {
-  if (s->have_last)
-    al_run_free(&s->last);
-  s->have_last = false;
+  if (s->last) {
+    al_run_free(s->last);
+    free(s->last);
+  }
+  s->last = NULL;
   json_decref(s->published);
   json_decref(s->versions);
   s->published = s->versions = NULL;

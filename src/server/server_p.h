@@ -39,11 +39,12 @@ typedef struct {
   al_lsp_encoding enc;
   al_vec(char *) folders; // workspace folders: absolute, resolved paths
   al_docs docs;
-  bool dirty;         // something changed since the last check
-  json_t *published;  // uri -> the diagnostics last published (dumped)
-  json_t *versions;   // uri -> the version they were published for
-  bool have_last;     // last holds the latest check's results
-  al_run_result last; // facts, index and diagnostics of the latest check
+  bool dirty;        // something changed since the last check
+  json_t *published; // uri -> the diagnostics last published (dumped)
+  json_t *versions;  // uri -> the version they were published for
+  // Facts, index and diagnostics of the latest check (NULL before the
+  // first). On the heap: the index points into the result's project.
+  al_run_result *last;
   char *problems;     // the path problems last logged (logged on change)
   uint32_t checks;    // checks run (for the log)
   bool show_document; // the client handles window/showDocument
