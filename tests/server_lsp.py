@@ -678,6 +678,28 @@ def random_edits_match_a_cold_run(root, c):
             cl.kill()
 
 
+@case
+def chain_steps_as_related_information(root, c):
+    write(os.path.join(root, "pkg", "util.py"),
+          "import time\n\n\ndef pause(n):\n    time.sleep(n)\n\n\n"
+          "def retry():\n    pause(1)\n")
+    write(os.path.join(root, "pkg", "h.py"),
+          "from pkg.util import retry\n\n\nasync def handler():\n"
+          "    retry()\n")
+    c.initialize(root)
+    h = uri_of(os.path.join(root, "pkg", "h.py"))
+    util = uri_of(os.path.join(root, "pkg", "util.py"))
+    (d,) = c.diagnostics(h)["diagnostics"]
+    assert d["code"] == "AL209" and d["severity"] == 2, d
+    got = [(r["location"]["uri"], r["location"]["range"]["start"],
+            r["message"]) for r in d["relatedInformation"]]
+    assert got == [
+        (util, {"line": 7, "character": 4}, "'retry' is a step of the chain"),
+        (util, {"line": 3, "character": 4}, "'pause' is a step of the chain"),
+    ], got
+    assert c.stop() == 0
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:

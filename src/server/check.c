@@ -127,39 +127,6 @@ json_t *al_server_range_json(const al_server *s, const al_facts *f,
                    "end", position(s, f, r.end_row, r.end_col, r.end_byte));
 }
 
-// relatedInformation: where the function a finding's call calls is
-// defined, when that is a def of the tree (AL100-family findings are
-// about a call of it; AL209's first helper is the callee too).
-static json_t *related(const al_server *s, const al_run_result *res,
-                       const al_diag *d, char **uris) {
-  const al_facts *f = res->project.files.items[d->file].facts;
-  for (uint32_t c = 0; c < f->calls.len; c++) {
-    const al_call *call = &f->calls.items[c];
-    if (call->span.start_byte != d->range.start_byte ||
-        call->span.end_byte != d->range.end_byte)
-      continue;
-    al_target t = al_index_resolve_callee(res->index, d->file, c);
-    if ((t.kind != AL_TARGET_FUNCTION && t.kind != AL_TARGET_CLASS) ||
-        t.file == AL_NONE || t.file >= res->project.n_linted)
-      return NULL;
-    const al_facts *tf = res->project.files.items[t.file].facts;
-    if (t.scope >= tf->scopes.len)
-      return NULL;
-    const al_scope *sc = &tf->scopes.items[t.scope];
-    al_range r = al_linemap_range(&tf->lines, sc->name_span);
-    char msg[200];
-    snprintf(msg, sizeof msg, "'%.*s' is defined here", (int)sc->name.len,
-             sc->name.ptr ? sc->name.ptr : "");
-    json_t *loc = json_pack("{s:s, s:o}", "uri", uris[t.file], "range",
-                            al_server_range_json(s, tf, r));
-    json_t *m = json_string(msg);
-    if (!m)
-      m = json_string("defined here");
-    return json_pack("[{s:o, s:o}]", "location", loc, "message", m);
-  }
-  return NULL;
-}
-
 json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
                             const al_diag *d, char **uris) {
   const al_facts *f = res->project.files.items[d->file].facts;
@@ -178,7 +145,7 @@ json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
                         href, "source", "asynclint", "message", msg);
   if (strcmp(rule->code, "AL003") == 0) // an unused suppression
     json_object_set_new(o, "tags", json_pack("[i]", 1)); // Unnecessary
-  json_t *rel = uris ? related(s, res, d, uris) : NULL;
+  json_t *rel = uris ? al_server_related(s, res, d, uris) : NULL;
   if (rel)
     json_object_set_new(o, "relatedInformation", rel);
   return o;

@@ -91,6 +91,14 @@ json_t *al_server_range_json(const al_server *s, const al_facts *f, al_range r);
 json_t *al_server_diag_json(const al_server *s, const al_run_result *res,
                             const al_diag *d, char **uris);
 
+/**
+ * relatedInformation of d (related.c): each step of an AL209 / AL400
+ * chain through the tree's functions, else the definition of the function
+ * d's call calls, when it is the tree's; NULL when there is none.
+ */
+json_t *al_server_related(const al_server *s, const al_run_result *res,
+                          const al_diag *d, char **uris);
+
 /** workspace/executeCommand (actions.c); NULL for an unknown command. */
 json_t *al_server_execute(al_server *s, const json_t *params);
 
