@@ -45,17 +45,28 @@ static json_t *notification(const char *method, json_t *params) {
                    "params", params);
 }
 
+// A JSON string of text; bytes that are not UTF-8 (jansson's error
+// messages quote the input) become '?'.
+static json_t *text_json(const char *text) {
+  json_t *j = json_string(text);
+  if (j)
+    return j;
+  char *copy = al_xstrdup(text);
+  for (char *p = copy; *p; p++)
+    if ((unsigned char)*p >= 0x80)
+      *p = '?';
+  j = json_string(copy);
+  free(copy);
+  return j;
+}
+
 void al_server_log(al_server *s, int type, const char *fmt, ...) {
   char buf[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  // jansson refuses invalid UTF-8: a message quoting the client's bytes
-  // may cut a character; json_stringn_nocheck would pass it through.
-  json_t *msg = json_string(buf);
-  if (!msg)
-    msg = json_string("(message not valid UTF-8)");
+  json_t *msg = text_json(buf);
   al_server_send(
       s, notification("window/logMessage",
                       json_pack("{s:i, s:o}", "type", type, "message", msg)));
@@ -68,9 +79,9 @@ static void respond(al_server *s, json_t *id, json_t *result) {
 
 static void respond_error(al_server *s, json_t *id, int code,
                           const char *message) {
-  al_server_send(s, json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0",
+  al_server_send(s, json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0",
                               "id", id ? id : json_null(), "error", "code",
-                              code, "message", message));
+                              code, "message", text_json(message)));
 }
 
 // --- initialize --------------------------------------------------------------
