@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # A real editor: neovim headless opens a file, attaches `asynclint server`
 # with its built-in LSP client (nvim_lsp.lua), and must see the server's
-# diagnostic, see it go after an edit and come back after an undo. Skips
+# diagnostic, see it go after an edit and come back after an undo, and
+# apply the server's "# noqa" code action (the fix quickfixes of issue 18
+# go the same way). Skips
 # when neovim is not installed (./dev installs Debian's).
 # usage: nvim_lsp.sh ASYNCLINT SOURCE_ROOT
 set -u
@@ -37,11 +39,14 @@ diagnostics arrived
 diag 6:5 AL100 asynclint severity=1 'fetch' (pkg/lib.py:1) is async: this call creates a coroutine that is never awaited; add 'await'
 after edit clean
 after undo finding back
+action Suppress with # noqa: AL100
+action Show the explanation of AL100 (unawaited-coroutine)
+after action clean:     fetch()  # noqa: AL100
 client stopped"
 if [ "$rc" -eq 0 ] && [ "$(cat "$out" 2>/dev/null)" = "$expected" ]; then
-  ok "neovim attaches asynclint server, sees its diagnostics follow edits"
+  ok "neovim attaches asynclint server, sees its diagnostics follow edits and applies a code action"
 else
-  not_ok "neovim attaches asynclint server, sees its diagnostics follow edits" \
+  not_ok "neovim attaches asynclint server, sees its diagnostics follow edits and applies a code action" \
     "expected:" "$expected" "got:" "$out" "stderr:" "$err" "exit: $rc"
 fi
 exit $((failed > 0))
