@@ -30,6 +30,7 @@
 #include "facts/facts.h"
 #include "report/report.h"
 #include "rules/rule.h"
+#include "server/server.h"
 #include "source/discover.h"
 #include "suppress/noqa.h"
 
@@ -230,6 +231,7 @@ static void print_wrapped_list(const char *lead, const char *const *words,
 
 static void print_help(void) {
   printf("Usage: " PROG " [OPTIONS] [PATH ...]\n"
+         "       " PROG " server    (the language server editors start)\n"
          "\n"
          "Find misuse of async/await in Python code. Each PATH is a file or a\n"
          "directory searched recursively for *.py and *.pyi files (default:\n"
@@ -792,6 +794,11 @@ int al_cli_main(int argc, char **argv) {
   // Likewise a file size limit (ulimit -f) reached while writing the cache
   // or --output-file must be a failed write (EFBIG), not a killed process.
   signal(SIGXFSZ, SIG_IGN);
+
+  // `asynclint server`: the language server (a path named server is
+  // ./server).
+  if (argc > 1 && strcmp(argv[1], "server") == 0)
+    return al_server_main(argc - 1, argv + 1);
 
   cli c = {0};
   c.writer = al_report_find_format("text");

@@ -115,6 +115,11 @@ static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
 // The facts of one file: from the cache, or read (or stdin) and extracted.
 static al_facts *extract_file(run_state *st, al_extractor *x,
                               al_project_file *pf) {
+  if (pf->fs_path && st->opts->overlay && !pf->library) {
+    al_facts *open = st->opts->overlay(st->opts->overlay_data, x, pf->fs_path);
+    if (open)
+      return open;
+  }
   al_arena *tmp = al_arena_new();
   al_facts *facts;
   if (pf->fs_path && st->cache) {
@@ -510,6 +515,11 @@ static bool setup(run_state *st) {
     return false;
   }
   discover(st, &su);
+  for (uint32_t i = 0; i < opts->n_buffer_files; i++) {
+    const char *path = opts->buffer_files[i];
+    al_project_file pf = {.path = path, .fs_path = path, .explicit_ = true};
+    vec_push(&out->project.files, pf);
+  }
   if (su.want_stdin)
     add_stdin(st, &su);
   if (out->project.files.len > 1)

@@ -15,6 +15,7 @@
 #include "base/arena.h"
 #include "base/error.h"
 #include "config/settings.h"
+#include "facts/extract.h"
 #include "model/catalog.h"
 #include "model/index.h"
 #include "model/project.h"
@@ -55,6 +56,17 @@ typedef struct {
   const char *const *python_path; // --python-path directories
   uint32_t n_python_path;         //
   bool python_path_given;         // --python-path or --no-python-path
+  // The language server's open documents (server/): NULL elsewhere. Called
+  // by the extraction workers for every file of the tree read from disk
+  // (not "-"); returns the facts of the file's open buffer, extracted with
+  // the worker's extractor x (owned by the run from then on), or NULL to
+  // read the file as usual. Such facts are never cached.
+  al_facts *(*overlay)(void *data, al_extractor *x, const char *fs_path);
+  void *overlay_data;
+  // Files of the server's open buffers that are not on disk (yet): added
+  // to the tree as if discovered; overlay gives their facts.
+  const char *const *buffer_files;
+  uint32_t n_buffer_files;
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);

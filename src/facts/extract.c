@@ -1138,7 +1138,9 @@ static void release_scratch(al_extractor *x, al_facts *facts) {
   free(rows);
 }
 
-al_facts *al_extract(al_extractor *self, const al_source *src) {
+// given: a tree of src->text to walk (kept), or NULL to parse (and delete).
+static al_facts *extract(al_extractor *self, const al_source *src,
+                         const TSTree *given) {
   al_facts *facts = al_facts_new();
   if (!src->ok) {
     facts->unreadable = true;
@@ -1163,7 +1165,10 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
   m->parent = AL_NONE;
   m->first_decorator = m->first_base = AL_NONE;
   bool gave_up = false;
-  TSTree *tree = al_parser_parse(self->parser, src->text, src->len, &gave_up);
+  TSTree *own =
+      given ? NULL
+            : al_parser_parse(self->parser, src->text, src->len, &gave_up);
+  const TSTree *tree = given ? given : own;
   if (!tree) {
     facts->parse_gave_up = true;
     facts->syntax_error = true;
@@ -1180,10 +1185,19 @@ al_facts *al_extract(al_extractor *self, const al_source *src) {
     find_syntax_error(self, root);
   // The walks still point into the tree, but read nothing until their
   // next reset.
-  ts_tree_delete(tree);
+  ts_tree_delete(own);
   // The facts live until the end of the run: exact sizes.
   release_scratch(self, facts);
   self->facts = NULL;
   self->text = NULL;
   return facts;
+}
+
+al_facts *al_extract(al_extractor *self, const al_source *src) {
+  return extract(self, src, NULL);
+}
+
+al_facts *al_extract_tree(al_extractor *self, const al_source *src,
+                          const TSTree *tree) {
+  return extract(self, src, tree);
 }

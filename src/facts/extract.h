@@ -9,6 +9,8 @@
 #ifndef AL_FACTS_EXTRACT_H
 #define AL_FACTS_EXTRACT_H
 
+#include <tree_sitter/api.h>
+
 #include "facts/facts.h"
 #include "source/file.h"
 
@@ -26,5 +28,13 @@ void al_extractor_free(al_extractor *self);
  * syntax error if any. Never NULL; caller frees with al_facts_free.
  */
 al_facts *al_extract(al_extractor *self, const al_source *src);
+
+/**
+ * al_extract over a tree the caller already has for src->text (the
+ * server's open documents keep theirs for incremental reparsing): the tree
+ * is read, not parsed again, and left to the caller.
+ */
+al_facts *al_extract_tree(al_extractor *self, const al_source *src,
+                          const TSTree *tree);
 
 #endif

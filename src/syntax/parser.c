@@ -77,6 +77,11 @@ static const char *read_buffer(void *payload, uint32_t byte_index,
 
 TSTree *al_parser_parse(al_parser *self, const char *text, uint32_t len,
                         bool *gave_up) {
+  return al_parser_reparse(self, NULL, text, len, gave_up);
+}
+
+TSTree *al_parser_reparse(al_parser *self, const TSTree *old, const char *text,
+                          uint32_t len, bool *gave_up) {
   self->calls = 0;
   self->budget = (uint64_t)len * BUDGET_PER_BYTE + BUDGET_MIN;
   buffer b = {text, len};
@@ -85,7 +90,7 @@ TSTree *al_parser_parse(al_parser *self, const char *text, uint32_t len,
                    .encoding = TSInputEncodingUTF8,
                    .decode = NULL};
   TSParseOptions opts = {.payload = self, .progress_callback = progress};
-  TSTree *tree = ts_parser_parse_with_options(self->ts, NULL, input, opts);
+  TSTree *tree = ts_parser_parse_with_options(self->ts, old, input, opts);
   *gave_up = tree == NULL;
   if (!tree)
     ts_parser_reset(self->ts);

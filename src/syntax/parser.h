@@ -43,4 +43,12 @@ void al_parser_free(al_parser *self);
 TSTree *al_parser_parse(al_parser *self, const char *text, uint32_t len,
                         bool *gave_up);
 
+/**
+ * al_parser_parse reusing old, a tree of the previous text already told of
+ * the edits with ts_tree_edit (the server's incremental reparse); old is
+ * only read, and stays the caller's. NULL old parses from scratch.
+ */
+TSTree *al_parser_reparse(al_parser *self, const TSTree *old, const char *text,
+                          uint32_t len, bool *gave_up);
+
 #endif
