@@ -270,6 +270,10 @@ void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target);
 
 /** The bindings the statement or clause of frame f makes. */
 void al_extract__assignment(al_extractor *x, frame *f);
+// How many times `range(...)` call runs at most, from its constant
+// arguments; 0 when not a range call or its stop is not constant.
+uint64_t al_extract__range_bound(al_extractor *x, TSNode call);
+
 // Patch the UNPACK bindings from `first` on with the call they unpack.
 void al_extract__patch_unpack(al_extractor *x, uint32_t first, uint32_t call);
 void al_extract__augmented_assignment(al_extractor *x, frame *f);
