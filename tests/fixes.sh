@@ -16,6 +16,8 @@
 #   5. --diff writes nothing, exits 1, and its output applied with
 #      `patch -p1` (and checked by `git apply --check`) gives exactly the
 #      --fix result;
+# --add-noqa on add_noqa/NAME.py gives add_noqa/NAME.py.noqa, after which
+# nothing is reported and a second --add-noqa changes nothing;
 # then, over a copy of the whole fixtures tree (FIXTURES_DIR), the measure
 # of issue 18: --fix --unsafe-fixes --select ALL leaves every file that
 # compiled still compiling and removes at least 90% of the findings that
@@ -155,6 +157,33 @@ for input in "${pairs[@]}"; do
 done
 for expected in "$fixes_dir"/*.py.fixed; do
   [ -f "${expected%.fixed}" ] || not_ok "$(basename "$expected"): no input"
+done
+
+# --add-noqa on the pairs add_noqa/NAME.py -> NAME.py.noqa: the expected
+# bytes, nothing left to report, and a second run adds nothing.
+for input in "$fixes_dir"/add_noqa/*.py; do
+  name=$(basename "$input")
+  args=$(fix_args "$input")
+  rm -rf "$tmp/noqa" && mkdir -p "$tmp/noqa" && cp "$input" "$tmp/noqa/$name"
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache --add-noqa $args "$name") >"$out" 2>"$err"
+  rc=$?
+  if [ "$rc" != 0 ] || ! cmp -s "$tmp/noqa/$name" "$input.noqa"; then
+    not_ok "add_noqa/$name: --add-noqa does not give $name.noqa (exit $rc)" \
+      "$(diff -u "$input.noqa" "$tmp/noqa/$name" | head -n 30 | cat -A)"
+    continue
+  fi
+  ok "add_noqa/$name: --add-noqa gives $name.noqa"
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache $args "$name") >"$out" 2>"$err"
+  rc=$?
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache --add-noqa $args "$name") >"$out" 2>>"$err"
+  if [ "$rc" = 0 ] && cmp -s "$tmp/noqa/$name" "$input.noqa"; then
+    ok "add_noqa/$name: nothing left to report, a second run adds nothing"
+  else
+    not_ok "add_noqa/$name: findings left (exit $rc) or a second run changed it"
+  fi
 done
 
 # The whole fixtures tree.
