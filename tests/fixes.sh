@@ -186,6 +186,40 @@ for input in "$fixes_dir"/add_noqa/*.py; do
   fi
 done
 
+# The config keys: `fix = true` fixes without --fix; `unfixable` (and
+# `fixable` without the rule) offer no fix: no [*], --fix leaves it.
+cfg=$tmp/cfg
+mkdir -p "$cfg"
+printf 'import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()\n' >"$tmp/src.py"
+config_case() { # NAME TOML WANT(fixed|kept) WANT_MARK(yes|no)
+  printf '[tool.asynclint]\nselect = ["AL403"]\n%b' "$2" >"$cfg/pyproject.toml"
+  cp "$tmp/src.py" "$cfg/a.py"
+  (cd "$cfg" && "$bin" --no-cache a.py) >"$out" 2>"$err"
+  local marked=no state=kept
+  grep -q 'AL403 \[\*\]' "$out" && marked=yes
+  (cd "$cfg" && "$bin" --no-cache --fix a.py) >/dev/null 2>&1
+  grep -q get_running_loop "$cfg/a.py" && state=fixed
+  if [ "$state" = "$3" ] && { [ "$1" = fix ] || [ "$marked" = "$4" ]; }; then
+    ok "config $1: the fix is $3, [*] $4"
+  else
+    not_ok "config $1: the fix is $state (want $3), [*] $marked (want $4)"
+  fi
+}
+config_case plain '' fixed yes
+config_case unfixable 'unfixable = ["AL4"]\n' kept no
+config_case fixable-other 'fixable = ["AL003"]\n' kept no
+config_case fixable-prefix 'fixable = ["AL4"]\n' fixed yes
+# fix = true: a plain run writes the fix.
+printf '[tool.asynclint]\nselect = ["AL403"]\nfix = true\n' >"$cfg/pyproject.toml"
+cp "$tmp/src.py" "$cfg/a.py"
+(cd "$cfg" && "$bin" --no-cache a.py) >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q get_running_loop "$cfg/a.py"; then
+  ok "config fix = true: a plain run applies the fix (exit 0)"
+else
+  not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
+fi
+
 # The whole fixtures tree.
 tree=$tmp/tree
 cp -r "$fixtures_dir" "$tree"
