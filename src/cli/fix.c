@@ -326,31 +326,61 @@ static const char *diff_path(const char *path, char *buf, size_t size) {
   return buf;
 }
 
-// Writes f's new bytes over its file, atomically, keeping its mode.
-static bool write_file(const fixed_file *f) {
+// Whether the file at path still holds bytes[0..len) (it may have been
+// edited while the passes ran: then it is not overwritten).
+static bool unchanged(const char *path, const char *bytes, size_t len) {
+  al_arena *tmp = al_arena_new();
+  al_source src;
+  char *now;
+  size_t now_len;
+  bool same = al_source_read_bytes(&src, tmp, path, path, &now, &now_len) &&
+              now_len == len && memcmp(now, bytes, len) == 0;
+  al_arena_free(tmp);
+  return same;
+}
+
+// Writes f's new bytes over its file, atomically, keeping its mode. A
+// symbolic link stays one: its target is rewritten.
+static bool write_to(const fixed_file *f, const char *target) {
   struct stat st;
-  if (stat(f->fs_path, &st) != 0) {
+  if (stat(target, &st) != 0) {
     fprintf(stderr, PROG ": %s: not written: %s\n", f->path, strerror(errno));
     return false;
   }
-  if (!S_ISREG(st.st_mode)) {
-    fprintf(stderr, PROG ": %s: not written: not a regular file\n", f->path);
+  if (!S_ISREG(st.st_mode) || !unchanged(target, f->orig, f->orig_len)) {
+    fprintf(stderr, PROG ": %s: not written: %s\n", f->path,
+            S_ISREG(st.st_mode) ? "changed while it was being fixed"
+                                : "not a regular file");
     return false;
   }
   al_atomic_file af;
-  if (!al_atomic_open(&af, f->fs_path)) {
+  if (!al_atomic_open(&af, target)) {
     fprintf(stderr, PROG ": cannot write %s: %s\n", f->path, strerror(errno));
     return false;
   }
   bool ok = fwrite(f->cur, 1, f->cur_len, af.fp) == f->cur_len &&
             fflush(af.fp) == 0 &&
             fchmod(fileno(af.fp), st.st_mode & 07777) == 0;
+  int e = errno;
   if (!al_atomic_commit(&af, ok) || !ok) {
     fprintf(stderr, PROG ": cannot write %s: %s\n", f->path,
-            strerror(errno ? errno : EIO));
+            strerror(ok  ? errno
+                     : e ? e
+                         : EIO));
     return false;
   }
   return true;
+}
+
+static bool write_file(const fixed_file *f) {
+  char *target = realpath(f->fs_path, NULL);
+  if (!target) {
+    fprintf(stderr, PROG ": %s: not written: %s\n", f->path, strerror(errno));
+    return false;
+  }
+  bool ok = write_to(f, target);
+  free(target);
+  return ok;
 }
 
 static int cmp_fixed(const void *a, const void *b) {
