@@ -220,6 +220,33 @@ else
   not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
 fi
 
+# Files that are never written, and standard input.
+printf 'import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()\n\ndef g(:\n    pass\n' >"$tmp/syntax.py"
+cp "$tmp/syntax.py" "$tmp/syntax.orig"
+"$bin" --isolated --no-cache --select AL403 "$tmp/syntax.py" >"$out" 2>"$err"
+"$bin" --isolated --no-cache --select AL403 --fix "$tmp/syntax.py" >>"$out" 2>>"$err"
+"$bin" --isolated --no-cache --select AL403 --diff "$tmp/syntax.py" >>"$out" 2>>"$err"
+rc=$?
+if [ "$rc" = 0 ] && cmp -s "$tmp/syntax.py" "$tmp/syntax.orig" && ! grep -q '\[\*\]' "$out"; then
+  ok "a file with a syntax error: no [*], --fix leaves it, --diff is empty (exit 0)"
+else
+  not_ok "a file with a syntax error is touched or offered fixes (--diff exit $rc)"
+fi
+"$bin" --isolated --no-cache --select AL403 --fix - <"$tmp/src.py" >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && [ "$(sed -n 5p "$out")" = "    return asyncio.get_running_loop()" ] &&
+  [ "$(wc -l <"$out")" = 5 ] && grep -q 'Fixed 1 problem' "$err"; then
+  ok "--fix - prints the fixed source on stdout, the rest on stderr"
+else
+  not_ok "--fix - does not print the fixed source (exit $rc)"
+fi
+"$bin" --isolated --no-cache --select AL403 --fix - <"$tmp/syntax.orig" >"$out" 2>"$err"
+if cmp -s "$out" "$tmp/syntax.orig"; then
+  ok "--fix - with nothing to fix prints the source as it came"
+else
+  not_ok "--fix - with nothing to fix changes the source"
+fi
+
 # The whole fixtures tree.
 tree=$tmp/tree
 cp -r "$fixtures_dir" "$tree"
