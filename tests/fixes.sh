@@ -186,6 +186,27 @@ for input in "$fixes_dir"/add_noqa/*.py; do
   fi
 done
 
+# A line ending inside a string or after a backslash takes no comment.
+cat >"$tmp/open.py" <<'PY'
+import time
+
+
+async def f():
+    time.sleep(1, """abc
+    def""")
+    time.sleep(2) if \
+        True else 0
+PY
+cp "$tmp/open.py" "$tmp/open.orig"
+"$bin" --isolated --no-cache --add-noqa "$tmp/open.py" >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && cmp -s "$tmp/open.py" "$tmp/open.orig" && grep -q 'Added 0 noqa' "$err"; then
+  ok "--add-noqa leaves lines ending in a string or a continuation alone"
+else
+  not_ok "--add-noqa changed a line ending in a string or a continuation" \
+    "$(diff "$tmp/open.orig" "$tmp/open.py")"
+fi
+
 # The config keys: `fix = true` fixes without --fix; `unfixable` (and
 # `fixable` without the rule) offer no fix: no [*], --fix leaves it.
 cfg=$tmp/cfg
