@@ -241,6 +241,26 @@ else
   not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
 fi
 
+# Many fixes in one file (more changed lines than the diff's shortest-path
+# search takes on): --diff still applies to the --fix result.
+mkdir -p "$tmp/many"
+python3 -c '
+print("import asyncio\n\n\nasync def f():")
+for i in range(3000):
+    print("    x = 1" if i % 7 == 0 else "    asyncio.get_event_loop()")
+' >"$tmp/many/many.py"
+cp "$tmp/many/many.py" "$tmp/many.orig"
+(cd "$tmp/many" && "$bin" --isolated --no-cache --select AL403 --diff many.py) >"$tmp/many.diff" 2>"$err"
+(cd "$tmp/many" && "$bin" --isolated --no-cache --select AL403 --fix many.py) >"$out" 2>>"$err"
+rc=$?
+mkdir -p "$tmp/many/p" && cp "$tmp/many.orig" "$tmp/many/p/many.py"
+if [ "$rc" = 0 ] && (cd "$tmp/many/p" && patch -p1 -s <"$tmp/many.diff") &&
+  cmp -s "$tmp/many/p/many.py" "$tmp/many/many.py" && ! grep -q get_event_loop "$tmp/many/many.py"; then
+  ok "2,571 fixes in one file: --fix applies them all, --diff applied with patch agrees"
+else
+  not_ok "2,571 fixes in one file: --fix and --diff disagree (exit $rc)" "$err"
+fi
+
 # Files that are never written, and standard input.
 printf 'import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()\n\ndef g(:\n    pass\n' >"$tmp/syntax.py"
 cp "$tmp/syntax.py" "$tmp/syntax.orig"
