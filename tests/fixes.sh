@@ -241,6 +241,15 @@ else
   not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
 fi
 
+# --add-noqa with `fix = true`: the comments, not the fixes.
+cp "$tmp/src.py" "$cfg/a.py"
+(cd "$cfg" && "$bin" --no-cache --add-noqa a.py) >"$out" 2>"$err"
+if grep -q 'get_event_loop()  # noqa: AL403' "$cfg/a.py"; then
+  ok "config fix = true: --add-noqa adds the comment and applies no fix"
+else
+  not_ok "config fix = true: --add-noqa does not just add the comment" "$cfg/a.py"
+fi
+
 # Many fixes in one file (more changed lines than the diff's shortest-path
 # search takes on): --diff still applies to the --fix result.
 mkdir -p "$tmp/many"

@@ -256,8 +256,8 @@ static uint32_t fix_pass(al_fixer *self, const al_run_result *res,
   return applied;
 }
 
-al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
-                       bool unsafe) {
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
+                       al_fixes_wanted wanted, bool unsafe) {
   al_fixer *self = al_xcalloc(1, sizeof *self);
   al_rules_all(&self->n_rules);
   self->by_rule =
@@ -271,7 +271,8 @@ al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
     if (pass == 0) {
       // The first path's config may turn fixes on; a later pass reads "-"
       // from the fixer's copy (the first one read it).
-      self->active = fix || res->config_fix;
+      self->active = wanted == AL_FIXES_ON ||
+                     (wanted == AL_FIXES_FROM_CONFIG && res->config_fix);
       self->policy = (al_fix_policy){unsafe || res->config_unsafe_fixes, NULL};
       if (res->stdin_bytes) {
         self->stdin_orig = al_xmalloc(res->stdin_len + 1);
