@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "base/vec.h"
 #include "cli/cli_p.h"
+#include "cli/fix.h"
 #include "cli/output.h"
 #include "cli/run.h"
 #include "facts/facts.h"
@@ -64,6 +65,10 @@ typedef enum {
   OPT_BASELINE,
   OPT_UPDATE_BASELINE,
   OPT_REPORT_UNUSED_NOQA,
+  OPT_FIX,
+  OPT_UNSAFE_FIXES,
+  OPT_DIFF,
+  OPT_ADD_NOQA,
   OPT_LIST_RULES,
   OPT_EXPLAIN,
   OPT_DUMP_TREE,
@@ -125,6 +130,13 @@ static const option options[] = {
      "with --baseline: rewrite FILE"},
     {OPT_REPORT_UNUSED_NOQA, 0, "report-unused-noqa", NULL,
      "report suppressions that suppress nothing (AL003)"},
+    {OPT_FIX, 0, "fix", NULL, "apply the safe fixes to the files"},
+    {OPT_UNSAFE_FIXES, 0, "unsafe-fixes", NULL,
+     "with --fix or --diff: the unsafe fixes too"},
+    {OPT_DIFF, 0, "diff", NULL,
+     "print the fixes as a unified diff; write nothing"},
+    {OPT_ADD_NOQA, 0, "add-noqa", NULL,
+     "add '# noqa: CODE' to every finding's line"},
     {OPT_LIST_RULES, 0, "list-rules", NULL, "list every rule and exit"},
     {OPT_EXPLAIN, 0, "explain", "RULE",
      "explain a rule (code or name) and exit"},
@@ -166,6 +178,10 @@ typedef struct {
   bool statistics;            // --statistics
   bool exit_zero;             // --exit-zero
   bool report_unused_noqa;    // --report-unused-noqa: AL003 on
+  bool fix;                   // --fix
+  bool unsafe_fixes;          // --unsafe-fixes
+  bool diff;                  // --diff
+  bool add_noqa;              // --add-noqa
   bool stats;                 // --stats (hidden): sizes, times on stderr
   const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
   const char *mode_value;     // the rule or file of the mode option
@@ -472,6 +488,18 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_STATS:
     c->stats = true;
     break;
+  case OPT_FIX:
+    c->fix = true;
+    break;
+  case OPT_UNSAFE_FIXES:
+    c->unsafe_fixes = true;
+    break;
+  case OPT_DIFF:
+    c->diff = true;
+    break;
+  case OPT_ADD_NOQA:
+    c->add_noqa = true;
+    break;
   case OPT_LIST_RULES:
   case OPT_EXPLAIN:
   case OPT_DUMP_TREE:
@@ -562,7 +590,47 @@ static const char *plural(uint32_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
 }
 
-static void print_summary(uint32_t n_diags, const al_run_result *res) {
+// Fixes that --fix would not apply are not offered: those of rules the
+// config does not make fixable, and those in files with a syntax error
+// (never written).
+static void hide_unfixable(al_run_result *res, const al_fix_policy *policy) {
+  for (uint32_t i = 0; i < res->diags.len; i++) {
+    al_diag *d = &res->diags.items[i];
+    const al_facts *facts = res->project.files.items[d->file].facts;
+    if (d->fix &&
+        ((policy->fixable && !policy->fixable[al_rule_index(d->rule)]) ||
+         !facts || facts->syntax_error || facts->unreadable))
+      d->fix = NULL;
+  }
+}
+
+// `[*] N fixable with --fix` after the summary line (ruff's wording), and
+// the unsafe fixes --unsafe-fixes would add.
+static void print_fixable(const al_run_result *res,
+                          const al_fix_policy *policy) {
+  uint32_t safe = 0, unsafe = 0;
+  for (uint32_t i = 0; i < res->diags.len; i++) {
+    const al_diag *d = &res->diags.items[i];
+    if (!al_fix_usable(d->fix))
+      continue;
+    if (d->fix->applicability == AL_FIX_SAFE || policy->unsafe)
+      safe++;
+    else
+      unsafe++;
+  }
+  if (safe && unsafe)
+    fprintf(stderr,
+            "[*] %lu fixable with --fix (%lu more with --unsafe-fixes).\n",
+            (unsigned long)safe, (unsigned long)unsafe);
+  else if (safe)
+    fprintf(stderr, "[*] %lu fixable with --fix.\n", (unsigned long)safe);
+  else if (unsafe)
+    fprintf(stderr, "%lu fixable with --fix --unsafe-fixes.\n",
+            (unsigned long)unsafe);
+}
+
+static void print_summary(uint32_t n_diags, const al_run_result *res,
+                          void *data) {
   // After a path error "All checks passed" would be false comfort: the
   // error line (and exit code 2) say what happened.
   bool path_error = false;
@@ -582,6 +650,7 @@ static void print_summary(uint32_t n_diags, const al_run_result *res) {
           plural(res->files_with_problems, "file", "files"),
           (unsigned long)res->files_checked,
           plural(res->files_checked, "file", "files"));
+  print_fixable(res, data);
 }
 
 // A non-NULL pointer for a list that may be empty: discover tells "no
@@ -706,12 +775,93 @@ static int print_problems(const al_run_result *res) {
   return code;
 }
 
+// Whether standard input is among the files linted.
+static bool fixed_stdin(const al_run_result *res) {
+  for (uint32_t i = 0; i < res->project.n_linted; i++)
+    if (!res->project.files.items[i].fs_path &&
+        res->project.files.items[i].explicit_)
+      return true;
+  return false;
+}
+
+// After --fix: how many were fixed (per rule with --statistics).
+static void print_fixed(const al_fixer *fixer, bool per_rule) {
+  const uint32_t *by_rule;
+  uint32_t n = al_fixer_count(fixer, &by_rule);
+  if (!n)
+    return;
+  uint32_t files = al_fixer_changed_files(fixer);
+  fprintf(stderr, "Fixed %lu %s in %lu %s.\n", (unsigned long)n,
+          plural(n, "problem", "problems"), (unsigned long)files,
+          plural(files, "file", "files"));
+  if (!per_rule)
+    return;
+  uint32_t n_rules;
+  const al_rule *const *all = al_rules_all(&n_rules);
+  for (uint32_t i = 0; i < n_rules; i++)
+    if (by_rule[al_rule_index(all[i])])
+      fprintf(stderr, "%5lu  %s  %s\n",
+              (unsigned long)by_rule[al_rule_index(all[i])], all[i]->code,
+              all[i]->name);
+}
+
+// --diff prints the diff and stops (exit 1 when it is not empty); --fix
+// writes the files and goes on to report what is left. Returns CONTINUE
+// or the exit code.
+static int finish_fixes(const cli *c, al_fixer *fixer, const al_run_result *res,
+                        int code) {
+  if (!c->diff) {
+    bool stdin_fix = fixed_stdin(res);
+    if (!al_fixer_finish(fixer, false, stdout))
+      return AL_EXIT_ERROR;
+    if (stdin_fix) {
+      int rc = finish_stdout(code);
+      if (rc != code)
+        return rc;
+    }
+    return CONTINUE;
+  }
+  if (!al_fixer_finish(fixer, true, stdout))
+    return finish_stdout(AL_EXIT_ERROR);
+  uint32_t files = al_fixer_changed_files(fixer);
+  uint32_t n = al_fixer_count(fixer, NULL);
+  if (!c->quiet) {
+    if (files)
+      fprintf(stderr, "Would fix %lu %s in %lu %s.\n", (unsigned long)n,
+              plural(n, "problem", "problems"), (unsigned long)files,
+              plural(files, "file", "files"));
+    else
+      fprintf(stderr, "No fixes to apply.\n");
+  }
+  code = finish_stdout(code);
+  return code == AL_EXIT_CLEAN && files ? AL_EXIT_FINDINGS : code;
+}
+
+// --add-noqa: the noqa comments written (the source of "-" to stdout);
+// exit 0 unless something could not be written or linted.
+static int add_noqa(const cli *c, al_fixer *fixer, const al_run_result *res,
+                    int code) {
+  uint32_t added = al_fixer_add_noqa(fixer, res);
+  if (!al_fixer_finish(fixer, false, stdout))
+    code = AL_EXIT_ERROR;
+  code = finish_stdout(code);
+  if (!c->quiet)
+    fprintf(stderr, "Added %lu noqa %s.\n", (unsigned long)added,
+            plural(added, "comment", "comments"));
+  return code;
+}
+
 static int lint(cli *c) {
   if (c->statistics && c->writer != al_report_text &&
       c->writer != al_report_json)
     return usage_error("--statistics needs --format text or json");
   if (c->update_baseline && !c->baseline)
     return usage_error("--update-baseline needs --baseline FILE");
+  if (c->fix && c->diff)
+    return usage_error("options '--fix' and '--diff' cannot be combined");
+  if (c->add_noqa && (c->fix || c->diff))
+    return usage_error("options '--add-noqa' and '--%s' cannot be combined",
+                       c->fix ? "fix" : "diff");
   int code = check_selectors(c);
   if (code != AL_EXIT_CLEAN)
     return code;
@@ -724,8 +874,13 @@ static int lint(cli *c) {
   al_run_opts opts;
   run_opts_of(c, &opts);
   al_run_result res;
-  al_run(&res, &opts);
+  al_fixer *fixer = al_fixer_run(&res, &opts,
+                                 c->fix || c->diff ? AL_FIXES_ON
+                                 : c->add_noqa     ? AL_FIXES_OFF
+                                                   : AL_FIXES_FROM_CONFIG,
+                                 c->unsafe_fixes);
   if (res.config_failed) {
+    al_fixer_free(fixer);
     const al_error *e = &res.config_error;
     if (e->line)
       fprintf(stderr, PROG ": %s:%u:%u: %s\n", e->path, e->line, e->column,
@@ -736,6 +891,22 @@ static int lint(cli *c) {
     return AL_EXIT_ERROR;
   }
   code = print_problems(&res);
+  if (c->add_noqa) {
+    code = add_noqa(c, fixer, &res, code);
+    al_fixer_free(fixer);
+    al_run_free(&res);
+    return code;
+  }
+  al_fix_policy policy = al_fixer_policy(fixer, &res);
+  hide_unfixable(&res, &policy);
+  if (al_fixer_active(fixer)) {
+    int rc = finish_fixes(c, fixer, &res, code);
+    if (rc != CONTINUE) {
+      al_fixer_free(fixer);
+      al_run_free(&res);
+      return rc;
+    }
+  }
 
   // Baseline, statistics, the format, --output-file, summary, exit code.
   al_output_opts out = {
@@ -748,6 +919,10 @@ static int lint(cli *c) {
       .show_source = c->show_source,
       .quiet = c->quiet,
       .version = AL_VERSION,
+      // `--fix -` prints the fixed source on stdout: the report goes aside.
+      .stream = al_fixer_active(fixer) && fixed_stdin(&res) ? stderr : NULL,
+      .unsafe_fixes = policy.unsafe,
+      .summary_data = &policy,
   };
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -756,7 +931,9 @@ static int lint(cli *c) {
   if (c->stats)
     print_stats(&res, (double)(t1.tv_sec - t0.tv_sec) +
                           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-
+  if (al_fixer_active(fixer) && !c->quiet)
+    print_fixed(fixer, c->statistics);
+  al_fixer_free(fixer);
   al_run_free(&res);
   return code;
 }

@@ -75,6 +75,11 @@ typedef struct {
   // from this seed instead of path order (the output must not change).
   // 0 in production.
   uint32_t shuffle_seed;
+  // --fix and --diff (cli/fix.c): the bytes a file has after the fixes of
+  // earlier passes, or NULL when it has none (then it is read). Such a
+  // file is extracted from those bytes and not cached.
+  const char *(*overlay)(void *data, const char *fs_path, size_t *len);
+  void *overlay_data;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */
@@ -116,6 +121,12 @@ typedef struct {
   uint64_t library_bytes;
   double phase_wall[4];
   double phase_cpu[4];
+  // The fix keys of the first path's config (cli/fix.c combines them with
+  // the command line): `fix`, `unsafe-fixes`, and the rules whose fixes
+  // are offered (`fixable` minus `unfixable`, by registry index; arena).
+  bool config_fix;
+  bool config_unsafe_fixes;
+  const bool *fixable;
 } al_run_result;
 
 /** The phases timed in al_run_result (setup = config + discovery). */
