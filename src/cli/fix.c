@@ -2,7 +2,7 @@
 /*
  * The passes of --fix and --diff. Each pass is a whole al_run (the cache
  * makes unchanged files cheap; files changed by an earlier pass are read
- * from memory through al_run_opts.overlay, so re-linting sees the fixed
+ * from memory through al_run_opts.pending_text, so re-linting sees the fixed
  * text and the files that import them see it too). Nothing touches the
  * disk until every pass is done: a failed pass leaves no half-fixed tree.
  * What a fix means is the rules' business; this file only routes text.
@@ -52,7 +52,7 @@ struct al_fixer {
 };
 
 // The file of fs_path (NULL: standard input) the fixer holds, or NULL.
-// Worker threads call it through overlay: the map is only read then.
+// Worker threads call it through pending_text: the map is only read then.
 static fixed_file *find(al_fixer *self, const char *fs_path) {
   if (!fs_path) {
     for (uint32_t i = 0; i < self->files.len; i++)
@@ -66,7 +66,7 @@ static fixed_file *find(al_fixer *self, const char *fs_path) {
   return &self->files.items[i];
 }
 
-static const char *overlay(void *data, const char *fs_path, size_t *len) {
+static const char *pending_text(void *data, const char *fs_path, size_t *len) {
   fixed_file *f = find(data, fs_path);
   if (!f || !f->cur)
     return NULL;
@@ -297,8 +297,8 @@ al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
   al_rules_all(&self->n_rules);
   self->by_rule =
       al_xcalloc(self->n_rules ? self->n_rules : 1, sizeof *self->by_rule);
-  opts->overlay = overlay;
-  opts->overlay_data = self;
+  opts->pending_text = pending_text;
+  opts->pending_data = self;
   for (uint32_t pass = 0;; pass++) {
     al_run(res, opts);
     if (res->config_failed)

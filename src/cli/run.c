@@ -125,8 +125,8 @@ static al_facts *extract_file(run_state *st, al_extractor *x,
   al_facts *facts;
   size_t len;
   const char *pending =
-      pf->fs_path && st->opts->overlay
-          ? st->opts->overlay(st->opts->overlay_data, pf->fs_path, &len)
+      pf->fs_path && st->opts->pending_text
+          ? st->opts->pending_text(st->opts->pending_data, pf->fs_path, &len)
           : NULL;
   if (pending) { // --fix's text of the file, not on disk yet: not cached
     al_source src;

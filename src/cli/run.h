@@ -78,8 +78,8 @@ typedef struct {
   // --fix and --diff (cli/fix.c): the bytes a file has after the fixes of
   // earlier passes, or NULL when it has none (then it is read). Such a
   // file is extracted from those bytes and not cached.
-  const char *(*overlay)(void *data, const char *fs_path, size_t *len);
-  void *overlay_data;
+  const char *(*pending_text)(void *data, const char *fs_path, size_t *len);
+  void *pending_data;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */
