@@ -8,7 +8,11 @@
 #   3.   the same on good.py passes;
 #   4.   `pre-commit run --all-files` with the README's
 #        .pre-commit-config.yaml snippet (repo and rev pointing at HOOKREPO)
-#        fails on bad.py only.
+#        fails on bad.py only;
+#   5.   `pre-commit run` on a staged file that calls, without await, a
+#        coroutine of a module committed earlier (so not staged, not passed
+#        to the hook) fails with that finding: asynclint reads the whole
+#        project (the git work tree) and reports on the staged file only.
 # HOOKREPO is a fresh git repo with this tree's .pre-commit-hooks.yaml
 # committed: pre-commit clones the hook repo at a commit, and try-repo on a
 # work tree only adds its tracked changes, not an uncommitted new file. The
@@ -57,7 +61,7 @@ not_ok() {
 
 quiet_git() { git "$@" >/dev/null 2>&1; }
 
-echo "1..4"
+echo "1..5"
 
 hooks=$tmp/hookrepo
 mkdir -p "$hooks"
@@ -144,6 +148,33 @@ if [ "$rc" -eq 1 ] && grep -q '^bad\.py:10:5: AL100 ' "$tmp/run.out" &&
 else
   echo "# exit status $rc"
   not_ok "pre-commit run --all-files with .pre-commit-config.yaml flags bad.py only" "$tmp/run.out"
+fi
+
+# 5: the staged file alone goes to the hook; the module it calls is known.
+mkdir -p store
+: >store/__init__.py
+cat >store/db.py <<'EOF'
+async def put(key, value):
+    return key, value
+EOF
+quiet_git add -A && quiet_git commit -q -m base
+cat >caller.py <<'EOF'
+from store.db import put
+
+
+async def remember(key):
+    put(key, 1)
+EOF
+quiet_git add caller.py
+rc=0
+pre-commit run >"$tmp/staged.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] &&
+  grep -q "^caller\.py:5:5: AL100 'put' (store/db\.py:1) " "$tmp/staged.out" &&
+  ! grep -q '^bad\.py:' "$tmp/staged.out"; then
+  ok "pre-commit run on staged caller.py reports its call of an unstaged module's coroutine"
+else
+  echo "# exit status $rc"
+  not_ok "pre-commit run on staged caller.py reports its call of an unstaged module's coroutine" "$tmp/staged.out"
 fi
 
 exit $failed

@@ -23,6 +23,7 @@
 #include "base/store.h"
 #include "cache/cache.h"
 #include "cli/libraries.h"
+#include "cli/scope.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
 #include "report/report.h"
@@ -173,6 +174,8 @@ static void *rules_worker(void *p) {
     if (st->order)
       i = st->order[i];
     al_project_file *pf = &res->project.files.items[i];
+    if (pf->context)
+      continue; // outside the named paths: read, never checked
     al_rule_ctx ctx = {
         .index = res->index,
         .project = &res->project,
@@ -336,17 +339,6 @@ static bool read_settings(al_run_result *out, const al_run_opts *opts,
   return out->catalog || !err->message[0];
 }
 
-// Directory roots, for module names of namespace packages.
-static void add_roots(al_project *proj, const char **paths, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) {
-    struct stat sb;
-    char *abs = NULL;
-    if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
-        (abs = realpath(paths[i], NULL)) != NULL)
-      vec_push(&proj->roots, (const char *)abs);
-  }
-}
-
 // The project's files from discovery: the files found, and the problems.
 static void add_found(al_run_result *out, const al_discovery *disc,
                       run_setup *su) {
@@ -397,15 +389,25 @@ static void discover(run_state *st, run_setup *su) {
     }
   }
   su->n_paths = n;
-  add_roots(&out->project, paths, n);
   al_discovery disc = {0};
   if (n)
     al_discover_each(&disc, out->arena, paths, dopts, n);
+  add_found(out, &disc, su);
+  al_scope_in scope = {.paths = paths,
+                       .settings = su->each,
+                       .n_paths = n,
+                       .project = opts->project,
+                       .want_stdin = su->want_stdin,
+                       .stdin_name = opts->stdin_filename,
+                       .stdin_settings = su->stdin_settings};
+  al_scope_extend(&out->project, out->arena, &scope);
   free(paths);
   free(dopts);
-  add_found(out, &disc, su);
-  if (opts->cache && disc.files.len)
-    st->cache = open_cache(out, opts, n ? su->each[0] : NULL);
+  bool any_file = false;
+  for (uint32_t i = 0; i < out->project.files.len && !any_file; i++)
+    any_file = out->project.files.items[i].fs_path != NULL;
+  if (opts->cache && any_file)
+    st->cache = open_cache(out, opts, n ? su->each[0] : su->stdin_settings);
   al_discovery_free(&disc);
 }
 
@@ -606,6 +608,7 @@ static void check_all(run_state *st) {
   // by copying messages into the result arena (one copy, small).
   for (uint32_t i = 0; i < n_files; i++) {
     al_diag_list *l = &st->per_file[i];
+    out->files_checked += !out->project.files.items[i].context;
     if (l->len)
       out->files_with_problems++;
     for (uint32_t d = 0; d < l->len; d++) {
@@ -619,7 +622,6 @@ static void check_all(run_state *st) {
     al_arena_free(st->arenas[i]);
   free(st->arenas);
   free(st->per_file);
-  out->files_checked = n_files;
   uint32_t n = out->diags.len;
   al_report_sort(out->diags.items, &n, &out->project);
   out->diags.len = n;

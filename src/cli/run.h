@@ -55,6 +55,10 @@ typedef struct {
   const char *const *python_path; // --python-path directories
   uint32_t n_python_path;         //
   bool python_path_given;         // --python-path or --no-python-path
+  // Project scope (cli/scope.h): the whole project of the named paths is
+  // read and indexed, only the named paths are checked. Off unless asked
+  // for (--no-project and --isolated turn it off on the command line).
+  bool project;
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);
