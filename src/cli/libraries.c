@@ -125,7 +125,7 @@ static uint32_t load_file(al_libs *self, const char *key) {
       self->bytes + size > self->max_bytes) {
     snprintf(self->note, sizeof self->note,
              "environment budget reached (%u files, %.1f MB): modules "
-             "beyond it are unknown",
+             "beyond it are unknown (library-max-files, library-max-mb)",
              self->files, (double)self->bytes / (1024.0 * 1024.0));
     free(path);
     return AL_NONE;

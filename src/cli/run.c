@@ -84,7 +84,9 @@ typedef struct {
   uint32_t first;         // the pools start at this file
   uint32_t n_order;       // entries of order
   uint32_t config_threads;
-  al_env env; // the Python environment (no directories: none)
+  al_env env;         // the Python environment (no directories: none)
+  uint32_t lib_files; // its budget (the config's, else the defaults)
+  uint64_t lib_bytes;
 } run_state;
 
 typedef struct {
@@ -486,6 +488,10 @@ static void find_environment(run_state *st, const al_settings *first) {
     eo.n_paths = c->python_path.len;
   }
   al_env_find(&st->env, &eo);
+  st->lib_files =
+      c && c->library_max_files ? c->library_max_files : AL_LIBS_MAX_FILES;
+  st->lib_bytes = c && c->library_max_mb ? (uint64_t)c->library_max_mb << 20
+                                         : (uint64_t)AL_LIBS_MAX_BYTES;
   uint32_t n = st->env.dirs.len;
   const char **dirs = al_arena_alloc(out->arena, (n + 1) * sizeof *dirs);
   for (uint32_t i = 0; i < n; i++)
@@ -547,9 +553,9 @@ static void load_libraries(run_state *st) {
   al_run_result *out = st->res;
   if (!st->env.dirs.len)
     return;
-  al_libs *libs = al_libs_new(
-      &st->env, out->catalog ? out->catalog : al_catalog_builtin(),
-      &out->project, out->arena, AL_LIBS_MAX_FILES, AL_LIBS_MAX_BYTES);
+  al_libs *libs =
+      al_libs_new(&st->env, out->catalog ? out->catalog : al_catalog_builtin(),
+                  &out->project, out->arena, st->lib_files, st->lib_bytes);
   uint32_t from = 0;
   for (;;) {
     uint32_t to = out->project.files.len;

@@ -36,6 +36,8 @@ typedef enum {
   KEY_THREADS,
   KEY_RESPECT_GITIGNORE,
   KEY_PYTHON_PATH,
+  KEY_LIBRARY_MAX_FILES,
+  KEY_LIBRARY_MAX_MB,
   N_KEYS,
 } key_id;
 
@@ -52,6 +54,8 @@ const char *const al_config_keys[] = {
     "threads",
     "respect-gitignore",
     "python-path",
+    "library-max-files",
+    "library-max-mb",
     NULL,
 };
 
@@ -213,6 +217,22 @@ static bool read_per_file_ignores(loader *l, al_config *c,
   return true;
 }
 
+// A positive integer up to max (the environment's budget).
+static bool read_limit(loader *l, const al_toml_entry *e, uint32_t max,
+                       uint32_t *out) {
+  const al_toml_value *v = e->value;
+  if (v->kind != AL_TOML_INTEGER)
+    return fail(l, v->line, v->col,
+                "'%s' must be an integer from 1 to %u (got %s)", e->key, max,
+                al_toml_kind_name(v->kind));
+  if (v->integer < 1 || v->integer > (int64_t)max)
+    return fail(l, v->line, v->col,
+                "'%s' must be an integer from 1 to %u (got %lld)", e->key, max,
+                (long long)v->integer);
+  *out = (uint32_t)v->integer;
+  return true;
+}
+
 // python-path = ["DIR", ...]: each joined to the config's directory.
 static bool read_python_path(loader *l, al_config *c, const al_toml_entry *e) {
   if (!read_list(l, e->key, e->value, ITEM_ANY, &c->python_path))
@@ -282,6 +302,10 @@ static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
     return true;
   case KEY_PYTHON_PATH:
     return read_python_path(l, c, e);
+  case KEY_LIBRARY_MAX_FILES:
+    return read_limit(l, e, 1000000, &c->library_max_files);
+  case KEY_LIBRARY_MAX_MB:
+    return read_limit(l, e, 1000000, &c->library_max_mb);
   case N_KEYS:
     break;
   }

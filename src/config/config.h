@@ -62,6 +62,10 @@ typedef struct {
   // environment off).
   al_config_list python_path;
   bool has_python_path;
+  // library-max-files / library-max-mb: the environment's budget for one
+  // run (0: not set; cli/libraries.h has the defaults).
+  uint32_t library_max_files;
+  uint32_t library_max_mb;
 } al_config;
 
 /**
