@@ -649,7 +649,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   out->index = al_index_build(
       &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
-      st.prep);
+      st.prep, st.n_threads);
   free(st.prep);
   al_long_thread_end(); // files no worker prepared had theirs made here
   phase_end(out, AL_PHASE_INDEX, &phase_start);
