@@ -42,11 +42,17 @@ static bool has_dotgit(al_arena *arena, const char *dir) {
          (S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode));
 }
 
-const char *al_scope_root(al_arena *arena, const al_settings *s,
-                          const char *path) {
-  if (s && s->config && s->config->dir)
-    return s->config->dir;
-  const char *dir = al_path_absolute(arena, path);
+// Whether abs is dir or lies below it (both absolute, normalised).
+static bool is_under(const char *abs, const char *dir) {
+  size_t n = strlen(dir);
+  return strncmp(abs, dir, n) == 0 &&
+         (abs[n] == '/' || abs[n] == 0 || (n == 1 && dir[0] == '/'));
+}
+
+// The closest directory at or above abs (a directory, or a file's) that
+// holds `.git`, not going up into a ceiling directory; NULL when none.
+static const char *git_root(al_arena *arena, const char *abs) {
+  const char *dir = abs;
   struct stat sb;
   if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
     dir = al_path_parent(arena, dir);
@@ -60,6 +66,21 @@ const char *al_scope_root(al_arena *arena, const al_settings *s,
       return NULL;
     dir = up;
   }
+}
+
+const char *al_scope_root(al_arena *arena, const al_settings *s,
+                          const char *path) {
+  const char *abs = al_path_absolute(arena, path);
+  const char *git = git_root(arena, abs);
+  const char *cfg =
+      s && s->config && s->config->dir && is_under(abs, s->config->dir)
+          ? s->config->dir
+          : NULL;
+  // A config above the work tree (in a home directory, say) is a shared
+  // setting, not the project: the deeper of the two is.
+  if (cfg && git)
+    return strlen(git) > strlen(cfg) ? git : cfg;
+  return cfg ? cfg : git;
 }
 
 // How to name the root in display paths: relative to the current

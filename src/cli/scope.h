@@ -2,7 +2,8 @@
 /*
  * Project scope (private to cli/): when the command-line paths lie inside a
  * project (the directory of the config file that applies, else the git
- * work tree's root), the whole project is read, so that the model is the
+ * work tree's root; the work tree when the config is above it), the whole
+ * project is read, so that the model is the
  * one a full run of it builds; only the named paths are linted. The files
  * added this way are context files of the project
  * (al_project_file.context): extracted (through the cache) and indexed,
@@ -29,10 +30,12 @@ typedef struct {
 } al_scope_in;
 
 /**
- * The project root of path: the directory of the config file of s, else
- * the closest directory at or above path holding `.git` (a directory or a
- * file), not going up into a directory of $GIT_CEILING_DIRECTORIES, as git
- * does; NULL when there is none. Absolute, lexically normalised (arena).
+ * The project root of path: the directory of the config file of s when
+ * path lies under it, and the closest directory at or above path holding
+ * `.git` (a directory or a file; not going up into a directory of
+ * $GIT_CEILING_DIRECTORIES, as git does) when there is one below that
+ * config's directory or no such config; NULL when there is neither.
+ * Absolute, lexically normalised (arena).
  */
 const char *al_scope_root(al_arena *arena, const al_settings *s,
                           const char *path);
