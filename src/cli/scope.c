@@ -49,29 +49,44 @@ static bool is_under(const char *abs, const char *dir) {
          (abs[n] == '/' || abs[n] == 0 || (n == 1 && dir[0] == '/'));
 }
 
-// The closest directory at or above abs (a directory, or a file's) that
-// holds `.git`, not going up into a ceiling directory; NULL when none.
-static const char *git_root(al_arena *arena, const char *abs) {
-  const char *dir = abs;
-  struct stat sb;
-  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-    dir = al_path_parent(arena, dir);
+// The git roots found so far, by the directory the search started from
+// (the files a run names share few directories).
+typedef struct {
+  al_map from;                // directory -> index into roots
+  al_vec(const char *) roots; // NULL: none
+} git_memo;
+
+// The closest directory at or above dir that holds `.git`, not going up
+// into a ceiling directory; NULL when none. Memoised in m (if not NULL).
+static const char *git_root(al_arena *arena, git_memo *m, const char *dir) {
+  uint32_t i;
+  if (m && al_map_get(&m->from, al_str_from(dir), &i))
+    return m->roots.items[i];
+  const char *at = dir, *found = NULL;
   for (;;) {
-    if (has_dotgit(arena, dir))
-      return dir;
-    if (strcmp(dir, "/") == 0)
-      return NULL;
-    const char *up = al_path_parent(arena, dir);
+    if (has_dotgit(arena, at)) {
+      found = at;
+      break;
+    }
+    if (strcmp(at, "/") == 0)
+      break;
+    const char *up = al_path_parent(arena, at);
     if (is_ceiling(arena, up))
-      return NULL;
-    dir = up;
+      break;
+    at = up;
   }
+  if (m) {
+    al_map_put(&m->from, al_str_from(dir), m->roots.len);
+    vec_push(&m->roots, found);
+  }
+  return found;
 }
 
-const char *al_scope_root(al_arena *arena, const al_settings *s,
-                          const char *path) {
-  const char *abs = al_path_absolute(arena, path);
-  const char *git = git_root(arena, abs);
+// The project root of abs (absolute, normalised), whose directory (itself
+// or its parent) is dir.
+static const char *root_of(al_arena *arena, git_memo *m, const al_settings *s,
+                           const char *abs, const char *dir) {
+  const char *git = git_root(arena, m, dir);
   const char *cfg =
       s && s->config && s->config->dir && is_under(abs, s->config->dir)
           ? s->config->dir
@@ -81,6 +96,18 @@ const char *al_scope_root(al_arena *arena, const al_settings *s,
   if (cfg && git)
     return strlen(git) > strlen(cfg) ? git : cfg;
   return cfg ? cfg : git;
+}
+
+static bool is_dir(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+const char *al_scope_root(al_arena *arena, const al_settings *s,
+                          const char *path) {
+  const char *abs = al_path_absolute(arena, path);
+  return root_of(arena, NULL, s, abs,
+                 is_dir(abs) ? abs : al_path_parent(arena, abs));
 }
 
 // How to name the root in display paths: relative to the current
@@ -102,8 +129,11 @@ static const char *root_display(al_arena *arena, const char *cwd,
   return al_path_display(arena, root);
 }
 
-// The realpath of dir pushed onto the roots unless there already.
-static void add_root(al_project *project, const char *dir) {
+// The realpath of dir pushed onto the roots unless there already (seen:
+// the directories as given, so that each is resolved once).
+static void add_root(al_project *project, al_map *seen, const char *dir) {
+  if (!al_map_put(seen, al_str_from(dir), 1))
+    return;
   char *abs = realpath(dir, NULL);
   if (!abs)
     return;
@@ -113,11 +143,6 @@ static void add_root(al_project *project, const char *dir) {
       return;
     }
   vec_push(&project->roots, (const char *)abs);
-}
-
-static bool is_dir(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 typedef struct {
@@ -168,28 +193,30 @@ static void add_context(al_project *project, al_arena *arena, const char *cwd,
   free(opts);
 }
 
-// Whether one of the named paths is root itself: its files are all named.
-static bool root_named(al_arena *arena, const al_scope_in *in,
-                       const char *root) {
-  for (uint32_t i = 0; i < in->n_paths; i++)
-    if (strcmp(al_path_absolute(arena, in->paths[i]), root) == 0)
-      return true;
-  return false;
-}
-
 void al_scope_extend(al_project *project, al_arena *arena,
                      const al_scope_in *in) {
   root_list l = {0};
+  git_memo gm = {AL_MAP_INIT, {0}};
+  al_map named = AL_MAP_INIT, seen = AL_MAP_INIT;
+  char *cwd = getcwd(NULL, 0);
+  const char **abs = al_xcalloc(in->n_paths + 1, sizeof *abs);
+  for (uint32_t i = 0; cwd && i < in->n_paths; i++) {
+    abs[i] = al_path_join(arena, cwd, in->paths[i]);
+    al_map_put(&named, al_str_from(abs[i]), 1);
+  }
   for (uint32_t i = 0; i < in->n_paths; i++) {
-    const char *root = in->project
-                           ? al_scope_root(arena, in->settings[i], in->paths[i])
-                           : NULL;
+    const char *root = NULL;
+    bool dir = is_dir(in->paths[i]);
+    if (in->project && abs[i])
+      root = root_of(arena, &gm, in->settings[i], abs[i],
+                     dir ? abs[i] : al_path_parent(arena, abs[i]));
     if (root) {
-      if (!root_named(arena, in, root))
+      // A named path that is the root itself: its files are all named.
+      if (!al_map_get(&named, al_str_from(root), NULL))
         add_project(&l, root, in->settings[i]);
-      add_root(project, root);
-    } else if (is_dir(in->paths[i])) {
-      add_root(project, in->paths[i]);
+      add_root(project, &seen, root);
+    } else if (dir) {
+      add_root(project, &seen, in->paths[i]);
     }
   }
   const char *stdin_abs = NULL;
@@ -198,18 +225,19 @@ void al_scope_extend(al_project *project, al_arena *arena,
     const char *root = al_scope_root(arena, in->stdin_settings, where);
     if (root) {
       add_project(&l, root, in->stdin_settings);
-      add_root(project, root);
+      add_root(project, &seen, root);
     }
     if (in->stdin_name)
       stdin_abs = al_path_absolute(arena, in->stdin_name);
   }
-  if (l.dirs.len) {
-    char *cwd = getcwd(NULL, 0);
-    if (cwd) {
-      add_context(project, arena, cwd, &l, stdin_abs);
-      free(cwd);
-    }
-  }
+  if (l.dirs.len && cwd)
+    add_context(project, arena, cwd, &l, stdin_abs);
+  free(cwd);
+  free(abs);
+  al_map_free(&gm.from);
+  vec_free(&gm.roots);
+  al_map_free(&named);
+  al_map_free(&seen);
   vec_free(&l.dirs);
   vec_free(&l.opts);
 }
