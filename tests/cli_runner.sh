@@ -23,6 +23,10 @@ if [ $# -ne 2 ]; then
 fi
 bin=$(readlink -f "$1")
 cases_dir=$2
+# Each case is a project of its own: the git work tree the cases live in
+# (this repository) is not their project (see --no-project).
+GIT_CEILING_DIRECTORIES=$(readlink -f "$cases_dir")
+export GIT_CEILING_DIRECTORIES
 if [ ! -x "$bin" ]; then
   echo "Bail out! $1 is not an executable"
   exit 1

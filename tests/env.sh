@@ -206,6 +206,17 @@ if [ "$(grep -c '^junkapp/' "$out")" -le 1 ] &&
 else
   not_ok "junk: no finding but c.go() of the cycle's class"
 fi
+# The budget from the config: library-max-files.
+mkdir -p "$tmp/smallbudget"
+cp "$tmp/junkapp/main.py" "$tmp/smallbudget/"
+printf 'library-max-files = 3\npython-path = ["%s"]\n' "$junk" \
+  >"$tmp/smallbudget/asynclint.toml"
+run smallbudget smallbudget
+check "library-max-files = 3: the budget notice says 3 files" grep -q \
+  '^asynclint: note: environment budget reached (3 files' "$err"
+printf 'library-max-mb = 0\n' >"$tmp/smallbudget/asynclint.toml"
+run badbudget smallbudget
+check "library-max-mb = 0: a config error (exit 2)" rc_is 2
 run missing --python-path "$tmp/nowhere" junkapp
 check "a missing --python-path directory: a notice" \
   grep -q "^asynclint: note: python-path $tmp/nowhere: no such directory" "$err"

@@ -9,7 +9,11 @@
 #   4.   `pre-commit run --all-files` with the README's
 #        .pre-commit-config.yaml snippet (repo and rev pointing at HOOKREPO)
 #        fails on bad.py only;
-#   5-6. the asynclint-fix hook on a file with a safe fix (AL403, selected
+#   5.   `pre-commit run` on a staged file that calls, without await, a
+#        coroutine of a module committed earlier (so not staged, not passed
+#        to the hook) fails with that finding: asynclint reads the whole
+#        project (the git work tree) and reports on the staged file only.
+#   6-7. the asynclint-fix hook on a file with a safe fix (AL403, selected
 #        by the project's asynclint.toml) fixes it and fails (files were
 #        modified), then passes on the fixed file.
 # HOOKREPO is a fresh git repo with this tree's .pre-commit-hooks.yaml
@@ -60,7 +64,7 @@ not_ok() {
 
 quiet_git() { git "$@" >/dev/null 2>&1; }
 
-echo "1..6"
+echo "1..7"
 
 hooks=$tmp/hookrepo
 mkdir -p "$hooks"
@@ -149,7 +153,34 @@ else
   not_ok "pre-commit run --all-files with .pre-commit-config.yaml flags bad.py only" "$tmp/run.out"
 fi
 
-# 5-6: the fix hook rewrites a fixable file, then passes on it.
+# 5: the staged file alone goes to the hook; the module it calls is known.
+mkdir -p store
+: >store/__init__.py
+cat >store/db.py <<'EOF'
+async def put(key, value):
+    return key, value
+EOF
+quiet_git add -A && quiet_git commit -q -m base
+cat >caller.py <<'EOF'
+from store.db import put
+
+
+async def remember(key):
+    put(key, 1)
+EOF
+quiet_git add caller.py
+rc=0
+pre-commit run >"$tmp/staged.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] &&
+  grep -q "^caller\.py:5:5: AL100 'put' (store/db\.py:1) " "$tmp/staged.out" &&
+  ! grep -q '^bad\.py:' "$tmp/staged.out"; then
+  ok "pre-commit run on staged caller.py reports its call of an unstaged module's coroutine"
+else
+  echo "# exit status $rc"
+  not_ok "pre-commit run on staged caller.py reports its call of an unstaged module's coroutine" "$tmp/staged.out"
+fi
+
+# 6-7: the fix hook rewrites a fixable file, then passes on it.
 fixdir=$tmp/fixproject
 mkdir -p "$fixdir"
 printf 'extend-select = ["AL403"]\n' >"$fixdir/asynclint.toml"

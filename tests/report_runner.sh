@@ -30,6 +30,9 @@ if [ $# -ne 2 ]; then
 fi
 bin=$(readlink -f "$1")
 cases_dir=$2
+# Each case is a project of its own, not part of this repository's.
+GIT_CEILING_DIRECTORIES=$(readlink -f "$cases_dir")
+export GIT_CEILING_DIRECTORIES
 if [ ! -x "$bin" ]; then
   echo "Bail out! $1 is not an executable"
   exit 1

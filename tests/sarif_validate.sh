@@ -27,6 +27,8 @@ if [ $# -ne 2 ]; then
 fi
 bin=$(readlink -f "$1")
 src=$(readlink -f "$2")
+# fixtures/demo is a project of its own, not part of this repository's.
+export GIT_CEILING_DIRECTORIES=$src
 mt_dir="$src/node_modules/@microsoft/sarif-multitool-linux"
 schema="$mt_dir/sarif-2.1.0.json"
 

@@ -232,6 +232,8 @@ static void test_config_all_keys(void **state) {
       "coroutine-functions = [\"mylib.afetch\"]\n"
       "async-context-managers = [\"mylib.Session\"]\n"
       "threads = 3\n"
+      "library-max-files = 100\n"
+      "library-max-mb = 8\n"
       "respect-gitignore = false\n"
       "python-path = [\".venv/lib/python3.11/site-packages\", \"/opt\"]\n"
       "[per-file-ignores]\n"
@@ -261,6 +263,8 @@ static void test_config_all_keys(void **state) {
   assert_string_equal(c.coroutine_functions.items[0], "mylib.afetch");
   assert_string_equal(c.async_context_managers.items[0], "mylib.Session");
   assert_int_equal(c.threads, 3);
+  assert_int_equal(c.library_max_files, 100);
+  assert_int_equal(c.library_max_mb, 8);
   assert_true(c.has_respect_gitignore);
   assert_false(c.respect_gitignore);
   // python-path: relative to the config's directory.
@@ -311,6 +315,12 @@ static void test_config_errors(void **state) {
       {"asynclint.toml", "threads = \"4\"\n",
        "asynclint.toml:1:11: 'threads' must be an integer from 1 to 256 (got "
        "a string)"},
+      {"asynclint.toml", "library-max-mb = 0\n",
+       "asynclint.toml:1:18: 'library-max-mb' must be an integer from 1 to "
+       "1000000 (got 0)"},
+      {"asynclint.toml", "library-max-files = [1]\n",
+       "asynclint.toml:1:21: 'library-max-files' must be an integer from 1 "
+       "to 1000000 (got an array)"},
       {"asynclint.toml", "respect-gitignore = \"yes\"\n",
        "asynclint.toml:1:21: 'respect-gitignore' must be a boolean (got a "
        "string)"},

@@ -32,7 +32,7 @@ typedef struct {
 } lib_module;
 
 struct al_libs {
-  const al_env *env;
+  al_env *env; // its lookups memoise
   al_project *project;
   al_arena *arena;
   al_map tree_tops;    // names the tree's paths use: their modules win
@@ -97,7 +97,7 @@ static void claim_catalog(al_libs *self, const al_catalog *catalog) {
   al_map_free(&tops);
 }
 
-al_libs *al_libs_new(const al_env *env, const al_catalog *catalog,
+al_libs *al_libs_new(al_env *env, const al_catalog *catalog,
                      al_project *project, al_arena *arena, uint32_t max_files,
                      uint64_t max_bytes) {
   al_libs *self = al_xcalloc(1, sizeof *self);
@@ -125,7 +125,7 @@ static uint32_t load_file(al_libs *self, const char *key) {
       self->bytes + size > self->max_bytes) {
     snprintf(self->note, sizeof self->note,
              "environment budget reached (%u files, %.1f MB): modules "
-             "beyond it are unknown",
+             "beyond it are unknown (library-max-files, library-max-mb)",
              self->files, (double)self->bytes / (1024.0 * 1024.0));
     free(path);
     return AL_NONE;

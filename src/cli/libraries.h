@@ -29,7 +29,7 @@ typedef struct al_libs al_libs;
 /** A loader for project (whose files [0, n_linted) are the tree's); paths
  * go to arena; catalog: what the run knows by hand (a library the tree
  * uses only through names it knows is not read). Free with al_libs_free. */
-al_libs *al_libs_new(const al_env *env, const al_catalog *catalog,
+al_libs *al_libs_new(al_env *env, const al_catalog *catalog,
                      al_project *project, al_arena *arena, uint32_t max_files,
                      uint64_t max_bytes);
 

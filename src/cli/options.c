@@ -50,6 +50,7 @@ typedef enum {
   OPT_EXTEND_EXCLUDE,
   OPT_CONFIG,
   OPT_ISOLATED,
+  OPT_NO_PROJECT,
   OPT_FORMAT,
   OPT_STDIN_FILENAME,
   OPT_THREADS,
@@ -100,7 +101,10 @@ static const option options[] = {
      "skip these as well as the default excludes"},
     {OPT_CONFIG, 0, "config", "FILE",
      "use this config file for every path (no discovery)"},
-    {OPT_ISOLATED, 0, "isolated", NULL, "ignore all config files"},
+    {OPT_ISOLATED, 0, "isolated", NULL,
+     "ignore all config files (implies --no-project)"},
+    {OPT_NO_PROJECT, 0, "no-project", NULL,
+     "read only the PATHs, not the rest of their project"},
     {OPT_FORMAT, 0, "format", "FORMAT", NULL}, // text built in print_help
     {OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
      "display name for '-' (with no PATH: lint stdin)"},
@@ -160,6 +164,7 @@ typedef struct {
   str_list extend_select;     // likewise
   const char *config_file;    // --config FILE, or NULL
   bool isolated;              // --isolated
+  bool no_project;            // --no-project
   str_list exclude;           // globs replacing the default excludes
   bool exclude_given;         // --exclude seen, even with an empty list
   str_list extend_exclude;    // globs added to the excludes
@@ -287,6 +292,10 @@ static void print_help(void) {
          "above. Options override it: --select and --exclude replace the\n"
          "file's lists, --ignore, --extend-select and --extend-exclude add to\n"
          "them.\n"
+         "\n"
+         "Project: a PATH inside a project (its config file's directory, else\n"
+         "its git work tree) has the whole project read and only the PATHs\n"
+         "reported, so a coroutine of a module not named is known.\n"
          "\n"
          "Cache: the facts of each file are kept in .asynclint_cache, in\n"
          "the directory of the first PATH's config file (else in the current\n"
@@ -425,6 +434,9 @@ static int apply_option(cli *c, const option *o, const char *value) {
     break;
   case OPT_ISOLATED:
     c->isolated = true;
+    break;
+  case OPT_NO_PROJECT:
+    c->no_project = true;
     break;
   case OPT_EXCLUDE:
     c->exclude_given = true;
@@ -752,6 +764,9 @@ static void run_opts_of(const cli *c, al_run_opts *opts) {
                       : c->config_file ? AL_CONFIG_FILE
                                        : AL_CONFIG_DISCOVER;
   opts->config_file = c->config_file;
+  // --isolated: the run depends on the command line and its PATHs alone,
+  // as before project scope.
+  opts->project = !c->no_project && !c->isolated;
 }
 
 // Prints the run's path problems and cache warning; returns the exit code

@@ -23,6 +23,7 @@
 #include "base/store.h"
 #include "cache/cache.h"
 #include "cli/libraries.h"
+#include "cli/scope.h"
 #include "facts/extract.h"
 #include "fix/fix.h"
 #include "model/catalog.h"
@@ -84,7 +85,9 @@ typedef struct {
   uint32_t first;         // the pools start at this file
   uint32_t n_order;       // entries of order
   uint32_t config_threads;
-  al_env env; // the Python environment (no directories: none)
+  al_env env;         // the Python environment (no directories: none)
+  uint32_t lib_files; // its budget (the config's, else the defaults)
+  uint64_t lib_bytes;
 } run_state;
 
 typedef struct {
@@ -188,6 +191,8 @@ static void *rules_worker(void *p) {
     if (st->order)
       i = st->order[i];
     al_project_file *pf = &res->project.files.items[i];
+    if (pf->context)
+      continue; // outside the named paths: read, never checked
     al_rule_ctx ctx = {
         .index = res->index,
         .project = &res->project,
@@ -351,17 +356,6 @@ static bool read_settings(al_run_result *out, const al_run_opts *opts,
   return out->catalog || !err->message[0];
 }
 
-// Directory roots, for module names of namespace packages.
-static void add_roots(al_project *proj, const char **paths, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) {
-    struct stat sb;
-    char *abs = NULL;
-    if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
-        (abs = realpath(paths[i], NULL)) != NULL)
-      vec_push(&proj->roots, (const char *)abs);
-  }
-}
-
 // The project's files from discovery: the files found, and the problems.
 static void add_found(al_run_result *out, const al_discovery *disc,
                       run_setup *su) {
@@ -412,15 +406,25 @@ static void discover(run_state *st, run_setup *su) {
     }
   }
   su->n_paths = n;
-  add_roots(&out->project, paths, n);
   al_discovery disc = {0};
   if (n)
     al_discover_each(&disc, out->arena, paths, dopts, n);
+  add_found(out, &disc, su);
+  al_scope_in scope = {.paths = paths,
+                       .settings = su->each,
+                       .n_paths = n,
+                       .project = opts->project,
+                       .want_stdin = su->want_stdin,
+                       .stdin_name = opts->stdin_filename,
+                       .stdin_settings = su->stdin_settings};
+  al_scope_extend(&out->project, out->arena, &scope);
   free(paths);
   free(dopts);
-  add_found(out, &disc, su);
-  if (opts->cache && disc.files.len)
-    st->cache = open_cache(out, opts, n ? su->each[0] : NULL);
+  bool any_file = false;
+  for (uint32_t i = 0; i < out->project.files.len && !any_file; i++)
+    any_file = out->project.files.items[i].fs_path != NULL;
+  if (opts->cache && any_file)
+    st->cache = open_cache(out, opts, n ? su->each[0] : su->stdin_settings);
   al_discovery_free(&disc);
 }
 
@@ -499,6 +503,10 @@ static void find_environment(run_state *st, const al_settings *first) {
     eo.n_paths = c->python_path.len;
   }
   al_env_find(&st->env, &eo);
+  st->lib_files =
+      c && c->library_max_files ? c->library_max_files : AL_LIBS_MAX_FILES;
+  st->lib_bytes = c && c->library_max_mb ? (uint64_t)c->library_max_mb << 20
+                                         : (uint64_t)AL_LIBS_MAX_BYTES;
   uint32_t n = st->env.dirs.len;
   const char **dirs = al_arena_alloc(out->arena, (n + 1) * sizeof *dirs);
   for (uint32_t i = 0; i < n; i++)
@@ -595,9 +603,9 @@ static void load_libraries(run_state *st) {
   al_run_result *out = st->res;
   if (!st->env.dirs.len)
     return;
-  al_libs *libs = al_libs_new(
-      &st->env, out->catalog ? out->catalog : al_catalog_builtin(),
-      &out->project, out->arena, AL_LIBS_MAX_FILES, AL_LIBS_MAX_BYTES);
+  al_libs *libs =
+      al_libs_new(&st->env, out->catalog ? out->catalog : al_catalog_builtin(),
+                  &out->project, out->arena, st->lib_files, st->lib_bytes);
   uint32_t from = 0;
   for (;;) {
     uint32_t to = out->project.files.len;
@@ -656,6 +664,7 @@ static void check_all(run_state *st) {
   // by copying messages into the result arena (one copy, small).
   for (uint32_t i = 0; i < n_files; i++) {
     al_diag_list *l = &st->per_file[i];
+    out->files_checked += !out->project.files.items[i].context;
     if (l->len)
       out->files_with_problems++;
     for (uint32_t d = 0; d < l->len; d++) {
@@ -670,7 +679,6 @@ static void check_all(run_state *st) {
     al_arena_free(st->arenas[i]);
   free(st->arenas);
   free(st->per_file);
-  out->files_checked = n_files;
   uint32_t n = out->diags.len;
   al_report_sort(out->diags.items, &n, &out->project);
   out->diags.len = n;
@@ -692,7 +700,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   out->index = al_index_build(
       &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
-      st.prep);
+      st.prep, st.n_threads);
   free(st.prep);
   al_long_thread_end(); // files no worker prepared had theirs made here
   phase_end(out, AL_PHASE_INDEX, &phase_start);

@@ -67,6 +67,10 @@ typedef struct {
   // to the tree as if discovered; overlay gives their facts.
   const char *const *buffer_files;
   uint32_t n_buffer_files;
+  // Project scope (cli/scope.h): the whole project of the named paths is
+  // read and indexed, only the named paths are checked. Off unless asked
+  // for (--no-project and --isolated turn it off on the command line).
+  bool project;
   // Test seam: called after discovery, before any file is read (tests make
   // files vanish or change there). NULL in production.
   void (*after_discover)(void *data, const al_project *project);

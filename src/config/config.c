@@ -40,6 +40,8 @@ typedef enum {
   KEY_UNSAFE_FIXES,
   KEY_FIXABLE,
   KEY_UNFIXABLE,
+  KEY_LIBRARY_MAX_FILES,
+  KEY_LIBRARY_MAX_MB,
   N_KEYS,
 } key_id;
 
@@ -60,6 +62,8 @@ const char *const al_config_keys[] = {
     "unsafe-fixes",
     "fixable",
     "unfixable",
+    "library-max-files",
+    "library-max-mb",
     NULL,
 };
 
@@ -221,6 +225,22 @@ static bool read_per_file_ignores(loader *l, al_config *c,
   return true;
 }
 
+// A positive integer up to max (the environment's budget).
+static bool read_limit(loader *l, const al_toml_entry *e, uint32_t max,
+                       uint32_t *out) {
+  const al_toml_value *v = e->value;
+  if (v->kind != AL_TOML_INTEGER)
+    return fail(l, v->line, v->col,
+                "'%s' must be an integer from 1 to %u (got %s)", e->key, max,
+                al_toml_kind_name(v->kind));
+  if (v->integer < 1 || v->integer > (int64_t)max)
+    return fail(l, v->line, v->col,
+                "'%s' must be an integer from 1 to %u (got %lld)", e->key, max,
+                (long long)v->integer);
+  *out = (uint32_t)v->integer;
+  return true;
+}
+
 // python-path = ["DIR", ...]: each joined to the config's directory.
 static bool read_python_path(loader *l, al_config *c, const al_toml_entry *e) {
   if (!read_list(l, e->key, e->value, ITEM_ANY, &c->python_path))
@@ -302,6 +322,10 @@ static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
     return read_list(l, e->key, v, ITEM_SELECTOR, &c->fixable);
   case KEY_UNFIXABLE:
     return read_list(l, e->key, v, ITEM_SELECTOR, &c->unfixable);
+  case KEY_LIBRARY_MAX_FILES:
+    return read_limit(l, e, 1000000, &c->library_max_files);
+  case KEY_LIBRARY_MAX_MB:
+    return read_limit(l, e, 1000000, &c->library_max_mb);
   case N_KEYS:
     break;
   }

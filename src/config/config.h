@@ -71,6 +71,10 @@ typedef struct {
   al_config_list fixable;
   bool has_fixable;
   al_config_list unfixable;
+  // library-max-files / library-max-mb: the environment's budget for one
+  // run (0: not set; cli/libraries.h has the defaults).
+  uint32_t library_max_files;
+  uint32_t library_max_mb;
 } al_config;
 
 /**

@@ -41,7 +41,7 @@ bool al_index__catalog_claims(const al_index *self, al_str name) {
 }
 
 al_index *al_index_build(const al_project *project, const al_catalog *catalog,
-                         al_index_file **prepared) {
+                         al_index_file **prepared, uint32_t threads) {
   al_index *self = al_xcalloc(1, sizeof *self);
   self->project = project;
   self->catalog = catalog;
@@ -69,7 +69,7 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog,
   // is a wrapper, and the reach step resolves every call.
   al_index__memoise_big_groups(self);
   al_index__compute_wrappers(self);
-  al_index__compute_reaches(self);
+  al_index__compute_reaches(self, threads);
   return self;
 }
 

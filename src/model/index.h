@@ -98,9 +98,15 @@ al_index_file *al_index_prepare_file(const al_facts *facts);
  * prepared: NULL, or one entry per file of project, each NULL or
  * al_index_prepare_file of that file's facts; the index takes every entry
  * over (and frees them), and prepares the files that have none itself.
+ * threads: how many threads the build may use for the parts it can do in
+ * parallel (0 or 1: this one only; at most AL_INDEX_MAX_THREADS); the
+ * index is the same whatever their number.
  */
 al_index *al_index_build(const al_project *project, const al_catalog *catalog,
-                         al_index_file **prepared);
+                         al_index_file **prepared, uint32_t threads);
+
+/** The most threads al_index_build uses. */
+#define AL_INDEX_MAX_THREADS 256
 
 /** Free the index. NULL is a no-op. */
 void al_index_free(al_index *self);

@@ -352,6 +352,6 @@ al_str al_index__file_class(const al_index *self, uint32_t file, uint32_t call,
                             const al_catalog_entry *e);
 // Compute what every plain function reaches (al_index_reaches); a build
 // step.
-void al_index__compute_reaches(al_index *self);
+void al_index__compute_reaches(al_index *self, uint32_t threads);
 
 #endif

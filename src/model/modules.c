@@ -92,18 +92,47 @@ static char *join_components(al_index *self, char **comps, int from, int to) {
   return out;
 }
 
-// The file's absolute directory (malloc'd, NULL if it cannot be found) and
-// its stem, the base name without .py or .pyi (in the index arena).
-static char *locate(al_index *self, const char *path, char **stem) {
-  char *slash = strrchr(path, '/');
-  char *dir =
-      slash ? al_xstrndup(path, (size_t)(slash - path)) : al_xstrdup(".");
-  if (dir[0] == 0) {
-    free(dir);
-    dir = al_xstrdup("/");
+// What naming the modules learns of the file system, once per directory:
+// whether it holds an __init__.py(i), and its real path.
+typedef struct {
+  al_map init;          // absolute directory -> 0/1
+  al_map real;          // directory as written -> index into reals
+  al_vec(char *) reals; // real paths (index arena), NULL: not found
+} fs_memo;
+
+// The real path of dir, resolved once per directory (files share
+// directories: realpath walks every component with a system call each).
+static const char *real_dir(al_index *self, fs_memo *fm, const char *dir) {
+  uint32_t i;
+  if (al_map_get(&fm->real, al_str_from(dir), &i))
+    return fm->reals.items[i];
+  char *abs = realpath(dir, NULL), *kept = NULL;
+  if (abs) {
+    kept = al_arena_strndup(self->arena, abs, strlen(abs));
+    free(abs);
   }
-  char *abs = realpath(dir, NULL);
-  free(dir);
+  char *key = al_arena_strndup(self->arena, dir, strlen(dir));
+  al_map_put(&fm->real, al_str_from(key), fm->reals.len);
+  vec_push(&fm->reals, kept);
+  return kept;
+}
+
+// The file's absolute directory (index arena, NULL if it cannot be found)
+// and its stem, the base name without .py or .pyi (in the index arena).
+static const char *locate(al_index *self, fs_memo *fm, const char *path,
+                          char **stem) {
+  char *slash = strrchr(path, '/');
+  char dirbuf[4096];
+  const char *dir = ".";
+  if (slash) {
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dirbuf)
+      return NULL;
+    memcpy(dirbuf, path, n);
+    dirbuf[n] = 0;
+    dir = n ? dirbuf : "/";
+  }
+  const char *abs = real_dir(self, fm, dir);
   if (!abs)
     return NULL;
   const char *base = slash ? slash + 1 : path;
@@ -181,7 +210,8 @@ static char *register_root_names(al_index *self, al_map *cache, uint32_t file,
 
 // Name the module of one file and register it (and its root-relative
 // aliases for namespace packages).
-static void name_module(al_index *self, al_map *cache, uint32_t file) {
+static void name_module(al_index *self, fs_memo *fm, uint32_t file) {
+  al_map *cache = &fm->init;
   const al_project_file *pf = &self->project->files.items[file];
   file_index *fi = &self->files[file];
   fi->module = "";
@@ -190,7 +220,7 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
   if (!path || strcmp(path, "-") == 0)
     return;
   char *stem;
-  char *abs = locate(self, path, &stem);
+  const char *abs = locate(self, fm, path, &stem);
   if (!abs)
     return;
   bool is_init = strcmp(stem, "__init__") == 0;
@@ -222,7 +252,6 @@ static void name_module(al_index *self, al_map *cache, uint32_t file) {
           dot ? al_arena_strndup(self->arena, name, (size_t)(dot - name)) : "";
     }
   }
-  free(abs);
 }
 
 // The top-level name of a dotted module name.
@@ -251,11 +280,12 @@ static void name_library(al_index *self, al_map *tree_tops, uint32_t file) {
 }
 
 void al_index__name_modules(al_index *self) {
-  al_map init_cache = AL_MAP_INIT, tree_tops = AL_MAP_INIT;
+  fs_memo fm = {AL_MAP_INIT, AL_MAP_INIT, {0}};
+  al_map tree_tops = AL_MAP_INIT;
   for (uint32_t i = 0; i < self->project->files.len; i++) {
     const al_project_file *pf = &self->project->files.items[i];
     if (pf->facts && !pf->facts->unreadable && !pf->library)
-      name_module(self, &init_cache, i);
+      name_module(self, &fm, i);
   }
   // What the tree names, before the libraries join (keys: the module
   // names, which live in the index's arena).
@@ -268,7 +298,9 @@ void al_index__name_modules(al_index *self) {
       name_library(self, &tree_tops, i);
   }
   al_map_free(&tree_tops);
-  al_map_free(&init_cache);
+  al_map_free(&fm.init);
+  al_map_free(&fm.real);
+  vec_free(&fm.reals);
 }
 
 bool al_index__is_library_name(const al_index *self, al_str name) {

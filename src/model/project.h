@@ -16,7 +16,10 @@ typedef struct {
   const char *path;    // display path (owned by the run's arena)
   const char *fs_path; // path for open(2); NULL for standard input
   bool explicit_;      // named on the command line
-  al_facts *facts;     // owned; NULL until extracted
+  // A file of the project outside the named paths (cli/scope.h): indexed
+  // like the named ones, never checked.
+  bool context;
+  al_facts *facts; // owned; NULL until extracted
   // A library module read from the Python environment (cli/libraries.c):
   // indexed, never linted. module: its dotted name (arena), from its path
   // under its site directory; NULL for the tree's files.

@@ -9,6 +9,8 @@
  * the calls its body makes, with the first hop of a chain to report. It
  * knows no rule code: the catalog's facets say what an event is.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,16 +496,29 @@ static void graph_free(call_graph *g) {
   free(g->base);
 }
 
+// What scanning one file's functions found: its part of the graph's
+// edges, work list and guarded events, merged in file order afterwards so
+// that the graph is the same whichever thread scanned which file.
+typedef struct {
+  al_vec(rev_edge) edges;
+  al_vec(uint32_t) callee; // parallel to edges
+  al_vec(uint32_t) work;
+  al_vec(rev_edge) guarded;
+} scan_part;
+
 // The events plain function sc of file makes directly, and its calls of
-// other plain functions (edges).
-static void scan_function(al_index *self, call_graph *g, uint32_t file,
-                          uint32_t sc) {
+// other plain functions (edges). Writes only what belongs to the file: its
+// functions' bits and hops, its callee memo, and *out. Resolution only
+// reads the index here (every memo it keeps is set by now), so files are
+// scanned in parallel.
+static void scan_function(al_index *self, call_graph *g, scan_part *out,
+                          uint32_t file, uint32_t sc) {
   const al_facts *f = facts_of(self, file);
   file_index *fi = &self->files[file];
   uint32_t id = g->base[file] + sc;
   for (uint32_t i = 0; i < fi->calls.n[sc]; i++) {
     uint32_t call = run_at(&fi->calls, sc, i);
-    rctx r = {self, self, 0};
+    rctx r = {self, NULL, 0};
     al_target t = al_index__resolve_callee(&r, file, call);
     keep_callee(self, file, call, &t);
     unsigned here = 0;
@@ -514,7 +529,7 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
           here |= 1u << AL_REACH_BLOCKING;
         } else {
           rev_edge e = {id, call};
-          vec_push(&g->guarded, e);
+          vec_push(&out->guarded, e);
         }
       }
       // A loop run inside a helper's own loop may run zero times
@@ -525,8 +540,8 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
         here |= 1u << AL_REACH_LOOP_RUN;
     } else if (runs_when_called(self, t)) {
       rev_edge e = {id, call};
-      vec_push(&g->edges, e);
-      vec_push(&g->callee, g->base[t.file] + t.scope);
+      vec_push(&out->edges, e);
+      vec_push(&out->callee, g->base[t.file] + t.scope);
     }
     for (int k = 0; k < AL_REACH_KINDS; k++)
       if ((here & (1u << k)) && !(g->bits[id] & (1u << k))) {
@@ -535,7 +550,71 @@ static void scan_function(al_index *self, call_graph *g, uint32_t file,
       }
   }
   if (g->bits[id])
-    vec_push(&g->work, id);
+    vec_push(&out->work, id);
+}
+
+static void scan_file(al_index *self, call_graph *g, scan_part *out,
+                      uint32_t file) {
+  const al_facts *f = facts_of(self, file);
+  for (uint32_t sc = 0; f && sc < f->scopes.len; sc++) {
+    // A def under a decorator that may run it elsewhere reaches nothing
+    // (its callers' edges to it carry nothing); nor does a library's
+    // (chains never pass through the environment).
+    al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
+    if (!self->project->files.items[file].library &&
+        runs_when_called(self, t) && decorators_pass_through(self, t))
+      scan_function(self, g, out, file, sc);
+  }
+}
+
+typedef struct {
+  al_index *self;
+  call_graph *g;
+  scan_part *parts; // by file
+  atomic_uint next; // the next file to scan
+} scan_job;
+
+static void *scan_worker(void *p) {
+  scan_job *job = p;
+  for (;;) {
+    uint32_t file = atomic_fetch_add(&job->next, 1);
+    if (file >= job->g->nfiles)
+      break;
+    scan_file(job->self, job->g, &job->parts[file], file);
+  }
+  return NULL;
+}
+
+#define APPEND(dst, src)                                                       \
+  do {                                                                         \
+    for (uint32_t k_ = 0; k_ < (src).len; k_++)                                \
+      vec_push(&(dst), (src).items[k_]);                                       \
+    vec_free(&(src));                                                          \
+  } while (0)
+
+// Scan every file with n threads (this one among them), then merge the
+// parts in file order.
+static void scan_all(al_index *self, call_graph *g, uint32_t n) {
+  scan_job job = {self, g,
+                  al_xcalloc(g->nfiles ? g->nfiles : 1, sizeof(scan_part)), 0};
+  pthread_t tids[AL_INDEX_MAX_THREADS];
+  bool started[AL_INDEX_MAX_THREADS] = {0};
+  if (n > AL_INDEX_MAX_THREADS)
+    n = AL_INDEX_MAX_THREADS;
+  for (uint32_t i = 1; i < n; i++)
+    started[i] = pthread_create(&tids[i], NULL, scan_worker, &job) == 0;
+  scan_worker(&job);
+  for (uint32_t i = 1; i < n; i++)
+    if (started[i])
+      pthread_join(tids[i], NULL);
+  for (uint32_t file = 0; file < g->nfiles; file++) {
+    scan_part *part = &job.parts[file];
+    APPEND(g->edges, part->edges);
+    APPEND(g->callee, part->callee);
+    APPEND(g->work, part->work);
+    APPEND(g->guarded, part->guarded);
+  }
+  free(job.parts);
 }
 
 // What call `site` of plain function fn does to a branch guarded by fn's
@@ -885,21 +964,10 @@ static void propagate(al_index *self, call_graph *g) {
   free(rev_first);
 }
 
-void al_index__compute_reaches(al_index *self) {
+void al_index__compute_reaches(al_index *self, uint32_t threads) {
   call_graph g;
   graph_init(&g, self);
-  for (uint32_t file = 0; file < g.nfiles; file++) {
-    const al_facts *f = facts_of(self, file);
-    for (uint32_t sc = 0; f && sc < f->scopes.len; sc++) {
-      // A def under a decorator that may run it elsewhere reaches nothing
-      // (its callers' edges to it carry nothing); nor does a library's
-      // (chains never pass through the environment).
-      al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
-      if (!self->project->files.items[file].library &&
-          runs_when_called(self, t) && decorators_pass_through(self, t))
-        scan_function(self, &g, file, sc);
-    }
-  }
+  scan_all(self, &g, threads ? threads : 1);
   settle_guarded(self, &g);
   propagate(self, &g);
   // The memo the rules read.

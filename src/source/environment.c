@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 
 #include "base/arena.h"
+#include "base/map.h"
+#include "base/vec.h"
 
 static bool is_dir(const char *path) {
   struct stat st;
@@ -258,15 +260,118 @@ void al_env_find(al_env *env, const al_env_opts *o) {
   }
 }
 
+static void memo_free(al_env_memo *m);
+
 void al_env_free(al_env *env) {
   for (uint32_t i = 0; i < env->dirs.len; i++)
     free(env->dirs.items[i]);
   vec_free(&env->dirs);
+  memo_free(env->memo);
+  env->memo = NULL;
 }
 
-// dir/top/rest... as the module file, probing the four spellings.
-static char *probe_module(const char *dir, const char *top, const char *rest,
-                          bool *is_init, uint64_t *size) {
+// The memo of module lookups: whether a path is a directory (the site
+// directories' top-level names, `-stubs` packages), and the sorted names
+// in each package directory listed.
+typedef struct {
+  const char **names; // sorted (arena); NULL: not a readable directory
+  uint32_t n;
+} listing;
+
+struct al_env_memo {
+  al_arena *arena;
+  al_map is_dir;   // path -> 0/1
+  al_map listings; // directory path -> index into lists
+  al_vec(listing) lists;
+};
+
+static al_env_memo *memo_of(al_env *env) {
+  if (!env->memo) {
+    env->memo = al_xcalloc(1, sizeof *env->memo);
+    env->memo->arena = al_arena_new();
+  }
+  return env->memo;
+}
+
+static void memo_free(al_env_memo *m) {
+  if (!m)
+    return;
+  al_map_free(&m->is_dir);
+  al_map_free(&m->listings);
+  vec_free(&m->lists);
+  al_arena_free(m->arena);
+  free(m);
+}
+
+static bool memo_is_dir(al_env_memo *m, const char *path) {
+  uint32_t v;
+  if (al_map_get(&m->is_dir, al_str_from(path), &v))
+    return v != 0;
+  bool yes = is_dir(path);
+  char *key = al_arena_strndup(m->arena, path, strlen(path));
+  al_map_put(&m->is_dir, al_str_from(key), yes);
+  return yes;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+// The names in directory dir, read once.
+static const listing *list_dir(al_env_memo *m, const char *dir) {
+  uint32_t i;
+  if (al_map_get(&m->listings, al_str_from(dir), &i))
+    return &m->lists.items[i];
+  listing l = {0};
+  DIR *d = opendir(dir);
+  if (d) {
+    al_vec(const char *) names = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+      if (e->d_name[0] != '.')
+        vec_push(&names, (const char *)al_arena_strndup(m->arena, e->d_name,
+                                                        strlen(e->d_name)));
+    closedir(d);
+    l.n = names.len;
+    l.names = al_arena_alloc(m->arena, (l.n ? l.n : 1) * sizeof *l.names);
+    if (l.n)
+      memcpy(l.names, names.items, l.n * sizeof *l.names);
+    vec_free(&names);
+    qsort(l.names, l.n, sizeof *l.names, cmp_name);
+  }
+  char *key = al_arena_strndup(m->arena, dir, strlen(dir));
+  al_map_put(&m->listings, al_str_from(key), m->lists.len);
+  vec_push(&m->lists, l);
+  return &m->lists.items[m->lists.len - 1];
+}
+
+static bool listed(const listing *l, const char *name) {
+  return l->names &&
+         bsearch(&name, l->names, l->n, sizeof *l->names, cmp_name) != NULL;
+}
+
+// Whether path may exist: each directory from the one of length floor
+// (the top-level package) down lists the next component. Directories
+// are read once each; only a path that passes is stat'ed.
+static bool may_exist(al_env_memo *m, const char *path, size_t floor) {
+  size_t len = strlen(path);
+  if (len <= floor)
+    return true;
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  size_t n = slash ? (size_t)(slash - path) : 0;
+  if (!slash || n >= sizeof dir)
+    return true;
+  memcpy(dir, path, n);
+  dir[n] = 0;
+  return may_exist(m, dir, floor) && listed(list_dir(m, dir), slash + 1);
+}
+
+// dir/top/rest... as the module file, probing the four spellings. Inside
+// the top-level package, a spelling is stat'ed only when its directories
+// list it (top-level names are few: those are stat'ed).
+static char *probe_module(al_env_memo *m, const char *dir, const char *top,
+                          const char *rest, bool *is_init, uint64_t *size) {
   char base[4096];
   int n = snprintf(base, sizeof base, "%s/%s%s%s", dir, top, rest ? "/" : "",
                    rest ? rest : "");
@@ -277,10 +382,11 @@ static char *probe_module(const char *dir, const char *top, const char *rest,
       *p = '/'; // the dotted rest (top has no dot but "-stubs")
   static const char *const tails[] = {"/__init__.pyi", ".pyi", "/__init__.py",
                                       ".py"};
+  size_t floor = strlen(dir) + 1 + strlen(top);
   char path[4096];
   for (int i = 0; i < 4; i++) {
     snprintf(path, sizeof path, "%s%s", base, tails[i]);
-    if (is_file(path, size)) {
+    if (may_exist(m, path, floor) && is_file(path, size)) {
       *is_init = i == 0 || i == 2;
       return al_xstrdup(path);
     }
@@ -288,7 +394,7 @@ static char *probe_module(const char *dir, const char *top, const char *rest,
   return NULL;
 }
 
-char *al_env_module_file(const al_env *env, const char *name, bool *is_init,
+char *al_env_module_file(al_env *env, const char *name, bool *is_init,
                          uint64_t *size) {
   const char *dot = strchr(name, '.');
   size_t tl = dot ? (size_t)(dot - name) : strlen(name);
@@ -299,6 +405,7 @@ char *al_env_module_file(const al_env *env, const char *name, bool *is_init,
   top[tl] = 0;
   snprintf(stubs, sizeof stubs, "%s-stubs", top);
   const char *rest = dot ? dot + 1 : NULL;
+  al_env_memo *m = memo_of(env);
   for (uint32_t i = 0; i < env->dirs.len; i++) {
     const char *dir = env->dirs.items[i];
     char *f = NULL;
@@ -306,10 +413,10 @@ char *al_env_module_file(const al_env *env, const char *name, bool *is_init,
     // package itself for what it lacks.
     char sdir[4096];
     if (snprintf(sdir, sizeof sdir, "%s/%s", dir, stubs) < (int)sizeof sdir &&
-        is_dir(sdir))
-      f = probe_module(dir, stubs, rest, is_init, size);
+        memo_is_dir(m, sdir))
+      f = probe_module(m, dir, stubs, rest, is_init, size);
     if (!f)
-      f = probe_module(dir, top, rest, is_init, size);
+      f = probe_module(m, dir, top, rest, is_init, size);
     if (f)
       return f;
   }

@@ -16,9 +16,12 @@
 
 #include "base/vec.h"
 
+typedef struct al_env_memo al_env_memo;
+
 typedef struct {
   al_vec(char *) dirs; // site directories that exist, in search order; owned
   char note[600];      // a notice for stderr ("" when none)
+  al_env_memo *memo;   // what module lookups learnt of the directories
 } al_env;
 
 typedef struct {
@@ -39,7 +42,7 @@ typedef struct {
  */
 void al_env_find(al_env *env, const al_env_opts *o);
 
-/** Free the directory list. */
+/** Free the directory list and the lookups' memo. */
 void al_env_free(al_env *env);
 
 /**
@@ -48,9 +51,12 @@ void al_env_free(al_env *env);
  * NAME/ for the top-level package, and X/__init__.pyi, X.pyi,
  * X/__init__.py, X.py for the module itself. Only regular files count
  * (a FIFO or a dangling or looping symlink is no module). *size gets its
- * size in bytes.
+ * size in bytes. Lookups are memoised in env for the run: whether a
+ * top-level `-stubs` directory exists, and the names in each package
+ * directory looked into (read once), so only a file that is there is
+ * stat'ed; a run does not see directories change under it.
  */
-char *al_env_module_file(const al_env *env, const char *name, bool *is_init,
+char *al_env_module_file(al_env *env, const char *name, bool *is_init,
                          uint64_t *size);
 
 #endif
