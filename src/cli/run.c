@@ -23,6 +23,7 @@
 #include "base/store.h"
 #include "cache/cache.h"
 #include "cli/libraries.h"
+#include "cli/rerun.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
 #include "report/report.h"
@@ -83,7 +84,10 @@ typedef struct {
   uint32_t first;         // the pools start at this file
   uint32_t n_order;       // entries of order
   uint32_t config_threads;
-  al_env env; // the Python environment (no directories: none)
+  al_env env;           // the Python environment (no directories: none)
+  uint64_t config_hash; // the config files that apply (cli/rerun.h)
+  al_rerun *rerun;      // NULL: no saved state used (cli/rerun.h)
+  bool *check;          // NULL, or by file: run the rules (else restore)
 } run_state;
 
 typedef struct {
@@ -114,10 +118,14 @@ static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
 
 // The facts of one file: from the cache, or read (or stdin) and extracted.
 static al_facts *extract_file(run_state *st, al_extractor *x,
-                              al_project_file *pf) {
+                              al_project_file *pf, uint32_t i) {
   al_arena *tmp = al_arena_new();
   al_facts *facts;
-  if (pf->fs_path && st->cache) {
+  const al_cache_key *known =
+      pf->fs_path && st->cache ? al_rerun_key(st->rerun, i) : NULL;
+  if (known && (facts = al_cache_get(st->cache, known)) != NULL) {
+    // unchanged since the saved run: not read again
+  } else if (pf->fs_path && st->cache) {
     facts = extract_cached(st->cache, x, tmp, pf);
   } else {
     al_source src;
@@ -152,7 +160,7 @@ static void *extract_worker(void *p) {
     al_project_file *pf = &proj->files.items[i];
     if (pf->facts)
       continue; // already known unreadable (discovery problem)
-    pf->facts = extract_file(st, x, pf);
+    pf->facts = extract_file(st, x, pf, i);
     if (pf->facts)
       st->prep[i] = al_index_prepare_file(pf->facts);
   }
@@ -173,6 +181,12 @@ static void *rules_worker(void *p) {
     if (st->order)
       i = st->order[i];
     al_project_file *pf = &res->project.files.items[i];
+    if (st->check && !st->check[i]) {
+      // Its findings cannot have changed: those of the saved run.
+      al_rerun_restore_file(st->rerun, i, &st->per_file[i],
+                            st->arenas[w->worker]);
+      continue;
+    }
     al_rule_ctx ctx = {
         .index = res->index,
         .project = &res->project,
@@ -524,6 +538,8 @@ static bool setup(run_state *st) {
     find_environment(st, su.n_paths ? su.each[0] : su.stdin_settings);
   file_rules(st, out, su.fs.items, su.fs.len,
              su.n_paths ? su.each[0] : su.stdin_settings);
+  st->config_hash = al_rerun_config_hash(
+      su.each, su.n_paths, su.want_stdin ? su.stdin_settings : NULL);
   vec_free(&su.fs);
   free(su.each);
   al_settings_free(su.settings);
@@ -577,14 +593,6 @@ static void extract_all(run_state *st) {
   st->prep = al_xcalloc(n_files ? n_files : 1, sizeof *st->prep);
   run_pool(st, st->n_threads, extract_worker);
   load_libraries(st);
-  if (st->cache) {
-    const char *warning = al_cache_warning(st->cache);
-    if (warning)
-      out->cache_warning =
-          al_arena_strndup(out->arena, warning, strlen(warning));
-    al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
-    al_cache_close(st->cache);
-  }
   // Kept for the report stage, which shows lines of "-" (--show-source).
   out->stdin_bytes = st->stdin_failed ? NULL : st->stdin_bytes;
   out->stdin_len = st->stdin_failed ? 0 : st->stdin_len;
@@ -611,6 +619,7 @@ static void check_all(run_state *st) {
     for (uint32_t d = 0; d < l->len; d++) {
       al_diag dg = l->items[d];
       dg.message = al_arena_strndup(out->arena, dg.message, strlen(dg.message));
+      dg.fix = al_rerun_copy_fix(out->arena, dg.fix); // the arena goes
       vec_push(&out->diags, dg);
     }
     vec_free(l);
@@ -625,6 +634,41 @@ static void check_all(run_state *st) {
   out->diags.len = n;
 }
 
+// The cache's warning and figures into the result; closes it.
+static void close_cache(run_state *st) {
+  al_run_result *out = st->res;
+  if (st->cache) {
+    const char *warning = al_cache_warning(st->cache);
+    if (warning)
+      out->cache_warning =
+          al_arena_strndup(out->arena, warning, strlen(warning));
+    al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
+    al_cache_close(st->cache);
+    st->cache = NULL;
+  }
+  al_rerun_stats(st->rerun, &out->stat_trusted, &out->stat_read);
+  al_rerun_free(st->rerun);
+  st->rerun = NULL;
+  free(st->check);
+  st->check = NULL;
+}
+
+// The saved state of the last run (cli/rerun.h), when the run may use one
+// (a cache, no standard input); true when it gave the whole result.
+static bool restore_saved(run_state *st) {
+  al_run_result *out = st->res;
+  if (!st->opts->rerun || !st->cache)
+    return false;
+  for (uint32_t i = 0; i < out->project.n_linted; i++)
+    if (!out->project.files.items[i].fs_path &&
+        !out->project.files.items[i].facts)
+      return false; // standard input
+  st->rerun =
+      al_rerun_begin(st->cache, st->opts, &out->project, st->config_hash,
+                     (const char *const *)st->env.dirs.items, st->env.dirs.len);
+  return al_rerun_restore(st->rerun, st->cache, out);
+}
+
 void al_run(al_run_result *out, const al_run_opts *opts) {
   memset(out, 0, sizeof *out);
   out->arena = al_arena_new();
@@ -636,6 +680,15 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   }
   phase_end(out, AL_PHASE_SETUP, &phase_start);
 
+  if (restore_saved(&st)) {
+    close_cache(&st);
+    free(st.order);
+    al_env_free(&st.env);
+    free(st.file_enabled);
+    free(st.defaults);
+    phase_end(out, AL_PHASE_EXTRACT, &phase_start);
+    return;
+  }
   extract_all(&st);
   phase_end(out, AL_PHASE_EXTRACT, &phase_start);
 
@@ -646,7 +699,15 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   al_long_thread_end(); // files no worker prepared had theirs made here
   phase_end(out, AL_PHASE_INDEX, &phase_start);
 
+  if (st.rerun)
+    st.check = al_rerun_affected(st.rerun, out);
+  out->rechecked = out->project.n_linted;
+  for (uint32_t i = 0; st.check && i < out->project.n_linted; i++)
+    out->rechecked -= !st.check[i];
   check_all(&st);
+  if (st.rerun)
+    al_rerun_save(st.rerun, st.cache, out);
+  close_cache(&st);
   free(st.order);
   al_env_free(&st.env);
   free(st.file_enabled);

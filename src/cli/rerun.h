@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Re-runs (issue 20): what a run saves for the next one over the same
+ * tree, and how the next one uses it. Private to cli/.
+ *
+ * The saved state of a run lives in the result cache's directory
+ * (DIR/state/<run key>), one per run key: a hash of the binary, the
+ * command line's options that can change findings, the contents of the
+ * config files that apply and the Python environment's directories. It
+ * holds, for every linted file, its stat data (size, mtime in
+ * nanoseconds, inode, device) and content key (the facts cache's key of
+ * its bytes), its module name and its findings (after suppression, fixes
+ * included); for every library module read, its stat data; for every
+ * site directory, its mtime; and the machine it was written on (hostname,
+ * boot id, absolute working directory).
+ *
+ * The next run stats every file. A stat match on the same machine, for a
+ * file not modified in or after the second the saved run started (git's
+ * racy-file rule), is trusted: the file is neither read nor hashed.
+ * Anything else is read and hashed; equal content is unchanged, and its
+ * stat data is refreshed in the state. Then:
+ *  - nothing changed (same files, same content, same libraries and
+ *    directories): the findings come from the state; only the facts of
+ *    the files with findings are read back (from the facts cache, for the
+ *    report's positions and source lines). No index, no rules.
+ *  - some files changed: unchanged files' facts come from the facts cache
+ *    by their saved key (never read from disk), changed ones are
+ *    extracted, the index is built whole, and the rules run only on the
+ *    files whose findings can change; the others' findings are restored.
+ *
+ * Which files can change (al_rerun_affected) is a sound over-approximation
+ * by names: a file is re-checked when it changed, or when one of the names
+ * it imports (any component of an imported dotted name, or an imported
+ * name; for a relative import, also its own directories) is a component of
+ * the path of a changed, added, removed or renamed file, or of a file
+ * already re-checked (transitively, to a fixed point). A file whose module
+ * name changed counts as changed. A changed library or site directory
+ * re-checks everything.
+ *
+ * A state that is missing, truncated, damaged (checksum) or does not parse
+ * is a miss: the run behaves as without it and writes a new one.
+ */
+#ifndef AL_CLI_RERUN_H
+#define AL_CLI_RERUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "cache/cache.h"
+#include "cli/run.h"
+#include "config/settings.h"
+#include "rules/rule.h"
+
+typedef struct al_rerun al_rerun;
+
+/**
+ * A hash of the config files that apply to the paths (each[0..n), and
+ * extra, may be NULL): their paths and bytes.
+ */
+uint64_t al_rerun_config_hash(const al_settings *const *each, uint32_t n,
+                              const al_settings *extra);
+
+/**
+ * Load the state saved under this run's key and stat the linted files of
+ * project (files[0, n_linted), none of them standard input). env_dirs:
+ * the site directories of the environment. Never NULL; free with
+ * al_rerun_free.
+ */
+al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
+                         const al_project *project, uint64_t config_hash,
+                         const char *const *env_dirs, uint32_t n_env_dirs);
+
+/**
+ * When nothing changed since the saved run: fill out (diags, counts, the
+ * facts of files with findings, the environment's figures) from the state
+ * and return true. false: the caller runs the stages (out unchanged but
+ * for facts set on files, which are valid).
+ */
+bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out);
+
+/** The content key of linted file `file` when already known, else NULL. */
+const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file);
+
+/**
+ * After the index: which linted files the rules must check (malloc'd,
+ * out->project.n_linted entries; the caller frees), or NULL for all.
+ */
+bool *al_rerun_affected(al_rerun *self, const al_run_result *out);
+
+/**
+ * Append the saved findings of linted file `file` (one al_rerun_affected
+ * left out) to into, as diagnostics of that file, strings in arena.
+ * Thread-safe for distinct `into`.
+ */
+void al_rerun_restore_file(const al_rerun *self, uint32_t file,
+                           al_diag_list *into, al_arena *arena);
+
+/** A deep copy of fix (NULL: NULL) in arena. */
+const al_fix *al_rerun_copy_fix(al_arena *arena, const al_fix *fix);
+
+/** Save the state of the finished run out (its diags sorted). */
+void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out);
+
+/** Files whose stat was trusted (not read) and files read to compare. */
+void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read);
+
+/** Free. NULL is a no-op. */
+void al_rerun_free(al_rerun *self);
+
+#endif
