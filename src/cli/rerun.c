@@ -49,6 +49,8 @@ struct al_rerun {
   file_status *status;
   uint32_t *old_index;    // by file: its entry in old.files, or AL_NONE
   bool refreshed;         // stat data differ from the state's somewhere
+  const char **names_now; // by file: its names in the index (save, affected)
+  al_arena *arena;        // names_now
   uint32_t trusted, read; // statistics
   const char *const *env_dirs;
   uint32_t n_env_dirs;
@@ -213,6 +215,7 @@ al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
                          const al_project *project, uint64_t config_hash,
                          const char *const *env_dirs, uint32_t n_env_dirs) {
   al_rerun *self = al_xcalloc(1, sizeof *self);
+  self->arena = al_arena_new();
   self->run_key = run_key(opts, config_hash, env_dirs, n_env_dirs);
   snprintf(self->name, sizeof self->name, "%016llx%016llx",
            (unsigned long long)self->run_key.h[0],
@@ -371,78 +374,162 @@ bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out) {
 // ---------------------------------------------------------------------------
 // Which files a partial run checks again.
 
-// Adds the components of a dotted name (or of a path, on '/', its last
-// one without .py/.pyi) to map, keys copied into arena.
-static void add_parts(al_map *map, al_arena *arena, const char *s, char sep,
-                      bool strip_ext) {
-  while (s && *s) {
-    const char *e = strchr(s, sep);
-    size_t n = e ? (size_t)(e - s) : strlen(s);
-    size_t k = n;
-    if (!e && strip_ext) {
-      if (k > 3 && memcmp(s + k - 3, ".py", 3) == 0)
-        k -= 3;
-      else if (k > 4 && memcmp(s + k - 4, ".pyi", 4) == 0)
-        k -= 4;
-    }
-    if (k && !(k == 1 && s[0] == '.') &&
-        !(k == 2 && s[0] == '.' && s[1] == '.'))
-      al_map_put(map, (al_str){al_arena_strndup(arena, s, k), k}, 1);
-    s = e ? e + 1 : NULL;
+// The sets al_rerun_affected matches names in. Keys live in arena.
+typedef struct {
+  al_arena *arena;
+  al_map known;  // every module name of the tree and its packages
+  al_map exact;  // names a changed module may be imported by
+  al_map within; // packages a changed module is inside of
+} dep_sets;
+
+static void put(al_map *map, al_arena *arena, const char *s, size_t n) {
+  al_map_put(map, (al_str){al_arena_strndup(arena, s, n), n}, 1);
+}
+
+static bool has(const al_map *map, const char *s, size_t n) {
+  uint32_t v;
+  return al_map_get(map, (al_str){s, n}, &v);
+}
+
+// Each name of a '\n'-separated list, and every package above it, into
+// map.
+static void add_known(al_map *map, al_arena *arena, const char *names) {
+  for (const char *p = names; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    for (size_t j = 1; j <= len; j++)
+      if (j == len || p[j] == '.')
+        put(map, arena, p, j);
+    p = e ? e + 1 : NULL;
   }
 }
 
-// The names a file imports (al_rerun_affected), once per file.
-typedef struct {
-  al_str *items;
-  uint32_t n;
-  bool all; // no facts: depends on anything
-} names;
+// A changed (or re-checked) module known by the '\n'-separated names (its
+// module name and the aliases the index gave it): its importers are those
+// of any of the names, and those reaching into a package above one.
+static void add_changed(dep_sets *d, const char *names) {
+  for (const char *p = names; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    put(&d->exact, d->arena, p, len);
+    for (size_t j = 1; j < len; j++)
+      if (p[j] == '.')
+        put(&d->within, d->arena, p, j);
+    p = e ? e + 1 : NULL;
+  }
+}
 
-static void imported_names(names *out, const al_project_file *pf,
-                           al_arena *arena) {
+// What one file's imports name: exact modules or attributes (exact), and
+// packages it may reach any submodule of by attribute (reach).
+typedef struct {
+  al_str *exact;
+  uint32_t n_exact;
+  al_str *reach;
+  uint32_t n_reach;
+  bool all; // cannot tell: depends on anything
+} deps;
+
+static bool is_init(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  return strcmp(base, "__init__.py") == 0 || strcmp(base, "__init__.pyi") == 0;
+}
+
+// The absolute module a relative import names, from the importing file's
+// module name, in arena; NULL when it cannot be told.
+static const char *absolute(const al_import *im, const char *self_name,
+                            bool self_init, al_arena *arena) {
+  size_t pkg = strlen(self_name);
+  if (!self_init) { // a module's package is its name's parent
+    const char *dot = strrchr(self_name, '.');
+    if (!dot)
+      return NULL;
+    pkg = (size_t)(dot - self_name);
+  }
+  for (uint32_t l = 1; l < im->level; l++) {
+    while (pkg > 0 && self_name[pkg] != '.')
+      pkg--;
+    if (pkg == 0)
+      return NULL;
+  }
+  if (pkg == 0)
+    return NULL;
+  return im->module.len
+             ? al_arena_printf(arena, "%.*s.%.*s", (int)pkg, self_name,
+                               (int)im->module.len, im->module.ptr)
+             : al_arena_strndup(arena, self_name, pkg);
+}
+
+static al_str *keys_of(al_map *m, uint32_t *n, al_arena *arena) {
+  al_str *out = al_arena_alloc(arena, (m->len ? m->len : 1) * sizeof *out);
+  *n = 0;
+  for (uint32_t i = 0; i < m->cap; i++)
+    if (m->slots[i].used)
+      out[(*n)++] = m->slots[i].key;
+  al_map_free(m);
+  return out;
+}
+
+static void file_deps(deps *out, const al_project_file *pf,
+                      const char *self_name, dep_sets *d) {
   const al_facts *f = pf->facts;
   if (!f) {
     out->all = true;
     return;
   }
-  al_map mine = AL_MAP_INIT;
-  for (uint32_t i = 0; i < f->imports.len; i++) {
+  al_arena *arena = d->arena;
+  al_map exact = AL_MAP_INIT, reach = AL_MAP_INIT;
+  bool init = is_init(pf->path);
+  for (uint32_t i = 0; i < f->imports.len && !out->all; i++) {
     const al_import *im = &f->imports.items[i];
-    if (im->module.len)
-      add_parts(&mine, arena,
-                al_arena_strndup(arena, im->module.ptr, im->module.len), '.',
-                false);
-    if (im->name.len && !(im->name.len == 1 && im->name.ptr[0] == '*'))
-      add_parts(&mine, arena,
-                al_arena_strndup(arena, im->name.ptr, im->name.len), '.',
-                false);
-    if (im->level) {
-      // Its own directories: a relative import names its package by them.
-      char *dir = al_arena_strndup(arena, pf->path, strlen(pf->path));
-      char *slash = strrchr(dir, '/');
-      if (slash) {
-        *slash = '\0';
-        add_parts(&mine, arena, dir, '/', false);
-      }
+    const char *m =
+        im->level ? absolute(im, self_name, init, arena)
+                  : al_arena_strndup(arena, im->module.ptr, im->module.len);
+    if (!m) {
+      out->all = true;
+      break;
+    }
+    size_t n = strlen(m);
+    if (n)
+      put(&exact, arena, m, n);
+    // Not a module of the tree: it may be an attribute of a package's
+    // __init__, or a library's; the packages above it count too.
+    if (!has(&d->known, m, n))
+      for (size_t j = 1; j < n; j++)
+        if (m[j] == '.')
+          put(&exact, arena, m, j);
+    bool from = im->flags & AL_IMPORT_FROM;
+    if (!from) {
+      // `import a.b` binds a (any a.x by attribute); `import a.b as c`, a.b.
+      const char *dot = strchr(m, '.');
+      size_t top =
+          (im->flags & AL_IMPORT_ALIASED) || !dot ? n : (size_t)(dot - m);
+      put(&reach, arena, m, top);
+    } else if (im->name.len == 1 && im->name.ptr[0] == '*') {
+      put(&reach, arena, m, n);
+    } else if (im->name.len) {
+      const char *full =
+          n ? al_arena_printf(arena, "%s.%.*s", m, (int)im->name.len,
+                              im->name.ptr)
+            : al_arena_strndup(arena, im->name.ptr, im->name.len);
+      put(&exact, arena, full, strlen(full));
+      put(&reach, arena, full, strlen(full));
     }
   }
-  out->items =
-      al_arena_alloc(arena, (mine.len ? mine.len : 1) * sizeof(al_str));
-  for (uint32_t i = 0; i < mine.cap; i++)
-    if (mine.slots[i].used)
-      out->items[out->n++] = mine.slots[i].key;
-  al_map_free(&mine);
+  out->exact = keys_of(&exact, &out->n_exact, arena);
+  out->reach = keys_of(&reach, &out->n_reach, arena);
 }
 
-static bool names_hit(const names *nm, const al_map *hit) {
-  if (nm->all)
+static bool deps_hit(const deps *dp, const dep_sets *d) {
+  if (dp->all)
     return true;
-  for (uint32_t i = 0; i < nm->n; i++) {
-    uint32_t v;
-    if (al_map_get(hit, nm->items[i], &v))
+  for (uint32_t i = 0; i < dp->n_exact; i++)
+    if (has(&d->exact, dp->exact[i].ptr, dp->exact[i].len))
       return true;
-  }
+  for (uint32_t i = 0; i < dp->n_reach; i++)
+    if (has(&d->within, dp->reach[i].ptr, dp->reach[i].len) ||
+        has(&d->exact, dp->reach[i].ptr, dp->reach[i].len))
+      return true;
   return false;
 }
 
@@ -451,7 +538,49 @@ static const char *module_of(const al_run_result *out, uint32_t i) {
   return m ? m : "";
 }
 
+// A changed file: its names now and before (a file without a name no
+// import can spell changes no importer's view).
+static void file_changed(dep_sets *d, const char *now, const char *before) {
+  add_changed(d, now);
+  add_changed(d, before);
+}
+
+// Each linted file's names in the module table, '\n'-separated, in the
+// order the index gave them (arena).
+static const char **names_of(const al_index *ix, uint32_t n, al_arena *arena) {
+  const char **out = al_arena_alloc(arena, (n ? n : 1) * sizeof *out);
+  size_t *len = al_xcalloc(n ? n : 1, sizeof *len);
+  uint32_t m = 0;
+  const al_index_name *all = ix ? al_index_names(ix, &m) : NULL;
+  for (uint32_t k = 0; k < m; k++)
+    if (all[k].file < n)
+      len[all[k].file] += strlen(all[k].name) + 1;
+  char **buf = al_xcalloc(n ? n : 1, sizeof *buf);
+  for (uint32_t i = 0; i < n; i++) {
+    buf[i] = al_arena_alloc(arena, len[i] + 1);
+    buf[i][0] = '\0';
+    len[i] = 0;
+  }
+  for (uint32_t k = 0; k < m; k++) {
+    uint32_t f = all[k].file;
+    if (f >= n)
+      continue;
+    size_t l = strlen(all[k].name);
+    if (len[f])
+      buf[f][len[f]++] = '\n';
+    memcpy(buf[f] + len[f], all[k].name, l + 1);
+    len[f] += l;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    out[i] = buf[i];
+  free(buf);
+  free(len);
+  return out;
+}
+
 bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
+  if (!self->names_now)
+    self->names_now = names_of(out->index, self->n, self->arena);
   if (!self->have || out->project.n_linted != self->n)
     return NULL;
   // A library or a site directory changed: all of them.
@@ -459,52 +588,51 @@ bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
     return NULL;
   uint32_t n = self->n;
   bool *check = al_xcalloc(n ? n : 1, sizeof *check);
-  al_arena *arena = al_arena_new();
-  al_map hit = AL_MAP_INIT, present = AL_MAP_INIT;
+  dep_sets d = {.arena = al_arena_new(),
+                .known = AL_MAP_INIT,
+                .exact = AL_MAP_INIT,
+                .within = AL_MAP_INIT};
+  al_map present = AL_MAP_INIT;
+  const char **now = self->names_now;
   for (uint32_t i = 0; i < n; i++) {
     const al_project_file *pf = &out->project.files.items[i];
     al_map_put(&present, al_str_from(pf->path), 1);
+    add_known(&d.known, d.arena, now[i]);
     uint32_t o = self->old_index[i];
     const al_rerun_file *old = o != AL_NONE ? &self->old.files.items[o] : NULL;
-    bool changed = !old || self->status[i] != ST_UNCHANGED ||
-                   strcmp(old->module, module_of(out, i)) != 0;
-    if (!changed)
+    if (old && self->status[i] == ST_UNCHANGED &&
+        strcmp(old->module, now[i]) == 0)
       continue;
     check[i] = true;
-    add_parts(&hit, arena, pf->path, '/', true);
-    add_parts(&hit, arena, module_of(out, i), '.', false);
-    if (old)
-      add_parts(&hit, arena, old->module, '.', false);
+    file_changed(&d, now[i], old ? old->module : NULL);
   }
   // Removed files.
   for (uint32_t o = 0; o < self->old.files.len; o++) {
     const al_rerun_file *f = &self->old.files.items[o];
     uint32_t v;
-    if (!al_map_get(&present, al_str_from(f->path), &v)) {
-      add_parts(&hit, arena, f->path, '/', true);
-      add_parts(&hit, arena, f->module, '.', false);
-    }
+    if (!al_map_get(&present, al_str_from(f->path), &v))
+      file_changed(&d, f->module, NULL);
   }
   // Importers of what changed, to a fixed point.
-  names *imported = al_xcalloc(n ? n : 1, sizeof *imported);
+  deps *fd = al_xcalloc(n ? n : 1, sizeof *fd);
   for (uint32_t i = 0; i < n; i++)
     if (!check[i])
-      imported_names(&imported[i], &out->project.files.items[i], arena);
+      file_deps(&fd[i], &out->project.files.items[i], module_of(out, i), &d);
   for (bool grew = true; grew;) {
     grew = false;
     for (uint32_t i = 0; i < n; i++) {
-      const al_project_file *pf = &out->project.files.items[i];
-      if (check[i] || !names_hit(&imported[i], &hit))
+      if (check[i] || !deps_hit(&fd[i], &d))
         continue;
       check[i] = grew = true;
-      add_parts(&hit, arena, pf->path, '/', true);
-      add_parts(&hit, arena, module_of(out, i), '.', false);
+      file_changed(&d, now[i], NULL);
     }
   }
-  free(imported);
-  al_map_free(&hit);
+  free(fd);
+  al_map_free(&d.known);
+  al_map_free(&d.exact);
+  al_map_free(&d.within);
   al_map_free(&present);
-  al_arena_free(arena);
+  al_arena_free(d.arena);
   return check;
 }
 
@@ -526,8 +654,12 @@ void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out) {
                        .st = self->st[i],
                        .key = self->key[i],
                        .has_key = self->has_key[i] && self->stat_ok[i],
-                       .module = out->index ? module_of(out, i) : NULL};
-    if (!out->index) { // restored: the saved names still hold
+                       .module = NULL};
+    if (out->index) {
+      if (!self->names_now)
+        self->names_now = names_of(out->index, self->n, self->arena);
+      f.module = self->names_now[i];
+    } else { // restored: the saved names still hold
       uint32_t o = self->old_index[i];
       f.module = o != AL_NONE ? self->old.files.items[o].module : "";
     }
@@ -595,5 +727,6 @@ void al_rerun_free(al_rerun *self) {
   free(self->has_key);
   free(self->status);
   free(self->old_index);
+  al_arena_free(self->arena);
   free(self);
 }

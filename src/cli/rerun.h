@@ -29,13 +29,18 @@
  *    files whose findings can change; the others' findings are restored.
  *
  * Which files can change (al_rerun_affected) is a sound over-approximation
- * by names: a file is re-checked when it changed, or when one of the names
- * it imports (any component of an imported dotted name, or an imported
- * name; for a relative import, also its own directories) is a component of
- * the path of a changed, added, removed or renamed file, or of a file
- * already re-checked (transitively, to a fixed point). A file whose module
- * name changed counts as changed. A changed library or site directory
- * re-checks everything.
+ * by module names, "files importing what changed, transitively": every
+ * name the index's module table gave a file (its module name and aliases:
+ * names counted from the command-line roots, dotted suffixes) is saved. A
+ * file is re-checked when it changed (content, or its names), or when it
+ * imports a name of a changed, added, removed or already re-checked file:
+ * exactly (`from a.b import c` names a.b and a.b.c; the packages above a
+ * module that is not the tree's too), or a package it reaches by
+ * attribute (`import a.b` reaches anything under a, `from a import b`
+ * anything under a.b) holding one; to a fixed point. A relative import
+ * that cannot be resolved re-checks its file on any change; a changed
+ * library or site directory re-checks everything. AL209/AL400 chains pass
+ * only through imported modules, so their callers are importers too.
  *
  * A state that is missing, truncated, damaged (checksum) or does not parse
  * is a miss: the run behaves as without it and writes a new one.
