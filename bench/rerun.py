@@ -4,12 +4,12 @@
 
 On a working copy of the corpus (hard links, so nothing is copied; an
 edit replaces the file, which breaks the link and leaves the corpus as
-it was) and of the scale tree 4x, it times, interleaved round by round:
+it was) and of a scale tree (N copies of it), it times, interleaved round by round:
 
   cold      --no-cache: what a first run costs
   first     with the cache, empty: the run that fills it
   nothing   with the cache, nothing changed since the last run
-  leaf      one file changed that nothing imports (a test module)
+  leaf      one file changed that little imports (aiohttp/worker.py)
   core      one file changed that its package imports everywhere
   moved     nothing changed, but the checkout moved (another directory,
             as a CI cache restored into a fresh checkout): stat data are
@@ -22,7 +22,8 @@ function at the end of the file (new content, new findings possible);
 each timed warm run is preceded by one untimed run that saves the state
 the next one starts from. Standard library only.
 
-Usage: bench/rerun.py [-B BUILDDIR] [-r ROUNDS] [--no-scale]
+Usage: bench/rerun.py [-B BUILDDIR] [-r ROUNDS] [--scale N] [-R ROUNDS]
+(defaults: 3 rounds on the corpus, 1 on the scale tree of 4 copies)
 """
 import argparse
 import os
@@ -157,7 +158,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-B", default="build-bench")
     ap.add_argument("-r", type=int, default=3)
-    ap.add_argument("--no-scale", action="store_true")
+    ap.add_argument("-R", type=int, default=1,
+                    help="rounds on the scale tree")
+    ap.add_argument("--scale", type=int, default=4,
+                    help="copies of the corpus in the scale tree (0: none)")
     a = ap.parse_args()
     binary = os.path.join(REPO, a.B, "asynclint")
     if not os.access(binary, os.X_OK):
@@ -165,9 +169,10 @@ def main():
                  f"--buildtype=release -Dtests=false; ninja -C {a.B})")
     roots = [(pkg, os.path.abspath(r)) for pkg, r in bench.corpus_roots()]
     os.makedirs(OUT, exist_ok=True)
-    trees = [("corpus", 1)] + ([] if a.no_scale else [("scale-4x", 4)])
+    trees = [("corpus", 1, a.r)] + \
+        ([(f"scale-{a.scale}x", a.scale, a.R)] if a.scale > 1 else [])
     rows = []
-    for tree, copies in trees:
+    for tree, copies, rounds in trees:
         paths = link_tree(roots, os.path.join(OUT, tree), copies)
         files, size = bench.py_size(os.path.join(OUT, tree, p)
                                     for p in paths)
@@ -175,7 +180,7 @@ def main():
               file=sys.stderr)
         for threads in (0, 1):
             label = f"{tree} -j{threads or os.cpu_count()}"
-            med, mrss, checked, same = measure(binary, tree, paths, a.r,
+            med, mrss, checked, same = measure(binary, tree, paths, rounds,
                                                threads, label)
             rows.append((label, files, size, med, mrss, checked, same))
     print("| tree | files | MB | cold s | first s | nothing s (ratio) | "

@@ -12,7 +12,7 @@ file without changing it, swap `await f()` for `      f()` (same size, same
 second), damage the saved state or a facts entry (truncated, one byte
 flipped). After each step the tree is linted with the cache kept from step
 to step (text, then json, then one of sarif / github / --statistics /
---show-source) and with --no-cache, and stdout, stderr and the exit code
+--show-source / --baseline) and with --no-cache, and stdout, stderr and the exit code
 must be byte-identical. It also checks that the saved state is used: a
 json run right after the text run of the same tree restores the saved
 findings (nothing changed), and over the whole sequence some partial runs
@@ -293,7 +293,8 @@ OPS = [op_toggle_async] * 4 + [op_add_import] * 2 + [op_remove_import] * 2 + \
      op_touch, op_touch]
 
 EXTRA = [["--format", "sarif"], ["--format", "github"], ["--statistics"],
-         ["--show-source"], ["--format", "json", "--statistics"]]
+         ["--show-source"], ["--format", "json", "--statistics"],
+         ["--baseline", "../baseline.json"]]
 
 
 def lint(tree, args, cache):
@@ -380,6 +381,7 @@ def main():
     try:
         tree = Tree(os.path.join(top, "tree"), rng)
         cache = os.path.join(top, "cache")
+        lint(tree, ["--baseline", "../baseline.json"], None)  # written once
         restored = partial = 0
         for step in range(STEPS + 1):
             if step == 0:

@@ -273,7 +273,9 @@ static void print_help(void) {
          "Cache: the facts of each file are kept in .asynclint_cache, in\n"
          "the directory of the first PATH's config file (else in the current\n"
          "directory), by a hash of its bytes: unchanged files are not parsed\n"
-         "again. --cache-dir DIR moves the cache, --no-cache skips it.\n"
+         "again. The last run's findings are kept there too, and reused\n"
+         "for the files an edit cannot affect. --cache-dir DIR moves the\n"
+         "cache, --no-cache skips it.\n"
          "\n");
   print_wrapped_list("Default excludes: ", al_default_excludes, 2);
   printf("\n"

@@ -285,6 +285,7 @@ bool al_rerun__decode(al_rerun_state *s, const unsigned char *data, size_t len,
                       const al_cache_key *run_key) {
   if (len < HEADER || memcmp(data, MAGIC, 8) != 0 ||
       al_load_le32(data + 8) != AL_RERUN_STATE_VERSION ||
+      al_load_le32(data + 12) != 0 ||
       al_load_le64(data + 16) != run_key->h[0] ||
       al_load_le64(data + 24) != run_key->h[1] ||
       al_load_le64(data + 32) != len - HEADER ||
