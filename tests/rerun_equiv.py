@@ -12,8 +12,8 @@ file without changing it, swap `await f()` for `      f()` (same size, same
 second), damage the saved state or a facts entry (truncated, one byte
 flipped). After each step the tree is linted with the cache kept from step
 to step (text, then json, then one of sarif / github / --statistics /
---show-source / --baseline) and with --no-cache, and stdout, stderr and the exit code
-must be byte-identical. It also checks that the saved state is used: a
+--show-source / --baseline / --select) and with --no-cache, and stdout,
+stderr and the exit code must be byte-identical. It also checks that the saved state is used: a
 json run right after the text run of the same tree restores the saved
 findings (nothing changed), and over the whole sequence some partial runs
 re-check fewer files than the tree has.
@@ -294,7 +294,7 @@ OPS = [op_toggle_async] * 4 + [op_add_import] * 2 + [op_remove_import] * 2 + \
 
 EXTRA = [["--format", "sarif"], ["--format", "github"], ["--statistics"],
          ["--show-source"], ["--format", "json", "--statistics"],
-         ["--baseline", "../baseline.json"]]
+         ["--baseline", "../baseline.json"], ["--select", "AL100,AL209"]]
 
 
 def lint(tree, args, cache):
