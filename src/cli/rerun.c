@@ -188,7 +188,9 @@ static void check_file(al_rerun *self, uint32_t i) {
   const al_rerun_file *old = self->old_index[i] != AL_NONE
                                  ? &self->old.files.items[self->old_index[i]]
                                  : NULL;
-  if (old && old->has_key && stat_trusted(self, old, &self->st[i])) {
+  if (!old || !old->has_key)
+    return; // new: extraction reads it (al_rerun_set_key)
+  if (stat_trusted(self, old, &self->st[i])) {
     self->key[i] = old->key;
     self->has_key[i] = true;
     self->status[i] = ST_UNCHANGED;
@@ -203,7 +205,7 @@ static void check_file(al_rerun *self, uint32_t i) {
     self->key[i] = al_cache_key_of(bytes, len);
     self->has_key[i] = true;
     self->read++;
-    bool same = old && old->has_key && old->key.h[0] == self->key[i].h[0] &&
+    bool same = old->key.h[0] == self->key[i].h[0] &&
                 old->key.h[1] == self->key[i].h[1];
     self->status[i] = same ? ST_UNCHANGED : ST_CHANGED;
     self->refreshed = true;
@@ -244,6 +246,13 @@ al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
     check_file(self, i);
   }
   return self;
+}
+
+void al_rerun_set_key(al_rerun *self, uint32_t file, const al_cache_key *key) {
+  if (!self || file >= self->n)
+    return;
+  self->key[file] = *key;
+  self->has_key[file] = true;
 }
 
 const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file) {

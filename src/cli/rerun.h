@@ -84,6 +84,12 @@ al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
  */
 bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out);
 
+/**
+ * The content key of linted file `file` as extraction read it (self NULL,
+ * or a library file: nothing). Thread-safe for distinct files.
+ */
+void al_rerun_set_key(al_rerun *self, uint32_t file, const al_cache_key *key);
+
 /** The content key of linted file `file` when already known, else NULL. */
 const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file);
 

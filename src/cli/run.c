@@ -100,13 +100,15 @@ typedef struct {
 // not cached (it may be readable next time); one that cannot be decoded is
 // (that depends on its bytes only).
 static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
-                                const al_project_file *pf) {
+                                const al_project_file *pf, al_rerun *rerun,
+                                uint32_t i) {
   al_source src;
   char *bytes;
   size_t len;
   if (!al_source_read_bytes(&src, tmp, pf->fs_path, pf->path, &bytes, &len))
     return al_extract(x, &src);
   al_cache_key key = al_cache_key_of(bytes, len);
+  al_rerun_set_key(rerun, i, &key);
   al_facts *facts = al_cache_get(cache, &key);
   if (facts)
     return facts;
@@ -126,7 +128,7 @@ static al_facts *extract_file(run_state *st, al_extractor *x,
   if (known && (facts = al_cache_get(st->cache, known)) != NULL) {
     // unchanged since the saved run: not read again
   } else if (pf->fs_path && st->cache) {
-    facts = extract_cached(st->cache, x, tmp, pf);
+    facts = extract_cached(st->cache, x, tmp, pf, st->rerun, i);
   } else {
     al_source src;
     if (pf->fs_path) {
