@@ -455,11 +455,12 @@ static const char *absolute(const al_import *im, const char *self_name,
       return NULL;
     pkg = (size_t)(dot - self_name);
   }
-  for (uint32_t l = 1; l < im->level; l++) {
-    while (pkg > 0 && self_name[pkg] != '.')
-      pkg--;
+  for (uint32_t l = 1; l < im->level; l++) { // each dot more: the parent
     if (pkg == 0)
       return NULL;
+    pkg--;
+    while (pkg > 0 && self_name[pkg] != '.')
+      pkg--;
   }
   if (pkg == 0)
     return NULL;
