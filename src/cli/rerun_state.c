@@ -25,6 +25,8 @@ typedef struct {
 } buf;
 
 static void put(buf *b, const void *data, size_t n) {
+  if (n == 0)
+    return; // data may be NULL (an absent string)
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 4096;
     while (cap < b->len + n)
