@@ -316,27 +316,19 @@ al_facts *al_cache_get(al_cache *self, const al_cache_key *key) {
   return f;
 }
 
-void al_cache_put(al_cache *self, const al_cache_key *key,
-                  const al_facts *facts) {
-  if (!self || self->dirfd < 0 || atomic_load(&self->write_failed))
-    return;
-  size_t len;
-  unsigned char *data = al_cache_encode(facts, key, &len);
-  if (!data)
-    return; // too big for the format: extract it every time
-  char sub[3], name[33];
-  entry_names(key, sub, name);
+// Writes data[0..len) as sub/name atomically; false (warning recorded)
+// when it cannot.
+static bool write_file(al_cache *self, const char *sub, const char *name,
+                       const unsigned char *data, size_t len) {
   if (mkdirat(self->dirfd, sub, 0777) != 0 && errno != EEXIST) {
     write_failed(self, errno);
-    free(data);
-    return;
+    return false;
   }
   int subfd =
       openat(self->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (subfd < 0) {
     write_failed(self, errno);
-    free(data);
-    return;
+    return false;
   }
   // A name of our own in the same directory, then rename(2): readers (this
   // run's other workers, or another asynclint at the same time) see the old
@@ -366,9 +358,44 @@ void al_cache_put(al_cache *self, const al_cache_key *key,
     if (fd >= 0)
       unlinkat(subfd, tmp, 0);
     write_failed(self, err);
-  } else {
-    atomic_fetch_add(&self->writes, 1);
   }
   close(subfd);
+  return ok;
+}
+
+void al_cache_put(al_cache *self, const al_cache_key *key,
+                  const al_facts *facts) {
+  if (!self || self->dirfd < 0 || atomic_load(&self->write_failed))
+    return;
+  size_t len;
+  unsigned char *data = al_cache_encode(facts, key, &len);
+  if (!data)
+    return; // too big for the format: extract it every time
+  char sub[3], name[33];
+  entry_names(key, sub, name);
+  if (write_file(self, sub, name, data, len))
+    atomic_fetch_add(&self->writes, 1);
   free(data);
+}
+
+#define BLOB_DIR "state"
+
+unsigned char *al_cache_read_blob(al_cache *self, const char *name,
+                                  size_t *len) {
+  if (!self || self->dirfd < 0)
+    return NULL;
+  int subfd = openat(self->dirfd, BLOB_DIR,
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (subfd < 0)
+    return NULL;
+  unsigned char *data = read_entry(subfd, name, len);
+  close(subfd);
+  return data;
+}
+
+bool al_cache_write_blob(al_cache *self, const char *name,
+                         const unsigned char *data, size_t len) {
+  if (!self || self->dirfd < 0 || atomic_load(&self->write_failed))
+    return false;
+  return write_file(self, BLOB_DIR, name, data, len);
 }

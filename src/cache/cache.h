@@ -98,6 +98,23 @@ const char *al_cache_warning(const al_cache *self);
 void al_cache_stats(const al_cache *self, uint32_t *hits, uint32_t *writes);
 
 /**
+ * A named blob beside the entries (DIR/state/NAME; cli/rerun.c keeps a
+ * run's saved findings there): its bytes in malloc'd memory (*len of
+ * them), or NULL when it is missing, not a regular file or the cache is
+ * disabled. The caller checks what it reads (it may be damaged).
+ */
+unsigned char *al_cache_read_blob(al_cache *self, const char *name,
+                                  size_t *len);
+
+/**
+ * Write the blob NAME atomically (temporary file, then rename), as
+ * al_cache_put writes an entry. Returns false (and records the warning,
+ * disabling further writes) when it cannot.
+ */
+bool al_cache_write_blob(al_cache *self, const char *name,
+                         const unsigned char *data, size_t len);
+
+/**
  * Serialize facts into a whole entry (header and payload) for key, in
  * malloc'd memory (*len bytes). Caller frees. Exposed for tests.
  */

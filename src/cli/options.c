@@ -300,7 +300,9 @@ static void print_help(void) {
          "Cache: the facts of each file are kept in .asynclint_cache, in\n"
          "the directory of the first PATH's config file (else in the current\n"
          "directory), by a hash of its bytes: unchanged files are not parsed\n"
-         "again. --cache-dir DIR moves the cache, --no-cache skips it.\n"
+         "again. The last run's findings are kept there too, and reused\n"
+         "for the files an edit cannot affect. --cache-dir DIR moves the\n"
+         "cache, --no-cache skips it.\n"
          "\n");
   print_wrapped_list("Default excludes: ", al_default_excludes, 2);
   printf("\n"
@@ -694,6 +696,13 @@ static void print_stats(const al_run_result *res, double report_wall) {
     fprintf(stderr, "stats: %s_wall %.4f\nstats: %s_cpu %.4f\n", names[i],
             res->phase_wall[i], names[i], res->phase_cpu[i]);
   fprintf(stderr, "stats: report_wall %.4f\n", report_wall);
+  // Re-runs (cli/rerun.h): the saved findings used whole, the files the
+  // rules ran on, files trusted by their stat data and files read to compare.
+  fprintf(stderr,
+          "stats: restored %d\nstats: rechecked %u\nstats: stat_trusted "
+          "%u\nstats: stat_read %u\n",
+          (int)res->restored, res->rechecked, res->stat_trusted,
+          res->stat_read);
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) == 0)
     fprintf(stderr, "stats: max_rss_kb %ld\n", ru.ru_maxrss);
@@ -747,6 +756,7 @@ static void run_opts_of(const cli *c, al_run_opts *opts) {
   opts->stdin_filename = c->stdin_filename;
   opts->threads = c->threads; // 0: the config's, else one per core
   opts->cache = !c->no_cache; // --no-cache wins over --cache-dir
+  opts->rerun = opts->cache;
   opts->cache_dir = c->cache_dir;
   opts->environment = true;
   opts->python_path_given = c->no_python_path || c->python_path.len;

@@ -23,6 +23,7 @@
 #include "base/store.h"
 #include "cache/cache.h"
 #include "cli/libraries.h"
+#include "cli/rerun.h"
 #include "cli/scope.h"
 #include "facts/extract.h"
 #include "fix/fix.h"
@@ -85,9 +86,12 @@ typedef struct {
   uint32_t first;         // the pools start at this file
   uint32_t n_order;       // entries of order
   uint32_t config_threads;
-  al_env env;         // the Python environment (no directories: none)
-  uint32_t lib_files; // its budget (the config's, else the defaults)
-  uint64_t lib_bytes;
+  al_env env;           // the Python environment (no directories: none)
+  uint32_t lib_files;   // its budget (the config's, else the defaults)
+  uint64_t lib_bytes;   //
+  uint64_t config_hash; // the config files that apply (cli/rerun.h)
+  al_rerun *rerun;      // NULL: no saved state used (cli/rerun.h)
+  bool *check;          // NULL, or by file: run the rules (else restore)
 } run_state;
 
 typedef struct {
@@ -100,13 +104,15 @@ typedef struct {
 // not cached (it may be readable next time); one that cannot be decoded is
 // (that depends on its bytes only).
 static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
-                                const al_project_file *pf) {
+                                const al_project_file *pf, al_rerun *rerun,
+                                uint32_t i) {
   al_source src;
   char *bytes;
   size_t len;
   if (!al_source_read_bytes(&src, tmp, pf->fs_path, pf->path, &bytes, &len))
     return al_extract(x, &src);
   al_cache_key key = al_cache_key_of(bytes, len);
+  al_rerun_set_key(rerun, i, &key);
   al_facts *facts = al_cache_get(cache, &key);
   if (facts)
     return facts;
@@ -118,7 +124,7 @@ static al_facts *extract_cached(al_cache *cache, al_extractor *x, al_arena *tmp,
 
 // The facts of one file: from the cache, or read (or stdin) and extracted.
 static al_facts *extract_file(run_state *st, al_extractor *x,
-                              al_project_file *pf) {
+                              al_project_file *pf, uint32_t i) {
   if (pf->fs_path && st->opts->overlay && !pf->library) {
     al_facts *open = st->opts->overlay(st->opts->overlay_data, x, pf->fs_path);
     if (open)
@@ -131,12 +137,16 @@ static al_facts *extract_file(run_state *st, al_extractor *x,
       pf->fs_path && st->opts->pending_text
           ? st->opts->pending_text(st->opts->pending_data, pf->fs_path, &len)
           : NULL;
+  const al_cache_key *known =
+      !pending && pf->fs_path && st->cache ? al_rerun_key(st->rerun, i) : NULL;
   if (pending) { // --fix's text of the file, not on disk yet: not cached
     al_source src;
     al_source_from_bytes(&src, tmp, pf->path, pending, len);
     facts = al_extract(x, &src);
+  } else if (known && (facts = al_cache_get(st->cache, known)) != NULL) {
+    // unchanged since the saved run: not read again
   } else if (pf->fs_path && st->cache) {
-    facts = extract_cached(st->cache, x, tmp, pf);
+    facts = extract_cached(st->cache, x, tmp, pf, st->rerun, i);
   } else {
     al_source src;
     if (pf->fs_path) {
@@ -170,7 +180,7 @@ static void *extract_worker(void *p) {
     al_project_file *pf = &proj->files.items[i];
     if (pf->facts)
       continue; // already known unreadable (discovery problem)
-    pf->facts = extract_file(st, x, pf);
+    pf->facts = extract_file(st, x, pf, i);
     if (pf->facts)
       st->prep[i] = al_index_prepare_file(pf->facts);
   }
@@ -193,6 +203,12 @@ static void *rules_worker(void *p) {
     al_project_file *pf = &res->project.files.items[i];
     if (pf->context)
       continue; // outside the named paths: read, never checked
+    if (st->check && !st->check[i]) {
+      // Its findings cannot have changed: those of the saved run.
+      al_rerun_restore_file(st->rerun, i, &st->per_file[i],
+                            st->arenas[w->worker]);
+      continue;
+    }
     al_rule_ctx ctx = {
         .index = res->index,
         .project = &res->project,
@@ -582,6 +598,8 @@ static bool setup(run_state *st) {
   file_rules(st, out, su.fs.items, su.fs.len,
              su.n_paths ? su.each[0] : su.stdin_settings);
   record_fix_settings(out, su.n_paths ? su.each[0] : su.stdin_settings);
+  st->config_hash = al_rerun_config_hash(
+      su.each, su.n_paths, su.want_stdin ? su.stdin_settings : NULL);
   vec_free(&su.fs);
   free(su.each);
   al_settings_free(su.settings);
@@ -635,14 +653,6 @@ static void extract_all(run_state *st) {
   st->prep = al_xcalloc(n_files ? n_files : 1, sizeof *st->prep);
   run_pool(st, st->n_threads, extract_worker);
   load_libraries(st);
-  if (st->cache) {
-    const char *warning = al_cache_warning(st->cache);
-    if (warning)
-      out->cache_warning =
-          al_arena_strndup(out->arena, warning, strlen(warning));
-    al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
-    al_cache_close(st->cache);
-  }
   // Kept for the report stage, which shows lines of "-" (--show-source).
   out->stdin_bytes = st->stdin_failed ? NULL : st->stdin_bytes;
   out->stdin_len = st->stdin_failed ? 0 : st->stdin_len;
@@ -684,6 +694,44 @@ static void check_all(run_state *st) {
   out->diags.len = n;
 }
 
+// The cache's warning and figures into the result; closes it.
+static void close_cache(run_state *st) {
+  al_run_result *out = st->res;
+  if (st->cache) {
+    const char *warning = al_cache_warning(st->cache);
+    if (warning)
+      out->cache_warning =
+          al_arena_strndup(out->arena, warning, strlen(warning));
+    al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
+    al_cache_close(st->cache);
+    st->cache = NULL;
+  }
+  al_rerun_stats(st->rerun, &out->stat_trusted, &out->stat_read);
+  al_rerun_free(st->rerun);
+  st->rerun = NULL;
+  free(st->check);
+  st->check = NULL;
+}
+
+// The saved state of the last run (cli/rerun.h), when the run may use one
+// (a cache, no standard input); true when it gave the whole result.
+static bool restore_saved(run_state *st) {
+  al_run_result *out = st->res;
+  // Text that is not on disk (--fix's passes, the server's buffers): the
+  // saved state describes the disk.
+  if (!st->opts->rerun || !st->cache || st->opts->pending_text ||
+      st->opts->overlay)
+    return false;
+  for (uint32_t i = 0; i < out->project.n_linted; i++)
+    if (!out->project.files.items[i].fs_path &&
+        !out->project.files.items[i].facts)
+      return false; // standard input
+  st->rerun =
+      al_rerun_begin(st->cache, st->opts, &out->project, st->config_hash,
+                     (const char *const *)st->env.dirs.items, st->env.dirs.len);
+  return al_rerun_restore(st->rerun, st->cache, out);
+}
+
 void al_run(al_run_result *out, const al_run_opts *opts) {
   memset(out, 0, sizeof *out);
   out->arena = al_arena_new();
@@ -695,6 +743,15 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   }
   phase_end(out, AL_PHASE_SETUP, &phase_start);
 
+  if (restore_saved(&st)) {
+    close_cache(&st);
+    free(st.order);
+    al_env_free(&st.env);
+    free(st.file_enabled);
+    free(st.defaults);
+    phase_end(out, AL_PHASE_EXTRACT, &phase_start);
+    return;
+  }
   extract_all(&st);
   phase_end(out, AL_PHASE_EXTRACT, &phase_start);
 
@@ -705,7 +762,15 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   al_long_thread_end(); // files no worker prepared had theirs made here
   phase_end(out, AL_PHASE_INDEX, &phase_start);
 
+  if (st.rerun)
+    st.check = al_rerun_affected(st.rerun, out);
+  out->rechecked = out->project.n_linted;
+  for (uint32_t i = 0; st.check && i < out->project.n_linted; i++)
+    out->rechecked -= !st.check[i];
   check_all(&st);
+  if (st.rerun)
+    al_rerun_save(st.rerun, st.cache, out);
+  close_cache(&st);
   free(st.order);
   al_env_free(&st.env);
   free(st.file_enabled);

@@ -45,7 +45,12 @@ typedef struct {
   uint32_t n_extend_select;
   // The result cache (cache/cache.h). Off unless asked for, so that
   // in-process callers (tests, fuzzers) never write to the disk.
-  bool cache;            // read and write cached facts of files (not "-")
+  bool cache; // read and write cached facts of files (not "-")
+  // With the cache: also save this run's findings and stat data, and use
+  // the last run's (cli/rerun.h): a file whose stat is unchanged is not
+  // read, nothing changed is the saved findings, a change re-checks only
+  // the files whose findings it can change. The command line's default.
+  bool rerun;
   const char *cache_dir; // NULL: AL_CACHE_DIR_NAME in the project root, the
                          // directory of the config file of the first path
                          // (of --config FILE), else the current directory
@@ -112,6 +117,10 @@ typedef struct {
                              // "DIR: reason" (arena), or NULL
   uint32_t cache_hits;       // files whose facts came from the cache
   uint32_t cache_writes;     // entries written
+  uint32_t stat_trusted;     // files whose saved stat data held (not read)
+  uint32_t stat_read;        // files read and hashed to compare
+  bool restored;             // the findings are the saved run's, unchanged
+  uint32_t rechecked;        // linted files the rules ran on
   // Phase times of al_run in seconds, wall (CLOCK_MONOTONIC) and CPU of the
   // whole process (CLOCK_PROCESS_CPUTIME_ID, all threads), for the hidden
   // --stats option and the benchmark (bench/): [AL_PHASE_*].

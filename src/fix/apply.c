@@ -28,15 +28,16 @@ const al_fix *al_fix_copy(al_arena *arena, const al_fix *fix) {
     return NULL;
   al_fix *c = al_arena_alloc(arena, sizeof *c);
   *c = *fix;
-  c->message = al_arena_strndup(arena, fix->message, strlen(fix->message));
+  const char *msg = fix->message ? fix->message : "";
+  c->message = al_arena_strndup(arena, msg, strlen(msg));
   c->edits = fix->n_edits
                  ? al_arena_alloc(arena, fix->n_edits * sizeof *c->edits)
                  : NULL;
   c->cap_edits = fix->n_edits;
   for (uint32_t i = 0; i < fix->n_edits; i++) {
     c->edits[i] = fix->edits[i];
-    c->edits[i].content = al_arena_strndup(arena, fix->edits[i].content,
-                                           strlen(fix->edits[i].content));
+    const char *t = fix->edits[i].content ? fix->edits[i].content : "";
+    c->edits[i].content = al_arena_strndup(arena, t, strlen(t));
   }
   return c;
 }

@@ -80,6 +80,7 @@ void al_index_free(al_index *self) {
     al_index__free_file(&self->files[i]);
   free(self->files);
   al_map_free(&self->modules);
+  vec_free(&self->names);
   al_map_free(&self->library_tops);
   al_map_free(&self->catalog_names);
   al_arena_free(self->arena);
@@ -106,6 +107,11 @@ const char *al_index_library_qualname(const al_index *self, uint32_t file,
     o += snprintf(buf + o, cap - (size_t)o, ".%.*s", (int)name.len, name.ptr);
   }
   return buf;
+}
+
+const al_index_name *al_index_names(const al_index *self, uint32_t *n) {
+  *n = self->names.len;
+  return self->names.items;
 }
 
 const char *al_index_module_name(const al_index *self, uint32_t file) {

@@ -262,6 +262,22 @@ uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
 const char *al_index_library_qualname(const al_index *self, uint32_t file,
                                       uint32_t scope, char *buf, size_t cap);
 
+/** A name the module table was given for a file (al_index_names). */
+typedef struct {
+  uint32_t file;
+  const char *name;
+} al_index_name;
+
+/**
+ * Every name the module table was given, in the order given: each file's
+ * module name and its aliases (names counted from the command-line roots,
+ * dotted suffixes for namespace packages), those two files claimed
+ * (ambiguous: they resolve to nothing) included. *n gets the count; owned
+ * by the index. Re-runs (cli/rerun.c) tell by them which files an import
+ * may resolve to.
+ */
+const al_index_name *al_index_names(const al_index *self, uint32_t *n);
+
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);
 

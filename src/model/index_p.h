@@ -115,7 +115,8 @@ struct al_index {
   const al_project *project;
   const al_catalog *catalog;
   file_index *files;
-  al_map modules; // dotted name -> file index or MOD_*
+  al_map modules;              // dotted name -> file index or MOD_*
+  al_vec(al_index_name) names; // every name given to modules, in order
   al_arena *arena;
   // The environment's libraries (project files marked library): their
   // top-level package names, and every name the catalog knows under them

@@ -49,6 +49,7 @@ static bool has_init(al_index *self, al_map *cache, const char *dir) {
 }
 
 static void register_module(al_index *self, const char *name, uint32_t file) {
+  vec_push(&self->names, ((al_index_name){file, name}));
   al_str key = al_str_from(name);
   uint32_t old;
   if (al_map_get(&self->modules, key, &old)) {

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Re-runs (issue 20): what a run saves for the next one over the same
+ * tree, and how the next one uses it. Private to cli/.
+ *
+ * The saved state of a run lives in the result cache's directory
+ * (DIR/state/<run key>), one per run key: a hash of the binary, the
+ * command line's options that can change findings, the contents of the
+ * config files that apply and the Python environment's directories. It
+ * holds, for every linted file, its stat data (size, mtime in
+ * nanoseconds, inode, device) and content key (the facts cache's key of
+ * its bytes), its module name and its findings (after suppression, fixes
+ * included); for every library module read, its stat data; for every
+ * site directory, its mtime; and the machine it was written on (hostname,
+ * boot id, absolute working directory).
+ *
+ * The next run stats every file. A stat match on the same machine, for a
+ * file not modified in or after the second the saved run started (git's
+ * racy-file rule), is trusted: the file is neither read nor hashed.
+ * Anything else is read and hashed; equal content is unchanged, and its
+ * stat data is refreshed in the state. Then:
+ *  - nothing changed (same files, same content, same libraries and
+ *    directories): the findings come from the state; only the facts of
+ *    the files with findings are read back (from the facts cache, for the
+ *    report's positions and source lines). No index, no rules.
+ *  - some files changed: unchanged files' facts come from the facts cache
+ *    by their saved key (never read from disk), changed ones are
+ *    extracted, the index is built whole, and the rules run only on the
+ *    files whose findings can change; the others' findings are restored.
+ *
+ * Which files can change (al_rerun_affected) is a sound over-approximation
+ * by module names, "files importing what changed, transitively": every
+ * name the index's module table gave a file (its module name and aliases:
+ * names counted from the command-line roots, dotted suffixes) is saved. A
+ * file is re-checked when it changed (content, or its names), or when it
+ * imports a name of a changed, added, removed or already re-checked file:
+ * exactly (`from a.b import c` names a.b and a.b.c; the packages above a
+ * module that is not the tree's too), or a package it reaches by
+ * attribute (`import a.b` reaches anything under a, `from a import b`
+ * anything under a.b) holding one; to a fixed point. A relative import
+ * that cannot be resolved re-checks its file on any change; a changed
+ * library or site directory re-checks everything. AL209/AL400 chains pass
+ * only through imported modules, so their callers are importers too.
+ *
+ * A state that is missing, truncated, damaged (checksum) or does not parse
+ * is a miss: the run behaves as without it and writes a new one.
+ */
+#ifndef AL_CLI_RERUN_H
+#define AL_CLI_RERUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "cache/cache.h"
+#include "cli/run.h"
+#include "config/settings.h"
+#include "rules/rule.h"
+
+typedef struct al_rerun al_rerun;
+
+/**
+ * A hash of the config files that apply to the paths (each[0..n), and
+ * extra, may be NULL): their paths and bytes.
+ */
+uint64_t al_rerun_config_hash(const al_settings *const *each, uint32_t n,
+                              const al_settings *extra);
+
+/**
+ * Load the state saved under this run's key and stat the linted files of
+ * project (files[0, n_linted), none of them standard input). env_dirs:
+ * the site directories of the environment. Never NULL; free with
+ * al_rerun_free.
+ */
+al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
+                         const al_project *project, uint64_t config_hash,
+                         const char *const *env_dirs, uint32_t n_env_dirs);
+
+/**
+ * When nothing changed since the saved run: fill out (diags, counts, the
+ * facts of files with findings, the environment's figures) from the state
+ * and return true. false: the caller runs the stages (out unchanged but
+ * for facts set on files, which are valid).
+ */
+bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out);
+
+/**
+ * The content key of linted file `file` as extraction read it (self NULL,
+ * or a library file: nothing). Thread-safe for distinct files.
+ */
+void al_rerun_set_key(al_rerun *self, uint32_t file, const al_cache_key *key);
+
+/** The content key of linted file `file` when already known, else NULL. */
+const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file);
+
+/**
+ * After the index: which linted files the rules must check (malloc'd,
+ * out->project.n_linted entries; the caller frees), or NULL for all.
+ */
+bool *al_rerun_affected(al_rerun *self, const al_run_result *out);
+
+/**
+ * Append the saved findings of linted file `file` (one al_rerun_affected
+ * left out) to into, as diagnostics of that file, strings in arena.
+ * Thread-safe for distinct `into`.
+ */
+void al_rerun_restore_file(const al_rerun *self, uint32_t file,
+                           al_diag_list *into, al_arena *arena);
+
+/** Save the state of the finished run out (its diags sorted). */
+void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out);
+
+/** Files whose stat was trusted (not read) and files read to compare. */
+void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read);
+
+/** Free. NULL is a no-op. */
+void al_rerun_free(al_rerun *self);
+
+#endif
