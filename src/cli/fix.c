@@ -297,8 +297,6 @@ al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
   al_rules_all(&self->n_rules);
   self->by_rule =
       al_xcalloc(self->n_rules ? self->n_rules : 1, sizeof *self->by_rule);
-  opts->pending_text = pending_text;
-  opts->pending_data = self;
   for (uint32_t pass = 0;; pass++) {
     al_run(res, opts);
     if (res->config_failed)
@@ -326,6 +324,9 @@ al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
     if (!applied)
       break;
     self->applied += applied;
+    // Later passes read the fixed text (and so use no saved state).
+    opts->pending_text = pending_text;
+    opts->pending_data = self;
     fixed_file *in = find(self, NULL);
     opts->stdin_bytes = in && in->cur ? in->cur : self->stdin_orig;
     opts->stdin_len = in && in->cur ? in->cur_len : self->stdin_len;
