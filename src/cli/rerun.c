@@ -350,7 +350,9 @@ bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out) {
   uint32_t n = out->diags.len;
   al_report_sort(out->diags.items, &n, proj);
   out->diags.len = n;
-  out->files_checked = self->n;
+  out->files_checked = 0; // the named paths' files, not the context ones
+  for (uint32_t i = 0; i < self->n; i++)
+    out->files_checked += !proj->files.items[i].context;
   out->restored = true;
   out->library_files = self->old.lib_count;
   out->library_bytes = self->old.lib_bytes;
