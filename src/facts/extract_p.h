@@ -300,4 +300,10 @@ void al_extract__import(al_extractor *x, frame *f);
  * around frame f; the call is the last one recorded. */
 void al_extract__set_guard(al_extractor *x, const frame *f, uint32_t call);
 
+// --- layout.c ---------------------------------------------------------------
+
+/** Set the facts' import_at and crlf from the module node root (the walk
+ * is over: the auxiliary walk is free). */
+void al_extract__layout(al_extractor *x, TSNode root);
+
 #endif

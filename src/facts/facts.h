@@ -130,7 +130,11 @@ typedef enum {
   /* or a call everywhere: 0 in the zeroed ref of a generator-expression    */ \
   /* argument)                                                              */ \
   X(uint32_t, OPT,  base_call, calls)                                          \
-  X(uint8_t,  ENUM, kind,      AL_REF_CALL_VALUE) /* al_ref_kind */
+  X(uint8_t,  ENUM, kind,      AL_REF_CALL_VALUE) /* al_ref_kind */          \
+  /* a call's callee: its bytes, from the call's start to the end of the    */ \
+  /* function expression (where fixes replace it); 0 in every other ref,    */ \
+  /* and when longer than 65535                                             */ \
+  X(uint16_t, U16,  len,       _)
 
 // clang-format on
 typedef struct {
@@ -295,6 +299,8 @@ enum {
   AL_BIND_DEFAULT_FALSY = 1 << 2,
   AL_BIND_DEFAULT_TRUTHY = 1 << 3,
   AL_BIND_NOT_POSITIONAL = 1 << 4,
+  // PARAM: a call may leave it out (it has a default, or is *args/**kwargs)
+  AL_BIND_OPTIONAL = 1 << 5,
 };
 
 // clang-format off
@@ -529,6 +535,9 @@ typedef enum {
   /* comprehension clauses: the comprehension (comps index), and the name */  \
   /* its target binds when a plain name (seen only inside it), else "" */     \
   X(uint32_t, OPT,  comp,          comps)                                     \
+  /* where the `with`/`for` keyword itself starts (after `async`, if any):  */ \
+  /* [keyword.start_byte, word) is `async` and the space after it           */ \
+  X(uint32_t, U32,  word,          _)                                          \
   X(al_str,   STR,  target,        _)
 
 // clang-format on
@@ -672,7 +681,14 @@ typedef struct {
   X(al_span,      SPAN, error_span,    _) /* the first one */                  \
   /* "unexpected 'x'" / "missing ')'" (arena) */                               \
   X(const char *, CSTR, error_message, _)                                      \
-  X(bool,         BOOL, parse_gave_up, _) /* the parser's work budget ran out */
+  X(bool,         BOOL, parse_gave_up, _) /* the parser's work budget ran out */ \
+  /* where a new module-level import line can go (the start of a line, or   */ \
+  /* of the first statement): after the docstring, the __future__ imports   */ \
+  /* and the leading block of imports, or before the first statement; the   */ \
+  /* shebang and coding comments stay above. AL_NONE: no such line (no      */ \
+  /* statement, or the text ends on the block's last line)                  */ \
+  X(uint32_t,     U32,  import_at,     _)                                      \
+  X(bool,         BOOL, crlf,          _) /* the first line ends in \r\n */
 
 // clang-format on
 
