@@ -238,10 +238,10 @@ static void test_write_error(void **state) {
 static void check_item(json_t *d, const al_report_item *it,
                        const char *severity) {
   assert_true(json_is_object(d));
-  assert_int_equal(json_object_size(d), 9);
+  assert_int_equal(json_object_size(d), 10);
   // Keys in the documented order.
   const char *keys[] = {"path", "line", "column",   "end_line", "end_column",
-                        "code", "name", "severity", "message"};
+                        "code", "name", "severity", "message",  "fix"};
   size_t k = 0;
   const char *key;
   json_t *value;

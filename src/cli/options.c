@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "base/vec.h"
 #include "cli/cli_p.h"
+#include "cli/fix.h"
 #include "cli/output.h"
 #include "cli/run.h"
 #include "facts/facts.h"
@@ -63,6 +64,9 @@ typedef enum {
   OPT_BASELINE,
   OPT_UPDATE_BASELINE,
   OPT_REPORT_UNUSED_NOQA,
+  OPT_FIX,
+  OPT_UNSAFE_FIXES,
+  OPT_DIFF,
   OPT_LIST_RULES,
   OPT_EXPLAIN,
   OPT_DUMP_TREE,
@@ -124,6 +128,11 @@ static const option options[] = {
      "with --baseline: rewrite FILE"},
     {OPT_REPORT_UNUSED_NOQA, 0, "report-unused-noqa", NULL,
      "report suppressions that suppress nothing (AL003)"},
+    {OPT_FIX, 0, "fix", NULL, "apply the safe fixes to the files"},
+    {OPT_UNSAFE_FIXES, 0, "unsafe-fixes", NULL,
+     "with --fix or --diff: the unsafe fixes too"},
+    {OPT_DIFF, 0, "diff", NULL,
+     "print the fixes as a unified diff; write nothing"},
     {OPT_LIST_RULES, 0, "list-rules", NULL, "list every rule and exit"},
     {OPT_EXPLAIN, 0, "explain", "RULE",
      "explain a rule (code or name) and exit"},
@@ -165,6 +174,9 @@ typedef struct {
   bool statistics;            // --statistics
   bool exit_zero;             // --exit-zero
   bool report_unused_noqa;    // --report-unused-noqa: AL003 on
+  bool fix;                   // --fix
+  bool unsafe_fixes;          // --unsafe-fixes
+  bool diff;                  // --diff
   bool stats;                 // --stats (hidden): sizes, times on stderr
   const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
   const char *mode_value;     // the rule or file of the mode option
@@ -470,6 +482,15 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_STATS:
     c->stats = true;
     break;
+  case OPT_FIX:
+    c->fix = true;
+    break;
+  case OPT_UNSAFE_FIXES:
+    c->unsafe_fixes = true;
+    break;
+  case OPT_DIFF:
+    c->diff = true;
+    break;
   case OPT_LIST_RULES:
   case OPT_EXPLAIN:
   case OPT_DUMP_TREE:
@@ -704,12 +725,76 @@ static int print_problems(const al_run_result *res) {
   return code;
 }
 
+// Whether standard input is among the files linted.
+static bool fixed_stdin(const al_run_result *res) {
+  for (uint32_t i = 0; i < res->project.n_linted; i++)
+    if (!res->project.files.items[i].fs_path &&
+        res->project.files.items[i].explicit_)
+      return true;
+  return false;
+}
+
+// After --fix: how many were fixed (per rule with --statistics).
+static void print_fixed(const al_fixer *fixer, bool per_rule) {
+  const uint32_t *by_rule;
+  uint32_t n = al_fixer_count(fixer, &by_rule);
+  if (!n)
+    return;
+  uint32_t files = al_fixer_changed_files(fixer);
+  fprintf(stderr, "Fixed %lu %s in %lu %s.\n", (unsigned long)n,
+          plural(n, "problem", "problems"), (unsigned long)files,
+          plural(files, "file", "files"));
+  if (!per_rule)
+    return;
+  uint32_t n_rules;
+  const al_rule *const *all = al_rules_all(&n_rules);
+  for (uint32_t i = 0; i < n_rules; i++)
+    if (by_rule[al_rule_index(all[i])])
+      fprintf(stderr, "%5lu  %s  %s\n",
+              (unsigned long)by_rule[al_rule_index(all[i])], all[i]->code,
+              all[i]->name);
+}
+
+// --diff prints the diff and stops (exit 1 when it is not empty); --fix
+// writes the files and goes on to report what is left. Returns CONTINUE
+// or the exit code.
+static int finish_fixes(const cli *c, al_fixer *fixer, const al_run_result *res,
+                        int code) {
+  if (!c->diff) {
+    bool stdin_fix = fixed_stdin(res);
+    if (!al_fixer_finish(fixer, false, stdout))
+      return AL_EXIT_ERROR;
+    if (stdin_fix) {
+      int rc = finish_stdout(code);
+      if (rc != code)
+        return rc;
+    }
+    return CONTINUE;
+  }
+  if (!al_fixer_finish(fixer, true, stdout))
+    return finish_stdout(AL_EXIT_ERROR);
+  uint32_t files = al_fixer_changed_files(fixer);
+  uint32_t n = al_fixer_count(fixer, NULL);
+  if (!c->quiet) {
+    if (files)
+      fprintf(stderr, "Would fix %lu %s in %lu %s.\n", (unsigned long)n,
+              plural(n, "problem", "problems"), (unsigned long)files,
+              plural(files, "file", "files"));
+    else
+      fprintf(stderr, "No fixes to apply.\n");
+  }
+  code = finish_stdout(code);
+  return code == AL_EXIT_CLEAN && files ? AL_EXIT_FINDINGS : code;
+}
+
 static int lint(cli *c) {
   if (c->statistics && c->writer != al_report_text &&
       c->writer != al_report_json)
     return usage_error("--statistics needs --format text or json");
   if (c->update_baseline && !c->baseline)
     return usage_error("--update-baseline needs --baseline FILE");
+  if (c->fix && c->diff)
+    return usage_error("options '--fix' and '--diff' cannot be combined");
   int code = check_selectors(c);
   if (code != AL_EXIT_CLEAN)
     return code;
@@ -722,8 +807,14 @@ static int lint(cli *c) {
   al_run_opts opts;
   run_opts_of(c, &opts);
   al_run_result res;
-  al_run(&res, &opts);
+  al_fixer *fixer = NULL;
+  al_fix_policy policy = {.unsafe = c->unsafe_fixes};
+  if (c->fix || c->diff)
+    fixer = al_fixer_run(&res, &opts, &policy);
+  else
+    al_run(&res, &opts);
   if (res.config_failed) {
+    al_fixer_free(fixer);
     const al_error *e = &res.config_error;
     if (e->line)
       fprintf(stderr, PROG ": %s:%u:%u: %s\n", e->path, e->line, e->column,
@@ -734,6 +825,14 @@ static int lint(cli *c) {
     return AL_EXIT_ERROR;
   }
   code = print_problems(&res);
+  if (fixer) {
+    int rc = finish_fixes(c, fixer, &res, code);
+    if (rc != CONTINUE) {
+      al_fixer_free(fixer);
+      al_run_free(&res);
+      return rc;
+    }
+  }
 
   // Baseline, statistics, the format, --output-file, summary, exit code.
   al_output_opts out = {
@@ -746,6 +845,8 @@ static int lint(cli *c) {
       .show_source = c->show_source,
       .quiet = c->quiet,
       .version = AL_VERSION,
+      // `--fix -` prints the fixed source on stdout: the report goes aside.
+      .stream = fixer && fixed_stdin(&res) ? stderr : NULL,
   };
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -754,7 +855,9 @@ static int lint(cli *c) {
   if (c->stats)
     print_stats(&res, (double)(t1.tv_sec - t0.tv_sec) +
                           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-
+  if (fixer && !c->quiet)
+    print_fixed(fixer, c->statistics);
+  al_fixer_free(fixer);
   al_run_free(&res);
   return code;
 }

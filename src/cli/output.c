@@ -133,7 +133,7 @@ int al_output_report(const al_output_opts *o, al_run_result *res, int code,
       .n_python_path = res->n_python_path,
   };
 
-  FILE *out = stdout;
+  FILE *out = o->stream ? o->stream : stdout;
   al_atomic_file file;
   if (o->output_file) {
     if (!al_atomic_open(&file, o->output_file)) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/run.h"
 #include "report/report.h"
@@ -23,6 +24,7 @@ typedef struct {
   bool show_source;        // --show-source
   bool quiet;              // no summary line
   const char *version;     // for the report
+  FILE *stream;            // instead of standard output (NULL: stdout)
 } al_output_opts;
 
 /**

@@ -24,6 +24,7 @@
 #include "cache/cache.h"
 #include "cli/libraries.h"
 #include "facts/extract.h"
+#include "fix/fix.h"
 #include "model/catalog.h"
 #include "report/report.h"
 #include "source/environment.h"
@@ -117,7 +118,16 @@ static al_facts *extract_file(run_state *st, al_extractor *x,
                               al_project_file *pf) {
   al_arena *tmp = al_arena_new();
   al_facts *facts;
-  if (pf->fs_path && st->cache) {
+  size_t len;
+  const char *pending =
+      pf->fs_path && st->opts->overlay
+          ? st->opts->overlay(st->opts->overlay_data, pf->fs_path, &len)
+          : NULL;
+  if (pending) { // --fix's text of the file, not on disk yet: not cached
+    al_source src;
+    al_source_from_bytes(&src, tmp, pf->path, pending, len);
+    facts = al_extract(x, &src);
+  } else if (pf->fs_path && st->cache) {
     facts = extract_cached(st->cache, x, tmp, pf);
   } else {
     al_source src;
@@ -611,6 +621,7 @@ static void check_all(run_state *st) {
     for (uint32_t d = 0; d < l->len; d++) {
       al_diag dg = l->items[d];
       dg.message = al_arena_strndup(out->arena, dg.message, strlen(dg.message));
+      dg.fix = al_fix_copy(out->arena, dg.fix);
       vec_push(&out->diags, dg);
     }
     vec_free(l);

@@ -63,6 +63,11 @@ typedef struct {
   // from this seed instead of path order (the output must not change).
   // 0 in production.
   uint32_t shuffle_seed;
+  // --fix and --diff (cli/fix.c): the bytes a file has after the fixes of
+  // earlier passes, or NULL when it has none (then it is read). Such a
+  // file is extracted from those bytes and not cached.
+  const char *(*overlay)(void *data, const char *fs_path, size_t *len);
+  void *overlay_data;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */

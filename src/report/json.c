@@ -89,6 +89,50 @@ static bool set(json_t *obj, const char *key, json_t *value) {
   return json_object_set_new(obj, key, value) == 0;
 }
 
+static json_t *position(al_position p) {
+  json_t *o = json_object();
+  if (o && !(set(o, "line", json_integer(p.line)) &
+             set(o, "column", json_integer(p.column)))) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+// `fix`: applicability, message and the edits, positions as the findings'.
+static json_t *fix_of(const al_report_item *it) {
+  if (!it->fix)
+    return json_null();
+  const al_fix *f = it->fix;
+  json_t *fix = json_object(), *edits = json_array();
+  bool ok = fix && edits;
+  for (uint32_t i = 0; ok && i < f->n_edits; i++) {
+    const al_edit *e = &f->edits[i];
+    json_t *edit = json_object();
+    ok &= edit != NULL;
+    if (edit) {
+      ok &= set(edit, "start",
+                position(al_position_of_byte(it->lines, e->start)));
+      ok &= set(edit, "end", position(al_position_of_byte(it->lines, e->end)));
+      ok &= set(edit, "content", al_report__json_string(e->content));
+    }
+    ok &= json_array_append_new(edits, edit) == 0;
+  }
+  if (fix) {
+    ok &= set(fix, "applicability",
+              json_string(f->applicability == AL_FIX_SAFE ? "safe" : "unsafe"));
+    ok &= set(fix, "message", al_report__json_string(f->message));
+    ok &= set(fix, "edits", edits);
+  } else {
+    json_decref(edits);
+  }
+  if (!ok) {
+    json_decref(fix);
+    return NULL;
+  }
+  return fix;
+}
+
 static json_t *diagnostic(const al_report_item *it) {
   json_t *d = json_object();
   if (!d)
@@ -102,6 +146,7 @@ static json_t *diagnostic(const al_report_item *it) {
   ok &= set(d, "name", al_report__json_string(it->rule->name));
   ok &= set(d, "severity", json_string(al_severity_name(it->rule->severity)));
   ok &= set(d, "message", al_report__json_string(it->message));
+  ok &= set(d, "fix", fix_of(it));
   if (!ok) {
     json_decref(d);
     return NULL;

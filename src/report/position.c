@@ -44,3 +44,10 @@ al_position al_position_from_byte(const al_linemap *map, uint32_t row,
   pos.column = byte_col + 1 - extra;
   return pos;
 }
+
+al_position al_position_of_byte(const al_linemap *map, uint32_t byte) {
+  uint32_t row = al_linemap_row(map, byte);
+  uint32_t start = row && row <= map->rows.len ? map->rows.items[row - 1] : 0;
+  return al_position_from_byte(map, row, byte >= start ? byte - start : 0,
+                               byte);
+}

@@ -128,6 +128,8 @@ void al_report_items(al_report_item *items, const al_diag *diags, uint32_t n,
                                      d->range.end_byte),
         .rule = d->rule,
         .message = diag_message(d),
+        .fix = al_fix_usable(d->fix) ? d->fix : NULL,
+        .lines = map,
     };
   }
 }

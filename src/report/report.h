@@ -31,6 +31,12 @@ typedef struct {
 al_position al_position_from_byte(const al_linemap *map, uint32_t row,
                                   uint32_t byte_col, uint32_t byte_offset);
 
+/**
+ * The position of a byte offset of the decoded text through map (the
+ * start or end of a fix's edit).
+ */
+al_position al_position_of_byte(const al_linemap *map, uint32_t byte);
+
 /** One diagnostic ready to print. */
 typedef struct {
   const char *path;
@@ -38,6 +44,8 @@ typedef struct {
   al_position end;
   const al_rule *rule;
   const char *message;
+  const al_fix *fix;       // the finding's fix, or NULL
+  const al_linemap *lines; // the file's line map (fix positions), or NULL
   // Filled by al_report_attach_source; zero until then.
   al_str line;         // the start line's text without its line break; ptr
                        // NULL when the file could not be read again or has

@@ -227,6 +227,32 @@ const al_rule al_rule_event_loop_per_thread = {
 
 // --- AL403 deprecated-get-event-loop ----------------------------------------
 
+// The fix: `MOD.get_event_loop()` -> `MOD.get_running_loop()` when the call
+// is made directly in an async def (there both return the running loop).
+// The edit rewrites the whole call from the facts' normalised callee, so
+// it is only made when the call has no argument and no comment inside;
+// a bare `get_event_loop()` (from-import) would need a new import: left.
+static void fix_get_event_loop(al_rule_ctx *ctx, al_diag *d, const al_call *c) {
+  const al_facts *f = ctx->facts;
+  static const char name[] = ".get_event_loop";
+  al_str dotted = c->callee.dotted;
+  size_t n = sizeof name - 1;
+  if (c->callee.kind != AL_REF_DOTTED || c->n_args ||
+      c->scope >= f->scopes.len ||
+      f->scopes.items[c->scope].kind != AL_SCOPE_ASYNC_FUNCTION ||
+      dotted.len <= n || memcmp(dotted.ptr + dotted.len - n, name, n) != 0)
+    return;
+  for (uint32_t i = 0; i < f->comments.len; i++)
+    if (f->comments.items[i].byte >= c->span.start_byte &&
+        f->comments.items[i].byte < c->span.end_byte)
+      return;
+  al_fix *fix =
+      al_fix_new(ctx, d, AL_FIX_SAFE, "Use `asyncio.get_running_loop()`");
+  al_fix_edit(ctx, fix, c->span.start_byte, c->span.end_byte,
+              al_arena_printf(ctx->arena, "%.*s.get_running_loop()",
+                              (int)(dotted.len - n), dotted.ptr));
+}
+
 static void check_get_event_loop(al_rule_ctx *ctx, const al_rule *self,
                                  uint32_t call) {
   const al_target *t = &ctx->callee;
@@ -246,8 +272,11 @@ static void check_get_event_loop(al_rule_ctx *ctx, const al_rule *self,
     fix = "outside a coroutine run the entry point with asyncio.run() (or "
           "create a loop with asyncio.new_event_loop())";
   }
-  al_report(ctx, self, c->span,
-            al_rules_describe(ctx, al_rules_written(ctx, call), t), fix);
+  al_diag *d =
+      al_report(ctx, self, c->span,
+                al_rules_describe(ctx, al_rules_written(ctx, call), t), fix);
+  if (d)
+    fix_get_event_loop(ctx, d, c);
 }
 
 const al_rule al_rule_deprecated_get_event_loop = {

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The passes of --fix and --diff. Each pass is a whole al_run (the cache
+ * makes unchanged files cheap; files changed by an earlier pass are read
+ * from memory through al_run_opts.overlay, so re-linting sees the fixed
+ * text and the files that import them see it too). Nothing touches the
+ * disk until every pass is done: a failed pass leaves no half-fixed tree.
+ * What a fix means is the rules' business; this file only routes text.
+ */
+#include "cli/fix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/atomic_file.h"
+#include "source/file.h"
+
+#define PROG "asynclint"
+
+// One file the fixes touched.
+typedef struct {
+  const char *fs_path; // malloc'd; NULL for standard input
+  char *path;          // display path, malloc'd
+  char *orig;          // bytes before any fix (malloc'd)
+  size_t orig_len;
+  char *cur; // bytes after the fixes so far (malloc'd), or NULL: as orig
+  size_t cur_len;
+} fixed_file;
+
+struct al_fixer {
+  al_vec(fixed_file) files;
+  uint32_t *by_rule; // fixes applied, per registry index
+  uint32_t n_rules;
+  uint32_t applied;
+  bool stdin_read;  // standard input was slurped into stdin_file
+  char *stdin_orig; // standard input as read (malloc'd)
+  size_t stdin_len;
+  al_vec(char *) bugs; // broken fixes reported (to say each once)
+};
+
+static fixed_file *find(al_fixer *self, const char *fs_path) {
+  for (uint32_t i = 0; i < self->files.len; i++) {
+    fixed_file *f = &self->files.items[i];
+    if ((f->fs_path == NULL) == (fs_path == NULL) &&
+        (!fs_path || strcmp(f->fs_path, fs_path) == 0))
+      return f;
+  }
+  return NULL;
+}
+
+static const char *overlay(void *data, const char *fs_path, size_t *len) {
+  fixed_file *f = find(data, fs_path);
+  if (!f || !f->cur)
+    return NULL;
+  *len = f->cur_len;
+  return f->cur;
+}
+
+// The bytes of file i as the last pass linted them (copied into *f's orig
+// the first time), or NULL when it cannot be read now.
+static fixed_file *file_of(al_fixer *self, const al_project_file *pf) {
+  fixed_file *f = find(self, pf->fs_path);
+  if (f)
+    return f;
+  fixed_file nf = {0};
+  if (pf->fs_path) {
+    al_arena *tmp = al_arena_new();
+    al_source src;
+    char *bytes;
+    size_t len;
+    if (!al_source_read_bytes(&src, tmp, pf->fs_path, pf->path, &bytes, &len)) {
+      al_arena_free(tmp);
+      return NULL;
+    }
+    nf.orig = al_xmalloc(len + 1);
+    memcpy(nf.orig, bytes, len);
+    nf.orig_len = len;
+    nf.fs_path = al_xstrdup(pf->fs_path);
+    al_arena_free(tmp);
+  } else {
+    if (!self->stdin_read)
+      return NULL;
+    nf.orig = al_xmalloc(self->stdin_len + 1);
+    memcpy(nf.orig, self->stdin_orig, self->stdin_len);
+    nf.orig_len = self->stdin_len;
+  }
+  nf.orig[nf.orig_len] = '\0';
+  nf.path = al_xstrdup(pf->path);
+  vec_push(&self->files, nf);
+  return &self->files.items[self->files.len - 1];
+}
+
+// Says once per distinct message that a rule's fix broke the file.
+static void report_bug(al_fixer *self, const char *path, const al_diag *d) {
+  char msg[512];
+  snprintf(msg, sizeof msg,
+           PROG ": bug: %s: the %s fix at %u:%u would add a syntax error; "
+                "not applied (please report it)\n",
+           path, d->rule->code, d->range.start_row + 1, d->range.start_col + 1);
+  for (uint32_t i = 0; i < self->bugs.len; i++)
+    if (strcmp(self->bugs.items[i], msg) == 0)
+      return;
+  fputs(msg, stderr);
+  vec_push(&self->bugs, al_xstrdup(msg));
+}
+
+// The text of f the fixes apply to, its encoding and BOM and newline. For
+// a UTF-8 file that is its bytes after the BOM (lone CRs kept: decoding
+// turns them into LFs of the same length, so offsets agree); for another
+// encoding the decoded text (then a lone CR could not be put back: such a
+// file is left alone). Returns false when the bytes no longer match facts.
+typedef struct {
+  const char *text;
+  uint32_t len;
+  const char *encoding;
+  bool bom;
+  const char *newline;
+} file_text;
+
+static bool text_of(const fixed_file *f, al_arena *arena, const al_facts *facts,
+                    file_text *out) {
+  const char *bytes = f->cur ? f->cur : f->orig;
+  size_t len = f->cur ? f->cur_len : f->orig_len;
+  al_source src;
+  if (!al_source_from_bytes(&src, arena, f->path, bytes, len) ||
+      src.len != facts->text_len)
+    return false;
+  out->bom = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0;
+  out->encoding = src.encoding;
+  if (src.encoding) {
+    for (size_t i = 0; i < len; i++)
+      if (bytes[i] == '\r' && (i + 1 == len || bytes[i + 1] != '\n'))
+        return false;
+    out->text = src.text;
+  } else {
+    out->text = bytes + (out->bom ? 3 : 0);
+  }
+  out->len = src.len;
+  const char *nl = memchr(out->text, '\n', out->len);
+  out->newline = nl && nl > out->text && nl[-1] == '\r' ? "\r\n" : "\n";
+  return true;
+}
+
+// Applies the fixes of diags[0..n) (all of file pf, sorted by position) to
+// the file's text. Returns the number applied.
+static uint32_t fix_file(al_fixer *self, const al_project_file *pf,
+                         const al_diag *const *diags, uint32_t n) {
+  const al_facts *facts = pf->facts;
+  if (!facts || facts->unreadable || facts->syntax_error)
+    return 0;
+  fixed_file *f = file_of(self, pf);
+  if (!f)
+    return 0;
+  al_arena *arena = al_arena_new();
+  file_text ft;
+  uint32_t applied = 0;
+  if (text_of(f, arena, facts, &ft)) {
+    const al_fix **fixes = al_xcalloc(n, sizeof *fixes);
+    al_fix_outcome *outcome = al_xcalloc(n, sizeof *outcome);
+    for (uint32_t i = 0; i < n; i++)
+      fixes[i] = diags[i]->fix;
+    uint32_t new_len;
+    char *text =
+        al_fix_apply(ft.text, ft.len, fixes, n, ft.newline, outcome, &new_len);
+    size_t bytes_len = 0;
+    char *bytes =
+        text ? al_fix_encode(text, new_len, ft.encoding, ft.bom, &bytes_len)
+             : NULL;
+    // The bytes must read back as the text the fixes made (an encoding
+    // that cannot hold a character, or an iconv that names it otherwise).
+    al_source back;
+    if (bytes &&
+        (!al_source_from_bytes(&back, arena, f->path, bytes, bytes_len) ||
+         back.len != new_len || memcmp(back.text, text, new_len))) {
+      fprintf(stderr,
+              PROG ": %s: fixes not applied: the result cannot be "
+                   "written in the file's encoding (%s)\n",
+              f->path, ft.encoding ? ft.encoding : "UTF-8");
+      free(bytes);
+      bytes = NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      if (outcome[i] == AL_FIX_BROKEN)
+        report_bug(self, f->path, diags[i]);
+      if (bytes && outcome[i] == AL_FIX_APPLIED) {
+        applied++;
+        self->by_rule[al_rule_index(diags[i]->rule)]++;
+      }
+    }
+    if (bytes) {
+      free(f->cur);
+      f->cur = bytes;
+      f->cur_len = bytes_len;
+    }
+    free(text);
+    free(outcome);
+    free(fixes);
+  }
+  al_arena_free(arena);
+  return applied;
+}
+
+// One pass over res: the wanted fixes of each linted file.
+static uint32_t fix_pass(al_fixer *self, const al_run_result *res,
+                         const al_fix_policy *policy) {
+  uint32_t applied = 0, n = res->diags.len;
+  const al_diag **batch = al_xcalloc(n ? n : 1, sizeof *batch);
+  for (uint32_t i = 0; i < n;) {
+    uint32_t file = res->diags.items[i].file, k = 0;
+    for (; i < n && res->diags.items[i].file == file; i++)
+      if (al_fix_wanted(&res->diags.items[i], policy))
+        batch[k++] = &res->diags.items[i];
+    if (k && file < res->project.n_linted)
+      applied += fix_file(self, &res->project.files.items[file], batch, k);
+  }
+  free(batch);
+  return applied;
+}
+
+static bool wants_stdin(const al_run_opts *opts) {
+  for (uint32_t i = 0; i < opts->n_paths; i++)
+    if (strcmp(opts->paths[i], "-") == 0)
+      return true;
+  return false;
+}
+
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
+                       const al_fix_policy *policy) {
+  al_fixer *self = al_xcalloc(1, sizeof *self);
+  al_rules_all(&self->n_rules);
+  self->by_rule =
+      al_xcalloc(self->n_rules ? self->n_rules : 1, sizeof *self->by_rule);
+  opts->overlay = overlay;
+  opts->overlay_data = self;
+  if (!opts->stdin_bytes && wants_stdin(opts)) {
+    // Read once here: every pass lints it again.
+    self->stdin_orig = al_source_slurp_fd(0, &self->stdin_len);
+    self->stdin_read = self->stdin_orig != NULL;
+    if (self->stdin_read) {
+      opts->stdin_bytes = self->stdin_orig;
+      opts->stdin_len = self->stdin_len;
+    }
+  } else if (opts->stdin_bytes) {
+    self->stdin_orig = al_xmalloc(opts->stdin_len + 1);
+    memcpy(self->stdin_orig, opts->stdin_bytes, opts->stdin_len);
+    self->stdin_len = opts->stdin_len;
+    self->stdin_read = true;
+  }
+  for (uint32_t pass = 0;; pass++) {
+    al_run(res, opts);
+    if (res->config_failed || pass == AL_FIX_MAX_PASSES)
+      break;
+    uint32_t applied = fix_pass(self, res, policy);
+    if (!applied)
+      break;
+    self->applied += applied;
+    fixed_file *in = find(self, NULL);
+    if (in && in->cur) {
+      opts->stdin_bytes = in->cur;
+      opts->stdin_len = in->cur_len;
+    }
+    al_run_free(res);
+  }
+  return self;
+}
+
+uint32_t al_fixer_count(const al_fixer *self, const uint32_t **by_rule) {
+  if (by_rule)
+    *by_rule = self->by_rule;
+  return self->applied;
+}
+
+uint32_t al_fixer_changed_files(const al_fixer *self) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < self->files.len; i++) {
+    const fixed_file *f = &self->files.items[i];
+    n += f->cur && (f->cur_len != f->orig_len ||
+                    memcmp(f->cur, f->orig, f->orig_len) != 0);
+  }
+  return n;
+}
+
+// path as the diff names it: relative to the current directory.
+static const char *diff_path(const char *path, char *buf, size_t size) {
+  if (path[0] == '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) {
+      size_t n = strlen(cwd);
+      if (strncmp(path, cwd, n) == 0 && path[n] == '/')
+        path += n + 1;
+    }
+  }
+  while (path[0] == '.' && path[1] == '/')
+    path += 2;
+  snprintf(buf, size, "%s", path);
+  return buf;
+}
+
+// Writes f's new bytes over its file, atomically, keeping its mode.
+static bool write_file(const fixed_file *f) {
+  struct stat st;
+  if (stat(f->fs_path, &st) != 0) {
+    fprintf(stderr, PROG ": %s: not written: %s\n", f->path, strerror(errno));
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    fprintf(stderr, PROG ": %s: not written: not a regular file\n", f->path);
+    return false;
+  }
+  al_atomic_file af;
+  if (!al_atomic_open(&af, f->fs_path)) {
+    fprintf(stderr, PROG ": cannot write %s: %s\n", f->path, strerror(errno));
+    return false;
+  }
+  bool ok = fwrite(f->cur, 1, f->cur_len, af.fp) == f->cur_len &&
+            fflush(af.fp) == 0 &&
+            fchmod(fileno(af.fp), st.st_mode & 07777) == 0;
+  if (!al_atomic_commit(&af, ok) || !ok) {
+    fprintf(stderr, PROG ": cannot write %s: %s\n", f->path,
+            strerror(errno ? errno : EIO));
+    return false;
+  }
+  return true;
+}
+
+static int cmp_fixed(const void *a, const void *b) {
+  const fixed_file *x = a, *y = b;
+  return strcmp(x->path, y->path);
+}
+
+bool al_fixer_finish(al_fixer *self, bool diff, FILE *out) {
+  bool ok = true;
+  if (self->files.len > 1)
+    qsort(self->files.items, self->files.len, sizeof(fixed_file), cmp_fixed);
+  bool stdin_done = false;
+  for (uint32_t i = 0; i < self->files.len; i++) {
+    const fixed_file *f = &self->files.items[i];
+    if (!f->cur)
+      continue;
+    if (diff) {
+      char buf[4096];
+      ok &= al_fix_diff(out, diff_path(f->path, buf, sizeof buf), f->orig,
+                        f->orig_len, f->cur, f->cur_len);
+    } else if (!f->fs_path) {
+      ok &= fwrite(f->cur, 1, f->cur_len, out) == f->cur_len;
+      stdin_done = true;
+    } else {
+      ok &= write_file(f);
+    }
+  }
+  // `asynclint --fix -` is a filter: the source comes out even unfixed.
+  if (!diff && !stdin_done && self->stdin_read)
+    ok &= fwrite(self->stdin_orig, 1, self->stdin_len, out) == self->stdin_len;
+  return ok;
+}
+
+void al_fixer_free(al_fixer *self) {
+  if (!self)
+    return;
+  for (uint32_t i = 0; i < self->files.len; i++) {
+    fixed_file *f = &self->files.items[i];
+    free((char *)f->fs_path);
+    free(f->path);
+    free(f->orig);
+    free(f->cur);
+  }
+  vec_free(&self->files);
+  for (uint32_t i = 0; i < self->bugs.len; i++)
+    free(self->bugs.items[i]);
+  vec_free(&self->bugs);
+  free(self->by_rule);
+  free(self->stdin_orig);
+  free(self);
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --fix, --unsafe-fixes and --diff over a lint run: passes of al_run, each
+ * applying the fixes of the previous one's findings (fix/fix.h) to the
+ * files' text held in memory, until a pass changes nothing or
+ * AL_FIX_MAX_PASSES is reached; then the changed files are written
+ * atomically (mode kept), or printed as a unified diff, or for "-" the
+ * fixed source goes to standard output. Files with syntax errors, files
+ * that cannot be read and files outside the linted tree (libraries) are
+ * never written.
+ */
+#ifndef AL_CLI_FIX_H
+#define AL_CLI_FIX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/run.h"
+#include "fix/fix.h"
+
+typedef struct al_fixer al_fixer;
+
+/**
+ * Lint with opts and apply the fixes policy selects, pass after pass. *res
+ * is the last pass's run: the findings left in the fixed text. opts is
+ * modified (its overlay and standard input hooks). Returns the fixer to
+ * finish with al_fixer_finish and free with al_fixer_free.
+ */
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
+                       const al_fix_policy *policy);
+
+/** Fixes applied over all passes, all rules (*by_rule: per registry index,
+ * owned by the fixer), or NULL. */
+uint32_t al_fixer_count(const al_fixer *self, const uint32_t **by_rule);
+
+/** Files whose text the fixes changed. */
+uint32_t al_fixer_changed_files(const al_fixer *self);
+
+/**
+ * diff: print the unified diff of every changed file to out. Otherwise
+ * write every changed file in place (atomically, mode kept) and print the
+ * fixed source of "-" to out (its original text when nothing changed).
+ * Problems go to stderr. Returns false when something could not be
+ * written.
+ */
+bool al_fixer_finish(al_fixer *self, bool diff, FILE *out);
+
+/** Free the fixer; NULL is a no-op. */
+void al_fixer_free(al_fixer *self);
+
+#endif

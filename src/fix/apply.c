@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One pass of fixes over one file's text: which fixes go together (no two
+ * edits overlapping or inserting at the same offset, whose order would be a
+ * guess), the edits applied from the end so that earlier offsets stay put,
+ * the parse check that keeps a buggy fix from breaking a file, and the
+ * re-encoding into the file's declared encoding. It never looks at what a
+ * fix means: edits are byte ranges the rules computed from the facts.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fix/fix.h"
+#include "syntax/parser.h"
+
+bool al_fix_wanted(const al_diag *d, const al_fix_policy *policy) {
+  if (!al_fix_usable(d->fix))
+    return false;
+  if (d->fix->applicability == AL_FIX_UNSAFE && !policy->unsafe)
+    return false;
+  return !policy->fixable || policy->fixable[al_rule_index(d->rule)];
+}
+
+const al_fix *al_fix_copy(al_arena *arena, const al_fix *fix) {
+  if (!fix)
+    return NULL;
+  al_fix *c = al_arena_alloc(arena, sizeof *c);
+  *c = *fix;
+  c->message = al_arena_strndup(arena, fix->message, strlen(fix->message));
+  c->edits = fix->n_edits
+                 ? al_arena_alloc(arena, fix->n_edits * sizeof *c->edits)
+                 : NULL;
+  c->cap_edits = fix->n_edits;
+  for (uint32_t i = 0; i < fix->n_edits; i++) {
+    c->edits[i] = fix->edits[i];
+    c->edits[i].content = al_arena_strndup(arena, fix->edits[i].content,
+                                           strlen(fix->edits[i].content));
+  }
+  return c;
+}
+
+bool al_fix_parses(const char *text, uint32_t len) {
+  al_parser *parser = al_parser_new();
+  bool gave_up = false;
+  TSTree *tree = al_parser_parse(parser, text, len, &gave_up);
+  bool ok = tree && !ts_node_has_error(ts_tree_root_node(tree));
+  ts_tree_delete(tree);
+  al_parser_free(parser);
+  return ok;
+}
+
+// Whether edits a and b conflict: they overlap, or both start at one
+// offset (two insertions there, or an insertion before a replacement:
+// which comes first would be a guess).
+static bool edits_clash(const al_edit *a, const al_edit *b) {
+  if (a->start == b->start)
+    return true;
+  return a->start < b->end && b->start < a->end;
+}
+
+typedef struct {
+  const al_edit *edit;
+} taken_edit;
+
+static int cmp_taken(const void *a, const void *b) {
+  const al_edit *x = ((const taken_edit *)a)->edit;
+  const al_edit *y = ((const taken_edit *)b)->edit;
+  return (x->start > y->start) - (x->start < y->start);
+}
+
+// Bytes content adds once each '\n' becomes newline.
+static size_t content_len(const char *content, const char *newline) {
+  size_t n = 0, extra = strlen(newline) - 1;
+  for (const char *p = content; *p; p++)
+    n += *p == '\n' ? 1 + extra : 1;
+  return n;
+}
+
+// text with the edits of taken[0..n) (sorted by start, disjoint) applied.
+static char *apply_edits(const char *text, uint32_t len,
+                         const taken_edit *taken, uint32_t n,
+                         const char *newline, uint32_t *out_len) {
+  size_t size = len;
+  for (uint32_t i = 0; i < n; i++)
+    size = size - (taken[i].edit->end - taken[i].edit->start) +
+           content_len(taken[i].edit->content, newline);
+  char *out = al_xmalloc(size + 1);
+  size_t at = 0, from = 0, nl = strlen(newline);
+  for (uint32_t i = 0; i < n; i++) {
+    const al_edit *e = taken[i].edit;
+    memcpy(out + at, text + from, e->start - from);
+    at += e->start - from;
+    for (const char *p = e->content; *p; p++) {
+      if (*p == '\n') {
+        memcpy(out + at, newline, nl);
+        at += nl;
+      } else {
+        out[at++] = *p;
+      }
+    }
+    from = e->end;
+  }
+  memcpy(out + at, text + from, len - from);
+  at += len - from;
+  out[at] = '\0';
+  *out_len = (uint32_t)at;
+  return out;
+}
+
+// Collects the edits of the fixes marked APPLIED, sorted by start.
+static uint32_t collect(const al_fix *const *fixes, uint32_t n,
+                        const al_fix_outcome *outcome, taken_edit *taken) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (outcome[i] == AL_FIX_APPLIED)
+      for (uint32_t e = 0; e < fixes[i]->n_edits; e++)
+        taken[k++] = (taken_edit){&fixes[i]->edits[e]};
+  qsort(taken, k, sizeof *taken, cmp_taken);
+  return k;
+}
+
+// Greedy choice: each fix in order, unless it clashes with one taken.
+static void choose(const al_fix *const *fixes, uint32_t n,
+                   al_fix_outcome *outcome, const bool *skip) {
+  for (uint32_t i = 0; i < n; i++) {
+    outcome[i] = AL_FIX_WAITS;
+    if (skip && skip[i])
+      continue;
+    bool clash = !al_fix_usable(fixes[i]);
+    for (uint32_t j = 0; j < i && !clash; j++) {
+      if (outcome[j] != AL_FIX_APPLIED)
+        continue;
+      for (uint32_t a = 0; a < fixes[i]->n_edits && !clash; a++)
+        for (uint32_t b = 0; b < fixes[j]->n_edits && !clash; b++)
+          clash = edits_clash(&fixes[i]->edits[a], &fixes[j]->edits[b]);
+    }
+    if (!clash)
+      outcome[i] = AL_FIX_APPLIED;
+  }
+}
+
+char *al_fix_apply(const char *text, uint32_t len, const al_fix *const *fixes,
+                   uint32_t n, const char *newline, al_fix_outcome *outcome,
+                   uint32_t *out_len) {
+  uint32_t n_edits = 0;
+  for (uint32_t i = 0; i < n; i++)
+    n_edits += fixes[i] ? fixes[i]->n_edits : 0;
+  taken_edit *taken = al_xcalloc(n_edits ? n_edits : 1, sizeof *taken);
+  choose(fixes, n, outcome, NULL);
+  uint32_t k = collect(fixes, n, outcome, taken);
+  char *out = k ? apply_edits(text, len, taken, k, newline, out_len) : NULL;
+  if (out && !al_fix_parses(out, *out_len) && al_fix_parses(text, len)) {
+    // Some fix breaks the file: find which, one at a time. Rare (a rule's
+    // bug), so the extra parses cost nothing in the common case.
+    free(out);
+    out = NULL;
+    bool *bad = al_xcalloc(n ? n : 1, sizeof *bad);
+    for (uint32_t i = 0; i < n; i++) {
+      if (outcome[i] != AL_FIX_APPLIED)
+        continue;
+      taken_edit *one = taken;
+      uint32_t m = 0;
+      for (uint32_t e = 0; e < fixes[i]->n_edits; e++)
+        one[m++] = (taken_edit){&fixes[i]->edits[e]};
+      uint32_t one_len;
+      char *t = apply_edits(text, len, one, m, newline, &one_len);
+      bad[i] = !al_fix_parses(t, one_len);
+      free(t);
+    }
+    choose(fixes, n, outcome, bad);
+    k = collect(fixes, n, outcome, taken);
+    out = k ? apply_edits(text, len, taken, k, newline, out_len) : NULL;
+    if (out && !al_fix_parses(out, *out_len)) {
+      // Each fix parses alone but not together: keep none this pass.
+      free(out);
+      out = NULL;
+      for (uint32_t i = 0; i < n; i++)
+        if (outcome[i] == AL_FIX_APPLIED)
+          bad[i] = true;
+    }
+    for (uint32_t i = 0; i < n; i++)
+      if (bad[i])
+        outcome[i] = AL_FIX_BROKEN;
+      else if (!out && outcome[i] == AL_FIX_APPLIED)
+        outcome[i] = AL_FIX_WAITS;
+    free(bad);
+  }
+  free(taken);
+  return out;
+}
+
+// iconv's name for a declared encoding: Python's spellings of Latin-1
+// ("latin-1", "iso_8859_1", "l1") and underscores where glibc has dashes.
+static iconv_t open_encoder(const char *encoding) {
+  iconv_t cd = iconv_open(encoding, "UTF-8");
+  if (cd != (iconv_t)-1)
+    return cd;
+  char name[64];
+  size_t n = strlen(encoding);
+  if (n >= sizeof name)
+    return cd;
+  for (size_t i = 0; i <= n; i++) {
+    char c = encoding[i];
+    name[i] = c == '_' ? '-' : (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+  }
+  cd = iconv_open(name, "UTF-8");
+  if (cd != (iconv_t)-1)
+    return cd;
+  static const char *const latin1[] = {"latin-1",     "latin1", "l1",
+                                       "iso-latin-1", "latin",  "iso-8859-1"};
+  for (size_t i = 0; i < sizeof latin1 / sizeof latin1[0]; i++)
+    if (strcmp(name, latin1[i]) == 0 ||
+        (strncmp(name, latin1[i], strlen(latin1[i])) == 0 &&
+         name[strlen(latin1[i])] == '-'))
+      return iconv_open("ISO-8859-1", "UTF-8");
+  return cd;
+}
+
+char *al_fix_encode(const char *text, size_t len, const char *encoding,
+                    bool bom, size_t *out_len) {
+  size_t pre = bom ? 3 : 0;
+  if (!encoding) {
+    char *out = al_xmalloc(len + pre + 1);
+    memcpy(out, "\xEF\xBB\xBF", pre);
+    memcpy(out + pre, text, len);
+    out[len + pre] = '\0';
+    *out_len = len + pre;
+    return out;
+  }
+  iconv_t cd = open_encoder(encoding);
+  if (cd == (iconv_t)-1)
+    return NULL;
+  // UTF-8 never takes fewer bytes than... it can (3 bytes -> 4 in GB18030):
+  // start at twice the size and grow on E2BIG.
+  size_t cap = len * 2 + 16;
+  char *buf = al_xmalloc(cap);
+  char *in = (char *)text, *o = buf;
+  size_t in_left = len, o_left = cap - 1;
+  bool flushing = false;
+  for (;;) {
+    size_t r = flushing ? iconv(cd, NULL, NULL, &o, &o_left)
+                        : iconv(cd, &in, &in_left, &o, &o_left);
+    if (r != (size_t)-1) {
+      if (flushing)
+        break;
+      flushing = true;
+      continue;
+    }
+    if (errno != E2BIG) { // a character the encoding cannot hold
+      free(buf);
+      iconv_close(cd);
+      return NULL;
+    }
+    size_t used = (size_t)(o - buf);
+    cap *= 2;
+    buf = al_xrealloc(buf, cap);
+    o = buf + used;
+    o_left = cap - used - 1;
+  }
+  iconv_close(cd);
+  *o = '\0';
+  *out_len = (size_t)(o - buf);
+  return buf;
+}
