@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The facts fixes are built from (facts/layout.c and the fields extraction
- * sets for them): where a new import line goes (import_at), the line
- * ending (crlf), the `with`/`for` keyword after `async` (al_block_site.word),
- * a callee's length (al_ref.len) and which parameters a call may leave out
- * (AL_BIND_OPTIONAL). Each case is inline source with the expected offset
+ * sets for them): where a new import line goes (import_at), the `with`/`for`
+ * keyword after `async` (al_block_site.word),
+ * a callee's length (al_ref.len), which parameters a call may leave out
+ * (AL_BIND_OPTIONAL) and the left operands of `**` (AL_CALL_POWER_BASE,
+ * AL_USE_POWER_BASE). Each case is inline source with the expected offset
  * written as the text before it, so that a wrong offset shows as text.
  */
 #include <setjmp.h>
@@ -75,19 +76,6 @@ static void test_import_at(void **state) {
   expect_import_at("import os\r\n\r\nx = 1\r\n", "import os\r\n");
 }
 
-static void test_crlf(void **state) {
-  (void)state;
-  al_facts *f = extract("x = 1\r\ny = 2\r\n");
-  assert_true(f->crlf);
-  al_facts_free(f);
-  f = extract("x = 1\ny = 2\r\n");
-  assert_false(f->crlf);
-  al_facts_free(f);
-  f = extract("x = 1");
-  assert_false(f->crlf);
-  al_facts_free(f);
-}
-
 static void test_block_word(void **state) {
   (void)state;
   const char *text = "async def f():\n"
@@ -147,12 +135,29 @@ static void test_optional_params(void **state) {
   al_facts_free(f);
 }
 
+static void test_power_base(void **state) {
+  (void)state;
+  al_facts *f = extract("def g(s):\n"
+                        "    return f() ** 2, 2 ** f(), -f() ** 2, f() * 2,"
+                        " (f()) ** 2, s.x ** 2, 2 ** s.x, s.y > 1\n");
+  assert_int_equal(f->calls.len, 5);
+  const bool power[] = {true, false, true, false, true};
+  for (uint32_t i = 0; i < 5; i++)
+    assert_int_equal((f->calls.items[i].flags & AL_CALL_POWER_BASE) != 0,
+                     power[i]);
+  assert_int_equal(f->reads.len, 3);
+  assert_int_equal(f->reads.items[0].flags, AL_USE_POWER_BASE);
+  assert_int_equal(f->reads.items[1].flags, 0);
+  assert_int_equal(f->reads.items[2].flags, AL_USE_COMPARED);
+  al_facts_free(f);
+}
+
 int main(void) {
   al_node_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_import_at),       cmocka_unit_test(test_crlf),
-      cmocka_unit_test(test_block_word),      cmocka_unit_test(test_callee_len),
-      cmocka_unit_test(test_optional_params),
+      cmocka_unit_test(test_import_at),  cmocka_unit_test(test_block_word),
+      cmocka_unit_test(test_callee_len), cmocka_unit_test(test_optional_params),
+      cmocka_unit_test(test_power_base),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,6 +179,9 @@ enum {
   AL_CALL_TRY_WOULD_BLOCK = 1 << 6, // inside a try body (same scope) with a
                                     // handler of BlockingIOError or
                                     // ssl.SSLWant*Error: a non-blocking call
+  AL_CALL_POWER_BASE = 1 << 7, // OPERAND: the left operand of `**`, which
+                               // `await` before it needs parentheses around
+                               // (Python binds it tighter, tree-sitter not)
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -429,7 +432,8 @@ typedef struct {
 
 /** al_use.flags */
 enum {
-  AL_USE_COMPARED = 1 << 0, // OPERAND of a comparison (==, <, in, is, ...)
+  AL_USE_COMPARED = 1 << 0,   // OPERAND of a comparison (==, <, in, is, ...)
+  AL_USE_POWER_BASE = 1 << 1, // OPERAND: the left operand of `**`
 };
 
 /** Where in a try statement a read is (al_use.try_part). */
@@ -617,7 +621,7 @@ typedef struct {
   /* ATTRIBUTE: the next attribute's name as al_use_attr_hash; else 0 */       \
   X(uint32_t, U32,   attr_hash,   _)                                           \
   X(uint8_t,  ENUM,  ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */     \
-  X(uint8_t,  FLAGS, flags,       _) /* AL_USE_COMPARED */
+  X(uint8_t,  FLAGS, flags,       _) /* AL_USE_* */
 
 // clang-format on
 typedef struct {
@@ -687,8 +691,7 @@ typedef struct {
   /* and the leading block of imports, or before the first statement; the   */ \
   /* shebang and coding comments stay above. AL_NONE: no such line (no      */ \
   /* statement, or the text ends on the block's last line)                  */ \
-  X(uint32_t,     U32,  import_at,     _)                                      \
-  X(bool,         BOOL, crlf,          _) /* the first line ends in \r\n */
+  X(uint32_t,     U32,  import_at,     _)
 
 // clang-format on
 

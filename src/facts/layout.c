@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The file's layout where fixes need it: where a new module-level import
- * line can go (al_facts.import_at) and whether lines end in "\r\n"
- * (al_facts.crlf). Read off the module's top-level statements after the
- * walk; it records nothing else, and decides nothing about what a fix
- * inserts there (rules/fix.c does).
+ * line can go (al_facts.import_at), read off the module's top-level
+ * statements after the walk. It records nothing else, and decides nothing
+ * about what a fix inserts there (rules/fixes.c does; the fix engine gives
+ * inserted lines the file's line ending).
  */
 #include "facts/extract_p.h"
 
@@ -59,8 +59,5 @@ static uint32_t import_place(al_extractor *x, TSNode root) {
 }
 
 void al_extract__layout(al_extractor *x, TSNode root) {
-  al_facts *f = x->facts;
-  f->import_at = import_place(x, root);
-  uint32_t eol = f->lines.rows.len ? f->lines.rows.items[0] : 0;
-  f->crlf = eol >= 2 && x->text[eol - 2] == '\r';
+  x->facts->import_at = import_place(x, root);
 }

@@ -728,7 +728,8 @@ static void check_value_properties(al_rule_ctx *ctx, const al_rule *self) {
                            "its coroutine object", how);
     al_fixes_add_await(ctx, d, r->scope, r->span,
                        r->ctx == AL_CTX_ATTRIBUTE ||
-                           r->ctx == AL_CTX_SUBSCRIPT);
+                           r->ctx == AL_CTX_SUBSCRIPT ||
+                           (r->flags & AL_USE_POWER_BASE));
   }
 }
 

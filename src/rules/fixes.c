@@ -27,7 +27,8 @@ bool al_fixes_can_await(const al_facts *f, uint32_t scope, al_span span) {
 
 bool al_fixes_call_needs_parens(const al_facts *f, uint32_t call) {
   const al_call *c = &f->calls.items[call];
-  if (c->ctx == AL_CTX_ATTRIBUTE || c->ctx == AL_CTX_SUBSCRIPT)
+  if (c->ctx == AL_CTX_ATTRIBUTE || c->ctx == AL_CTX_SUBSCRIPT ||
+      (c->flags & AL_CALL_POWER_BASE))
     return true;
   // f()(...): the outer call starts where this one does and comes before
   // it (calls are in source order, outer first).
@@ -103,7 +104,7 @@ const char *al_fixes_module_name(al_rule_ctx *ctx, uint32_t scope,
 
 void al_fixes_import(al_rule_ctx *ctx, al_fix *fix, const char *module) {
   const al_facts *f = ctx->facts;
+  // "\n": the engine writes the file's line ending.
   al_fix_edit(ctx, fix, f->import_at, f->import_at,
-              al_arena_printf(ctx->arena, "import %s%s", module,
-                              f->crlf ? "\r\n" : "\n"));
+              al_arena_printf(ctx->arena, "import %s\n", module));
 }

@@ -22,8 +22,9 @@ bool al_fixes_can_await(const al_facts *f, uint32_t scope, al_span span);
 /**
  * Whether `await` before call `call` needs parentheses: the call is the
  * object of an attribute or of a subscript, or the function another call
- * calls (`await` binds looser than those; tighter than `**`, unary
- * operators and everything else).
+ * calls (`await` binds looser than those, tighter than unary operators and
+ * everything else), or the left operand of `**` (where Python needs none,
+ * but tree-sitter would read `await f() ** 2` as `await (f() ** 2)`).
  */
 bool al_fixes_call_needs_parens(const al_facts *f, uint32_t call);
 
@@ -51,8 +52,8 @@ const char *al_fixes_module_name(al_rule_ctx *ctx, uint32_t scope,
                                  const char *module, const char *attr,
                                  bool *importable);
 
-/** Add to fix the line `import module` at facts->import_at, with the file's
- * line ending. */
+/** Add to fix the line `import module` at facts->import_at (the engine
+ * gives it the file's line ending). */
 void al_fixes_import(al_rule_ctx *ctx, al_fix *fix, const char *module);
 
 #endif
