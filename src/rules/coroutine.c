@@ -191,10 +191,8 @@ static void fix_not_called(al_rule_ctx *ctx, al_diag *d, const al_call *c,
       !al_fixes_can_await(ctx->facts, c->scope, c->span))
     return;
   const char *mod = al_arena_strndup(ctx->arena, m.ptr, m.len - 5);
-  bool importable;
-  const char *named = al_fixes_module_name(ctx, c->scope, "asyncio",
-                                           "create_task", &importable);
-  if (!named || strcmp(named, mod) != 0)
+  if (!al_fixes_names(ctx, c->scope, (al_str){m.ptr, m.len - 5}, "asyncio",
+                      "create_task"))
     return;
   al_fix *fix = al_fix_new(
       ctx, d, AL_FIX_UNSAFE,

@@ -70,13 +70,26 @@ static bool bound_around(const al_facts *f, uint32_t scope, const char *name) {
   return false;
 }
 
+bool al_fixes_names(al_rule_ctx *ctx, uint32_t scope, al_str local,
+                    const char *module, const char *attr) {
+  char dotted[AL_QUALNAME_MAX], want[AL_QUALNAME_MAX];
+  int n = snprintf(dotted, sizeof dotted, "%.*s.%s", (int)local.len, local.ptr,
+                   attr);
+  int m = snprintf(want, sizeof want, "%s.%s", module, attr);
+  if (n < 0 || (size_t)n >= sizeof dotted || m < 0 || (size_t)m >= sizeof want)
+    return false;
+  al_ref r = {.dotted = {dotted, (size_t)n},
+              .base_call = AL_NONE,
+              .kind = AL_REF_DOTTED};
+  al_target t = al_index_resolve(ctx->index, ctx->file, scope, &r);
+  return t.kind == AL_TARGET_EXTERNAL && strcmp(t.qualname, want) == 0;
+}
+
 const char *al_fixes_module_name(al_rule_ctx *ctx, uint32_t scope,
                                  const char *module, const char *attr,
                                  bool *importable) {
   const al_facts *f = ctx->facts;
   bool star = false;
-  char want[AL_QUALNAME_MAX];
-  snprintf(want, sizeof want, "%s.%s", module, attr);
   for (uint32_t i = 0; i < f->imports.len; i++) {
     const al_import *im = &f->imports.items[i];
     star |= (im->flags & AL_IMPORT_STAR) != 0;
@@ -85,16 +98,7 @@ const char *al_fixes_module_name(al_rule_ctx *ctx, uint32_t scope,
       continue;
     // `import asyncio as aio`: aio, if aio.attr still names module.attr in
     // scope (no parameter or local of that name hides it).
-    char dotted[AL_QUALNAME_MAX];
-    int n = snprintf(dotted, sizeof dotted, "%.*s.%s", (int)im->local.len,
-                     im->local.ptr, attr);
-    if (n < 0 || (size_t)n >= sizeof dotted)
-      continue;
-    al_ref r = {.dotted = {dotted, (size_t)n},
-                .base_call = AL_NONE,
-                .kind = AL_REF_DOTTED};
-    al_target t = al_index_resolve(ctx->index, ctx->file, scope, &r);
-    if (t.kind == AL_TARGET_EXTERNAL && strcmp(t.qualname, want) == 0)
+    if (al_fixes_names(ctx, scope, im->local, module, attr))
       return al_arena_strndup(ctx->arena, im->local.ptr, im->local.len);
   }
   *importable =

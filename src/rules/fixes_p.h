@@ -39,6 +39,11 @@ void al_fixes_add_await(al_rule_ctx *ctx, al_diag *diag, uint32_t scope,
 /** al_fixes_add_await for call `call` of the file. */
 void al_fixes_await_call(al_rule_ctx *ctx, al_diag *diag, uint32_t call);
 
+/** Whether `local.attr`, written in scope `scope`, is module.attr there
+ * (`aio.sleep` is asyncio.sleep after `import asyncio as aio`). */
+bool al_fixes_names(al_rule_ctx *ctx, uint32_t scope, al_str local,
+                    const char *module, const char *attr);
+
 /**
  * How code of scope `scope` names library module `module` ("asyncio") to
  * reach its attribute `attr` ("sleep"): the local name of an `import module
