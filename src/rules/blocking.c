@@ -109,9 +109,11 @@ static void fix_sleep(al_rule_ctx *ctx, al_diag *d, uint32_t call) {
                                            name ? name : lib));
   if (!name)
     al_fixes_import(ctx, fix, lib);
+  // `await time.sleep(x)` (AL109's too) only needs the function replaced.
   uint32_t start = c->span.start_byte;
   al_fix_edit(ctx, fix, start, start + c->callee.len,
-              al_arena_printf(ctx->arena, "%sawait %s.sleep", paren ? "(" : "",
+              al_arena_printf(ctx->arena, "%s%s%s.sleep", paren ? "(" : "",
+                              c->ctx == AL_CTX_AWAIT ? "" : "await ",
                               name ? name : lib));
   if (paren)
     al_fix_edit(ctx, fix, c->span.end_byte, c->span.end_byte, ")");
