@@ -59,8 +59,16 @@ static void classify_attribute(al_extractor *x, uint32_t j, const frame *p,
          frame_at(x, k)->field == x->F->object)
     k--;
   if (k > 0 && frame_at(x, k - 1)->kind == AL_K_CALL &&
-      frame_at(x, k)->field == x->F->function)
+      frame_at(x, k)->field == x->F->function) {
     r->parent_call = frame_at(x, k - 1)->call;
+    return;
+  }
+  // g(f().a): the chain is an argument; parent_frame is g's frame.
+  if (k > 1 && frame_at(x, k - 1)->kind == AL_K_KEYWORD_ARGUMENT)
+    k--;
+  if (k > 1 && frame_at(x, k - 1)->kind == AL_K_ARGUMENT_LIST &&
+      frame_at(x, k - 2)->kind == AL_K_CALL)
+    r->parent_frame = k - 2;
 }
 
 // The right side of an assignment (p): by what the left side is.

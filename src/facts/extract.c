@@ -222,6 +222,12 @@ static void enter_call(al_extractor *x, frame *f) {
       al_ref *r = &x->facts->calls.items[ci.parent_call].callee;
       if (r->kind == AL_REF_ON_CALL && r->base_call == AL_NONE)
         r->base_call = id;
+    } else { // an argument `f().a` of the call at ci.parent_frame
+      uint32_t a = al_extract__find_arg(x, ci.parent_frame, c->span.start_byte,
+                                        c->span.end_byte);
+      al_ref *r = a == AL_NONE ? NULL : &x->argbuf.items[a].arg.ref;
+      if (r && r->kind == AL_REF_ON_CALL && r->base_call == AL_NONE)
+        r->base_call = id;
     }
     break;
   default:

@@ -73,17 +73,17 @@ static al_proto class_protocol(rctx *r, uint32_t file, uint32_t cls,
     return AL_PROTO_UNKNOWN;
   const al_project_file *pf = &r->ix->project->files.items[file];
   const al_scope *c = &pf->facts->scopes.items[cls];
-  if (has_a && !has_s) {
+  if (has_a == has_s)
+    return has_a ? AL_PROTO_BOTH : AL_PROTO_UNKNOWN;
+  const char *has = has_a ? a : s, *lacks = has_a ? s : a;
+  if (pf->library) // a library's: its module, no site-packages line
+    say(why, cap, "'%.*s' (%s) defines %s but not %s", (int)c->name.len,
+        c->name.ptr, pf->module, has, lacks);
+  else
     say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
-        c->name.ptr, pf->path, al_facts_line(pf->facts, c->name_span), a, s);
-    return AL_PROTO_ASYNC_ONLY;
-  }
-  if (has_s && !has_a) {
-    say(why, cap, "'%.*s' (%s:%u) defines %s but not %s", (int)c->name.len,
-        c->name.ptr, pf->path, al_facts_line(pf->facts, c->name_span), s, a);
-    return AL_PROTO_SYNC_ONLY;
-  }
-  return has_a && has_s ? AL_PROTO_BOTH : AL_PROTO_UNKNOWN;
+        c->name.ptr, pf->path, al_facts_line(pf->facts, c->name_span), has,
+        lacks);
+  return has_a ? AL_PROTO_ASYNC_ONLY : AL_PROTO_SYNC_ONLY;
 }
 
 static al_proto value_protocol(rctx *r, al_target v, bool is_for, char *why,
@@ -150,10 +150,13 @@ static al_proto def_protocol(const al_index *self, al_target t, bool is_for,
       what = "a generator function";
     }
   }
-  if (what)
+  const al_project_file *pf = &self->project->files.items[t.file];
+  if (what && pf->library)
+    say(why, cap, "'%.*s' (%s) is %s", (int)s->name.len, s->name.ptr,
+        pf->module, what);
+  else if (what)
     say(why, cap, "'%.*s' (%s:%u) is %s", (int)s->name.len, s->name.ptr,
-        self->project->files.items[t.file].path,
-        al_facts_line(tf, s->name_span), what);
+        pf->path, al_facts_line(tf, s->name_span), what);
   return p;
 }
 

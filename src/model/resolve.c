@@ -794,6 +794,25 @@ al_target al_index__resolve_ref(rctx *r, uint32_t file, uint32_t scope,
   }
 }
 
+// Calling an instance calls its class's __call__ (`handler(request)`,
+// `Session()` of an async_sessionmaker): the method when the class (of
+// the tree or the environment) defines one, or the catalog's entry for
+// it; else the instance itself.
+static al_target call_method(rctx *r, al_target t) {
+  if (t.kind != AL_TARGET_INSTANCE)
+    return t;
+  al_str name = al_str_from("__call__");
+  if (t.file != AL_NONE) {
+    bool found = false;
+    al_target m = al_index__class_attr(r, t.file, t.scope, name, true, &found);
+    return found && m.kind == AL_TARGET_FUNCTION ? m : t;
+  }
+  char base[AL_QUALNAME_MAX];
+  memcpy(base, t.qualname, sizeof base);
+  al_target m = external(r->ix, al_str_from(base), name);
+  return m.entry ? m : t;
+}
+
 al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
   const al_facts *f = facts_of(r->ix, file);
   if (call >= f->calls.len)
@@ -809,7 +828,7 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
     if (found)
       return t.kind == AL_TARGET_UNKNOWN ? t : follow_attrs(r, t, rest);
   }
-  return al_index__resolve_ref(r, file, c->scope, &c->callee);
+  return call_method(r, al_index__resolve_ref(r, file, c->scope, &c->callee));
 }
 
 // What calling a plain def of the tree gives: its return annotation, and

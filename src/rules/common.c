@@ -70,6 +70,13 @@ bool al_rules_on_event_loop(const al_facts *facts, uint32_t scope) {
 }
 
 const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref) {
+  if (ref->kind == AL_REF_ON_CALL && ref->base_call != AL_NONE) {
+    // `Worker().run`: the call as written, its arguments elided.
+    const al_call *c = &ctx->facts->calls.items[ref->base_call];
+    return al_arena_printf(
+        ctx->arena, "%s(%s).%.*s", al_rules_written(ctx, ref->base_call),
+        c->n_args ? "..." : "", (int)ref->dotted.len, ref->dotted.ptr);
+  }
   return al_arena_strndup(ctx->arena, ref->dotted.ptr, ref->dotted.len);
 }
 
