@@ -141,9 +141,68 @@ static void choose(const al_fix *const *fixes, uint32_t n,
   }
 }
 
+// A deletion of a comment that runs to the end of its line takes the
+// blanks before it along (no trailing whitespace left), and the whole
+// line when nothing else was on it.
+static al_edit tidy(const char *text, uint32_t len, al_edit e) {
+  if (e.content[0] || e.start >= e.end || text[e.start] != '#')
+    return e;
+  uint32_t end = e.end;
+  if (end < len && text[end] == '\r' && end + 1 < len && text[end + 1] == '\n')
+    end++;
+  if (end < len && text[end] != '\n')
+    return e;
+  uint32_t start = e.start;
+  while (start > 0 && (text[start - 1] == ' ' || text[start - 1] == '\t'))
+    start--;
+  e.start = start;
+  if ((start == 0 || text[start - 1] == '\n') && end < len)
+    e.end = end + 1; // the line was only this comment
+  return e;
+}
+
+// Copies of fixes with their edits tidied (arrays malloc'd in *store).
+static const al_fix **tidied(const char *text, uint32_t len,
+                             const al_fix *const *fixes, uint32_t n,
+                             al_fix **store) {
+  const al_fix **out = al_xcalloc(n ? n : 1, sizeof *out);
+  *store = al_xcalloc(n ? n : 1, sizeof **store);
+  for (uint32_t i = 0; i < n; i++) {
+    out[i] = fixes[i];
+    if (!al_fix_usable(fixes[i]))
+      continue;
+    al_fix *c = &(*store)[i];
+    *c = *fixes[i];
+    c->edits = al_xcalloc(c->n_edits, sizeof *c->edits);
+    for (uint32_t e = 0; e < c->n_edits; e++)
+      c->edits[e] = tidy(text, len, fixes[i]->edits[e]);
+    out[i] = c;
+  }
+  return out;
+}
+
+static char *apply_tidied(const char *text, uint32_t len,
+                          const al_fix *const *fixes, uint32_t n,
+                          const char *newline, al_fix_outcome *outcome,
+                          uint32_t *out_len);
+
 char *al_fix_apply(const char *text, uint32_t len, const al_fix *const *fixes,
                    uint32_t n, const char *newline, al_fix_outcome *outcome,
                    uint32_t *out_len) {
+  al_fix *store;
+  const al_fix **t = tidied(text, len, fixes, n, &store);
+  char *out = apply_tidied(text, len, t, n, newline, outcome, out_len);
+  for (uint32_t i = 0; i < n; i++)
+    free(store[i].edits);
+  free(store);
+  free(t);
+  return out;
+}
+
+static char *apply_tidied(const char *text, uint32_t len,
+                          const al_fix *const *fixes, uint32_t n,
+                          const char *newline, al_fix_outcome *outcome,
+                          uint32_t *out_len) {
   uint32_t n_edits = 0;
   for (uint32_t i = 0; i < n; i++)
     n_edits += fixes[i] ? fixes[i]->n_edits : 0;

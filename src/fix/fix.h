@@ -46,7 +46,9 @@ typedef enum {
  * Apply to text[0..len) (decoded UTF-8, the text the fixes' offsets are
  * in) the fixes that do not overlap one another: fixes[] in the order
  * given, each taken unless one of its edits overlaps or touches at the
- * same offset an edit already taken. Every '\n' of inserted content
+ * same offset an edit already taken. An edit deleting a comment up to the
+ * end of its line also deletes the blanks before it, and the line when it
+ * held nothing else. Every '\n' of inserted content
  * becomes newline ("\n" or "\r\n", the file's). When text parsed without
  * error and the result does not, the fixes are tried one at a time and
  * those that break the parse are marked AL_FIX_BROKEN. outcome[i] gets

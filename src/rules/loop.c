@@ -230,8 +230,9 @@ const al_rule al_rule_event_loop_per_thread = {
 // The fix: `MOD.get_event_loop()` -> `MOD.get_running_loop()` when the call
 // is made directly in an async def (there both return the running loop).
 // The edit rewrites the whole call from the facts' normalised callee, so
-// it is only made when the call has no argument and no comment inside;
-// a bare `get_event_loop()` (from-import) would need a new import: left.
+// it is only made when the call is written exactly so (its span as long as
+// the callee plus "()": no blank, line break or comment inside); a bare
+// `get_event_loop()` (from-import) would need a new import: left.
 static void fix_get_event_loop(al_rule_ctx *ctx, al_diag *d, const al_call *c) {
   const al_facts *f = ctx->facts;
   static const char name[] = ".get_event_loop";
@@ -242,10 +243,8 @@ static void fix_get_event_loop(al_rule_ctx *ctx, al_diag *d, const al_call *c) {
       f->scopes.items[c->scope].kind != AL_SCOPE_ASYNC_FUNCTION ||
       dotted.len <= n || memcmp(dotted.ptr + dotted.len - n, name, n) != 0)
     return;
-  for (uint32_t i = 0; i < f->comments.len; i++)
-    if (f->comments.items[i].byte >= c->span.start_byte &&
-        f->comments.items[i].byte < c->span.end_byte)
-      return;
+  if (c->span.end_byte - c->span.start_byte != dotted.len + 2)
+    return;
   al_fix *fix =
       al_fix_new(ctx, d, AL_FIX_SAFE, "Use `asyncio.get_running_loop()`");
   al_fix_edit(ctx, fix, c->span.start_byte, c->span.end_byte,

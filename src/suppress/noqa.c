@@ -74,14 +74,24 @@ static void add_code(al_noqa *out, al_str code) {
     out->codes[out->n++] = code;
 }
 
-// `noqa` at s[i..] (after "# "): fills out and returns true when it is one.
-static bool parse_noqa(al_str s, size_t i, al_noqa *out) {
+// Records the directive s[hash..end) (the AL003 fix removes it); true.
+static bool directive_at(al_noqa *out, al_str s, size_t hash, size_t end,
+                         bool noqa_form) {
+  out->directives++;
+  out->noqa_form = noqa_form;
+  out->directive = (al_str){s.ptr + hash, end - hash};
+  return true;
+}
+
+// `noqa` at s[i..] (after "# ", whose '#' is at hash): fills out and
+// returns true when it is one.
+static bool parse_noqa(al_str s, size_t hash, size_t i, al_noqa *out) {
   if (!has_word(s, i, "noqa"))
     return false;
   i += 4;
   if (i < s.len && s.ptr[i] == ':') {
     uint8_t before = out->n;
-    i++;
+    size_t end_of_codes = ++i;
     for (;;) {
       while (i < s.len && (is_space(s.ptr[i]) || s.ptr[i] == ','))
         i++;
@@ -96,14 +106,19 @@ static bool parse_noqa(al_str s, size_t i, al_noqa *out) {
         break;
     }
     // `# noqa:` followed by no code at all is the bare form.
-    if (out->n == before)
+    if (out->n == before) {
       out->all = true;
-    return true;
+      i = end_of_codes;
+    } else {
+      i = (size_t)(out->codes[out->n - 1].ptr - s.ptr) +
+          out->codes[out->n - 1].len;
+    }
+    return directive_at(out, s, hash, i, true);
   }
   if (!at_boundary(s, i))
     return false;
   out->all = true;
-  return true;
+  return directive_at(out, s, hash, i, true);
 }
 
 // A rule code or name inside `ignore[...]`: [A-Za-z0-9_-]+.
@@ -169,10 +184,13 @@ bool al_noqa_parse(al_str comment, al_noqa *out) {
       continue;
     size_t j = skip_space(comment, i + 1);
     // flake8 and ruff match `#\s*noqa`: `#noqa` counts as well.
-    if (parse_noqa(comment, j, out))
+    if (parse_noqa(comment, i, j, out)) {
       found = true;
-    else if (parse_own(comment, j, out))
+    } else if (parse_own(comment, j, out)) {
+      out->directives++;
+      out->noqa_form = false;
       found = true;
+    }
   }
   return found;
 }
@@ -323,10 +341,52 @@ static void append(char *buf, size_t cap, const char *s) {
   append_n(buf, cap, s, strlen(s));
 }
 
+// The AL003 fix of comment cm, whose only directive is a `# noqa`: drop
+// the listed codes that suppress nothing (unused: bit j for codes[j]), or
+// the whole directive when nothing else is left in it. Only when what
+// follows the directive is the end of the comment or another comment
+// (`# noqa: X because ...` keeps its prose: no fix).
+static void fix_unused(al_rule_ctx *ctx, al_diag *d, const al_noqa *q,
+                       uint64_t unused, const al_comment *cm) {
+  if (!d || q->directives != 1 || !q->noqa_form)
+    return;
+  size_t from = (size_t)(q->directive.ptr - cm->text.ptr);
+  size_t to = from + q->directive.len, rest = to;
+  while (rest < cm->text.len && is_space(cm->text.ptr[rest]))
+    rest++;
+  if (rest < cm->text.len && cm->text.ptr[rest] != '#')
+    return;
+  bool keep_any = false;
+  for (uint8_t j = 0; j < q->n; j++)
+    keep_any |= !((unused >> j) & 1);
+  if (!keep_any) {
+    al_fix *fix =
+        al_fix_new(ctx, d, AL_FIX_SAFE, "Remove the unused suppression");
+    // Up to the next comment, or the end of this one.
+    al_fix_edit(ctx, fix, cm->byte + (uint32_t)from,
+                cm->byte + (uint32_t)(rest < cm->text.len ? rest : to), "");
+    return;
+  }
+  // The codes kept, in their order, joined by ", ", over the listed ones.
+  char list[512] = "";
+  for (uint8_t j = 0; j < q->n; j++) {
+    if ((unused >> j) & 1)
+      continue;
+    append(list, sizeof list, list[0] ? ", " : "");
+    append_n(list, sizeof list, q->codes[j].ptr, q->codes[j].len);
+  }
+  uint32_t first = (uint32_t)(q->codes[0].ptr - cm->text.ptr);
+  uint32_t last = (uint32_t)(q->codes[q->n - 1].ptr - cm->text.ptr) +
+                  (uint32_t)q->codes[q->n - 1].len;
+  al_fix *fix = al_fix_new(ctx, d, AL_FIX_SAFE, "Remove the unused codes");
+  al_fix_edit(ctx, fix, cm->byte + first, cm->byte + last, list);
+}
+
 // AL003 for comment k if it covered nothing it could have covered.
 static void report_unused(al_rule_ctx *ctx, const al_noqa *q, uint64_t used,
                           const al_comment *cm) {
   char msg[512] = "";
+  uint64_t unused_bits = 0; // the codes the fix drops (bare form: none)
   for (uint8_t j = 0; j < q->n; j++)
     // Listing AL003 itself says "leave this comment alone".
     if (code_covers(q->codes[j], &al_rule_unused_suppression))
@@ -343,6 +403,7 @@ static void report_unused(al_rule_ctx *ctx, const al_noqa *q, uint64_t used,
       append(msg, sizeof msg, unused ? ", " : "unused suppression of ");
       append_n(msg, sizeof msg, q->codes[j].ptr, q->codes[j].len);
       unused++;
+      unused_bits |= (uint64_t)1 << j;
     }
     if (!unused)
       return;
@@ -351,7 +412,8 @@ static void report_unused(al_rule_ctx *ctx, const al_noqa *q, uint64_t used,
   uint32_t len = (uint32_t)cm->text.len;
   al_range at = {cm->byte, cm->byte + len, cm->row,
                  cm->col,  cm->row,        cm->col + len};
-  al_report_range(ctx, &al_rule_unused_suppression, at, msg);
+  fix_unused(ctx, al_report_range(ctx, &al_rule_unused_suppression, at, msg), q,
+             unused_bits, cm);
 }
 
 void al_noqa_filter(al_rule_ctx *ctx) {

@@ -22,6 +22,10 @@ typedef struct {
   bool skip_file;                  // `# asynclint: skip-file`
   uint8_t n;                       // codes listed
   al_str codes[AL_NOQA_MAX_CODES]; // slices of the comment text
+  uint8_t directives;              // directives found in the comment
+  bool noqa_form;                  // the last one is `# noqa...`
+  al_str directive;                // the last one: from its '#' to the end
+                                   // of its code list (or of `noqa`)
 } al_noqa;
 
 /**

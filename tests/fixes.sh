@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The fixes, end to end, on the before/after pairs of FIXES_DIR:
+#   NAME.py        the input; an optional `# fix-args: ARGS` comment on one
+#                  of its first two lines adds ARGS (e.g. --select AL403)
+#   NAME.py.fixed  the file expected after
+#                  asynclint --isolated --no-cache --fix --unsafe-fixes ARGS NAME.py
+# For every pair, in a copy in a temporary directory:
+#   1. --fix gives exactly NAME.py.fixed (bytes: encoding, BOM, line
+#      endings, final newline), and exits 0 or 1;
+#   2. the result compiles with the real CPython (compile(), bytes read
+#      as Python reads them);
+#   3. re-linting it: no finding with a fix is left, and no rule reports
+#      more findings than it did on the input (a fix adds no finding);
+#   4. a second --fix changes nothing (idempotence);
+#   5. --diff writes nothing, exits 1, and its output applied with
+#      `patch -p1` (and checked by `git apply --check`) gives exactly the
+#      --fix result;
+# then, over a copy of the whole fixtures tree (FIXTURES_DIR), the measure
+# of issue 18: --fix --unsafe-fixes --select ALL leaves every file that
+# compiled still compiling and removes at least 90% of the findings that
+# had a fix (counted from the JSON output before and after).
+# Usage: fixes.sh ASYNCLINT FIXES_DIR FIXTURES_DIR
+set -uo pipefail
+export LC_ALL=C
+unset VIRTUAL_ENV
+
+bin=$(readlink -f "$1")
+fixes_dir=$(readlink -f "$2")
+fixtures_dir=$(readlink -f "$3")
+here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# shellcheck source=tests/tap.sh
+. "$here/tap.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+err=$tmp/err
+
+# Whether file compiles with CPython (as bytes: the coding line counts).
+compiles() {
+  python3 -c 'import sys; f = sys.argv[1]; compile(open(f, "rb").read(), f, "exec")' "$1" 2>/dev/null
+}
+
+# The fixable findings and the findings per code, from a JSON report on
+# stdin: "fixable N" then "CODE N" lines.
+json_counts() {
+  python3 -c '
+import json, sys, collections
+doc = json.load(sys.stdin)
+diags = doc["diagnostics"]
+print("fixable", sum(1 for d in diags if d.get("fix")))
+for code, n in sorted(collections.Counter(d["code"] for d in diags).items()):
+    print(code, n)
+'
+}
+
+# ARGS of the `# fix-args:` comment in the first two lines of file.
+fix_args() {
+  head -n 2 "$1" | sed -n 's/^\(\xef\xbb\xbf\)\{0,1\}# fix-args: *//p' | head -n 1 | tr -d '\r'
+}
+
+check_pair() {
+  local input=$1 name expected args dir
+  name=$(basename "$input")
+  expected=$input.fixed
+  if [ ! -f "$expected" ]; then
+    not_ok "$name: $name.fixed is missing"
+    return
+  fi
+  args=$(fix_args "$input")
+  dir=$tmp/pair
+  rm -rf "$dir" && mkdir -p "$dir/a" "$dir/b"
+  cp "$input" "$dir/a/$name"
+  cp "$input" "$dir/b/$name"
+
+  # 1. --fix gives the expected bytes.
+  # shellcheck disable=SC2086
+  (cd "$dir/a" && "$bin" --isolated --no-cache --fix --unsafe-fixes $args "$name") >"$out" 2>"$err"
+  rc=$?
+  if [ "$rc" -gt 1 ]; then
+    not_ok "$name: --fix exits $rc"
+    return
+  fi
+  if ! cmp -s "$dir/a/$name" "$expected"; then
+    not_ok "$name: --fix does not give $name.fixed" \
+      "$(diff -u "$expected" "$dir/a/$name" | head -n 30 | cat -A)"
+    return
+  fi
+  ok "$name: --fix gives $name.fixed"
+
+  # 2. It compiles.
+  if compiles "$dir/a/$name"; then
+    ok "$name: the fixed file compiles with $(python3 -V 2>&1)"
+  else
+    not_ok "$name: the fixed file does not compile" \
+      "$(python3 -c 'import sys; f = sys.argv[1]; compile(open(f, "rb").read(), f, "exec")' "$dir/a/$name" 2>&1 | tail -n 3)"
+  fi
+
+  # 3. Nothing fixable left, nothing new.
+  local before after
+  # shellcheck disable=SC2086
+  before=$(cd "$dir/b" && "$bin" --isolated --no-cache --unsafe-fixes --format json $args "$name" 2>/dev/null | json_counts)
+  # shellcheck disable=SC2086
+  after=$(cd "$dir/a" && "$bin" --isolated --no-cache --unsafe-fixes --format json $args "$name" 2>/dev/null | json_counts)
+  local left grew
+  left=$(echo "$after" | awk '$1 == "fixable" { print $2 }')
+  grew=$(join -a 2 -e 0 -o 0,1.2,2.2 <(echo "$before" | grep -v '^fixable' | sort) \
+    <(echo "$after" | grep -v '^fixable' | sort) | awk '$3 > $2 { print $1 " " $2 " -> " $3 }')
+  if [ "$(echo "$before" | awk '$1 == "fixable" { print $2 }')" = 0 ]; then
+    not_ok "$name: the input has no finding with a fix (a pair tests a fix)"
+  elif [ "$left" != 0 ] || [ -n "$grew" ]; then
+    not_ok "$name: re-linting the fixed file" "fixable left: $left" \
+      "more findings than before: ${grew:-none}"
+  else
+    ok "$name: re-linted: no fixable finding left, no new finding"
+  fi
+
+  # 4. Idempotence.
+  cp "$dir/a/$name" "$tmp/once"
+  # shellcheck disable=SC2086
+  (cd "$dir/a" && "$bin" --isolated --no-cache --fix --unsafe-fixes $args "$name") >"$out" 2>"$err"
+  if cmp -s "$dir/a/$name" "$tmp/once"; then
+    ok "$name: a second --fix changes nothing"
+  else
+    not_ok "$name: a second --fix changes the file" \
+      "$(diff -u "$tmp/once" "$dir/a/$name" | head -n 20)"
+  fi
+
+  # 5. --diff, applied with patch -p1, gives the --fix result.
+  # shellcheck disable=SC2086
+  (cd "$dir/b" && "$bin" --isolated --no-cache --diff --unsafe-fixes $args "$name") >"$tmp/diff" 2>"$err"
+  rc=$?
+  if [ "$rc" != 1 ] || ! cmp -s "$dir/b/$name" "$input"; then
+    not_ok "$name: --diff exits 1 and writes nothing (exit $rc)"
+    return
+  fi
+  mkdir -p "$dir/p" && cp "$input" "$dir/p/$name"
+  if ! (cd "$dir/p" && git apply --check "$tmp/diff") >"$out" 2>&1; then
+    not_ok "$name: git apply --check refuses the --diff output" "$tmp/diff"
+  elif ! (cd "$dir/p" && patch -p1 --quiet --no-backup-if-mismatch <"$tmp/diff") >"$out" 2>&1; then
+    not_ok "$name: patch -p1 refuses the --diff output" "$tmp/diff"
+  elif ! cmp -s "$dir/p/$name" "$expected"; then
+    not_ok "$name: --diff applied with patch differs from --fix" \
+      "$(diff -u "$expected" "$dir/p/$name" | head -n 20 | cat -A)"
+  else
+    ok "$name: --diff applied with patch -p1 gives the --fix result"
+  fi
+}
+
+shopt -s nullglob
+pairs=("$fixes_dir"/*.py)
+for input in "${pairs[@]}"; do
+  check_pair "$input"
+done
+for expected in "$fixes_dir"/*.py.fixed; do
+  [ -f "${expected%.fixed}" ] || not_ok "$(basename "$expected"): no input"
+done
+
+# The whole fixtures tree.
+tree=$tmp/tree
+cp -r "$fixtures_dir" "$tree"
+# The files of the tree that compile, one per line (one CPython for all).
+compiling() {
+  (cd "$tree" && find . -name '*.py' -type f -print0 | python3 -c '
+import sys
+for f in sys.stdin.buffer.read().split(b"\0"):
+    if not f:
+        continue
+    try:
+        compile(open(f, "rb").read(), f, "exec")
+    except Exception:
+        continue
+    print(f.decode("utf-8", "replace"))
+' | sort)
+}
+compiled=$(compiling)
+# One cache for the passes (outside the tree; a file --fix changed is
+# re-read, the others are cache hits).
+lint_tree=("$bin" --isolated --cache-dir "$tmp/cache" --select ALL --unsafe-fixes)
+before=$(cd "$tree" && "${lint_tree[@]}" --format json . 2>/dev/null | json_counts | awk '$1 == "fixable" { print $2 }')
+(cd "$tree" && "${lint_tree[@]}" --fix --quiet .) >"$out" 2>"$err"
+rc=$?
+after=$(cd "$tree" && "${lint_tree[@]}" --format json . 2>/dev/null | json_counts | awk '$1 == "fixable" { print $2 }')
+mapfile -t broken < <(comm -23 <(echo "$compiled") <(compiling))
+if [ "$rc" -gt 1 ] || grep -q 'bug:' "$err"; then
+  not_ok "fixtures tree: --fix --unsafe-fixes --select ALL exits $rc" "$err"
+elif [ "${#broken[@]}" -gt 0 ]; then
+  not_ok "fixtures tree: files no longer compile after --fix" "${broken[@]}"
+else
+  ok "fixtures tree: the $(echo "$compiled" | wc -l) files that compiled still compile after --fix"
+fi
+if [ -z "$before" ] || [ -z "$after" ]; then
+  not_ok "fixtures tree: no JSON report to count fixable findings in"
+elif [ $((100 * (before - after))) -ge $((90 * before)) ]; then
+  ok "fixtures tree: --fix removes $((before - after)) of $before fixable findings (>= 90%)"
+else
+  not_ok "fixtures tree: --fix removes only $((before - after)) of $before fixable findings (< 90%)"
+fi
+
+echo "1..$n"
+[ "$failed" = 0 ]
