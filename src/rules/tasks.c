@@ -71,8 +71,11 @@ static int helper_state(const al_facts *f, uint32_t scope) {
 static void fix_dangling(al_rule_ctx *ctx, al_diag *d, const al_call *c) {
   const al_facts *f = ctx->facts;
   int state = d ? helper_state(f, c->scope) : HELPER_TAKEN;
+  // The helper goes before the first statement: never at the call itself
+  // (two insertions at one offset would leave their order to the engine).
   if (state == HELPER_TAKEN ||
-      (state == HELPER_FREE && f->import_at == AL_NONE))
+      (state == HELPER_FREE &&
+       (f->import_at == AL_NONE || f->import_at == c->span.start_byte)))
     return;
   al_fix *fix = al_fix_new(ctx, d, AL_FIX_UNSAFE,
                            "Keep a reference in `" KEEP_SET "` until the task "
