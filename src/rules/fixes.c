@@ -93,11 +93,17 @@ const char *al_fixes_module_name(al_rule_ctx *ctx, uint32_t scope,
   for (uint32_t i = 0; i < f->imports.len; i++) {
     const al_import *im = &f->imports.items[i];
     star |= (im->flags & AL_IMPORT_STAR) != 0;
-    if (im->name.len || im->level || !al_str_eq_c(im->module, module) ||
-        (im->flags & AL_IMPORT_TYPE_CHECKING))
+    if (im->name.len || im->level || (im->flags & AL_IMPORT_TYPE_CHECKING))
       continue;
     // `import asyncio as aio`: aio, if aio.attr still names module.attr in
-    // scope (no parameter or local of that name hides it).
+    // scope (no parameter or local of that name hides it); `import
+    // asyncio.subprocess` binds asyncio too.
+    size_t n = strlen(module);
+    al_str m = im->module;
+    if (!al_str_eq_c(m, module) &&
+        ((im->flags & AL_IMPORT_ALIASED) || m.len <= n ||
+         memcmp(m.ptr, module, n) != 0 || m.ptr[n] != '.'))
+      continue;
     if (al_fixes_names(ctx, scope, im->local, module, attr))
       return al_arena_strndup(ctx->arena, im->local.ptr, im->local.len);
   }
