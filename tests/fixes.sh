@@ -16,6 +16,8 @@
 #   5. --diff writes nothing, exits 1, and its output applied with
 #      `patch -p1` (and checked by `git apply --check`) gives exactly the
 #      --fix result;
+# --add-noqa on add_noqa/NAME.py gives add_noqa/NAME.py.noqa, after which
+# nothing is reported and a second --add-noqa changes nothing;
 # then, over a copy of the whole fixtures tree (FIXTURES_DIR), the measure
 # of issue 18: --fix --unsafe-fixes --select ALL leaves every file that
 # compiled still compiling and removes at least 90% of the findings that
@@ -156,6 +158,67 @@ done
 for expected in "$fixes_dir"/*.py.fixed; do
   [ -f "${expected%.fixed}" ] || not_ok "$(basename "$expected"): no input"
 done
+
+# --add-noqa on the pairs add_noqa/NAME.py -> NAME.py.noqa: the expected
+# bytes, nothing left to report, and a second run adds nothing.
+for input in "$fixes_dir"/add_noqa/*.py; do
+  name=$(basename "$input")
+  args=$(fix_args "$input")
+  rm -rf "$tmp/noqa" && mkdir -p "$tmp/noqa" && cp "$input" "$tmp/noqa/$name"
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache --add-noqa $args "$name") >"$out" 2>"$err"
+  rc=$?
+  if [ "$rc" != 0 ] || ! cmp -s "$tmp/noqa/$name" "$input.noqa"; then
+    not_ok "add_noqa/$name: --add-noqa does not give $name.noqa (exit $rc)" \
+      "$(diff -u "$input.noqa" "$tmp/noqa/$name" | head -n 30 | cat -A)"
+    continue
+  fi
+  ok "add_noqa/$name: --add-noqa gives $name.noqa"
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache $args "$name") >"$out" 2>"$err"
+  rc=$?
+  # shellcheck disable=SC2086
+  (cd "$tmp/noqa" && "$bin" --isolated --no-cache --add-noqa $args "$name") >"$out" 2>>"$err"
+  if [ "$rc" = 0 ] && cmp -s "$tmp/noqa/$name" "$input.noqa"; then
+    ok "add_noqa/$name: nothing left to report, a second run adds nothing"
+  else
+    not_ok "add_noqa/$name: findings left (exit $rc) or a second run changed it"
+  fi
+done
+
+# The config keys: `fix = true` fixes without --fix; `unfixable` (and
+# `fixable` without the rule) offer no fix: no [*], --fix leaves it.
+cfg=$tmp/cfg
+mkdir -p "$cfg"
+printf 'import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()\n' >"$tmp/src.py"
+config_case() { # NAME TOML WANT(fixed|kept) WANT_MARK(yes|no)
+  printf '[tool.asynclint]\nselect = ["AL403"]\n%b' "$2" >"$cfg/pyproject.toml"
+  cp "$tmp/src.py" "$cfg/a.py"
+  (cd "$cfg" && "$bin" --no-cache a.py) >"$out" 2>"$err"
+  local marked=no state=kept
+  grep -q 'AL403 \[\*\]' "$out" && marked=yes
+  (cd "$cfg" && "$bin" --no-cache --fix a.py) >/dev/null 2>&1
+  grep -q get_running_loop "$cfg/a.py" && state=fixed
+  if [ "$state" = "$3" ] && { [ "$1" = fix ] || [ "$marked" = "$4" ]; }; then
+    ok "config $1: the fix is $3, [*] $4"
+  else
+    not_ok "config $1: the fix is $state (want $3), [*] $marked (want $4)"
+  fi
+}
+config_case plain '' fixed yes
+config_case unfixable 'unfixable = ["AL4"]\n' kept no
+config_case fixable-other 'fixable = ["AL003"]\n' kept no
+config_case fixable-prefix 'fixable = ["AL4"]\n' fixed yes
+# fix = true: a plain run writes the fix.
+printf '[tool.asynclint]\nselect = ["AL403"]\nfix = true\n' >"$cfg/pyproject.toml"
+cp "$tmp/src.py" "$cfg/a.py"
+(cd "$cfg" && "$bin" --no-cache a.py) >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q get_running_loop "$cfg/a.py"; then
+  ok "config fix = true: a plain run applies the fix (exit 0)"
+else
+  not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
+fi
 
 # The whole fixtures tree.
 tree=$tmp/tree

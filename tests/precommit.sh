@@ -8,7 +8,10 @@
 #   3.   the same on good.py passes;
 #   4.   `pre-commit run --all-files` with the README's
 #        .pre-commit-config.yaml snippet (repo and rev pointing at HOOKREPO)
-#        fails on bad.py only.
+#        fails on bad.py only;
+#   5-6. the asynclint-fix hook on a file with a safe fix (AL403, selected
+#        by the project's asynclint.toml) fixes it and fails (files were
+#        modified), then passes on the fixed file.
 # HOOKREPO is a fresh git repo with this tree's .pre-commit-hooks.yaml
 # committed: pre-commit clones the hook repo at a commit, and try-repo on a
 # work tree only adds its tracked changes, not an uncommitted new file. The
@@ -57,7 +60,7 @@ not_ok() {
 
 quiet_git() { git "$@" >/dev/null 2>&1; }
 
-echo "1..4"
+echo "1..6"
 
 hooks=$tmp/hookrepo
 mkdir -p "$hooks"
@@ -144,6 +147,45 @@ if [ "$rc" -eq 1 ] && grep -q '^bad\.py:10:5: AL100 ' "$tmp/run.out" &&
 else
   echo "# exit status $rc"
   not_ok "pre-commit run --all-files with .pre-commit-config.yaml flags bad.py only" "$tmp/run.out"
+fi
+
+# 5-6: the fix hook rewrites a fixable file, then passes on it.
+fixdir=$tmp/fixproject
+mkdir -p "$fixdir"
+printf 'extend-select = ["AL403"]\n' >"$fixdir/asynclint.toml"
+cat >"$fixdir/loop.py" <<'EOF'
+import asyncio
+
+
+async def handler():
+    return asyncio.get_event_loop()
+EOF
+cat >"$fixdir/.pre-commit-config.yaml" <<EOF
+repos:
+  - repo: $hooks
+    rev: $rev
+    hooks:
+      - id: asynclint-fix
+EOF
+quiet_git -C "$fixdir" init -q -b main && quiet_git -C "$fixdir" add -A
+cd "$fixdir" || exit 1
+rc=0
+pre-commit run asynclint-fix --all-files >"$tmp/fix1.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'files were modified by this hook' "$tmp/fix1.out" &&
+  grep -q 'asyncio.get_running_loop()' loop.py; then
+  ok "asynclint-fix applies the safe fix (and fails: files were modified)"
+else
+  echo "# exit status $rc"
+  not_ok "asynclint-fix applies the safe fix (and fails: files were modified)" "$tmp/fix1.out"
+fi
+quiet_git add -A
+rc=0
+pre-commit run asynclint-fix --all-files >"$tmp/fix2.out" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && grep -q 'Passed' "$tmp/fix2.out"; then
+  ok "asynclint-fix passes on the fixed file"
+else
+  echo "# exit status $rc"
+  not_ok "asynclint-fix passes on the fixed file" "$tmp/fix2.out"
 fi
 
 exit $failed

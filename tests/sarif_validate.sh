@@ -3,7 +3,8 @@
 # Validates the SARIF of real runs of the binary: the demo tree, and a tree
 # of bad inputs (a file that does not parse, one with an unknown encoding,
 # a binary, a name that needs percent-encoding, a non-ASCII message, a file
-# outside the current directory, a missing path). Each log is checked
+# outside the current directory, a missing path), and findings with fixes
+# (results with `fixes`). Each log is checked
 #   1. against the SARIF 2.1.0 JSON schema shipped with the multitool
 #      (node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json),
 #      with Debian's python3-jsonschema;
@@ -77,6 +78,10 @@ printf 'import time\n\n\nasync def f():\n    x = "caf\xc3\xa9 \xe2\x98\x95"; tim
   >"$bad/pkg/odd name %, caf\xc3\xa9.py"
 printf 'import asyncio\n\n\nasync def g():\n    asyncio.sleep(1)\n' \
   >"$tmp/outside/far.py"
+# Findings with fixes (a replacement, a deletion): results with `fixes`.
+mkdir -p "$tmp/fixes"
+printf 'import asyncio\n\n\nasync def f():\n    x = 1  # noqa: AL100\n    return asyncio.get_event_loop(), x  # noqa: AL100, AL403\n    return asyncio.get_event_loop()\n' \
+  >"$tmp/fixes/fixable.py"
 
 logs=()
 run_case() { # name, dir, args...
@@ -110,6 +115,25 @@ sys.exit(log["runs"][0]["properties"]["pythonPath"] != [sys.argv[2]])' \
   fi
 else
   echo "ok $((n += 1)) - env: SARIF with an environment # SKIP python3-aiosmtplib not installed (./dev deps)"
+fi
+run_case fixes "$tmp/fixes" --select AL403,AL003,AL100 fixable.py
+# The fixes log must hold them: three results with a fix, each with an
+# artifactChange of fixable.py and its replacements.
+if python3 - "$tmp/fixes.sarif" >"$tmp/fixes.check" 2>&1 <<'EOF'; then
+import json, sys
+log = json.load(open(sys.argv[1], encoding="utf-8"))
+fixed = [r for r in log["runs"][0]["results"] if r.get("fixes")]
+assert len(fixed) == 3, f"{len(fixed)} results with fixes, want 3"
+for r in fixed:
+    (change,) = r["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "fixable.py", change
+    for rep in change["replacements"]:
+        assert rep["deletedRegion"]["startLine"] >= 5, rep
+        assert "text" in rep["insertedContent"], rep
+EOF
+  ok "fixes: three results carry their fixes"
+else
+  not_ok "fixes: three results carry their fixes" "$tmp/fixes.check"
 fi
 
 for name in "${logs[@]}"; do

@@ -8,6 +8,7 @@
  * What a fix means is the rules' business; this file only routes text.
  */
 #include "cli/fix.h"
+#include "cli/fix_p.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,8 @@ struct al_fixer {
   char *stdin_orig; // standard input as read (malloc'd)
   size_t stdin_len;
   al_vec(char *) bugs; // broken fixes reported (to say each once)
+  bool active;         // fixes are applied (--fix, --diff or the config)
+  al_fix_policy policy;
 };
 
 static fixed_file *find(al_fixer *self, const char *fs_path) {
@@ -145,6 +148,28 @@ static bool text_of(const fixed_file *f, al_arena *arena, const al_facts *facts,
   return true;
 }
 
+static uint32_t fix_file(al_fixer *self, const al_project_file *pf,
+                         const al_diag *const *diags, uint32_t n);
+
+bool al_fixer__text(al_fixer *self, const al_project_file *pf, al_arena *arena,
+                    const char **text, uint32_t *len) {
+  const al_facts *facts = pf->facts;
+  if (!facts || facts->unreadable || facts->syntax_error)
+    return false;
+  fixed_file *f = file_of(self, pf);
+  file_text ft;
+  if (!f || !text_of(f, arena, facts, &ft))
+    return false;
+  *text = ft.text;
+  *len = ft.len;
+  return true;
+}
+
+uint32_t al_fixer__apply(al_fixer *self, const al_project_file *pf,
+                         const al_diag *const *diags, uint32_t n) {
+  return fix_file(self, pf, diags, n);
+}
+
 // Applies the fixes of diags[0..n) (all of file pf, sorted by position) to
 // the file's text. Returns the number applied.
 static uint32_t fix_file(al_fixer *self, const al_project_file *pf,
@@ -221,51 +246,52 @@ static uint32_t fix_pass(al_fixer *self, const al_run_result *res,
   return applied;
 }
 
-static bool wants_stdin(const al_run_opts *opts) {
-  for (uint32_t i = 0; i < opts->n_paths; i++)
-    if (strcmp(opts->paths[i], "-") == 0)
-      return true;
-  return false;
-}
-
-al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
-                       const al_fix_policy *policy) {
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
+                       bool unsafe) {
   al_fixer *self = al_xcalloc(1, sizeof *self);
   al_rules_all(&self->n_rules);
   self->by_rule =
       al_xcalloc(self->n_rules ? self->n_rules : 1, sizeof *self->by_rule);
   opts->overlay = overlay;
   opts->overlay_data = self;
-  if (!opts->stdin_bytes && wants_stdin(opts)) {
-    // Read once here: every pass lints it again.
-    self->stdin_orig = al_source_slurp_fd(0, &self->stdin_len);
-    self->stdin_read = self->stdin_orig != NULL;
-    if (self->stdin_read) {
-      opts->stdin_bytes = self->stdin_orig;
-      opts->stdin_len = self->stdin_len;
-    }
-  } else if (opts->stdin_bytes) {
-    self->stdin_orig = al_xmalloc(opts->stdin_len + 1);
-    memcpy(self->stdin_orig, opts->stdin_bytes, opts->stdin_len);
-    self->stdin_len = opts->stdin_len;
-    self->stdin_read = true;
-  }
   for (uint32_t pass = 0;; pass++) {
     al_run(res, opts);
-    if (res->config_failed || pass == AL_FIX_MAX_PASSES)
+    if (res->config_failed)
       break;
-    uint32_t applied = fix_pass(self, res, policy);
+    if (pass == 0) {
+      // The first path's config may turn fixes on; a later pass reads "-"
+      // from the fixer's copy (the first one read it).
+      self->active = fix || res->config_fix;
+      self->policy = (al_fix_policy){unsafe || res->config_unsafe_fixes, NULL};
+      if (res->stdin_bytes) {
+        self->stdin_orig = al_xmalloc(res->stdin_len + 1);
+        memcpy(self->stdin_orig, res->stdin_bytes, res->stdin_len);
+        self->stdin_len = res->stdin_len;
+        self->stdin_read = true;
+      }
+    }
+    if (!self->active || pass == AL_FIX_MAX_PASSES)
+      break;
+    self->policy.fixable = res->fixable;
+    uint32_t applied = fix_pass(self, res, &self->policy);
     if (!applied)
       break;
     self->applied += applied;
     fixed_file *in = find(self, NULL);
-    if (in && in->cur) {
-      opts->stdin_bytes = in->cur;
-      opts->stdin_len = in->cur_len;
-    }
+    opts->stdin_bytes = in && in->cur ? in->cur : self->stdin_orig;
+    opts->stdin_len = in && in->cur ? in->cur_len : self->stdin_len;
     al_run_free(res);
   }
+  self->policy.fixable = NULL; // res's: the caller may free it first
   return self;
+}
+
+bool al_fixer_active(const al_fixer *self) { return self->active; }
+
+al_fix_policy al_fixer_policy(const al_fixer *self, const al_run_result *res) {
+  al_fix_policy p = self->policy;
+  p.fixable = res->fixable;
+  return p;
 }
 
 uint32_t al_fixer_count(const al_fixer *self, const uint32_t **by_rule) {
@@ -300,31 +326,61 @@ static const char *diff_path(const char *path, char *buf, size_t size) {
   return buf;
 }
 
-// Writes f's new bytes over its file, atomically, keeping its mode.
-static bool write_file(const fixed_file *f) {
+// Whether the file at path still holds bytes[0..len) (it may have been
+// edited while the passes ran: then it is not overwritten).
+static bool unchanged(const char *path, const char *bytes, size_t len) {
+  al_arena *tmp = al_arena_new();
+  al_source src;
+  char *now;
+  size_t now_len;
+  bool same = al_source_read_bytes(&src, tmp, path, path, &now, &now_len) &&
+              now_len == len && memcmp(now, bytes, len) == 0;
+  al_arena_free(tmp);
+  return same;
+}
+
+// Writes f's new bytes over its file, atomically, keeping its mode. A
+// symbolic link stays one: its target is rewritten.
+static bool write_to(const fixed_file *f, const char *target) {
   struct stat st;
-  if (stat(f->fs_path, &st) != 0) {
+  if (stat(target, &st) != 0) {
     fprintf(stderr, PROG ": %s: not written: %s\n", f->path, strerror(errno));
     return false;
   }
-  if (!S_ISREG(st.st_mode)) {
-    fprintf(stderr, PROG ": %s: not written: not a regular file\n", f->path);
+  if (!S_ISREG(st.st_mode) || !unchanged(target, f->orig, f->orig_len)) {
+    fprintf(stderr, PROG ": %s: not written: %s\n", f->path,
+            S_ISREG(st.st_mode) ? "changed while it was being fixed"
+                                : "not a regular file");
     return false;
   }
   al_atomic_file af;
-  if (!al_atomic_open(&af, f->fs_path)) {
+  if (!al_atomic_open(&af, target)) {
     fprintf(stderr, PROG ": cannot write %s: %s\n", f->path, strerror(errno));
     return false;
   }
   bool ok = fwrite(f->cur, 1, f->cur_len, af.fp) == f->cur_len &&
             fflush(af.fp) == 0 &&
             fchmod(fileno(af.fp), st.st_mode & 07777) == 0;
+  int e = errno;
   if (!al_atomic_commit(&af, ok) || !ok) {
     fprintf(stderr, PROG ": cannot write %s: %s\n", f->path,
-            strerror(errno ? errno : EIO));
+            strerror(ok  ? errno
+                     : e ? e
+                         : EIO));
     return false;
   }
   return true;
+}
+
+static bool write_file(const fixed_file *f) {
+  char *target = realpath(f->fs_path, NULL);
+  if (!target) {
+    fprintf(stderr, PROG ": %s: not written: %s\n", f->path, strerror(errno));
+    return false;
+  }
+  bool ok = write_to(f, target);
+  free(target);
+  return ok;
 }
 
 static int cmp_fixed(const void *a, const void *b) {

@@ -22,13 +22,21 @@
 typedef struct al_fixer al_fixer;
 
 /**
- * Lint with opts and apply the fixes policy selects, pass after pass. *res
- * is the last pass's run: the findings left in the fixed text. opts is
- * modified (its overlay and standard input hooks). Returns the fixer to
+ * Lint with opts and, when fix is true or the first path's config says
+ * `fix = true`, apply the fixes (unsafe ones too with unsafe or the
+ * config's `unsafe-fixes`; only the config's fixable rules), pass after
+ * pass. *res is the last pass's run: the findings left in the fixed text.
+ * opts is modified (its overlay and standard input). Returns the fixer to
  * finish with al_fixer_finish and free with al_fixer_free.
  */
-al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
-                       const al_fix_policy *policy);
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
+                       bool unsafe);
+
+/** Whether fixes were applied (fix, or the config's `fix`). */
+bool al_fixer_active(const al_fixer *self);
+
+/** The fixes the run offers (unsafe ones or not, fixable rules of res). */
+al_fix_policy al_fixer_policy(const al_fixer *self, const al_run_result *res);
 
 /** Fixes applied over all passes, all rules (*by_rule: per registry index,
  * owned by the fixer), or NULL. */
@@ -45,6 +53,14 @@ uint32_t al_fixer_changed_files(const al_fixer *self);
  * written.
  */
 bool al_fixer_finish(al_fixer *self, bool diff, FILE *out);
+
+/**
+ * --add-noqa (add_noqa.c): give every line of res's findings a
+ * `# noqa: CODE...` (merged into the noqa list already there), in the
+ * fixer's copies of the files; al_fixer_finish writes them. Returns the
+ * lines changed.
+ */
+uint32_t al_fixer_add_noqa(al_fixer *self, const al_run_result *res);
 
 /** Free the fixer; NULL is a no-op. */
 void al_fixer_free(al_fixer *self);

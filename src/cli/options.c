@@ -67,6 +67,7 @@ typedef enum {
   OPT_FIX,
   OPT_UNSAFE_FIXES,
   OPT_DIFF,
+  OPT_ADD_NOQA,
   OPT_LIST_RULES,
   OPT_EXPLAIN,
   OPT_DUMP_TREE,
@@ -133,6 +134,8 @@ static const option options[] = {
      "with --fix or --diff: the unsafe fixes too"},
     {OPT_DIFF, 0, "diff", NULL,
      "print the fixes as a unified diff; write nothing"},
+    {OPT_ADD_NOQA, 0, "add-noqa", NULL,
+     "add '# noqa: CODE' to every finding's line"},
     {OPT_LIST_RULES, 0, "list-rules", NULL, "list every rule and exit"},
     {OPT_EXPLAIN, 0, "explain", "RULE",
      "explain a rule (code or name) and exit"},
@@ -177,6 +180,7 @@ typedef struct {
   bool fix;                   // --fix
   bool unsafe_fixes;          // --unsafe-fixes
   bool diff;                  // --diff
+  bool add_noqa;              // --add-noqa
   bool stats;                 // --stats (hidden): sizes, times on stderr
   const option *mode;         // --list-rules, --explain or --dump-tree, or NULL
   const char *mode_value;     // the rule or file of the mode option
@@ -491,6 +495,9 @@ static int apply_option(cli *c, const option *o, const char *value) {
   case OPT_DIFF:
     c->diff = true;
     break;
+  case OPT_ADD_NOQA:
+    c->add_noqa = true;
+    break;
   case OPT_LIST_RULES:
   case OPT_EXPLAIN:
   case OPT_DUMP_TREE:
@@ -581,7 +588,42 @@ static const char *plural(uint32_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
 }
 
-static void print_summary(uint32_t n_diags, const al_run_result *res) {
+// The fixes of rules the config does not make fixable are not offered.
+static void hide_unfixable(al_run_result *res, const al_fix_policy *policy) {
+  for (uint32_t i = 0; i < res->diags.len; i++) {
+    al_diag *d = &res->diags.items[i];
+    if (d->fix && policy->fixable && !policy->fixable[al_rule_index(d->rule)])
+      d->fix = NULL;
+  }
+}
+
+// `[*] N fixable with --fix` after the summary line (ruff's wording), and
+// the unsafe fixes --unsafe-fixes would add.
+static void print_fixable(const al_run_result *res,
+                          const al_fix_policy *policy) {
+  uint32_t safe = 0, unsafe = 0;
+  for (uint32_t i = 0; i < res->diags.len; i++) {
+    const al_diag *d = &res->diags.items[i];
+    if (!al_fix_usable(d->fix))
+      continue;
+    if (d->fix->applicability == AL_FIX_SAFE || policy->unsafe)
+      safe++;
+    else
+      unsafe++;
+  }
+  if (safe && unsafe)
+    fprintf(stderr,
+            "[*] %lu fixable with --fix (%lu more with --unsafe-fixes).\n",
+            (unsigned long)safe, (unsigned long)unsafe);
+  else if (safe)
+    fprintf(stderr, "[*] %lu fixable with --fix.\n", (unsigned long)safe);
+  else if (unsafe)
+    fprintf(stderr, "%lu fixable with --fix --unsafe-fixes.\n",
+            (unsigned long)unsafe);
+}
+
+static void print_summary(uint32_t n_diags, const al_run_result *res,
+                          void *data) {
   // After a path error "All checks passed" would be false comfort: the
   // error line (and exit code 2) say what happened.
   bool path_error = false;
@@ -601,6 +643,7 @@ static void print_summary(uint32_t n_diags, const al_run_result *res) {
           plural(res->files_with_problems, "file", "files"),
           (unsigned long)res->files_checked,
           plural(res->files_checked, "file", "files"));
+  print_fixable(res, data);
 }
 
 // A non-NULL pointer for a list that may be empty: discover tells "no
@@ -787,6 +830,20 @@ static int finish_fixes(const cli *c, al_fixer *fixer, const al_run_result *res,
   return code == AL_EXIT_CLEAN && files ? AL_EXIT_FINDINGS : code;
 }
 
+// --add-noqa: the noqa comments written (the source of "-" to stdout);
+// exit 0 unless something could not be written or linted.
+static int add_noqa(const cli *c, al_fixer *fixer, const al_run_result *res,
+                    int code) {
+  uint32_t added = al_fixer_add_noqa(fixer, res);
+  if (!al_fixer_finish(fixer, false, stdout))
+    code = AL_EXIT_ERROR;
+  code = finish_stdout(code);
+  if (!c->quiet)
+    fprintf(stderr, "Added %lu noqa %s.\n", (unsigned long)added,
+            plural(added, "comment", "comments"));
+  return code;
+}
+
 static int lint(cli *c) {
   if (c->statistics && c->writer != al_report_text &&
       c->writer != al_report_json)
@@ -795,6 +852,9 @@ static int lint(cli *c) {
     return usage_error("--update-baseline needs --baseline FILE");
   if (c->fix && c->diff)
     return usage_error("options '--fix' and '--diff' cannot be combined");
+  if (c->add_noqa && (c->fix || c->diff))
+    return usage_error("options '--add-noqa' and '--%s' cannot be combined",
+                       c->fix ? "fix" : "diff");
   int code = check_selectors(c);
   if (code != AL_EXIT_CLEAN)
     return code;
@@ -807,12 +867,8 @@ static int lint(cli *c) {
   al_run_opts opts;
   run_opts_of(c, &opts);
   al_run_result res;
-  al_fixer *fixer = NULL;
-  al_fix_policy policy = {.unsafe = c->unsafe_fixes};
-  if (c->fix || c->diff)
-    fixer = al_fixer_run(&res, &opts, &policy);
-  else
-    al_run(&res, &opts);
+  al_fixer *fixer =
+      al_fixer_run(&res, &opts, c->fix || c->diff, c->unsafe_fixes);
   if (res.config_failed) {
     al_fixer_free(fixer);
     const al_error *e = &res.config_error;
@@ -825,7 +881,15 @@ static int lint(cli *c) {
     return AL_EXIT_ERROR;
   }
   code = print_problems(&res);
-  if (fixer) {
+  if (c->add_noqa) {
+    code = add_noqa(c, fixer, &res, code);
+    al_fixer_free(fixer);
+    al_run_free(&res);
+    return code;
+  }
+  al_fix_policy policy = al_fixer_policy(fixer, &res);
+  hide_unfixable(&res, &policy);
+  if (al_fixer_active(fixer)) {
     int rc = finish_fixes(c, fixer, &res, code);
     if (rc != CONTINUE) {
       al_fixer_free(fixer);
@@ -846,7 +910,9 @@ static int lint(cli *c) {
       .quiet = c->quiet,
       .version = AL_VERSION,
       // `--fix -` prints the fixed source on stdout: the report goes aside.
-      .stream = fixer && fixed_stdin(&res) ? stderr : NULL,
+      .stream = al_fixer_active(fixer) && fixed_stdin(&res) ? stderr : NULL,
+      .unsafe_fixes = policy.unsafe,
+      .summary_data = &policy,
   };
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -855,7 +921,7 @@ static int lint(cli *c) {
   if (c->stats)
     print_stats(&res, (double)(t1.tv_sec - t0.tv_sec) +
                           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-  if (fixer && !c->quiet)
+  if (al_fixer_active(fixer) && !c->quiet)
     print_fixed(fixer, c->statistics);
   al_fixer_free(fixer);
   al_run_free(&res);

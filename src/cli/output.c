@@ -87,7 +87,8 @@ static int write_baseline(const al_output_opts *o, const al_report_item *items,
 }
 
 int al_output_report(const al_output_opts *o, al_run_result *res, int code,
-                     void (*summary)(uint32_t n, const al_run_result *res)) {
+                     void (*summary)(uint32_t n, const al_run_result *res,
+                                     void *data)) {
   uint32_t n = res->diags.len;
   al_report_item *items = al_xcalloc(n ? n : 1, sizeof *items);
   al_report_items(items, res->diags.items, n, &res->project);
@@ -131,6 +132,7 @@ int al_output_report(const al_output_opts *o, al_run_result *res, int code,
       .execution_failed = code == AL_EXIT_ERROR,
       .python_path = res->python_path,
       .n_python_path = res->n_python_path,
+      .unsafe_fixes = o->unsafe_fixes,
   };
 
   FILE *out = o->stream ? o->stream : stdout;
@@ -173,7 +175,7 @@ int al_output_report(const al_output_opts *o, al_run_result *res, int code,
   } else {
     // Also for JSON: the summary is on stderr, so stdout stays one document.
     if (!o->quiet && summary)
-      summary(n, res);
+      summary(n, res, o->summary_data);
     if (code == AL_EXIT_CLEAN && n > 0 && !o->exit_zero)
       code = AL_EXIT_FINDINGS;
   }

@@ -25,15 +25,19 @@ typedef struct {
   bool quiet;              // no summary line
   const char *version;     // for the report
   FILE *stream;            // instead of standard output (NULL: stdout)
+  bool unsafe_fixes;       // unsafe fixes are applied: marked [*] too
+  void *summary_data;      // handed to the summary callback
 } al_output_opts;
 
 /**
  * Report res as opts say and return the exit code, given code, the one
  * path problems already decided (AL_EXIT_ERROR stays). summary, when not
- * NULL and not quiet, prints the summary line for the n diagnostics shown.
+ * NULL and not quiet, prints the summary line for the n diagnostics shown
+ * (data: opts->summary_data).
  * May update res->files_with_problems (after the baseline).
  */
 int al_output_report(const al_output_opts *opts, al_run_result *res, int code,
-                     void (*summary)(uint32_t n, const al_run_result *res));
+                     void (*summary)(uint32_t n, const al_run_result *res,
+                                     void *data));
 
 #endif

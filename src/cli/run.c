@@ -506,6 +506,35 @@ static void find_environment(run_state *st, const al_settings *first) {
         al_arena_strndup(out->arena, st->env.note, strlen(st->env.note));
 }
 
+// The fix keys of the config s (none: every rule's fixes offered). A
+// prefix in `fixable` matches opt-in rules too: the lists are selected
+// the way --ignore removes (every match), then inverted.
+static void record_fix_settings(al_run_result *out, const al_settings *s) {
+  const al_config *c = s ? s->config : NULL;
+  uint32_t n;
+  al_rules_all(&n);
+  bool *fixable = al_arena_alloc(out->arena, (n ? n : 1) * sizeof *fixable);
+  bool *unfixable = al_xcalloc(n ? n : 1, sizeof *unfixable);
+  static const char *const all[] = {"ALL"};
+  // The config's selectors were checked when it was read.
+  if (c && c->has_fixable) {
+    al_rules_select(fixable, all, 1, c->fixable.items, c->fixable.len, NULL);
+    for (uint32_t i = 0; i < n; i++)
+      fixable[i] = !fixable[i];
+  } else {
+    memset(fixable, 1, n * sizeof *fixable);
+  }
+  if (c)
+    al_rules_select(unfixable, all, 1, c->unfixable.items, c->unfixable.len,
+                    NULL);
+  for (uint32_t i = 0; i < n; i++)
+    fixable[i] = fixable[i] && (!c || unfixable[i]);
+  free(unfixable);
+  out->fixable = fixable;
+  out->config_fix = c && c->fix;
+  out->config_unsafe_fixes = c && c->unsafe_fixes;
+}
+
 // Setup: rules, config files, discovery, standard input, the sorted file
 // list with each file's rules. Returns false when a config is broken.
 static bool setup(run_state *st) {
@@ -534,6 +563,7 @@ static bool setup(run_state *st) {
     find_environment(st, su.n_paths ? su.each[0] : su.stdin_settings);
   file_rules(st, out, su.fs.items, su.fs.len,
              su.n_paths ? su.each[0] : su.stdin_settings);
+  record_fix_settings(out, su.n_paths ? su.each[0] : su.stdin_settings);
   vec_free(&su.fs);
   free(su.each);
   al_settings_free(su.settings);

@@ -109,6 +109,12 @@ typedef struct {
   uint64_t library_bytes;
   double phase_wall[4];
   double phase_cpu[4];
+  // The fix keys of the first path's config (cli/fix.c combines them with
+  // the command line): `fix`, `unsafe-fixes`, and the rules whose fixes
+  // are offered (`fixable` minus `unfixable`, by registry index; arena).
+  bool config_fix;
+  bool config_unsafe_fixes;
+  const bool *fixable;
 } al_run_result;
 
 /** The phases timed in al_run_result (setup = config + discovery). */

@@ -36,6 +36,10 @@ typedef enum {
   KEY_THREADS,
   KEY_RESPECT_GITIGNORE,
   KEY_PYTHON_PATH,
+  KEY_FIX,
+  KEY_UNSAFE_FIXES,
+  KEY_FIXABLE,
+  KEY_UNFIXABLE,
   N_KEYS,
 } key_id;
 
@@ -52,6 +56,10 @@ const char *const al_config_keys[] = {
     "threads",
     "respect-gitignore",
     "python-path",
+    "fix",
+    "unsafe-fixes",
+    "fixable",
+    "unfixable",
     NULL,
 };
 
@@ -282,6 +290,18 @@ static bool read_key(loader *l, al_config *c, const al_toml_entry *e) {
     return true;
   case KEY_PYTHON_PATH:
     return read_python_path(l, c, e);
+  case KEY_FIX:
+  case KEY_UNSAFE_FIXES:
+    if (v->kind != AL_TOML_BOOLEAN)
+      return fail(l, v->line, v->col, "'%s' must be a boolean (got %s)", e->key,
+                  al_toml_kind_name(v->kind));
+    *(id == KEY_FIX ? &c->fix : &c->unsafe_fixes) = v->boolean;
+    return true;
+  case KEY_FIXABLE:
+    c->has_fixable = true;
+    return read_list(l, e->key, v, ITEM_SELECTOR, &c->fixable);
+  case KEY_UNFIXABLE:
+    return read_list(l, e->key, v, ITEM_SELECTOR, &c->unfixable);
   case N_KEYS:
     break;
   }

@@ -62,6 +62,15 @@ typedef struct {
   // environment off).
   al_config_list python_path;
   bool has_python_path;
+  // The fixes (cli/fix.h): `fix` and `unsafe-fixes` turn on what --fix
+  // and --unsafe-fixes do; `fixable` (every rule unless given; prefixes
+  // match opt-in rules too) minus `unfixable` are the rules whose fixes
+  // are offered.
+  bool fix;
+  bool unsafe_fixes;
+  al_config_list fixable;
+  bool has_fixable;
+  al_config_list unfixable;
 } al_config;
 
 /**

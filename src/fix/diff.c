@@ -115,6 +115,7 @@ static op *myers(const lines *a, const lines *b, size_t *n_ops) {
         ops[k_ops++] = (op){OP_DEL, (size_t)x, (size_t)y};
       }
       al_assert(x == prev_x && y == prev_y);
+      (void)prev_y; // only the assertion reads it (release builds: none)
     }
   }
   for (long d = 0; d <= max && trace[d]; d++)

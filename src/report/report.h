@@ -79,6 +79,7 @@ typedef struct {
   // (none: the output has no field for them).
   const char *const *python_path;
   uint32_t n_python_path;
+  bool unsafe_fixes; // text: unsafe fixes are applied, so marked [*] too
 } al_report_input;
 
 /** A writer prints the whole report to out; returns false on write error. */

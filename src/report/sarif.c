@@ -15,6 +15,10 @@
  * columns in code points (columnKind "unicodeCodePoints"); endColumn is
  * exclusive as SARIF wants, which is what the end position already is.
  *
+ * Fixes: a result whose finding has a fix gets `fixes` (one fix: its
+ * description and one artifactChange whose replacements are the edits,
+ * deletedRegion in the columns above, insertedContent the new text).
+ *
  * Fingerprints: partialFingerprints["asynclintLineHash/v1"] is "HASH:N",
  * HASH the 64-bit FNV-1a of the rule code and the normalised text of the
  * flagged line, N the occurrence of that pair in the file, so inserting or
@@ -400,6 +404,41 @@ static json_t *fingerprints(builder *b, const al_report_item *it) {
   return fp;
 }
 
+static json_t *region_of(builder *b, al_position start, al_position end) {
+  json_t *r = json_object();
+  set(b, r, "startLine", json_integer(start.line));
+  set(b, r, "startColumn", json_integer(start.column));
+  set(b, r, "endLine", json_integer(end.line));
+  set(b, r, "endColumn", json_integer(end.column));
+  return r;
+}
+
+// fixes: the finding's fix as one artifactChange of its file, each edit a
+// replacement (deletedRegion in the same columns as the rest of the log,
+// empty for an insertion; insertedContent, empty for a deletion).
+static json_t *fixes(builder *b, const al_report_item *it, const char *cwd) {
+  const al_fix *f = it->fix;
+  json_t *fix = json_object(), *changes = json_array(), *change = json_object(),
+         *repls = json_array();
+  set(b, fix, "description", text_object(f->message));
+  set(b, change, "artifactLocation", artifact_location(b, it->path, cwd));
+  for (uint32_t i = 0; i < f->n_edits; i++) {
+    const al_edit *e = &f->edits[i];
+    json_t *r = json_object();
+    set(b, r, "deletedRegion",
+        region_of(b, al_position_of_byte(it->lines, e->start),
+                  al_position_of_byte(it->lines, e->end)));
+    set(b, r, "insertedContent", text_object(e->content));
+    push(b, repls, r);
+  }
+  set(b, change, "replacements", repls);
+  push(b, changes, change);
+  set(b, fix, "artifactChanges", changes);
+  json_t *list = json_array();
+  push(b, list, fix);
+  return list;
+}
+
 static json_t *result(builder *b, const al_report_item *it, const char *cwd) {
   json_t *r = json_object();
   set(b, r, "ruleId", json_string(it->rule->code));
@@ -412,6 +451,8 @@ static json_t *result(builder *b, const al_report_item *it, const char *cwd) {
   push(b, locs, location(b, it->path, it, cwd));
   set(b, r, "locations", locs);
   set(b, r, "partialFingerprints", fingerprints(b, it));
+  if (it->fix)
+    set(b, r, "fixes", fixes(b, it, cwd));
   return r;
 }
 

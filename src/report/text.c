@@ -72,9 +72,12 @@ static bool show_source(FILE *out, const al_report_item *it) {
 bool al_report_text(FILE *out, const al_report_input *in) {
   for (uint32_t i = 0; i < in->n_items; i++) {
     const al_report_item *it = &in->items[i];
-    if (fprintf(out, "%s:%" PRIu32 ":%" PRIu32 ": %s %s\n", it->path,
+    // [*]: --fix (with the options of this run) would fix it, as in ruff.
+    bool fixable =
+        it->fix && (it->fix->applicability == AL_FIX_SAFE || in->unsafe_fixes);
+    if (fprintf(out, "%s:%" PRIu32 ":%" PRIu32 ": %s %s%s\n", it->path,
                 it->start.line, it->start.column, it->rule->code,
-                it->message) < 0)
+                fixable ? "[*] " : "", it->message) < 0)
       return false;
     if (in->show_source && !show_source(out, it))
       return false;
