@@ -179,9 +179,9 @@ enum {
   AL_CALL_TRY_WOULD_BLOCK = 1 << 6, // inside a try body (same scope) with a
                                     // handler of BlockingIOError or
                                     // ssl.SSLWant*Error: a non-blocking call
-  AL_CALL_POWER_BASE = 1 << 7, // OPERAND: the left operand of `**`, which
-                               // `await` before it needs parentheses around
-                               // (Python binds it tighter, tree-sitter not)
+  // OPERAND: the left operand of `**`, which `await` before it needs
+  // parentheses around (Python binds it tighter, tree-sitter does not)
+  AL_CALL_POWER_BASE = 1 << 7,
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
