@@ -186,6 +186,27 @@ for input in "$fixes_dir"/add_noqa/*.py; do
   fi
 done
 
+# A line ending inside a string or after a backslash takes no comment.
+cat >"$tmp/open.py" <<'PY'
+import time
+
+
+async def f():
+    time.sleep(1, """abc
+    def""")
+    time.sleep(2) if \
+        True else 0
+PY
+cp "$tmp/open.py" "$tmp/open.orig"
+"$bin" --isolated --no-cache --add-noqa "$tmp/open.py" >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && cmp -s "$tmp/open.py" "$tmp/open.orig" && grep -q 'Added 0 noqa' "$err"; then
+  ok "--add-noqa leaves lines ending in a string or a continuation alone"
+else
+  not_ok "--add-noqa changed a line ending in a string or a continuation" \
+    "$(diff "$tmp/open.orig" "$tmp/open.py")"
+fi
+
 # The config keys: `fix = true` fixes without --fix; `unfixable` (and
 # `fixable` without the rule) offer no fix: no [*], --fix leaves it.
 cfg=$tmp/cfg
@@ -218,6 +239,53 @@ if [ "$rc" = 0 ] && grep -q get_running_loop "$cfg/a.py"; then
   ok "config fix = true: a plain run applies the fix (exit 0)"
 else
   not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
+fi
+
+# Many fixes in one file (more changed lines than the diff's shortest-path
+# search takes on): --diff still applies to the --fix result.
+mkdir -p "$tmp/many"
+python3 -c '
+print("import asyncio\n\n\nasync def f():")
+for i in range(3000):
+    print("    x = 1" if i % 7 == 0 else "    asyncio.get_event_loop()")
+' >"$tmp/many/many.py"
+cp "$tmp/many/many.py" "$tmp/many.orig"
+(cd "$tmp/many" && "$bin" --isolated --no-cache --select AL403 --diff many.py) >"$tmp/many.diff" 2>"$err"
+(cd "$tmp/many" && "$bin" --isolated --no-cache --select AL403 --fix many.py) >"$out" 2>>"$err"
+rc=$?
+mkdir -p "$tmp/many/p" && cp "$tmp/many.orig" "$tmp/many/p/many.py"
+if [ "$rc" = 0 ] && (cd "$tmp/many/p" && patch -p1 -s <"$tmp/many.diff") &&
+  cmp -s "$tmp/many/p/many.py" "$tmp/many/many.py" && ! grep -q get_event_loop "$tmp/many/many.py"; then
+  ok "2,571 fixes in one file: --fix applies them all, --diff applied with patch agrees"
+else
+  not_ok "2,571 fixes in one file: --fix and --diff disagree (exit $rc)" "$err"
+fi
+
+# Files that are never written, and standard input.
+printf 'import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()\n\ndef g(:\n    pass\n' >"$tmp/syntax.py"
+cp "$tmp/syntax.py" "$tmp/syntax.orig"
+"$bin" --isolated --no-cache --select AL403 "$tmp/syntax.py" >"$out" 2>"$err"
+"$bin" --isolated --no-cache --select AL403 --fix "$tmp/syntax.py" >>"$out" 2>>"$err"
+"$bin" --isolated --no-cache --select AL403 --diff "$tmp/syntax.py" >>"$out" 2>>"$err"
+rc=$?
+if [ "$rc" = 0 ] && cmp -s "$tmp/syntax.py" "$tmp/syntax.orig" && ! grep -q '\[\*\]' "$out"; then
+  ok "a file with a syntax error: no [*], --fix leaves it, --diff is empty (exit 0)"
+else
+  not_ok "a file with a syntax error is touched or offered fixes (--diff exit $rc)"
+fi
+"$bin" --isolated --no-cache --select AL403 --fix - <"$tmp/src.py" >"$out" 2>"$err"
+rc=$?
+if [ "$rc" = 0 ] && [ "$(sed -n 5p "$out")" = "    return asyncio.get_running_loop()" ] &&
+  [ "$(wc -l <"$out")" = 5 ] && grep -q 'Fixed 1 problem' "$err"; then
+  ok "--fix - prints the fixed source on stdout, the rest on stderr"
+else
+  not_ok "--fix - does not print the fixed source (exit $rc)"
+fi
+"$bin" --isolated --no-cache --select AL403 --fix - <"$tmp/syntax.orig" >"$out" 2>"$err"
+if cmp -s "$out" "$tmp/syntax.orig"; then
+  ok "--fix - with nothing to fix prints the source as it came"
+else
+  not_ok "--fix - with nothing to fix changes the source"
 fi
 
 # The whole fixtures tree.

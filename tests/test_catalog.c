@@ -71,10 +71,14 @@ static void test_merge_and_args(void **state) {
                          "m.f\tcoroutine\n"
                          "m.f\texpects-awaitable\t0[],2,kw=fs\n"
                          "m.g\texpects-awaitable\t*\n"
-                         "m.h\treturns\tm.K\r\n",
+                         "m.h\treturns\tm.K\r\n"
+                         "m.u\treturns-items\tm.R,m.W\n",
                          &err);
   assert_non_null(c);
-  assert_int_equal(al_catalog_size(c), 3);
+  assert_int_equal(al_catalog_size(c), 4);
+  const al_catalog_entry *u = al_catalog_get(c, AL_STR_LIT("m.u"));
+  assert_true(u->facets & AL_CAT_RETURNS_ITEMS);
+  assert_true(al_str_eq_c(u->items, "m.R,m.W"));
   const al_catalog_entry *f = al_catalog_get(c, AL_STR_LIT("m.f"));
   assert_true(f->facets & AL_CAT_COROUTINE);
   assert_true(f->awaitable_elements);
@@ -106,6 +110,9 @@ static void test_errors(void **state) {
   expect_error("a.b\texpects-awaitable\t99\n", 1, "bad argument list");
   expect_error("a.b\tcoroutine\textra\n", 1, "too many fields");
   expect_error("a.b\treturns\t\n", 1, "qualified class name");
+  expect_error("a.b\treturns-items\t\n", 1, "separated by commas");
+  expect_error("a.b\treturns-items\tm.R,\n", 1, "separated by commas");
+  expect_error("a.b\treturns-items\tm.R,,m.W\n", 1, "separated by commas");
 }
 
 // Which blocking calls count through plain helpers (al_index_reaches) is a

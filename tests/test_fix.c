@@ -87,6 +87,22 @@ static void test_same_offset_insertions_wait(void **state) {
   free(r);
 }
 
+static void test_one_fix_inserts_twice_at_one_offset(void **state) {
+  (void)state;
+  // A fix's own insertions at one offset keep their order, whatever other
+  // fixes are sorted around them.
+  const char *text = "x = f(a)\ny = g(b)\n";
+  test_fix t1, t2, t3;
+  al_edit two[] = {{15, 15, "1 + "}, {15, 15, "2 + "}};
+  const al_fix *fixes[] = {make(&t1, 1, &(al_edit){4, 5, "h"}),
+                           make(&t2, 2, two),
+                           make(&t3, 1, &(al_edit){0, 1, "z"})};
+  al_fix_outcome out[3];
+  char *r = apply(text, fixes, 3, "\n", out);
+  assert_string_equal(r, "z = h(a)\ny = g(1 + 2 + b)\n");
+  free(r);
+}
+
 static void test_fix_with_a_clashing_edit_waits_whole(void **state) {
   (void)state;
   // A fix's edits go together: one clashing edit holds back the others.
@@ -225,6 +241,7 @@ int main(void) {
       cmocka_unit_test(test_disjoint_edits_all_apply),
       cmocka_unit_test(test_overlapping_fix_waits),
       cmocka_unit_test(test_same_offset_insertions_wait),
+      cmocka_unit_test(test_one_fix_inserts_twice_at_one_offset),
       cmocka_unit_test(test_fix_with_a_clashing_edit_waits_whole),
       cmocka_unit_test(test_newline_of_the_file),
       cmocka_unit_test(test_broken_fix_dropped_others_kept),

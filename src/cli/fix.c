@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/map.h"
 #include "source/file.h"
 
 #define PROG "asynclint"
@@ -34,6 +35,7 @@ typedef struct {
 
 struct al_fixer {
   al_vec(fixed_file) files;
+  al_map by_path;    // fs_path -> index into files (until finish sorts them)
   uint32_t *by_rule; // fixes applied, per registry index
   uint32_t n_rules;
   uint32_t applied;
@@ -45,14 +47,19 @@ struct al_fixer {
   al_fix_policy policy;
 };
 
+// The file of fs_path (NULL: standard input) the fixer holds, or NULL.
+// Worker threads call it through overlay: the map is only read then.
 static fixed_file *find(al_fixer *self, const char *fs_path) {
-  for (uint32_t i = 0; i < self->files.len; i++) {
-    fixed_file *f = &self->files.items[i];
-    if ((f->fs_path == NULL) == (fs_path == NULL) &&
-        (!fs_path || strcmp(f->fs_path, fs_path) == 0))
-      return f;
+  if (!fs_path) {
+    for (uint32_t i = 0; i < self->files.len; i++)
+      if (!self->files.items[i].fs_path)
+        return &self->files.items[i];
+    return NULL;
   }
-  return NULL;
+  uint32_t i;
+  if (!al_map_get(&self->by_path, (al_str){fs_path, strlen(fs_path)}, &i))
+    return NULL;
+  return &self->files.items[i];
 }
 
 static const char *overlay(void *data, const char *fs_path, size_t *len) {
@@ -93,6 +100,9 @@ static fixed_file *file_of(al_fixer *self, const al_project_file *pf) {
   }
   nf.orig[nf.orig_len] = '\0';
   nf.path = al_xstrdup(pf->path);
+  if (nf.fs_path)
+    al_map_put(&self->by_path, (al_str){nf.fs_path, strlen(nf.fs_path)},
+               self->files.len);
   vec_push(&self->files, nf);
   return &self->files.items[self->files.len - 1];
 }
@@ -390,6 +400,8 @@ static int cmp_fixed(const void *a, const void *b) {
 
 bool al_fixer_finish(al_fixer *self, bool diff, FILE *out) {
   bool ok = true;
+  al_map_free(&self->by_path); // the indices change: no lookup after this
+  self->by_path = AL_MAP_INIT;
   if (self->files.len > 1)
     qsort(self->files.items, self->files.len, sizeof(fixed_file), cmp_fixed);
   bool stdin_done = false;
@@ -425,6 +437,7 @@ void al_fixer_free(al_fixer *self) {
     free(f->cur);
   }
   vec_free(&self->files);
+  al_map_free(&self->by_path);
   for (uint32_t i = 0; i < self->bugs.len; i++)
     free(self->bugs.items[i]);
   vec_free(&self->bugs);

@@ -588,11 +588,16 @@ static const char *plural(uint32_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
 }
 
-// The fixes of rules the config does not make fixable are not offered.
+// Fixes that --fix would not apply are not offered: those of rules the
+// config does not make fixable, and those in files with a syntax error
+// (never written).
 static void hide_unfixable(al_run_result *res, const al_fix_policy *policy) {
   for (uint32_t i = 0; i < res->diags.len; i++) {
     al_diag *d = &res->diags.items[i];
-    if (d->fix && policy->fixable && !policy->fixable[al_rule_index(d->rule)])
+    const al_facts *facts = res->project.files.items[d->file].facts;
+    if (d->fix &&
+        ((policy->fixable && !policy->fixable[al_rule_index(d->rule)]) ||
+         !facts || facts->syntax_error || facts->unreadable))
       d->fix = NULL;
   }
 }

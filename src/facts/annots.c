@@ -62,7 +62,7 @@ static bool among(al_str s, const char *const *names, size_t n) {
 // managers' too: what a loop takes, what a @contextmanager enters), any
 // other generic class's none (`dict[str, X]` is a dict).
 static uint32_t children_read(al_str head) {
-  static const char *const all[] = {"Union", "Coroutine"};
+  static const char *const all[] = {"Union", "Coroutine", "tuple", "Tuple"};
   static const char *const first[] = {"Optional",
                                       "Annotated",
                                       "ClassVar",

@@ -121,6 +121,46 @@ static bool awaited_call(TSNode rv) {
   return al_node_kind(al_node_unparen(ts_node_named_child(rv, 0))) == AL_K_CALL;
 }
 
+// `a, b = CALL` / `a, b = await CALL` with a flat tuple of names: each name
+// is an UNPACK binding of its position (f->bind is the first; the call
+// patches them all when it is met: al_extract__patch_unpack).
+#define UNPACK_MAX 16
+static bool unpack_call(al_extractor *x, frame *f, TSNode left, TSNode right) {
+  al_kind lk = al_node_kind(left);
+  if ((lk != AL_K_PATTERN_LIST && lk != AL_K_TUPLE_PATTERN) ||
+      ts_node_is_null(right))
+    return false;
+  TSNode rv = al_node_unparen(right);
+  bool awaited = awaited_call(rv);
+  if (!awaited && al_node_kind(rv) != AL_K_CALL)
+    return false;
+  uint32_t n = ts_node_named_child_count(left);
+  if (n < 2 || n > UNPACK_MAX)
+    return false;
+  for (uint32_t i = 0; i < n; i++)
+    if (al_node_kind(ts_node_named_child(left, i)) != AL_K_IDENTIFIER)
+      return false;
+  al_bind_kind kind = awaited ? AL_BIND_UNPACK_AWAIT : AL_BIND_UNPACK;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t b = al_extract__bind(x, f, f->scope, ts_node_named_child(left, i),
+                                  kind, AL_NONE);
+    x->facts->binds.items[b].value_ref = i;
+    if (i == 0)
+      f->bind = b;
+  }
+  return true;
+}
+
+void al_extract__patch_unpack(al_extractor *x, uint32_t first, uint32_t call) {
+  al_binding *b = x->facts->binds.items;
+  for (uint32_t i = first; i < x->facts->binds.len; i++) {
+    if ((b[i].kind != AL_BIND_UNPACK && b[i].kind != AL_BIND_UNPACK_AWAIT) ||
+        b[i].value_ref != i - first || b[i].target != AL_NONE)
+      break;
+    b[i].target = call;
+  }
+}
+
 void al_extract__assignment(al_extractor *x, frame *f) {
   TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
   TSNode right = ts_node_child_by_field_id(f->node, x->F->right);
@@ -167,7 +207,7 @@ void al_extract__assignment(al_extractor *x, frame *f) {
     }
   } else if (lk == AL_K_ATTRIBUTE) {
     enter_attr_assignment(x, f, left, right, type);
-  } else {
+  } else if (!unpack_call(x, f, left, right)) {
     al_extract__bind_pattern(x, f, left);
   }
 }

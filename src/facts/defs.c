@@ -174,6 +174,21 @@ static void attach_decorators(al_extractor *x, uint32_t scope) {
   s->n_decorators = p->deco_n;
 }
 
+// A return annotation no record was kept for that may still allow any
+// value: `Any`, `typing.Any`, `object`, or a string.
+static bool vague_return(al_extractor *x, TSNode type) {
+  if (ts_node_is_null(type))
+    return false;
+  al_str t = al_node_text(type, x->text);
+  if (t.len && (t.ptr[0] == '"' || t.ptr[0] == '\''))
+    return true;
+  size_t k = t.len;
+  while (k > 0 && t.ptr[k - 1] != '.')
+    k--;
+  al_str last = {t.ptr + k, t.len - k};
+  return al_str_eq_c(last, "Any") || al_str_eq_c(last, "object");
+}
+
 void al_extract__function(al_extractor *x, frame *f) {
   TSNode n = f->node;
   TSNode name = ts_node_child_by_field_id(n, x->F->name);
@@ -184,8 +199,10 @@ void al_extract__function(al_extractor *x, frame *f) {
   if (!ts_node_is_null(name))
     al_extract__bind(x, f, f->scope, name, AL_BIND_FUNCTION, s);
   bind_params(x, ts_node_child_by_field_id(n, x->F->parameters), s);
-  al_extract__annot(x, ts_node_child_by_field_id(n, x->F->return_type),
-                    AL_ANNOT_RETURN, s);
+  TSNode ret = ts_node_child_by_field_id(n, x->F->return_type);
+  if (al_extract__annot(x, ret, AL_ANNOT_RETURN, s) == AL_NONE && async &&
+      vague_return(x, ret))
+    scope_at(x, s)->flags |= AL_SCOPE_VAGUE_RETURN;
   uint32_t n_stmts;
   if (body_stats(x, ts_node_child_by_field_id(n, x->F->body), &n_stmts))
     scope_at(x, s)->flags |= AL_SCOPE_STUB;

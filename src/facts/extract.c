@@ -129,6 +129,8 @@ al_ref al_extract__ref(al_extractor *x, TSNode n) {
 
 // --- calls and their context ------------------------------------------------
 
+static void patch_waiting(al_extractor *x, const ctx_info *ci, uint32_t id);
+
 static void enter_call(al_extractor *x, frame *f) {
   uint32_t id = x->facts->calls.len;
   al_call *c = vec_grow1(&x->facts->calls);
@@ -165,9 +167,14 @@ static void enter_call(al_extractor *x, frame *f) {
   al_extract__set_guard(x, f, id);
   f->arg_base = x->argbuf.len;
   f->arg_pos = 0;
-  // Patch the records that were waiting for this call.
-  if (ci.via == AL_NONE)
-    return;
+  if (ci.via != AL_NONE)
+    patch_waiting(x, &ci, id);
+}
+
+// Patch the records that were waiting for call id (in context ci).
+static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
+  ctx_info ci = *pci;
+  const al_call *c = vec_get(&x->facts->calls, id);
   frame *via = frame_at(x, ci.via);
   if (ci.ctx == AL_CTX_OTHER && via->kind == AL_K_CALL &&
       frame_at(x, ci.via + 1)->field == x->F->function) {
@@ -189,6 +196,11 @@ static void enter_call(al_extractor *x, frame *f) {
         x->facts->blocks.items[via->block].obj == AL_OBJ_CALL)
       x->facts->blocks.items[via->block].call = id;
     break;
+  case AL_CTX_UNPACK:
+    if (via->bind != AL_NONE &&
+        x->facts->binds.items[via->bind].kind == AL_BIND_UNPACK)
+      al_extract__patch_unpack(x, via->bind, id);
+    break;
   case AL_CTX_RETURN:
   case AL_CTX_LAMBDA:
     if (via->ret != AL_NONE &&
@@ -208,6 +220,9 @@ static void enter_call(al_extractor *x, frame *f) {
           x->facts->binds.items[a->bind].kind == AL_BIND_AWAIT &&
           x->facts->binds.items[a->bind].target == AL_NONE)
         x->facts->binds.items[a->bind].target = id;
+      else if (a->kind == AL_K_ASSIGNMENT && a->bind != AL_NONE &&
+               x->facts->binds.items[a->bind].kind == AL_BIND_UNPACK_AWAIT)
+        al_extract__patch_unpack(x, a->bind, id);
     }
     break;
   case AL_CTX_ARG: {

@@ -270,6 +270,8 @@ void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target);
 
 /** The bindings the statement or clause of frame f makes. */
 void al_extract__assignment(al_extractor *x, frame *f);
+// Patch the UNPACK bindings from `first` on with the call they unpack.
+void al_extract__patch_unpack(al_extractor *x, uint32_t first, uint32_t call);
 void al_extract__augmented_assignment(al_extractor *x, frame *f);
 void al_extract__named_expression(al_extractor *x, frame *f);
 void al_extract__names_stmt(al_extractor *x, frame *f, al_bind_kind kind);

@@ -74,6 +74,9 @@ enum {
   AL_SCOPE_AWAITS = 1 << 1,     // await / async for / async with in own body
   AL_SCOPE_STUB = 1 << 2,       // body is only docstring/pass/.../raise
   AL_SCOPE_NESTED_DEF = 1 << 3, // defined inside a function (not module/class)
+  // An async def whose return annotation is `Any`, `object` or a string
+  // that says nothing kept (no al_annot record): it may return anything.
+  AL_SCOPE_VAGUE_RETURN = 1 << 4,
 };
 
 // The field lists are laid out by hand (clang-format would reflow them).
@@ -290,6 +293,10 @@ typedef enum {
                       // when it is met)
   AL_BIND_FOR,        // `for name in X` / `async for` (target: the loop's
                       // blocks index)
+  AL_BIND_UNPACK,     // `a, b = CALL` (a flat tuple of names; target: the
+                      // call's index, value_ref: the name's position)
+  AL_BIND_UNPACK_AWAIT, // `a, b = await CALL` (as UNPACK; the target is
+                        // patched when the call is met)
 } al_bind_kind;
 
 /** al_binding.flags */
@@ -316,7 +323,7 @@ enum {
   X(uint32_t, LINK,  target,    _)            /* see al_bind_kind */           \
   /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
   X(uint32_t, LINK,  value_ref, _)                                             \
-  X(uint8_t,  ENUM,  kind,      AL_BIND_FOR) /* al_bind_kind */                \
+  X(uint8_t,  ENUM,  kind,      AL_BIND_UNPACK_AWAIT) /* al_bind_kind */       \
   X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
 
 // clang-format on

@@ -154,6 +154,9 @@ static bool al_binding_rules_ok(const al_facts *f, uint32_t i) {
     return opt_ok(b->target, f->calls.len) && opt_ok(b->value_ref, f->refs.len);
   case AL_BIND_AWAIT: // target: the awaited call (patched when it is met)
     return opt_ok(b->target, f->calls.len) && b->value_ref == AL_NONE;
+  case AL_BIND_UNPACK: // target: the call; value_ref: the position
+  case AL_BIND_UNPACK_AWAIT:
+    return opt_ok(b->target, f->calls.len) && b->value_ref < 16;
   case AL_BIND_FOR: // target: the loop
     return idx_ok(b->target, f->blocks.len) &&
            f->blocks.items[b->target].is_for && b->value_ref == AL_NONE;

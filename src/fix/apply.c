@@ -62,12 +62,15 @@ static bool edits_clash(const al_edit *a, const al_edit *b) {
 
 typedef struct {
   const al_edit *edit;
+  uint32_t order; // insertions at one offset (of one fix) keep this order
 } taken_edit;
 
 static int cmp_taken(const void *a, const void *b) {
-  const al_edit *x = ((const taken_edit *)a)->edit;
-  const al_edit *y = ((const taken_edit *)b)->edit;
-  return (x->start > y->start) - (x->start < y->start);
+  const taken_edit *x = a, *y = b;
+  if (x->edit->start != y->edit->start)
+    return (x->edit->start > y->edit->start) -
+           (x->edit->start < y->edit->start);
+  return (x->order > y->order) - (x->order < y->order);
 }
 
 // Bytes content adds once each '\n' becomes newline.
@@ -115,30 +118,67 @@ static uint32_t collect(const al_fix *const *fixes, uint32_t n,
   uint32_t k = 0;
   for (uint32_t i = 0; i < n; i++)
     if (outcome[i] == AL_FIX_APPLIED)
-      for (uint32_t e = 0; e < fixes[i]->n_edits; e++)
-        taken[k++] = (taken_edit){&fixes[i]->edits[e]};
+      for (uint32_t e = 0; e < fixes[i]->n_edits; e++, k++)
+        taken[k] = (taken_edit){&fixes[i]->edits[e], k};
   qsort(taken, k, sizeof *taken, cmp_taken);
   return k;
 }
 
-// Greedy choice: each fix in order, unless it clashes with one taken.
+// The edits taken so far, sorted by start. They never clash, so they are
+// sorted by end as well: an edit can only clash with its two neighbours.
+typedef struct {
+  const al_edit **items;
+  uint32_t len;
+} taken_set;
+
+// Index of the first taken edit starting at or after start.
+static uint32_t lower_bound(const taken_set *t, uint32_t start) {
+  uint32_t lo = 0, hi = t->len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t->items[mid]->start < start)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static bool clashes(const taken_set *t, const al_edit *e) {
+  uint32_t i = lower_bound(t, e->start);
+  return (i < t->len && edits_clash(t->items[i], e)) ||
+         (i > 0 && edits_clash(t->items[i - 1], e));
+}
+
+static void take(taken_set *t, const al_edit *e) {
+  uint32_t i = lower_bound(t, e->start);
+  memmove(t->items + i + 1, t->items + i, (t->len - i) * sizeof *t->items);
+  t->items[i] = e;
+  t->len++;
+}
+
+// Greedy choice: each fix in order, unless one of its edits clashes with
+// one taken (or with another of its own: a fix made by hand may hold such).
 static void choose(const al_fix *const *fixes, uint32_t n,
                    al_fix_outcome *outcome, const bool *skip) {
+  uint32_t total = 0;
+  for (uint32_t i = 0; i < n; i++)
+    total += al_fix_usable(fixes[i]) ? fixes[i]->n_edits : 0;
+  taken_set t = {al_xcalloc(total ? total : 1, sizeof *t.items), 0};
   for (uint32_t i = 0; i < n; i++) {
     outcome[i] = AL_FIX_WAITS;
-    if (skip && skip[i])
+    if ((skip && skip[i]) || !al_fix_usable(fixes[i]))
       continue;
-    bool clash = !al_fix_usable(fixes[i]);
-    for (uint32_t j = 0; j < i && !clash; j++) {
-      if (outcome[j] != AL_FIX_APPLIED)
-        continue;
-      for (uint32_t a = 0; a < fixes[i]->n_edits && !clash; a++)
-        for (uint32_t b = 0; b < fixes[j]->n_edits && !clash; b++)
-          clash = edits_clash(&fixes[i]->edits[a], &fixes[j]->edits[b]);
-    }
-    if (!clash)
-      outcome[i] = AL_FIX_APPLIED;
+    bool clash = false;
+    for (uint32_t a = 0; a < fixes[i]->n_edits && !clash; a++)
+      clash = clashes(&t, &fixes[i]->edits[a]);
+    if (clash)
+      continue;
+    outcome[i] = AL_FIX_APPLIED;
+    for (uint32_t a = 0; a < fixes[i]->n_edits; a++)
+      take(&t, &fixes[i]->edits[a]);
   }
+  free(t.items);
 }
 
 // A deletion of a comment that runs to the end of its line takes the
@@ -221,8 +261,8 @@ static char *apply_tidied(const char *text, uint32_t len,
         continue;
       taken_edit *one = taken;
       uint32_t m = 0;
-      for (uint32_t e = 0; e < fixes[i]->n_edits; e++)
-        one[m++] = (taken_edit){&fixes[i]->edits[e]};
+      for (uint32_t e = 0; e < fixes[i]->n_edits; e++, m++)
+        one[m] = (taken_edit){&fixes[i]->edits[e], m};
       uint32_t one_len;
       char *t = apply_edits(text, len, one, m, newline, &one_len);
       bad[i] = !al_fix_parses(t, one_len);

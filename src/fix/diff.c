@@ -18,6 +18,12 @@
 
 #define CONTEXT 3
 
+// Rounds of Myers' search at most: the saved rounds take O(D^2) memory (8
+// MB here). Beyond it (fixes that touch thousands of lines) the diff pairs
+// the lines between the common head and tail by position instead: still a
+// correct diff that patch applies, only not the shortest.
+#define MAX_D 1000
+
 typedef struct {
   const char *ptr;
   size_t len; // with its '\n', if any
@@ -54,16 +60,50 @@ typedef struct {
   size_t a, b; // lines of a and of b before this one
 } op;
 
+// The edit script pairing a and b line by line after their common head and
+// tail (equal pairs kept, others deleted and inserted), for when the
+// shortest one costs too much to find.
+static op *by_position(const lines *a, const lines *b, size_t *n_ops) {
+  size_t n = a->n, m = b->n, head = 0, tail = 0, k = 0;
+  while (head < n && head < m && same(&a->items[head], &b->items[head]))
+    head++;
+  while (tail < n - head && tail < m - head &&
+         same(&a->items[n - 1 - tail], &b->items[m - 1 - tail]))
+    tail++;
+  op *ops = al_xcalloc(n + m + 1, sizeof *ops);
+  size_t x = 0, y = 0;
+  for (; x < head; x++, y++)
+    ops[k++] = (op){OP_EQ, x, y};
+  while (x < n - tail || y < m - tail) {
+    if (x < n - tail && y < m - tail && same(&a->items[x], &b->items[y])) {
+      ops[k++] = (op){OP_EQ, x++, y++};
+      continue;
+    }
+    if (x < n - tail) {
+      ops[k++] = (op){OP_DEL, x, y};
+      x++;
+    }
+    if (y < m - tail) {
+      ops[k++] = (op){OP_INS, x, y};
+      y++;
+    }
+  }
+  for (; x < n; x++, y++)
+    ops[k++] = (op){OP_EQ, x, y};
+  *n_ops = k;
+  return ops;
+}
+
 // The shortest edit script from a to b as ops in order (*n_ops of them;
-// caller frees).
+// caller frees), or NULL when it is more than MAX_D edits away.
 static op *myers(const lines *a, const lines *b, size_t *n_ops) {
   long n = (long)a->n, m = (long)b->n, max = n + m;
   long *v = al_xcalloc((size_t)(2 * max + 3), sizeof *v);
   long off = max + 1;
   // trace[d] holds v[-d..d] as it was at the start of round d.
   long **trace = al_xcalloc((size_t)max + 2, sizeof *trace);
-  long d_end = 0;
-  for (long d = 0; d <= max; d++) {
+  long d_end = -1;
+  for (long d = 0; d <= max && d <= MAX_D; d++) {
     trace[d] = al_xmalloc((size_t)(2 * d + 1) * sizeof(long));
     memcpy(trace[d], v + off - d, (size_t)(2 * d + 1) * sizeof(long));
     bool done = false;
@@ -81,6 +121,13 @@ static op *myers(const lines *a, const lines *b, size_t *n_ops) {
       d_end = d;
       break;
     }
+  }
+  if (d_end < 0) {
+    for (long d = 0; d <= max && trace[d]; d++)
+      free(trace[d]);
+    free(trace);
+    free(v);
+    return NULL;
   }
   // Walk back from (n, m), one round at a time, collecting ops in reverse.
   op *ops = al_xcalloc((size_t)(n + m) + 1, sizeof *ops);
@@ -177,6 +224,8 @@ bool al_fix_diff(FILE *out, const char *path, const char *a_text, size_t a_len,
   lines a = split_lines(a_text, a_len), b = split_lines(b_text, b_len);
   size_t n_ops;
   op *ops = myers(&a, &b, &n_ops);
+  if (!ops)
+    ops = by_position(&a, &b, &n_ops);
   bool ok = true, header = false;
   for (size_t i = 0; i < n_ops && ok;) {
     if (ops[i].kind == OP_EQ) {

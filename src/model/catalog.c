@@ -268,6 +268,28 @@ static bool parse_returns(line_ctx *l, al_str facet) {
   return true;
 }
 
+// `returns-items CLASS,CLASS,...`: what unpacking the result gives.
+static bool parse_items(line_ctx *l, al_str facet) {
+  al_str list = next_field(&l->p, l->end);
+  const char *p = list.ptr, *end = list.ptr + list.len;
+  while (list.len && p <= end) {
+    const char *comma = memchr(p, ',', (size_t)(end - p));
+    al_str cls = {p, (size_t)((comma ? comma : end) - p)};
+    if (!is_qualified_name(cls))
+      break;
+    p = (comma ? comma : end) + 1;
+    if (!comma) {
+      l->e->facets |= AL_CAT_RETURNS_ITEMS;
+      l->e->items = copy_str(l->self->arena, list);
+      return true;
+    }
+  }
+  return al_error_set(l->err, l->file, l->line, detail_col(l, facet),
+                      "expected qualified class names separated by commas, "
+                      "got '%.*s'",
+                      (int)list.len, list.ptr);
+}
+
 // The facet of l and its details.
 static bool parse_facet(line_ctx *l, al_str facet) {
   for (size_t i = 0; i < sizeof plain_facets / sizeof plain_facets[0]; i++)
@@ -283,6 +305,8 @@ static bool parse_facet(line_ctx *l, al_str facet) {
     return parse_blocking(l, facet);
   if (al_str_eq_c(facet, "returns") || al_str_eq_c(facet, "attribute"))
     return parse_returns(l, facet);
+  if (al_str_eq_c(facet, "returns-items"))
+    return parse_items(l, facet);
   return al_error_set(l->err, l->file, l->line, l->col, "unknown facet '%.*s'",
                       (int)facet.len, facet.ptr);
 }

@@ -67,6 +67,8 @@ enum {
   AL_CAT_PASS_THROUGH_DECORATOR = 1 << 24, // as a decorator of a plain def,
                                            // calls it in the caller's
                                            // thread (functools.lru_cache)
+  AL_CAT_RETURNS_ITEMS = 1 << 25, // its result (awaited, for a coroutine)
+                                  // is a tuple of instances of `items`
 };
 
 /** al_catalog_entry.unless_cond */
@@ -113,7 +115,9 @@ typedef struct {
   const char *replacement;   // "await asyncio.sleep(...)"
   // RETURNS
   al_str returns; // qualified class name of the result
-  uint32_t line;  // line in its catalog file (for messages)
+  // RETURNS_ITEMS: the tuple's classes, comma-separated qualified names
+  al_str items;
+  uint32_t line; // line in its catalog file (for messages)
 } al_catalog_entry;
 
 typedef struct al_catalog al_catalog;

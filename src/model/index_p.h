@@ -294,6 +294,11 @@ bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);
 // What `await CALL` gives: an async def's return annotation, a plain def's
 // `-> Awaitable[T]`, a catalog coroutine's or awaitable's `returns`.
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);
+
+// The pos-th name of `a, b = CALL` (awaited: `a, b = await CALL`): the
+// catalog's returns-items, or a tree def annotated `-> tuple[A, B]`.
+al_target al_index__unpacked_value(rctx *r, uint32_t file, uint32_t call,
+                                   uint32_t pos, bool awaited);
 // What `with f() as v` binds for def (file, scope) annotated
 // `-> AsyncIterator[X]` / `Iterator[X]` / `(Async)Generator[X, ...]` (a
 // @contextmanager) or `-> (Async)ContextManager[X]`: X (maybe UNKNOWN);

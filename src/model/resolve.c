@@ -524,6 +524,10 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
     return b->target == AL_NONE ? unknown() : entered_value(r, file, b->target);
   case AL_BIND_FOR:
     return al_index__loop_element(r, file, b->target);
+  case AL_BIND_UNPACK:
+  case AL_BIND_UNPACK_AWAIT:
+    return al_index__unpacked_value(r, file, b->target, b->value_ref,
+                                    b->kind == AL_BIND_UNPACK_AWAIT);
   case AL_BIND_PARAM:
     return param_target(r, file, b);
   default:

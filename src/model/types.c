@@ -261,7 +261,8 @@ al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
     if (e && (e->facets & AL_CAT_RETURNS) &&
         (e->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE)) &&
         !(e->facets & AL_CAT_TASK) &&
-        !(e->returns.len >= 8 && memcmp(e->returns.ptr, "asyncio.", 8) == 0))
+        !al_str_eq_c(e->returns, "asyncio.Future") &&
+        !al_str_eq_c(e->returns, "asyncio.Task"))
       return instance_named(e->returns);
     return unknown();
   }
@@ -277,6 +278,55 @@ al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
     return al_index__annot_type(r, c.file, s->parent, a, NULL);
   al_target t = al_index__annot_type(r, c.file, s->parent, a, &wrap);
   return wrap == ANNOT_PLAIN ? unknown() : t;
+}
+
+// The pos-th class of a catalog entry's `returns-items` list.
+static al_target item_at(al_str items, uint32_t pos) {
+  const char *p = items.ptr, *end = items.ptr + items.len;
+  for (; pos > 0 && p < end; pos--) {
+    const char *comma = memchr(p, ',', (size_t)(end - p));
+    if (!comma)
+      return unknown();
+    p = comma + 1;
+  }
+  const char *comma = memchr(p, ',', (size_t)(end - p));
+  return instance_named((al_str){p, (size_t)((comma ? comma : end) - p)});
+}
+
+al_target al_index__unpacked_value(rctx *r, uint32_t file, uint32_t call,
+                                   uint32_t pos, bool awaited) {
+  if (call == AL_NONE || ++r->depth > MAX_DEPTH)
+    return unknown();
+  al_target c = al_index__resolve_callee(r, file, call);
+  if (c.kind == AL_TARGET_EXTERNAL) {
+    const al_catalog_entry *e = c.entry;
+    if (!e || !(e->facets & AL_CAT_RETURNS_ITEMS) ||
+        awaited != ((e->facets & (AL_CAT_COROUTINE | AL_CAT_AWAITABLE)) != 0))
+      return unknown();
+    return item_at(e->items, pos);
+  }
+  if (c.kind != AL_TARGET_FUNCTION)
+    return unknown();
+  const al_scope *s = scope_of(r->ix, c.file, c.scope);
+  uint32_t a = return_annot(r->ix, c.file, c.scope);
+  if (a == AL_NONE || (s->flags & AL_SCOPE_GENERATOR) ||
+      awaited != (s->kind == AL_SCOPE_ASYNC_FUNCTION) ||
+      !al_index__decorators_keep_type(r, c.file, c.scope))
+    return unknown();
+  // `-> tuple[Reader, Writer]` (or typing.Tuple); `tuple[X, ...]`: all X.
+  const al_facts *f = facts_of(r->ix, c.file);
+  if (f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT)
+    return unknown();
+  char q[AL_QUALNAME_MAX];
+  head_of(r, c.file, s->parent, f->annots.items[a].name, q, sizeof q);
+  if (!is(q, "builtins.tuple") && !is(q, "typing.Tuple"))
+    return unknown();
+  uint32_t second = child_at(f, a, 1);
+  if (second != AL_NONE && f->annots.items[second].kind == AL_ANNOT_OTHER)
+    pos = 0;
+  uint32_t ch = child_at(f, a, pos);
+  return ch == AL_NONE ? unknown()
+                       : al_index__annot_type(r, c.file, s->parent, ch, NULL);
 }
 
 al_target al_index__agree(al_target a, al_target b) {

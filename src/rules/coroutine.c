@@ -537,11 +537,73 @@ static const char *annotated_awaitable_value(al_rule_ctx *ctx,
   return "returns an awaitable";
 }
 
+// Whether async def `scope` may mean to return an awaitable: its return
+// annotation (if any) names one, `Any`/`object` (AL_SCOPE_VAGUE_RETURN),
+// a union or something unreadable. No annotation, `-> None` or a plain
+// class: it may not.
+static bool declares_awaitable_result(const al_facts *f, uint32_t scope) {
+  if (f->scopes.items[scope].flags & AL_SCOPE_VAGUE_RETURN)
+    return true;
+  static const char *const heads[] = {"Awaitable", "Coroutine", "Future",
+                                      "Task",      "Any",       "object",
+                                      "Generator", NULL};
+  for (uint32_t i = 0; i < f->annots.len; i++) {
+    const al_annot *a = &f->annots.items[i];
+    if (a->role != AL_ANNOT_RETURN || a->owner != scope)
+      continue;
+    if (a->kind == AL_ANNOT_NONE)
+      return false;
+    if (a->kind != AL_ANNOT_NAME && a->kind != AL_ANNOT_SUBSCRIPT)
+      return true;
+    al_str last = a->name;
+    for (size_t k = a->name.len; k-- > 0;)
+      if (a->name.ptr[k] == '.') {
+        last = (al_str){a->name.ptr + k + 1, a->name.len - k - 1};
+        break;
+      }
+    for (int k = 0; heads[k]; k++)
+      if (al_str_eq_c(last, heads[k]))
+        return true;
+    return false;
+  }
+  return false;
+}
+
+// `return fetch()` in an async def (not a generator): the caller awaits
+// this function and gets the inner coroutine, never its result.
+static const char *returned_how(al_rule_ctx *ctx, uint32_t scope) {
+  const al_facts *f = ctx->facts;
+  const al_scope *s = &f->scopes.items[scope];
+  if (s->kind != AL_SCOPE_ASYNC_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
+      declares_awaitable_result(f, scope))
+    return NULL;
+  return al_arena_printf(ctx->arena,
+                         "returned un-awaited from async function '%.*s' "
+                         "(its caller's await gives the coroutine)",
+                         (int)s->name.len, s->name.ptr);
+}
+
+// `return self._close()` where _close is an async stub (`raise
+// NotImplementedError`, `...`): a subclass may override it with a plain
+// def returning a future, as motor's cursors do.
+static bool overridable_stub(al_rule_ctx *ctx, const al_call *c) {
+  const al_target *t = &ctx->callee;
+  if (t->kind != AL_TARGET_FUNCTION || c->callee.kind != AL_REF_DOTTED ||
+      c->callee.dotted.len < 5 || memcmp(c->callee.dotted.ptr, "self.", 5))
+    return false;
+  const al_facts *tf = ctx->project->files.items[t->file].facts;
+  return (tf->scopes.items[t->scope].flags & AL_SCOPE_STUB) != 0;
+}
+
 static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   const char *how;
   switch ((al_ctx)c->ctx) {
+  case AL_CTX_RETURN:
+    if (overridable_stub(ctx, c) || !(how = returned_how(ctx, c->scope)))
+      return;
+    break;
   case AL_CTX_OPERAND:
     how = "used as an operand";
     break;
@@ -618,6 +680,8 @@ static const char *value_use(al_rule_ctx *ctx, const al_use *u) {
     return "iterated over";
   case AL_CTX_UNPACK:
     return "unpacked";
+  case AL_CTX_RETURN:
+    return returned_how(ctx, u->scope);
   case AL_CTX_ARG: {
     // Showing the object itself (print(c), repr(c), f"{c}") may be meant:
     // the name still holds the coroutine for later.
@@ -668,15 +732,16 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
   for (uint32_t i = 0; i < f->uses.len; i++) {
     const al_use *u = &f->uses.items[i];
     const al_binding *b = &f->binds.items[u->binding];
-    // The cheap tests first: most reads are awaits, returns and arguments.
-    if (u->ctx == AL_CTX_AWAIT || u->ctx == AL_CTX_RETURN ||
-        u->scope != b->scope || b->kind != AL_BIND_ASSIGN ||
-        b->target == AL_NONE || f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
+    // The cheap tests first: most reads are awaits and arguments.
+    if (u->ctx == AL_CTX_AWAIT || u->scope != b->scope ||
+        b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
+        f->calls.items[b->target].ctx != AL_CTX_ASSIGN)
       continue;
-    // Arguments are the most common reads: their use is judged only once
-    // the binding is known to hold a coroutine.
+    // Arguments and returns are the most common reads: their use is
+    // judged only once the binding is known to hold a coroutine.
     const char *how = NULL;
-    if (u->ctx != AL_CTX_ARG && !(how = value_use(ctx, u)))
+    if (u->ctx != AL_CTX_ARG && u->ctx != AL_CTX_RETURN &&
+        !(how = value_use(ctx, u)))
       continue;
     if (!state)
       state = al_arena_alloc(ctx->arena, f->binds.len);
@@ -746,13 +811,17 @@ const al_rule al_rule_coroutine_used_as_value = {
            "used as if it\n  were the result: `fetch() + \"!\"`, "
            "`fetch()[\"k\"]`, `fetch().json`,\n  `for x in fetch():`, "
            "`len(fetch())`, `str(...)`, `print(...)`, f-string fields,\n  "
-           "comparisons, unpacking; also through a local name bound once "
-           "to the call\n  (`user = User.get(pk)` then `user.name`), at "
-           "its first such use.\n\n"
+           "comparisons, unpacking, and `return fetch()` in an `async def` "
+           "(whose\n  return annotation, if any, names no awaitable and "
+           "not `Any`); also through\n  a local name bound once to the "
+           "call (`user = User.get(pk)` then `user.name`),\n  at its first "
+           "such use.\n\n"
            "Why is this bad?\n"
            "  The coroutine never runs, and the expression fails with a "
            "TypeError or\n  AttributeError, or silently works on the wrong "
-           "object (comparisons, print).\n\n"
+           "object (comparisons, print).\n  A returned coroutine reaches "
+           "the caller's `await` in place of the result,\n  which then "
+           "runs nothing or fails later.\n\n"
            "Example\n"
            "  async def fetch_name(uid): ...\n\n"
            "  async def greet(uid):\n"
