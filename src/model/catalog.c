@@ -149,6 +149,7 @@ static const struct {
     {"direct-only", AL_CAT_DIRECT_ONLY},
     {"blocking-if-used", AL_CAT_BLOCKING_IF_USED},
     {"pass-through-decorator", AL_CAT_PASS_THROUGH_DECORATOR},
+    {"caches-result", AL_CAT_CACHES_RESULT},
 };
 
 static bool parse_ready_when(line_ctx *l) {

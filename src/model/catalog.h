@@ -69,6 +69,9 @@ enum {
                                            // thread (functools.lru_cache)
   AL_CAT_RETURNS_ITEMS = 1 << 25, // its result (awaited, for a coroutine)
                                   // is a tuple of instances of `items`
+  AL_CAT_CACHES_RESULT = 1 << 26, // as a decorator, keeps what the function
+                                  // returned and returns it again: on an
+                                  // async def, its coroutine object
 };
 
 /** al_catalog_entry.unless_cond */

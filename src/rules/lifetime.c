@@ -212,23 +212,64 @@ static void check_awaited_twice(al_rule_ctx *ctx, const al_rule *self) {
     // Tasks and futures may be awaited any number of times.
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
-    al_report(ctx, self, u2->span, (int)b->name.len, b->name.ptr,
-              al_facts_line(f, first->span));
+    al_report(ctx, self, u2->span,
+              al_arena_printf(ctx->arena,
+                              "the coroutine in '%.*s' was first awaited on "
+                              "line %u",
+                              (int)b->name.len, b->name.ptr,
+                              al_facts_line(f, first->span)),
+              "");
   }
+}
+
+// `@functools.lru_cache` / `@cached_property` on an async def: the cache
+// keeps the coroutine object, and the second caller awaits it again.
+static void check_cached_coroutines(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t s = 0; s < f->scopes.len; s++) {
+    const al_scope *sc = &f->scopes.items[s];
+    if (sc->kind != AL_SCOPE_ASYNC_FUNCTION || sc->n_decorators == 0 ||
+        (sc->flags & AL_SCOPE_GENERATOR))
+      continue;
+    for (uint32_t i = 0; i < sc->n_decorators; i++) {
+      al_target d;
+      al_index_decorator_kind(ctx->index, ctx->file, s, i, &d, NULL);
+      if (!al_rules_entry(&d, AL_CAT_CACHES_RESULT))
+        continue;
+      bool prop = strcmp(d.qualname, "functools.cached_property") == 0;
+      al_report(ctx, self, sc->name_span,
+                al_arena_printf(ctx->arena,
+                                "async function '%.*s' is cached by '%s': "
+                                "every %s after the first gives the same "
+                                "coroutine object",
+                                (int)sc->name.len, sc->name.ptr, d.qualname,
+                                prop ? "read" : "call"),
+                "; cache the awaited result instead (async_lru.alru_cache, "
+                "or a dict of results)");
+      break;
+    }
+  }
+}
+
+static void check_coroutine_reuse(al_rule_ctx *ctx, const al_rule *self) {
+  check_awaited_twice(ctx, self);
+  check_cached_coroutines(ctx, self);
 }
 
 const al_rule al_rule_coroutine_awaited_twice = {
     .code = "AL104",
     .name = "coroutine-awaited-twice",
     .summary = "the same coroutine object awaited twice on one path",
-    .message = "the coroutine in '%.*s' was first awaited on line %u: "
-               "awaiting it again raises RuntimeError",
+    .message = "%s: awaiting it again raises RuntimeError%s",
     .doc = "What it does\n"
            "  Flags a second `await` of the same coroutine object on one "
            "path: `c = f();\n  await c; await c`, also an await in a "
            "try body and another in its handler,\n  else or finally "
            "clause (`try: return await c` / `except TimeoutError:\n  "
-           "return await c`).\n\n"
+           "return await c`); and an `async def` under a caching\n  "
+           "decorator (`functools.cache`, `lru_cache`, `cached_property`, "
+           "cachetools'),\n  which keeps the coroutine object and hands it "
+           "to every later caller.\n\n"
            "Why is this bad?\n"
            "  A coroutine runs once: the second await raises `RuntimeError: "
            "cannot reuse\n  already awaited coroutine`. (Tasks and futures "
@@ -244,7 +285,7 @@ const al_rule al_rule_coroutine_awaited_twice = {
     .severity = AL_SEV_ERROR,
     .default_on = true,
     .wants = AL_WANTS_FILE,
-    .check_file = check_awaited_twice,
+    .check_file = check_coroutine_reuse,
 };
 
 // --- AL105 unconsumed-coroutine-collection ----------------------------------
