@@ -241,6 +241,29 @@ else
   not_ok "config fix = true: a plain run does not apply the fix" "$cfg/a.py"
 fi
 
+# --add-noqa with `fix = true`: the comments, not the fixes.
+cp "$tmp/src.py" "$cfg/a.py"
+(cd "$cfg" && "$bin" --no-cache --add-noqa a.py) >"$out" 2>"$err"
+if grep -q 'get_event_loop()  # noqa: AL403' "$cfg/a.py"; then
+  ok "config fix = true: --add-noqa adds the comment and applies no fix"
+else
+  not_ok "config fix = true: --add-noqa does not just add the comment" "$cfg/a.py"
+fi
+
+# A symbolic link out of the linted directory: its target is not written
+# (named on the command line, it is).
+mkdir -p "$tmp/sym/tree" "$tmp/sym/outside"
+cp "$tmp/src.py" "$tmp/sym/outside/o.py"
+cp "$tmp/src.py" "$tmp/sym/tree/in.py"
+ln -s ../outside "$tmp/sym/tree/linked"
+(cd "$tmp/sym" && "$bin" --isolated --no-cache --select AL403 --fix tree) >"$out" 2>"$err"
+if cmp -s "$tmp/sym/outside/o.py" "$tmp/src.py" && grep -q get_running_loop "$tmp/sym/tree/in.py" &&
+  grep -q 'tree/linked/o.py: not fixed: a symbolic link leads out' "$err"; then
+  ok "a file a symbolic link leads to out of the linted directory is not written"
+else
+  not_ok "a file outside the linted directory was written (or the tree was not)" "$err"
+fi
+
 # Many fixes in one file (more changed lines than the diff's shortest-path
 # search takes on): --diff still applies to the --fix result.
 mkdir -p "$tmp/many"

@@ -31,6 +31,8 @@ typedef struct {
   size_t orig_len;
   char *cur; // bytes after the fixes so far (malloc'd), or NULL: as orig
   size_t cur_len;
+  bool outside; // reached through a symbolic link out of the linted
+                // directories: never fixed nor written
 } fixed_file;
 
 struct al_fixer {
@@ -43,7 +45,9 @@ struct al_fixer {
   char *stdin_orig; // standard input as read (malloc'd)
   size_t stdin_len;
   al_vec(char *) bugs; // broken fixes reported (to say each once)
-  bool active;         // fixes are applied (--fix, --diff or the config)
+  char **roots;        // the linted directories, real paths (malloc'd)
+  uint32_t n_roots;
+  bool active; // fixes are applied (--fix, --diff or the config)
   al_fix_policy policy;
 };
 
@@ -72,11 +76,42 @@ static const char *overlay(void *data, const char *fs_path, size_t *len) {
 
 // The bytes of file i as the last pass linted them (copied into *f's orig
 // the first time), or NULL when it cannot be read now.
+// Whether the file at fs_path may be written: named on the command line,
+// or really inside one of the linted directories (discovery follows
+// symbolic links, which may lead out of them).
+static bool inside(const al_fixer *self, const al_project_file *pf) {
+  if (pf->explicit_)
+    return true;
+  char *real = realpath(pf->fs_path, NULL);
+  bool in = false;
+  for (uint32_t i = 0; real && !in && i < self->n_roots; i++) {
+    size_t n = strlen(self->roots[i]);
+    in = strncmp(real, self->roots[i], n) == 0 &&
+         (real[n] == '/' || (n == 1 && self->roots[i][0] == '/'));
+  }
+  free(real);
+  return in;
+}
+
 static fixed_file *file_of(al_fixer *self, const al_project_file *pf) {
   fixed_file *f = find(self, pf->fs_path);
   if (f)
-    return f;
+    return f->outside ? NULL : f;
   fixed_file nf = {0};
+  if (pf->fs_path && !inside(self, pf)) {
+    fprintf(stderr,
+            PROG ": %s: not fixed: a symbolic link leads out of the linted "
+                 "directories\n",
+            pf->path);
+    nf = (fixed_file){.fs_path = al_xstrdup(pf->fs_path),
+                      .path = al_xstrdup(pf->path),
+                      .orig = al_xstrdup(""),
+                      .outside = true};
+    al_map_put(&self->by_path, (al_str){nf.fs_path, strlen(nf.fs_path)},
+               self->files.len);
+    vec_push(&self->files, nf);
+    return NULL;
+  }
   if (pf->fs_path) {
     al_arena *tmp = al_arena_new();
     al_source src;
@@ -256,8 +291,8 @@ static uint32_t fix_pass(al_fixer *self, const al_run_result *res,
   return applied;
 }
 
-al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
-                       bool unsafe) {
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
+                       al_fixes_wanted wanted, bool unsafe) {
   al_fixer *self = al_xcalloc(1, sizeof *self);
   al_rules_all(&self->n_rules);
   self->by_rule =
@@ -271,8 +306,12 @@ al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
     if (pass == 0) {
       // The first path's config may turn fixes on; a later pass reads "-"
       // from the fixer's copy (the first one read it).
-      self->active = fix || res->config_fix;
+      self->active = wanted == AL_FIXES_ON ||
+                     (wanted == AL_FIXES_FROM_CONFIG && res->config_fix);
       self->policy = (al_fix_policy){unsafe || res->config_unsafe_fixes, NULL};
+      self->roots = al_xcalloc(res->project.roots.len + 1, sizeof(char *));
+      for (uint32_t i = 0; i < res->project.roots.len; i++)
+        self->roots[self->n_roots++] = al_xstrdup(res->project.roots.items[i]);
       if (res->stdin_bytes) {
         self->stdin_orig = al_xmalloc(res->stdin_len + 1);
         memcpy(self->stdin_orig, res->stdin_bytes, res->stdin_len);
@@ -438,6 +477,9 @@ void al_fixer_free(al_fixer *self) {
   }
   vec_free(&self->files);
   al_map_free(&self->by_path);
+  for (uint32_t i = 0; i < self->n_roots; i++)
+    free(self->roots[i]);
+  free(self->roots);
   for (uint32_t i = 0; i < self->bugs.len; i++)
     free(self->bugs.items[i]);
   vec_free(&self->bugs);

@@ -21,18 +21,25 @@
 
 typedef struct al_fixer al_fixer;
 
-/**
- * Lint with opts and, when fix is true or the first path's config says
- * `fix = true`, apply the fixes (unsafe ones too with unsafe or the
- * config's `unsafe-fixes`; only the config's fixable rules), pass after
- * pass. *res is the last pass's run: the findings left in the fixed text.
- * opts is modified (its overlay and standard input). Returns the fixer to
- * finish with al_fixer_finish and free with al_fixer_free.
- */
-al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts, bool fix,
-                       bool unsafe);
+/** Whether a run applies fixes. */
+typedef enum {
+  AL_FIXES_FROM_CONFIG, // when the first path's config says `fix = true`
+  AL_FIXES_ON,          // --fix, --diff
+  AL_FIXES_OFF,         // --add-noqa: never, whatever the config says
+} al_fixes_wanted;
 
-/** Whether fixes were applied (fix, or the config's `fix`). */
+/**
+ * Lint with opts and, as wanted says, apply the fixes (unsafe ones too
+ * with unsafe or the config's `unsafe-fixes`; only the config's fixable
+ * rules), pass after pass. *res is the last pass's run: the findings left
+ * in the fixed text. opts is modified (its overlay and standard input).
+ * Returns the fixer to finish with al_fixer_finish and free with
+ * al_fixer_free.
+ */
+al_fixer *al_fixer_run(al_run_result *res, al_run_opts *opts,
+                       al_fixes_wanted wanted, bool unsafe);
+
+/** Whether fixes were applied (AL_FIXES_ON, or the config's `fix`). */
 bool al_fixer_active(const al_fixer *self);
 
 /** The fixes the run offers (unsafe ones or not, fixable rules of res). */

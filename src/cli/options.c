@@ -872,8 +872,11 @@ static int lint(cli *c) {
   al_run_opts opts;
   run_opts_of(c, &opts);
   al_run_result res;
-  al_fixer *fixer =
-      al_fixer_run(&res, &opts, c->fix || c->diff, c->unsafe_fixes);
+  al_fixer *fixer = al_fixer_run(&res, &opts,
+                                 c->fix || c->diff ? AL_FIXES_ON
+                                 : c->add_noqa     ? AL_FIXES_OFF
+                                                   : AL_FIXES_FROM_CONFIG,
+                                 c->unsafe_fixes);
   if (res.config_failed) {
     al_fixer_free(fixer);
     const al_error *e = &res.config_error;

@@ -17,8 +17,8 @@ bool al_rule_enabled(const al_rule_ctx *ctx, const al_rule *rule) {
   return ctx->enabled[al_rule_index(rule)];
 }
 
-static al_diag *report(al_rule_ctx *ctx, const al_rule *rule,
-                       al_range range, va_list ap) {
+static al_diag *report(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                       va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   // The format is the descriptor's own string, never data.
@@ -35,8 +35,7 @@ static al_diag *report(al_rule_ctx *ctx, const al_rule *rule,
   return &ctx->out->items[ctx->out->len - 1];
 }
 
-al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span,
-                   ...) {
+al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...) {
   if (!al_rule_enabled(ctx, rule))
     return NULL;
   va_list ap;
@@ -47,8 +46,8 @@ al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span,
   return d;
 }
 
-al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule,
-                         al_range range, ...) {
+al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                         ...) {
   if (!al_rule_enabled(ctx, rule))
     return NULL;
   va_list ap;
@@ -63,7 +62,8 @@ al_fix *al_fix_new(al_rule_ctx *ctx, al_diag *diag,
   if (!diag)
     return NULL;
   al_fix *fix = al_arena_alloc(ctx->arena, sizeof *fix);
-  *fix = (al_fix){applicability, al_arena_strndup(ctx->arena, message, strlen(message)), 0, 0,
+  *fix = (al_fix){applicability,
+                  al_arena_strndup(ctx->arena, message, strlen(message)), 0, 0,
                   NULL};
   diag->fix = fix;
   return fix;
@@ -96,8 +96,8 @@ void al_fix_edit(al_rule_ctx *ctx, al_fix *fix, uint32_t start, uint32_t end,
   }
   for (uint32_t i = fix->n_edits; i > at; i--)
     fix->edits[i] = fix->edits[i - 1];
-  fix->edits[at] =
-      (al_edit){start, end, al_arena_strndup(ctx->arena, content, strlen(content))};
+  fix->edits[at] = (al_edit){
+      start, end, al_arena_strndup(ctx->arena, content, strlen(content))};
   fix->n_edits++;
 }
 

@@ -128,8 +128,8 @@ al_diag *al_report(al_rule_ctx *ctx, const al_rule *rule, al_span span, ...);
  * al_report at a range whose points are already known (a file without a
  * line map: AL002).
  */
-al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule,
-                         al_range range, ...);
+al_diag *al_report_range(al_rule_ctx *ctx, const al_rule *rule, al_range range,
+                         ...);
 
 /**
  * Give diag (al_report's result; NULL is allowed and gives NULL) a fix
@@ -141,8 +141,8 @@ al_fix *al_fix_new(al_rule_ctx *ctx, al_diag *diag,
 /**
  * Add an edit to fix (NULL: nothing). content is copied into ctx->arena.
  * An edit overlapping one already there (or out of the file's text) makes
- * the whole fix void: it keeps no edits and al_fix_usable is false. Insertions at the same
- * offset keep the order they were added in.
+ * the whole fix void: it keeps no edits and al_fix_usable is false. Insertions
+ * at the same offset keep the order they were added in.
  */
 void al_fix_edit(al_rule_ctx *ctx, al_fix *fix, uint32_t start, uint32_t end,
                  const char *content);
