@@ -404,7 +404,7 @@ static al_span r_span(reader *r) {
 #define MIN_STR 2  // offset and length
 #define MIN_CSTR 2 // the same
 #define MIN_SPAN 2 // start and length
-#define MIN_REF 4  // a string, an index, a kind
+#define MIN_REF 5  // a string, an index, a kind, a length
 #define MIN_ENUM 1
 #define MIN_BOOL 1
 #define MIN_FLAGS 1

@@ -103,6 +103,12 @@ static void classify_condition(al_extractor *x, uint32_t j, const frame *p,
     r->cflags |= AL_CALL_WHILE_TEST;
 }
 
+// Whether binary operator node n is `**`.
+static bool is_power(al_extractor *x, TSNode n) {
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+  return !ts_node_is_null(op) && al_str_eq_c(al_node_text(op, x->text), "**");
+}
+
 // The context p, the frame at j, gives to its child c: p is the nearest
 // enclosing frame that decides (classify passed the transparent ones).
 static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
@@ -146,6 +152,12 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
       r->ctx = AL_CTX_CONDITION;
     break;
   case AL_K_BINARY_OPERATOR:
+    r->ctx = AL_CTX_OPERAND;
+    // Fields are not read under binary operators: the left operand is the
+    // first named child.
+    if (c->named_index == 0 && is_power(x, p->node))
+      r->cflags |= AL_CALL_POWER_BASE;
+    break;
   case AL_K_UNARY_OPERATOR:
   case AL_K_COMPARISON_OPERATOR:
     r->ctx = AL_CTX_OPERAND;
@@ -273,8 +285,9 @@ void al_extract__attribute_read(al_extractor *x, frame *f) {
   r->parent_call = ci.ctx == AL_CTX_ARG ? ci.parent_call : AL_NONE;
   r->attr_hash = ci.ctx == AL_CTX_ATTRIBUTE ? al_use_attr_hash(ci.ctx_name) : 0;
   r->ctx = (uint8_t)ci.ctx;
-  r->flags = ci.ctx == AL_CTX_OPERAND &&
-                     frame_at(x, ci.via)->kind == AL_K_COMPARISON_OPERATOR
-                 ? AL_USE_COMPARED
-                 : 0;
+  r->flags = (ci.ctx == AL_CTX_OPERAND &&
+                      frame_at(x, ci.via)->kind == AL_K_COMPARISON_OPERATOR
+                  ? AL_USE_COMPARED
+                  : 0) |
+             (ci.cflags & AL_CALL_POWER_BASE ? AL_USE_POWER_BASE : 0);
 }

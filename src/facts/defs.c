@@ -51,9 +51,14 @@ static void bind_params(al_extractor *x, TSNode params, uint32_t scope) {
         strcmp(ts_node_type(p), "keyword_separator") == 0)
       starred = true;
     if (pk == AL_K_DEFAULT_PARAMETER || pk == AL_K_TYPED_DEFAULT_PARAMETER)
-      flags = default_flags(x, p);
+      flags = default_flags(x, p) | AL_BIND_OPTIONAL;
     if (starred)
       flags |= AL_BIND_NOT_POSITIONAL;
+    // *args, **kwargs (typed too): never required.
+    if (pk == AL_K_LIST_SPLAT_PATTERN || pk == AL_K_DICTIONARY_SPLAT_PATTERN ||
+        (pk == AL_K_TYPED_PARAMETER && ts_node_named_child_count(p) > 0 &&
+         al_node_kind(ts_node_named_child(p, 0)) != AL_K_IDENTIFIER))
+      flags |= AL_BIND_OPTIONAL;
     switch (pk) {
     case AL_K_IDENTIFIER:
       name = p;

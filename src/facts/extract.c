@@ -143,6 +143,8 @@ static void enter_call(al_extractor *x, frame *f) {
       al_node_kind(al_node_unparen(fn)) == AL_K_CALL)
     c->callee = (al_ref){.kind = AL_REF_CALL_VALUE, .base_call = AL_NONE};
   c->span = span_of(f->node);
+  uint32_t len = ts_node_end_byte(fn) - c->span.start_byte;
+  c->callee.len = ts_node_is_null(fn) || len > UINT16_MAX ? 0 : (uint16_t)len;
   c->scope = f->scope;
   c->parent_call = AL_NONE;
   if (f->flags & F_IN_LOOP)
@@ -324,6 +326,8 @@ static void add_block_site(al_extractor *x, frame *f, TSNode owner, TSNode expr,
   b->target = (al_str){NULL, 0};
   b->is_async = al_node_is_async(owner);
   b->keyword = span_of(ts_node_child(owner, 0));
+  b->word = b->is_async ? ts_node_start_byte(ts_node_child(owner, 1))
+                        : b->keyword.start_byte;
   if (ts_node_is_null(expr)) {
     b->span = span_of(owner);
     b->obj = AL_OBJ_OTHER;
@@ -1028,6 +1032,7 @@ static void release_scratch(al_extractor *x, al_facts *facts) {
 static al_facts *extract(al_extractor *self, const al_source *src,
                          const TSTree *given) {
   al_facts *facts = al_facts_new();
+  facts->import_at = AL_NONE;
   if (!src->ok) {
     facts->unreadable = true;
     facts->problem =
@@ -1067,6 +1072,7 @@ static al_facts *extract(al_extractor *self, const al_source *src,
   m = vec_get(&facts->scopes, 0);
   m->def_span = span_of(root);
   walk(self, tree);
+  al_extract__layout(self, root);
   if (ts_node_has_error(root))
     find_syntax_error(self, root);
   // The walks still point into the tree, but read nothing until their

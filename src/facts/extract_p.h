@@ -127,7 +127,7 @@ typedef struct {
   uint16_t arg_index;
   al_str ctx_name;
   uint32_t via;   // index of the frame that decided the context
-  uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED
+  uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED, AL_CALL_POWER_BASE
 } ctx_info;
 
 // --- small accessors --------------------------------------------------------
@@ -305,5 +305,11 @@ void al_extract__import(al_extractor *x, frame *f);
  * al_guard records for the others) from the if statements of its scope
  * around frame f; the call is the last one recorded. */
 void al_extract__set_guard(al_extractor *x, const frame *f, uint32_t call);
+
+// --- layout.c ---------------------------------------------------------------
+
+/** Set the facts' import_at from the module node root (the walk is over:
+ * the auxiliary walk is free). */
+void al_extract__layout(al_extractor *x, TSNode root);
 
 #endif

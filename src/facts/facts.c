@@ -36,7 +36,7 @@ SIZE_IS(al_block_site, 88);
 SIZE_IS(al_annot, 32);
 SIZE_IS(al_attr_read, 40);
 SIZE_IS(al_guard, 12);
-SIZE_IS(al_facts, 344);
+SIZE_IS(al_facts, 352);
 
 // AL_FACTS_VECTORS names the vectors of AL_FACTS_RECORDS: as many, and
 // each a member of al_facts (a name that is not fails to compile here).

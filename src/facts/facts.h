@@ -133,7 +133,11 @@ typedef enum {
   /* or a call everywhere: 0 in the zeroed ref of a generator-expression    */ \
   /* argument)                                                              */ \
   X(uint32_t, OPT,  base_call, calls)                                          \
-  X(uint8_t,  ENUM, kind,      AL_REF_CALL_VALUE) /* al_ref_kind */
+  X(uint8_t,  ENUM, kind,      AL_REF_CALL_VALUE) /* al_ref_kind */          \
+  /* a call's callee: its bytes, from the call's start to the end of the    */ \
+  /* function expression (where fixes replace it); 0 in every other ref,    */ \
+  /* and when longer than 65535                                             */ \
+  X(uint16_t, U16,  len,       _)
 
 // clang-format on
 typedef struct {
@@ -178,6 +182,9 @@ enum {
   AL_CALL_TRY_WOULD_BLOCK = 1 << 6, // inside a try body (same scope) with a
                                     // handler of BlockingIOError or
                                     // ssl.SSLWant*Error: a non-blocking call
+  // OPERAND: the left operand of `**`, which `await` before it needs
+  // parentheses around (Python binds it tighter, tree-sitter does not)
+  AL_CALL_POWER_BASE = 1 << 7,
 };
 
 #define AL_ARG_KEYWORD 0xFFFFu
@@ -302,6 +309,8 @@ enum {
   AL_BIND_DEFAULT_FALSY = 1 << 2,
   AL_BIND_DEFAULT_TRUTHY = 1 << 3,
   AL_BIND_NOT_POSITIONAL = 1 << 4,
+  // PARAM: a call may leave it out (it has a default, or is *args/**kwargs)
+  AL_BIND_OPTIONAL = 1 << 5,
 };
 
 // clang-format off
@@ -430,7 +439,8 @@ typedef struct {
 
 /** al_use.flags */
 enum {
-  AL_USE_COMPARED = 1 << 0, // OPERAND of a comparison (==, <, in, is, ...)
+  AL_USE_COMPARED = 1 << 0,   // OPERAND of a comparison (==, <, in, is, ...)
+  AL_USE_POWER_BASE = 1 << 1, // OPERAND: the left operand of `**`
 };
 
 /** Where in a try statement a read is (al_use.try_part). */
@@ -536,6 +546,9 @@ typedef enum {
   /* comprehension clauses: the comprehension (comps index), and the name */  \
   /* its target binds when a plain name (seen only inside it), else "" */     \
   X(uint32_t, OPT,  comp,          comps)                                     \
+  /* where the `with`/`for` keyword itself starts (after `async`, if any):  */ \
+  /* [keyword.start_byte, word) is `async` and the space after it           */ \
+  X(uint32_t, U32,  word,          _)                                          \
   X(al_str,   STR,  target,        _)
 
 // clang-format on
@@ -615,7 +628,7 @@ typedef struct {
   /* ATTRIBUTE: the next attribute's name as al_use_attr_hash; else 0 */       \
   X(uint32_t, U32,   attr_hash,   _)                                           \
   X(uint8_t,  ENUM,  ctx,         AL_CTX_COMPREHENSION) /* al_ctx of it */     \
-  X(uint8_t,  FLAGS, flags,       _) /* AL_USE_COMPARED */
+  X(uint8_t,  FLAGS, flags,       _) /* AL_USE_* */
 
 // clang-format on
 typedef struct {
@@ -679,7 +692,13 @@ typedef struct {
   X(al_span,      SPAN, error_span,    _) /* the first one */                  \
   /* "unexpected 'x'" / "missing ')'" (arena) */                               \
   X(const char *, CSTR, error_message, _)                                      \
-  X(bool,         BOOL, parse_gave_up, _) /* the parser's work budget ran out */
+  X(bool,         BOOL, parse_gave_up, _) /* the parser's work budget ran out */ \
+  /* where a new module-level import line can go (the start of a line, or   */ \
+  /* of the first statement): after the docstring, the __future__ imports   */ \
+  /* and the leading block of imports, or before the first statement; the   */ \
+  /* shebang and coding comments stay above. AL_NONE: no such line (no      */ \
+  /* statement, or the text ends on the block's last line)                  */ \
+  X(uint32_t,     U32,  import_at,     _)
 
 // clang-format on
 

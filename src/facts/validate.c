@@ -93,7 +93,8 @@ static bool al_scope_rules_ok(const al_facts *f, uint32_t i) {
 
 static bool al_call_rules_ok(const al_facts *f, uint32_t i) {
   const al_call *c = &f->calls.items[i];
-  if (!run_ok(c->first_arg, c->n_args, f->args.len))
+  if (!run_ok(c->first_arg, c->n_args, f->args.len) ||
+      c->callee.len > c->span.end_byte - c->span.start_byte)
     return false;
   // A guard is a parameter of the call's own function.
   if (c->guard != AL_NONE && (f->binds.items[c->guard].kind != AL_BIND_PARAM ||
@@ -257,6 +258,10 @@ NO_RULES(al_async_site)
 // Only a comprehension's clause names its comprehension and a target.
 static bool al_block_site_rules_ok(const al_facts *f, uint32_t i) {
   const al_block_site *b = &f->blocks.items[i];
+  // `async` (when present) comes before the keyword itself.
+  if (b->word < b->keyword.start_byte || b->word > f->text_len ||
+      (!b->is_async && b->word != b->keyword.start_byte))
+    return false;
   return b->comprehension || (b->comp == AL_NONE && b->target.len == 0);
 }
 NO_RULES(al_annot) // the trees are checked together: annots_valid
@@ -344,6 +349,8 @@ bool al_facts_valid(const al_facts *f) {
     return false;
   // The rules print these with %s.
   if ((f->unreadable && !f->problem) || (f->syntax_error && !f->error_message))
+    return false;
+  if (f->import_at != AL_NONE && f->import_at > f->text_len)
     return false;
   // A file that was read always has its module scope (made before parsing).
   if (!f->unreadable && f->scopes.len == 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rules/common_p.h"
+#include "rules/fixes_p.h"
 
 extern const al_rule al_rule_blocking_file_io;
 
@@ -59,6 +60,65 @@ static const char *replacement(al_rule_ctx *ctx, const al_rule *self,
                          written);
 }
 
+extern const al_rule al_rule_blocking_sleep;
+
+// Which event-loop library the file uses: asyncio, unless it imports trio
+// or anyio and not asyncio (anyio when it imports both: it runs on either).
+static const char *sleep_library(const al_facts *f) {
+  bool uses[3] = {false, false, false};
+  static const char *const libs[3] = {"asyncio", "anyio", "trio"};
+  for (uint32_t i = 0; i < f->imports.len; i++) {
+    al_str m = f->imports.items[i].module;
+    if (f->imports.items[i].level)
+      continue;
+    for (int k = 0; k < 3; k++) {
+      size_t n = strlen(libs[k]);
+      uses[k] |= m.len >= n && memcmp(m.ptr, libs[k], n) == 0 &&
+                 (m.len == n || m.ptr[n] == '.');
+    }
+  }
+  return uses[0] ? libs[0] : uses[1] ? libs[1] : uses[2] ? libs[2] : libs[0];
+}
+
+// AL200's fix: time.sleep(x) -> await asyncio.sleep(x) (trio.sleep,
+// anyio.sleep in a file of that library), replacing the function
+// expression and adding `import asyncio` when no name for the module is in
+// scope. Only a call with one positional argument, where `await` may go.
+static void fix_sleep(al_rule_ctx *ctx, al_diag *d, uint32_t call) {
+  const al_facts *f = ctx->facts;
+  const al_call *c = &f->calls.items[call];
+  // time.sleep itself: a catalog extended from the config may give AL200
+  // other functions, whose arguments need not be seconds.
+  if (!d || ctx->callee.kind != AL_TARGET_EXTERNAL ||
+      strcmp(ctx->callee.qualname, "time.sleep") != 0 || c->n_args != 1 ||
+      c->callee.len == 0 || !al_fixes_can_await(f, c->scope, c->span))
+    return;
+  const al_arg *a = &f->args.items[c->first_arg];
+  if (a->index != 0 || a->kind == AL_ARG_STARRED)
+    return;
+  const char *lib = sleep_library(f);
+  bool importable = false;
+  const char *name =
+      al_fixes_module_name(ctx, c->scope, lib, "sleep", &importable);
+  if (!name && !importable)
+    return;
+  bool paren = al_fixes_call_needs_parens(f, call);
+  al_fix *fix = al_fix_new(ctx, d, AL_FIX_UNSAFE,
+                           al_arena_printf(ctx->arena,
+                                           "Replace with `await %s.sleep(...)`",
+                                           name ? name : lib));
+  if (!name)
+    al_fixes_import(ctx, fix, lib);
+  // `await time.sleep(x)` (AL109's too) only needs the function replaced.
+  uint32_t start = c->span.start_byte;
+  al_fix_edit(ctx, fix, start, start + c->callee.len,
+              al_arena_printf(ctx->arena, "%s%s%s.sleep", paren ? "(" : "",
+                              c->ctx == AL_CTX_AWAIT ? "" : "await ",
+                              name ? name : lib));
+  if (paren)
+    al_fix_edit(ctx, fix, c->span.end_byte, c->span.end_byte, ")");
+}
+
 static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
                            uint32_t call) {
   const al_target *t = &ctx->callee;
@@ -73,9 +133,11 @@ static void check_blocking(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   const char *written = al_rules_written(ctx, call);
-  al_report(ctx, self, c->span, al_rules_describe(ctx, written, t),
-            (int)s->name.len, s->name.ptr,
-            replacement(ctx, self, e, c, written));
+  al_diag *d = al_report(ctx, self, c->span, al_rules_describe(ctx, written, t),
+                         (int)s->name.len, s->name.ptr,
+                         replacement(ctx, self, e, c, written));
+  if (self == &al_rule_blocking_sleep)
+    fix_sleep(ctx, d, call);
 }
 
 #define BLOCKING_MESSAGE                                                       \

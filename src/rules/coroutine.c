@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules/common_p.h"
+#include "rules/fixes_p.h"
 
 // --- AL100 unawaited-coroutine ----------------------------------------------
 
@@ -39,7 +40,7 @@ static void check_unawaited(al_rule_ctx *ctx, const al_rule *self,
     return;
   }
   const char *name = al_rules_describe(ctx, al_rules_written(ctx, call), t);
-  al_report(ctx, self, c->span, name, what);
+  al_fixes_await_call(ctx, al_report(ctx, self, c->span, name, what), call);
 }
 
 const al_rule al_rule_unawaited_coroutine = {
@@ -128,6 +129,79 @@ static const char *not_called_fix(al_rule_ctx *ctx, const char *written,
   return al_arena_printf(ctx->arena, "%s%s", written, args);
 }
 
+// Whether function t, passed as argument a of a call of scope `scope`, can
+// be called with no arguments: it has no required parameter, or (a method
+// of a class, no decorators) only `self`, bound by passing it as
+// `self.name` from a plain method of a class. Partials and library
+// functions are not known well enough.
+static bool callable_bare(al_rule_ctx *ctx, const al_target *t, const al_arg *a,
+                          uint32_t scope) {
+  if (t->kind != AL_TARGET_FUNCTION || t->qualname[0] ||
+      (a->kind != AL_ARG_REF && a->kind != AL_ARG_ELEMENT))
+    return false;
+  const al_facts *tf = ctx->project->files.items[t->file].facts;
+  const al_scope *ts = &tf->scopes.items[t->scope];
+  uint32_t required = 0;
+  for (uint32_t i = 0; i < tf->binds.len; i++) {
+    const al_binding *b = &tf->binds.items[i];
+    required += b->scope == t->scope && b->kind == AL_BIND_PARAM &&
+                !(b->flags & AL_BIND_OPTIONAL);
+  }
+  if (required == 0)
+    return true;
+  // self.name inside a plain method: a bound method when both are plain
+  // methods of classes.
+  const al_facts *f = ctx->facts;
+  if (required != 1 || ts->n_decorators || ts->parent == AL_NONE ||
+      tf->scopes.items[ts->parent].kind != AL_SCOPE_CLASS)
+    return false;
+  const al_scope *here = &f->scopes.items[scope];
+  if ((here->kind != AL_SCOPE_FUNCTION &&
+       here->kind != AL_SCOPE_ASYNC_FUNCTION) ||
+      here->n_decorators || here->parent == AL_NONE ||
+      f->scopes.items[here->parent].kind != AL_SCOPE_CLASS ||
+      here->first_param.len == 0)
+    return false;
+  al_str d = a->ref.dotted;
+  size_t n = here->first_param.len;
+  return d.len > n + 1 && memcmp(d.ptr, here->first_param.ptr, n) == 0 &&
+         d.ptr[n] == '.' && !memchr(d.ptr + n + 1, '.', d.len - n - 1);
+}
+
+// The fix of AL107: call the function where it is passed, wrapped in a
+// task for asyncio.wait (only in an async def, where a loop runs, and with
+// asyncio named in the module as the call names it: `M.wait`).
+static void fix_not_called(al_rule_ctx *ctx, al_diag *d, const al_call *c,
+                           const al_arg *a, const al_target *at,
+                           const char *written) {
+  if (!d || !callable_bare(ctx, at, a, c->scope))
+    return;
+  uint32_t end = a->span.end_byte;
+  if (ctx->callee.kind != AL_TARGET_EXTERNAL ||
+      strcmp(ctx->callee.qualname, "asyncio.wait") != 0) {
+    al_fix *fix =
+        al_fix_new(ctx, d, AL_FIX_UNSAFE,
+                   al_arena_printf(ctx->arena, "Pass `%s()`", written));
+    al_fix_edit(ctx, fix, end, end, "()");
+    return;
+  }
+  al_str m = c->callee.dotted;
+  if (c->callee.kind != AL_REF_DOTTED || m.len <= 5 ||
+      !al_str_eq_c((al_str){m.ptr + m.len - 5, 5}, ".wait") ||
+      !al_fixes_can_await(ctx->facts, c->scope, c->span))
+    return;
+  const char *mod = al_arena_strndup(ctx->arena, m.ptr, m.len - 5);
+  if (!al_fixes_names(ctx, c->scope, (al_str){m.ptr, m.len - 5}, "asyncio",
+                      "create_task"))
+    return;
+  al_fix *fix = al_fix_new(
+      ctx, d, AL_FIX_UNSAFE,
+      al_arena_printf(ctx->arena, "Pass `%s.create_task(%s())`", mod, written));
+  al_fix_edit(ctx, fix, a->span.start_byte, a->span.start_byte,
+              al_arena_printf(ctx->arena, "%s.create_task(", mod));
+  al_fix_edit(ctx, fix, end, end, "())");
+}
+
 static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
                              uint32_t call) {
   const al_catalog_entry *e =
@@ -149,8 +223,10 @@ static void check_not_called(al_rule_ctx *ctx, const al_rule *self,
       callee = al_rules_written(ctx, call);
     const char *needs;
     const char *fix = not_called_fix(ctx, written, &at, &needs);
-    al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at), callee,
-              needs, fix);
+    al_diag *d =
+        al_report(ctx, self, a->span, al_rules_describe(ctx, written, &at),
+                  callee, needs, fix);
+    fix_not_called(ctx, d, c, a, &at, written);
   }
 }
 
@@ -289,9 +365,11 @@ static void check_condition(al_rule_ctx *ctx, const al_rule *self,
     why = task ? "the task object is always true here, whatever its result"
                : "the awaitable is always true here, whatever its result";
   }
-  al_report(ctx, self, c->span,
-            al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
-            src, why);
+  al_diag *d = al_report(
+      ctx, self, c->span,
+      al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee), src,
+      why);
+  al_fixes_await_call(ctx, d, call);
 }
 
 // --- properties read as values (AL101, AL102) ------------------------------
@@ -333,13 +411,15 @@ static void check_condition_properties(al_rule_ctx *ctx, const al_rule *self) {
     const al_attr_read *r = &f->reads.items[i];
     const char *subject, *why;
     bool awaitable = false;
-    if (r->ctx == AL_CTX_CONDITION &&
-        (why = property_source(ctx, r, &subject, &awaitable)))
-      al_report(ctx, self, r->span, subject, why,
-                awaitable
-                    ? "the awaitable is always true here, whatever its result"
-                    : "the coroutine object is always true here and the call "
-                      "never runs");
+    if (r->ctx != AL_CTX_CONDITION ||
+        !(why = property_source(ctx, r, &subject, &awaitable)))
+      continue;
+    al_diag *d = al_report(
+        ctx, self, r->span, subject, why,
+        awaitable ? "the awaitable is always true here, whatever its result"
+                  : "the coroutine object is always true here and the call "
+                    "never runs");
+    al_fixes_add_await(ctx, d, r->scope, r->span, false);
   }
 }
 
@@ -567,9 +647,11 @@ static void check_value(al_rule_ctx *ctx, const al_rule *self, uint32_t call) {
   const char *obj = strcmp(src, "returns an awaitable") == 0
                         ? "the awaitable"
                         : "its coroutine object";
-  al_report(ctx, self, c->span,
-            al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee),
-            src, obj, how);
+  al_diag *d = al_report(
+      ctx, self, c->span,
+      al_rules_describe(ctx, al_rules_written(ctx, call), &ctx->callee), src,
+      obj, how);
+  al_fixes_await_call(ctx, d, call);
 }
 
 // Functions that show an object rather than use its value.
@@ -622,6 +704,21 @@ static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
   return coro_kind_text(al_index_coroutine_kind(ctx->index, *t));
 }
 
+// Whether every read of binding `which` (all recorded: it holds a call's
+// value) uses the value, in the binding's own scope: then `await` at the
+// call gives each read the result it wants, and takes no coroutine from a
+// read that awaits it or passes it on.
+static bool every_read_a_value(al_rule_ctx *ctx, uint32_t which) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_use *u = &f->uses.items[i];
+    if (u->binding == which &&
+        (u->scope != f->binds.items[which].scope || !value_use(ctx, u)))
+      return false;
+  }
+  return true;
+}
+
 // Per binding, what check_value_names found out.
 enum { NAME_UNSEEN, NAME_SKIP, NAME_CORO };
 
@@ -667,7 +764,10 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
     const char *what = al_arena_printf(
         ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
         (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
-    al_report(ctx, self, u->span, what, src, "its coroutine object", how);
+    al_diag *d =
+        al_report(ctx, self, u->span, what, src, "its coroutine object", how);
+    if (d && every_read_a_value(ctx, u->binding))
+      al_fixes_await_call(ctx, d, b->target);
     state[u->binding] = NAME_SKIP; // one 'await' fixes every read
   }
 }
@@ -685,8 +785,14 @@ static void check_value_properties(al_rule_ctx *ctx, const al_rule *self) {
                 .attr_hash = r->attr_hash,
                 .flags = r->flags};
     const char *how = value_use(ctx, &u), *subject, *why;
-    if (how && (why = property_source(ctx, r, &subject, NULL)))
-      al_report(ctx, self, r->span, subject, why, "its coroutine object", how);
+    if (!how || !(why = property_source(ctx, r, &subject, NULL)))
+      continue;
+    al_diag *d = al_report(ctx, self, r->span, subject, why,
+                           "its coroutine object", how);
+    al_fixes_add_await(ctx, d, r->scope, r->span,
+                       r->ctx == AL_CTX_ATTRIBUTE ||
+                           r->ctx == AL_CTX_SUBSCRIPT ||
+                           (r->flags & AL_USE_POWER_BASE));
   }
 }
 

@@ -10,10 +10,52 @@
  * BOTH answer is never reported.
  */
 #include "rules/common_p.h"
+#include "rules/fixes_p.h"
 
 // Room for the index's reason ("'Pool' (app/db.py:12) defines __aenter__
 // but not __enter__", with a long path).
 #define WHY_MAX 512
+
+// Whether every other item of the with statement of item `block` supports
+// `bad`, the protocol the fix switches the statement to (only it, or both):
+// an unknown item may be one the switch would break.
+static bool items_agree(al_rule_ctx *ctx, uint32_t block, al_proto bad) {
+  const al_facts *f = ctx->facts;
+  uint32_t kw = f->blocks.items[block].keyword.start_byte;
+  char why[WHY_MAX];
+  for (uint32_t i = 0; i < f->blocks.len; i++) {
+    const al_block_site *o = &f->blocks.items[i];
+    if (i == block || o->is_for || o->keyword.start_byte != kw)
+      continue;
+    al_proto p =
+        al_index_block_protocol(ctx->index, ctx->file, i, why, sizeof why);
+    if (p != bad && p != AL_PROTO_BOTH)
+      return false;
+  }
+  return true;
+}
+
+// The fix of a mismatch: `async` written before the keyword (only where an
+// async def may hold it, and not in a generator expression, which it would
+// turn into an async one), or deleted with the space after it. Safe: the
+// original always raises TypeError.
+static void fix_mismatch(al_rule_ctx *ctx, al_diag *d, uint32_t block,
+                         al_proto bad) {
+  const al_block_site *b = &ctx->facts->blocks.items[block];
+  if (!d || (!b->is_for && !items_agree(ctx, block, bad)))
+    return;
+  static const char *const messages[2][2] = {
+      {"Use `async with`", "Use `async for`"}, {"Use `with`", "Use `for`"}};
+  if (b->is_async) {
+    al_fix *fix = al_fix_new(ctx, d, AL_FIX_SAFE, messages[1][b->is_for]);
+    al_fix_edit(ctx, fix, b->keyword.start_byte, b->word, "");
+    return;
+  }
+  if (!al_fixes_can_await(ctx->facts, b->scope, b->keyword))
+    return;
+  al_fix *fix = al_fix_new(ctx, d, AL_FIX_SAFE, messages[0][b->is_for]);
+  al_fix_edit(ctx, fix, b->keyword.start_byte, b->keyword.start_byte, "async ");
+}
 
 // Report `block` when its kind matches (a for loop when is_for, else a with
 // item; `async` present when is_async) and the index says its object
@@ -28,7 +70,8 @@ static void check_mismatch(al_rule_ctx *ctx, const al_rule *self,
   if (al_index_block_protocol(ctx->index, ctx->file, block, why, sizeof why) !=
       bad)
     return;
-  al_report(ctx, self, b->span, why); // formatted into ctx->arena at once
+  // why is formatted into ctx->arena at once.
+  fix_mismatch(ctx, al_report(ctx, self, b->span, why), block, bad);
 }
 
 // --- AL300 sync-with-async-context-manager ----------------------------------

@@ -5,6 +5,7 @@
  * them, since the group keeps its tasks.
  */
 #include "rules/common_p.h"
+#include "rules/fixes_p.h"
 
 // ensure_future(x) makes a task only of a coroutine: a future it is given
 // (`loop.run_in_executor(...)`, `asyncio.gather(...)`, what the catalog
@@ -26,6 +27,65 @@ static bool wraps_a_future(al_rule_ctx *ctx, const al_call *c,
          al_str_eq_c(e->returns, "asyncio.Future");
 }
 
+// AL120's fix keeps the task in a module-level set until it is done,
+// through a helper the fix adds once per module (after its imports):
+// `_keep_task(asyncio.create_task(...))`. An expression, so the statement
+// keeps its place, line and indentation whatever surrounds it.
+#define KEEP_SET "_background_tasks"
+#define KEEP_FN "_keep_task"
+#define KEEP_HELPER                                                            \
+  "\n" KEEP_SET " = set()\n"                                                   \
+  "\n"                                                                         \
+  "\n"                                                                         \
+  "def " KEEP_FN "(task):\n"                                                   \
+  "    \"\"\"Hold a reference to task until it is done.\"\"\"\n"               \
+  "    " KEEP_SET ".add(task)\n"                                               \
+  "    task.add_done_callback(" KEEP_SET ".discard)\n"                         \
+  "    return task\n"
+
+// Whether the helper's names are free in scope and the scopes around it
+// (HELPER_FREE), already the helper's at module level (HELPER_THERE: bound
+// once each, the function and the set), or taken by something else.
+enum { HELPER_FREE, HELPER_THERE, HELPER_TAKEN };
+
+static int helper_state(const al_facts *f, uint32_t scope) {
+  uint32_t fn = 0, set = 0;
+  for (uint32_t s = scope; s != AL_NONE && s < f->scopes.len;
+       s = f->scopes.items[s].parent)
+    for (uint32_t i = 0; i < f->binds.len; i++) {
+      const al_binding *b = &f->binds.items[i];
+      if (b->scope != s)
+        continue;
+      bool is_fn = al_str_eq_c(b->name, KEEP_FN);
+      bool is_set = al_str_eq_c(b->name, KEEP_SET);
+      if ((is_fn || is_set) && s != 0)
+        return HELPER_TAKEN;
+      fn += is_fn ? (b->kind == AL_BIND_FUNCTION ? 1 : 2) : 0;
+      set += is_set ? (b->kind == AL_BIND_ASSIGN ? 1 : 2) : 0;
+    }
+  if (fn == 0 && set == 0)
+    return HELPER_FREE;
+  return fn == 1 && set == 1 ? HELPER_THERE : HELPER_TAKEN;
+}
+
+static void fix_dangling(al_rule_ctx *ctx, al_diag *d, const al_call *c) {
+  const al_facts *f = ctx->facts;
+  int state = d ? helper_state(f, c->scope) : HELPER_TAKEN;
+  // The helper goes before the first statement: never at the call itself
+  // (two insertions at one offset would leave their order to the engine).
+  if (state == HELPER_TAKEN ||
+      (state == HELPER_FREE &&
+       (f->import_at == AL_NONE || f->import_at == c->span.start_byte)))
+    return;
+  al_fix *fix = al_fix_new(ctx, d, AL_FIX_UNSAFE,
+                           "Keep a reference in `" KEEP_SET "` until the task "
+                           "is done");
+  if (state == HELPER_FREE)
+    al_fix_edit(ctx, fix, f->import_at, f->import_at, KEEP_HELPER);
+  al_fix_edit(ctx, fix, c->span.start_byte, c->span.start_byte, KEEP_FN "(");
+  al_fix_edit(ctx, fix, c->span.end_byte, c->span.end_byte, ")");
+}
+
 static void check_dangling(al_rule_ctx *ctx, const al_rule *self,
                            uint32_t call) {
   const al_call *c = &ctx->facts->calls.items[call];
@@ -34,8 +94,11 @@ static void check_dangling(al_rule_ctx *ctx, const al_rule *self,
   const al_target *t = &ctx->callee;
   if (!al_rules_entry(t, AL_CAT_TASK) || wraps_a_future(ctx, c, t))
     return;
-  al_report(ctx, self, c->span,
-            al_rules_describe(ctx, al_rules_written(ctx, call), t));
+  fix_dangling(
+      ctx,
+      al_report(ctx, self, c->span,
+                al_rules_describe(ctx, al_rules_written(ctx, call), t)),
+      c);
 }
 
 const al_rule al_rule_dangling_task = {
