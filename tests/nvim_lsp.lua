@@ -51,7 +51,8 @@ local ok, err = pcall(function()
   say('after undo %s', back and 'finding back' or 'clean')
 
   -- A code action through neovim's own machinery: the server's actions
-  -- for line 6, the "# noqa" one applied as a workspace edit.
+  -- for line 6, the rule's quickfix ("Add `await`") applied as a
+  -- workspace edit.
   local client = vim.lsp.get_client_by_id(id)
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
@@ -64,8 +65,8 @@ local ok, err = pcall(function()
   local chosen
   for _, reply in pairs(replies) do
     for _, a in ipairs(reply.result or {}) do
-      say('action %s', a.title)
-      if a.title:match('^Suppress') then chosen = a end
+      say('action %s%s', a.title, a.isPreferred and ' (preferred)' or '')
+      if a.title == 'Add `await`' then chosen = a end
     end
   end
   if chosen then

@@ -3,8 +3,7 @@
 # A real editor: neovim headless opens a file, attaches `asynclint server`
 # with its built-in LSP client (nvim_lsp.lua), and must see the server's
 # diagnostic, see it go after an edit and come back after an undo, and
-# apply the server's "# noqa" code action (the fix quickfixes of issue 18
-# go the same way). Skips
+# apply the server's quickfix for it (issue 18's "Add `await`"). Skips
 # when neovim is not installed (./dev installs Debian's).
 # usage: nvim_lsp.sh ASYNCLINT SOURCE_ROOT
 set -u
@@ -39,9 +38,10 @@ diagnostics arrived
 diag 6:5 AL100 asynclint severity=1 'fetch' (pkg/lib.py:1) is async: this call creates a coroutine that is never awaited; add 'await'
 after edit clean
 after undo finding back
+action Add \`await\`
 action Suppress with # noqa: AL100
 action Show the explanation of AL100 (unawaited-coroutine)
-after action clean:     fetch()  # noqa: AL100
+after action clean:     await fetch()
 client stopped"
 if [ "$rc" -eq 0 ] && [ "$(cat "$out" 2>/dev/null)" = "$expected" ]; then
   ok "neovim attaches asynclint server, sees its diagnostics follow edits and applies a code action"

@@ -520,10 +520,16 @@ def code_actions(root, c):
     assert actions_at(c, app, 1) == []  # nothing there
     acts = actions_at(c, app, 5)
     titles = [a["title"] for a in acts]
-    assert titles == ["Suppress with # noqa: AL100",
+    assert titles == ["Add `await`", "Suppress with # noqa: AL100",
                       "Show the explanation of AL100 (unawaited-coroutine)"], \
         titles
-    noqa, explain = acts
+    fix, noqa, explain = acts
+    # The rule's fix (issue 18): a quickfix, not preferred (unsafe).
+    assert fix["kind"] == "quickfix" and not fix.get("isPreferred"), fix
+    assert fix["edit"]["changes"][app] == [{
+        "range": {"start": {"line": 5, "character": 4},
+                  "end": {"line": 5, "character": 4}},
+        "newText": "await "}], fix
     assert noqa["kind"] == "quickfix" and \
         noqa["diagnostics"][0]["code"] == "AL100", noqa
     assert noqa["edit"]["changes"][app] == [{
@@ -534,17 +540,18 @@ def code_actions(root, c):
         explain["command"]["arguments"] == ["AL100"], explain
     # An existing noqa list grows; a line ending in a string gets none.
     acts = actions_at(c, app, 6)
-    assert acts[0]["edit"]["changes"][app][0]["newText"] == ", AL100", acts
-    assert acts[0]["edit"]["changes"][app][0]["range"]["start"] == {
+    assert acts[1]["edit"]["changes"][app][0]["newText"] == ", AL100", acts
+    assert acts[1]["edit"]["changes"][app][0]["range"]["start"] == {
         "line": 6, "character": 26}, acts
     acts = actions_at(c, app, 7)
     assert [a["title"] for a in acts] == [
+        "Add `await`",
         "Show the explanation of AL100 (unawaited-coroutine)"], acts
     # Applied as the client would: that finding goes.
     apply_edit(c, app, noqa, 2)
     p = c.version(app, 2)
     assert codes(p["diagnostics"]) == [("AL100", 6), ("AL100", 7)], p
-    apply_edit(c, app, actions_at(c, app, 6)[0], 3)
+    apply_edit(c, app, actions_at(c, app, 6)[1], 3)
     p = c.version(app, 3)
     assert codes(p["diagnostics"]) == [("AL100", 7)], p
     # The explanation: shown as a message to a client without showDocument.
