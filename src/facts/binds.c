@@ -189,6 +189,10 @@ void al_extract__assignment(al_extractor *x, frame *f) {
     f->bind =
         al_extract__bind(x, f, f->scope, left,
                          awaited ? AL_BIND_AWAIT : AL_BIND_ASSIGN, AL_NONE);
+    // `t = xx = f()`: this is xx; the outer target holds the value too.
+    if (x->stack.len >= 2 &&
+        frame_at(x, x->stack.len - 2)->kind == AL_K_ASSIGNMENT)
+      x->facts->binds.items[f->bind].flags |= AL_BIND_CHAINED;
     if (!awaited)
       bind_value_ref(x, f->bind, rv);
     if (ts_node_is_null(type))

@@ -311,6 +311,9 @@ enum {
   AL_BIND_NOT_POSITIONAL = 1 << 4,
   // PARAM: a call may leave it out (it has a default, or is *args/**kwargs)
   AL_BIND_OPTIONAL = 1 << 5,
+  // ASSIGN: the inner target of a chain (`t = xx = f()`): the value has
+  // other names too
+  AL_BIND_CHAINED = 1 << 6,
 };
 
 // clang-format off

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Naming callees in messages, placing code in its scope, and matching
- * arguments against the catalog's argument specs.
+ * Naming callees in messages, placing code in its scope, matching
+ * arguments against the catalog's argument specs, and which names are
+ * read.
  */
 #include "rules/common_p.h"
 
@@ -101,6 +102,68 @@ bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which) {
   const al_binding *b = &f->binds.items[which];
   for (uint32_t i = 0; i < f->binds.len; i++)
     if (i != which && f->binds.items[i].scope == b->scope &&
+        al_str_eq(f->binds.items[i].name, b->name))
+      return true;
+  return false;
+}
+
+// --- names read -------------------------------------------------------------
+
+// "scope:name" into buf (cap >= 11 + name.len + 1); returns the length.
+static size_t format_key(char *buf, uint32_t scope, al_str name) {
+  char digits[10];
+  size_t n = 0, o = 0;
+  do {
+    digits[n++] = (char)('0' + scope % 10);
+    scope /= 10;
+  } while (scope);
+  while (n)
+    buf[o++] = digits[--n];
+  buf[o++] = ':';
+  memcpy(buf + o, name.ptr, name.len);
+  o += name.len;
+  buf[o] = 0;
+  return o;
+}
+
+static al_str read_key(al_arena *arena, uint32_t scope, al_str name) {
+  char *k = al_arena_alloc(arena, 11 + name.len + 1);
+  return (al_str){k, format_key(k, scope, name)};
+}
+
+void al_read_set_build(al_read_set *rs, const al_facts *f, al_arena *arena) {
+  rs->set = AL_MAP_INIT;
+  rs->arena = arena;
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
+    al_map_put(&rs->set, read_key(arena, b->scope, b->name), 1);
+  }
+}
+
+// Whether any read of `name` in function `scope` (or a function nested in
+// it) was recorded, whichever binding it belongs to.
+bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name) {
+  if (rs->set.len == 0)
+    return false;
+  char buf[256];
+  if (11 + name.len + 1 <= sizeof buf)
+    return al_map_get(&rs->set, (al_str){buf, format_key(buf, scope, name)},
+                      NULL);
+  return al_map_get(&rs->set, read_key(rs->arena, scope, name), NULL);
+}
+
+bool al_in_function(const al_facts *f, uint32_t scope) {
+  al_scope_kind k = (al_scope_kind)f->scopes.items[scope].kind;
+  return k == AL_SCOPE_FUNCTION || k == AL_SCOPE_ASYNC_FUNCTION;
+}
+
+// Whether binding `which`'s name is declared global/nonlocal in its scope:
+// the value then lives outside the function.
+bool al_declared_outside(const al_facts *f, uint32_t which) {
+  const al_binding *b = &f->binds.items[which];
+  for (uint32_t i = 0; i < f->binds.len; i++)
+    if (f->binds.items[i].kind == AL_BIND_GLOBAL &&
+        f->binds.items[i].scope == b->scope &&
         al_str_eq(f->binds.items[i].name, b->name))
       return true;
   return false;

@@ -7,6 +7,7 @@
 #ifndef AL_RULES_COMMON_P_H
 #define AL_RULES_COMMON_P_H
 
+#include "base/map.h"
 #include "rules/rule.h"
 
 /**
@@ -66,5 +67,28 @@ bool al_rules_bound_elsewhere(const al_facts *f, uint32_t which);
  */
 al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
                                 const al_arg *a, const char **written);
+
+/**
+ * The (scope, name) pairs of a file that are read somewhere (facts->uses):
+ * built once per check, so that asking costs O(1) however many bindings a
+ * file has.
+ */
+typedef struct {
+  al_map set; // "scope:name" -> 1
+  al_arena *arena;
+} al_read_set;
+
+void al_read_set_build(al_read_set *rs, const al_facts *f, al_arena *arena);
+
+/** Whether any read of `name` in function `scope` (or a function nested in
+ * it) was recorded, whichever binding it belongs to. */
+bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name);
+
+/** Whether scope is a def or async def. */
+bool al_in_function(const al_facts *f, uint32_t scope);
+
+/** Whether binding `which`'s name is declared global/nonlocal in its scope:
+ * the value then lives outside the function. */
+bool al_declared_outside(const al_facts *f, uint32_t which);
 
 #endif

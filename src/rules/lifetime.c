@@ -10,86 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/map.h"
 #include "rules/common_p.h"
-
-// The (scope, name) pairs of a file that are read somewhere: built once per
-// check, so that asking costs O(1) however many bindings a file has.
-typedef struct {
-  al_map set; // "scope:name" -> 1
-  al_arena *arena;
-} read_set;
-
-// "scope:name" into buf (cap >= 11 + name.len + 1); returns the length.
-static size_t format_key(char *buf, uint32_t scope, al_str name) {
-  char digits[10];
-  size_t n = 0, o = 0;
-  do {
-    digits[n++] = (char)('0' + scope % 10);
-    scope /= 10;
-  } while (scope);
-  while (n)
-    buf[o++] = digits[--n];
-  buf[o++] = ':';
-  memcpy(buf + o, name.ptr, name.len);
-  o += name.len;
-  buf[o] = 0;
-  return o;
-}
-
-static al_str read_key(al_arena *arena, uint32_t scope, al_str name) {
-  char *k = al_arena_alloc(arena, 11 + name.len + 1);
-  return (al_str){k, format_key(k, scope, name)};
-}
-
-static void read_set_build(read_set *rs, const al_facts *f, al_arena *arena) {
-  rs->set = AL_MAP_INIT;
-  rs->arena = arena;
-  for (uint32_t i = 0; i < f->uses.len; i++) {
-    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
-    al_map_put(&rs->set, read_key(arena, b->scope, b->name), 1);
-  }
-}
-
-// Whether any read of `name` in function `scope` (or a function nested in
-// it) was recorded, whichever binding it belongs to.
-static bool name_is_read(const read_set *rs, uint32_t scope, al_str name) {
-  if (rs->set.len == 0)
-    return false;
-  char buf[256];
-  if (11 + name.len + 1 <= sizeof buf)
-    return al_map_get(&rs->set, (al_str){buf, format_key(buf, scope, name)},
-                      NULL);
-  return al_map_get(&rs->set, read_key(rs->arena, scope, name), NULL);
-}
-
-static bool in_function(const al_facts *f, uint32_t scope) {
-  al_scope_kind k = (al_scope_kind)f->scopes.items[scope].kind;
-  return k == AL_SCOPE_FUNCTION || k == AL_SCOPE_ASYNC_FUNCTION;
-}
 
 // --- AL103 coroutine-never-awaited ------------------------------------------
 
-// Whether binding `which`'s name is declared global/nonlocal in its scope:
-// the value then lives outside the function.
-static bool declared_outside(const al_facts *f, uint32_t which) {
-  const al_binding *b = &f->binds.items[which];
-  for (uint32_t i = 0; i < f->binds.len; i++)
-    if (f->binds.items[i].kind == AL_BIND_GLOBAL &&
-        f->binds.items[i].scope == b->scope &&
-        al_str_eq(f->binds.items[i].name, b->name))
-      return true;
-  return false;
-}
-
 static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
-  read_set rs;
-  read_set_build(&rs, f, ctx->arena);
+  al_read_set rs;
+  al_read_set_build(&rs, f, ctx->arena);
   for (uint32_t i = 0; i < f->binds.len; i++) {
     const al_binding *b = &f->binds.items[i];
     if (b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
-        !in_function(f, b->scope))
+        !al_in_function(f, b->scope))
       continue;
     const al_call *c = &f->calls.items[b->target];
     if (c->ctx != AL_CTX_ASSIGN)
@@ -97,7 +29,7 @@ static void check_never_awaited(al_rule_ctx *ctx, const al_rule *self) {
     al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
     if (!al_index_is_coroutine_function(ctx->index, t))
       continue;
-    if (name_is_read(&rs, b->scope, b->name) || declared_outside(f, i))
+    if (al_name_is_read(&rs, b->scope, b->name) || al_declared_outside(f, i))
       continue;
     // In a loop, a read earlier in the body may see this value on the next
     // pass; such a name must have been bound before the loop too.
@@ -292,22 +224,22 @@ const al_rule al_rule_coroutine_awaited_twice = {
 
 // Whether a collection whose context is ctx (and binding b) is dropped or
 // bound to a name that is never read.
-static bool collection_unused(const al_facts *f, const read_set *rs,
+static bool collection_unused(const al_facts *f, const al_read_set *rs,
                               uint8_t ctx, uint32_t binding) {
   if (ctx == AL_CTX_STMT)
     return true;
   if (ctx != AL_CTX_ASSIGN || binding == AL_NONE)
     return false;
   const al_binding *b = &f->binds.items[binding];
-  return in_function(f, b->scope) && !name_is_read(rs, b->scope, b->name);
+  return al_in_function(f, b->scope) && !al_name_is_read(rs, b->scope, b->name);
 }
 
 static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
   if (f->comps.len == 0 && f->calls.len == 0)
     return;
-  read_set rs;
-  read_set_build(&rs, f, ctx->arena);
+  al_read_set rs;
+  al_read_set_build(&rs, f, ctx->arena);
   // Comprehensions whose element is a coroutine call.
   bool *reported =
       f->comps.len ? al_arena_alloc(ctx->arena, f->comps.len) : NULL;

@@ -101,6 +101,37 @@ static void check_dangling(al_rule_ctx *ctx, const al_rule *self,
       c);
 }
 
+// `task = asyncio.create_task(...)` (or `_ = ...`) in a function that never
+// reads the name: dropped all the same, when the function returns.
+static void check_unread_tasks(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  al_read_set rs = {0};
+  bool built = false;
+  for (uint32_t i = 0; i < f->binds.len; i++) {
+    const al_binding *b = &f->binds.items[i];
+    if (b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
+        f->calls.items[b->target].ctx != AL_CTX_ASSIGN ||
+        !al_in_function(f, b->scope))
+      continue;
+    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
+    const al_call *c = &f->calls.items[b->target];
+    if (!al_rules_entry(&t, AL_CAT_TASK) || wraps_a_future(ctx, c, &t))
+      continue;
+    if (!built) {
+      al_read_set_build(&rs, f, ctx->arena);
+      built = true;
+    }
+    if (al_name_is_read(&rs, b->scope, b->name) || al_declared_outside(f, i) ||
+        (b->flags & AL_BIND_CHAINED))
+      continue;
+    al_report(ctx, self, c->span,
+              al_arena_printf(
+                  ctx->arena, "%s, bound to '%.*s' and never read,",
+                  al_rules_describe(ctx, al_rules_written(ctx, b->target), &t),
+                  (int)b->name.len, b->name.ptr));
+  }
+}
+
 const al_rule al_rule_dangling_task = {
     .code = "AL120",
     .name = "dangling-task",
@@ -110,7 +141,9 @@ const al_rule al_rule_dangling_task = {
                "a reference (or use a TaskGroup)",
     .doc = "What it does\n"
            "  Flags asyncio.create_task(...), asyncio.ensure_future(...) and "
-           "loop.create_task(...)\n  whose result is dropped.\n\n"
+           "loop.create_task(...)\n  whose result is dropped, or bound to a "
+           "name the function never reads\n  (`_ = asyncio.create_task(...)`)."
+           "\n\n"
            "Why is this bad?\n"
            "  The event loop keeps only a weak reference to tasks: a task "
            "nobody holds can be\n  garbage-collected mid-flight, and if it "
@@ -128,6 +161,7 @@ const al_rule al_rule_dangling_task = {
     .equivalents = "RUF006, ASYNC300",
     .severity = AL_SEV_WARNING,
     .default_on = true,
-    .wants = AL_WANTS_CALLS,
+    .wants = AL_WANTS_CALLS | AL_WANTS_FILE,
     .check_call = check_dangling,
+    .check_file = check_unread_tasks,
 };
