@@ -199,8 +199,8 @@ static void test_round_trip_special(void **state) {
   // Empty, non-ASCII (line map entries), a syntax error, undecodable bytes.
   static const char *const texts[] = {
       "",
-      "s = 'h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80'  # \xC3\xA9\n"
-      "async def f():\n    await g(x='\xC3\xA9')\n",
+      ("s = 'h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80'  # \xC3\xA9\n"
+       "async def f():\n    await g(x='\xC3\xA9')\n"),
       "def f(:\n    pass\n",
       "x = '\xFF'\n",
       "\xEF\xBB\xBF# coding: latin-1\nx = 1\n",

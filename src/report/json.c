@@ -91,8 +91,12 @@ static bool set(json_t *obj, const char *key, json_t *value) {
 
 static json_t *position(al_position p) {
   json_t *o = json_object();
-  if (o && !(set(o, "line", json_integer(p.line)) &
-             set(o, "column", json_integer(p.column)))) {
+  if (!o)
+    return NULL;
+  // Both sets run (each consumes its value) before the check.
+  bool line = set(o, "line", json_integer(p.line));
+  bool column = set(o, "column", json_integer(p.column));
+  if (!line || !column) {
     json_decref(o);
     return NULL;
   }
