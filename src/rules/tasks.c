@@ -130,6 +130,8 @@ static void check_unread_tasks(al_rule_ctx *ctx, const al_rule *self) {
                   al_rules_describe(ctx, al_rules_written(ctx, b->target), &t),
                   (int)b->name.len, b->name.ptr));
   }
+  if (built)
+    al_map_free(&rs.set);
 }
 
 const al_rule al_rule_dangling_task = {
