@@ -101,6 +101,22 @@ static void check_dangling(al_rule_ctx *ctx, const al_rule *self,
       c);
 }
 
+// Cheap test before resolving: a plain name (maybe an alias of a task
+// factory) or a dotted one ending in a task factory's name.
+static bool may_make_task(const al_ref *callee) {
+  if (callee->kind != AL_REF_DOTTED)
+    return false;
+  const char *dot = NULL;
+  for (size_t k = 0; k < callee->dotted.len; k++)
+    if (callee->dotted.ptr[k] == '.')
+      dot = callee->dotted.ptr + k;
+  if (!dot)
+    return true;
+  al_str last = {dot + 1,
+                 callee->dotted.len - (size_t)(dot + 1 - callee->dotted.ptr)};
+  return al_str_eq_c(last, "create_task") || al_str_eq_c(last, "ensure_future");
+}
+
 // `task = asyncio.create_task(...)` (or `_ = ...`) in a function that never
 // reads the name: dropped all the same, when the function returns.
 static void check_unread_tasks(al_rule_ctx *ctx, const al_rule *self) {
@@ -113,8 +129,10 @@ static void check_unread_tasks(al_rule_ctx *ctx, const al_rule *self) {
         f->calls.items[b->target].ctx != AL_CTX_ASSIGN ||
         !al_in_function(f, b->scope))
       continue;
-    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
     const al_call *c = &f->calls.items[b->target];
+    if (!may_make_task(&c->callee))
+      continue;
+    al_target t = al_index_resolve_callee(ctx->index, ctx->file, b->target);
     if (!al_rules_entry(&t, AL_CAT_TASK) || wraps_a_future(ctx, c, &t))
       continue;
     if (!built) {
