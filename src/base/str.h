@@ -36,6 +36,17 @@ static inline bool al_str_starts_with(al_str a, const char *prefix) {
   return a.len >= n && memcmp(a.ptr, prefix, n) == 0;
 }
 
+/** The value of hexadecimal digit c, or -1. */
+static inline int al_hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /** Byte-wise three-way comparison (shorter prefix first). */
 static inline int al_str_cmp(al_str a, al_str b) {
   size_t n = a.len < b.len ? a.len : b.len;

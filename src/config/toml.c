@@ -15,6 +15,7 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 
+#include "base/str.h"
 #include "base/vec.h"
 #include "syntax/errors.h"
 #include "syntax/parser.h"
@@ -191,16 +192,6 @@ static void put_utf8(char *out, size_t *len, uint32_t cp) {
   }
 }
 
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes a string or quoted_key node into *out / *out_len (arena).
 static bool decode_string(reader *r, TSNode n, const char **out,
                           size_t *out_len) {
@@ -282,7 +273,7 @@ static bool decode_string(reader *r, TSNode n, const char **out,
     uint32_t cp = 0;
     bool ok = digits && end - (p + 1) >= digits;
     for (int i = 0; ok && i < digits; i++) {
-      int d = hex_digit(p[1 + i]);
+      int d = al_hex_digit(p[1 + i]);
       if (d < 0)
         ok = false;
       else
@@ -326,7 +317,7 @@ static bool decode_integer(reader *r, TSNode n, int64_t *out) {
   for (; s < end; s++) {
     if (*s == '_')
       continue;
-    int d = hex_digit(*s);
+    int d = al_hex_digit(*s);
     if (d < 0 || (unsigned)d >= base)
       return fail_node(r, n, "invalid integer '%.*s'", (int)(e - b),
                        r->text + b);

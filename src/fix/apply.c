@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fix/fix.h"
+#include "source/file.h"
 #include "syntax/parser.h"
 
 bool al_fix_wanted(const al_diag *d, const al_fix_policy *policy) {
@@ -332,35 +333,8 @@ char *al_fix_encode(const char *text, size_t len, const char *encoding,
   iconv_t cd = open_encoder(encoding);
   if (cd == (iconv_t)-1)
     return NULL;
-  // UTF-8 never takes fewer bytes than... it can (3 bytes -> 4 in GB18030):
-  // start at twice the size and grow on E2BIG.
-  size_t cap = len * 2 + 16;
-  char *buf = al_xmalloc(cap);
-  char *in = (char *)text, *o = buf;
-  size_t in_left = len, o_left = cap - 1;
-  bool flushing = false;
-  for (;;) {
-    size_t r = flushing ? iconv(cd, NULL, NULL, &o, &o_left)
-                        : iconv(cd, &in, &in_left, &o, &o_left);
-    if (r != (size_t)-1) {
-      if (flushing)
-        break;
-      flushing = true;
-      continue;
-    }
-    if (errno != E2BIG) { // a character the encoding cannot hold
-      free(buf);
-      iconv_close(cd);
-      return NULL;
-    }
-    size_t used = (size_t)(o - buf);
-    cap *= 2;
-    buf = al_xrealloc(buf, cap);
-    o = buf + used;
-    o_left = cap - used - 1;
-  }
+  size_t fail_at; // a character the encoding cannot hold: NULL
+  char *buf = al_iconv_all(cd, text, len, out_len, &fail_at);
   iconv_close(cd);
-  *o = '\0';
-  *out_len = (size_t)(o - buf);
   return buf;
 }

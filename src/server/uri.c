@@ -10,17 +10,8 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/str.h"
 #include "server/server_p.h"
-
-static int hex(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 char *al_uri_from_path(const char *path) {
   static const char digits[] = "0123456789ABCDEF";
@@ -79,8 +70,8 @@ char *al_uri_to_path(const char *uri) {
   char *out = al_xmalloc(n + 1), *o = out;
   for (size_t i = 0; i < n; i++) {
     if (p[i] == '%') {
-      int hi = i + 2 < n ? hex(p[i + 1]) : -1;
-      int lo = hi >= 0 ? hex(p[i + 2]) : -1;
+      int hi = i + 2 < n ? al_hex_digit(p[i + 1]) : -1;
+      int lo = hi >= 0 ? al_hex_digit(p[i + 2]) : -1;
       if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
         free(out);
         return NULL;

@@ -22,6 +22,41 @@
 #include "base/error.h"
 #include "source/utf8.h"
 
+char *al_iconv_all(iconv_t cd, const char *text, size_t len, size_t *out_len,
+                   size_t *fail_at) {
+  // Latin-1 at most doubles; other encodings can in principle triple (a
+  // one-byte code for a BMP character), so start at twice and grow on
+  // E2BIG. One byte is kept for the final NUL.
+  size_t cap = len * 2 + 16;
+  char *buf = al_xmalloc(cap);
+  char *in = (char *)text, *o = buf;
+  size_t in_left = len, o_left = cap - 1;
+  bool flushing = false;
+  for (;;) {
+    size_t r = flushing ? iconv(cd, NULL, NULL, &o, &o_left)
+                        : iconv(cd, &in, &in_left, &o, &o_left);
+    if (r != (size_t)-1) {
+      if (flushing)
+        break;
+      flushing = true; // emit a stateful encoding's closing shift sequence
+      continue;
+    }
+    if (errno != E2BIG) { // EILSEQ, or EINVAL: a sequence cut short
+      *fail_at = (size_t)(in - text);
+      free(buf);
+      return NULL;
+    }
+    size_t used = (size_t)(o - buf);
+    cap *= 2;
+    buf = al_xrealloc(buf, cap);
+    o = buf + used;
+    o_left = cap - used - 1;
+  }
+  *o = '\0';
+  *out_len = (size_t)(o - buf);
+  return buf;
+}
+
 static void set_problem(al_source *out, al_arena *arena, uint32_t line,
                         uint32_t col, const char *message) {
   out->ok = false;
@@ -232,43 +267,17 @@ static bool convert(al_source *out, al_arena *arena, const char *text,
                 al_arena_printf(arena, "unknown encoding '%s'", name));
     return false;
   }
-  // Latin-1 at most doubles; other encodings can in principle triple (a
-  // one-byte code for a BMP character), so start there and grow on E2BIG.
-  size_t cap = len * 2 + 16;
-  char *buf = al_xmalloc(cap);
-  char *in = (char *)text;
-  size_t in_left = len;
-  char *o = buf;
-  size_t o_left = cap;
-  bool flushing = false;
-  for (;;) {
-    size_t r = flushing ? iconv(cd, NULL, NULL, &o, &o_left)
-                        : iconv(cd, &in, &in_left, &o, &o_left);
-    if (r != (size_t)-1) {
-      if (flushing)
-        break;
-      flushing = true; // emit a stateful encoding's closing shift sequence
-      continue;
-    }
-    if (errno == E2BIG) {
-      size_t used = (size_t)(o - buf);
-      cap *= 2;
-      buf = al_xrealloc(buf, cap);
-      o = buf + used;
-      o_left = cap - used;
-      continue;
-    }
-    // EILSEQ, or EINVAL for a sequence cut short by the end of the file.
+  size_t n, fail_at;
+  char *buf = al_iconv_all(cd, text, len, &n, &fail_at);
+  if (!buf) { // EILSEQ, or EINVAL: a sequence cut short by the end
     uint32_t line, col;
-    locate(text, len, (size_t)(in - text), false, &line, &col);
+    locate(text, len, fail_at, false, &line, &col);
     set_problem(out, arena, line, col,
                 al_arena_printf(arena, "cannot decode as '%s'", name));
-    free(buf);
     iconv_close(cd);
     return false;
   }
   iconv_close(cd);
-  size_t n = (size_t)(o - buf);
   if (n > AL_SOURCE_MAX_BYTES) {
     set_problem(out, arena, 1, 1,
                 al_arena_printf(arena, "file too large (%zu bytes)", n));

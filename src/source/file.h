@@ -12,6 +12,7 @@
 #ifndef AL_SOURCE_FILE_H
 #define AL_SOURCE_FILE_H
 
+#include <iconv.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,5 +71,14 @@ bool al_source_from_bytes(al_source *out, al_arena *arena, const char *path,
  * size. Returns NULL and sets errno on a read error. Caller frees.
  */
 char *al_source_slurp_fd(int fd, size_t *len);
+
+/**
+ * Convert all of text[0..len) with iconv descriptor cd (the caller opens
+ * and closes it), flushing a stateful encoding's final shift: a malloc'd,
+ * NUL-terminated buffer and *out_len its length; NULL when a byte
+ * sequence cannot be converted, *fail_at its offset in text.
+ */
+char *al_iconv_all(iconv_t cd, const char *text, size_t len, size_t *out_len,
+                   size_t *fail_at);
 
 #endif
