@@ -54,14 +54,19 @@ def tap(ok, name, detail=""):
 
 def module_source(rng, k, names):
     """A module of the tree: coroutine functions, blocking helpers, a
-    handler calling into other modules."""
+    wrapper and a helper blocking only when asked (a guarded event, whose
+    call sites anywhere decide what it reaches), a class, and a handler
+    calling into other modules."""
     lines = ["import asyncio", "import time"]
+    others = []
     for j in rng.sample(names, min(2, len(names))):
         if j == k:
             continue
         form = rng.randrange(3)
+        if form != 1:
+            others.append(j)  # j_a bound by name
         if form == 0:
-            lines.append(f"from app.{j} import {j}_a, {j}_b")
+            lines.append(f"from app.{j} import {j}_a, {j}_b, {j}_w, {j}_g")
         elif form == 1:
             lines.append(f"from . import {j}")
         else:
@@ -77,9 +82,25 @@ def module_source(rng, k, names):
         "    time.sleep(1)" if rng.random() < 0.5 else "    return 2",
         "",
         "",
+        f"def {k}_w():",
+        f"    return {rng.choice(others) if others else k}_a()",
+        "",
+        "",
+        f"def {k}_g(block=False):",
+        "    if block:",
+        "        time.sleep(1)",
+        "",
+        "",
+        f"class {k.upper()}Svc:",
+        "    async def run(self):",
+        f"        return {k}_w()",
+        "",
+        "",
         f"async def {k}_h():",
         f"    {k}_a()",
         f"    {k}_b()",
+        f"    {k}_g({rng.choice(['', 'True', 'False', 'block=True'])})",
+        f"    {k}_w()",
         "    pass",
         "",
     ]
@@ -199,6 +220,9 @@ def op_add_call(t):
     names = t.present_names()
     j = t.rng.choice(names) if names else "m0"
     call = t.rng.choice([f"{j}_a()", f"{j}_b()", f"{j}.{j}_a()",
+                         f"{j}_w()", f"{j}_g(True)", f"{j}.{j}_g(False)",
+                         f"{j}.{j}_g(block=True)", f"{j}.{j.upper()}Svc().run()",
+                         f"await {j}.{j.upper()}Svc().run()",
                          f"await {j}_a()", "time.sleep(1)",
                          f"x = {j}_a()", f"if {j}_a():\n        pass",
                          f"{j}_a()  # noqa: AL100"])
@@ -340,6 +364,64 @@ def damage(tree, cache, rng):
     return f"{kind} {how}"
 
 
+# Edits whose effect reaches an unchanged file only through what the
+# index computed from other files (the re-run's recorded dependencies):
+# (name, files, edits, what the warm run after the edits must report).
+REACH_CASES = [
+    # A wrapper's wrapper: c's finding comes from b's memo, computed from a.
+    ("through two memos",
+     {"a.py": "def f():\n    return 1\n",
+      "b.py": "from a import f\n\n\ndef w():\n    return f()\n",
+      "c.py": "from b import w\n\n\nasync def h():\n    w()\n"},
+     {"a.py": "async def f():\n    return 1\n"},
+     "c.py:5:5: AL100"),
+    # The same, with the middle memo computed inside another file's (a's
+    # comes first and asks for b's): b's still depends on c.
+    ("through a memo computed inside another",
+     {"a.py": "from b import w\n\n\ndef w2():\n    return w()\n",
+      "b.py": "from c import f\n\n\ndef w():\n    return f()\n",
+      "c.py": "def f():\n    return 1\n",
+      "d.py": "from b import w\n\n\nasync def h():\n    w()\n"},
+     {"c.py": "async def f():\n    return 1\n"},
+     "d.py:5:5: AL100"),
+    # A guarded helper whose only call kills the branch; a new call of it
+    # in an unrelated file makes what it reaches depend on the flag, which
+    # c passes through an alias the call-site search does not see.
+    ("a new call site of a guarded helper",
+     {"a.py": "import time\n\n\ndef helper(block=False):\n"
+              "    if block:\n        time.sleep(1)\n\n\n"
+              "async def handler():\n    helper()\n",
+      "b.py": "def unrelated():\n    return 1\n",
+      "c.py": "from a import helper as hp\n\n\n"
+              "async def go(flag):\n    hp(flag)\n"},
+     {"b.py": "from a import helper\n\n\ndef unrelated():\n"
+              "    helper(True)\n"},
+     "c.py:5:5: AL209"),
+]
+
+
+def reach_check(top):
+    """Each REACH_CASES edit, with a saved state from before it: the warm
+    run re-checks the unchanged file, so it reports what a cold run does."""
+    for k, (name, files, edits, expect) in enumerate(REACH_CASES):
+        tree = Tree.__new__(Tree)
+        tree.root = os.path.join(top, f"reach{k}")
+        os.makedirs(tree.root)
+        cache = os.path.join(top, f"reach{k}-cache")
+        for rel, text in files.items():
+            tree.write(rel, text)
+        lint(tree, [], cache)
+        time.sleep(1.05)  # the edit is not racy: stat data decide
+        for rel, text in edits.items():
+            tree.write(rel, text)
+        warm, stats = lint(tree, [], cache)
+        cold, _ = lint(tree, [], None)
+        tap(warm == cold and expect in warm[0] and
+            stats.get("restored") == "0",
+            f"{name}: the warm run reports {expect}",
+            f"warm\n{warm}\ncold\n{cold}\nstats {stats}")
+
+
 def racy_check(top):
     """git's racy-file rule: a file changed in the second the saved run
     began, with its size and mtime as they were (a coarse clock), is read
@@ -415,6 +497,7 @@ def main():
         tap(partial > 0, f"a change re-checks only some files "
             f"({partial} runs)")
         racy_check(top)
+        reach_check(top)
     finally:
         shutil.rmtree(top, ignore_errors=True)
     print(f"1..{n_test}")

@@ -18,7 +18,7 @@
 static const al_cache_key KEY = {{0x1234, 0x5678}};
 
 // Two files, the first with two findings (one with a fix of two edits),
-// a library and a site directory.
+// a library and a site directory; a depends on b, and b watches "run".
 static void make_state(al_rerun_state *s) {
   memset(s, 0, sizeof *s);
   s->arena = al_arena_new();
@@ -63,6 +63,12 @@ static void make_state(al_rerun_state *s) {
                 .message = "time.sleep blocks"};
   vec_push(&s->diags, d1);
   vec_push(&s->diags, d2);
+  s->has_deps = true;
+  vec_push(&s->dep_first, 0);
+  vec_push(&s->deps, 1); // a -> b
+  vec_push(&s->dep_first, 1);
+  vec_push(&s->dep_first, 1); // b: none
+  vec_push(&s->watches, ((al_rerun_watch){"run", 1}));
 }
 
 static void free_state(al_rerun_state *s) { al_rerun__state_free(s); }
@@ -106,6 +112,15 @@ static void test_round_trip(void **state) {
   assert_string_equal(d->fix->edits[0].content, "await ");
   assert_string_equal(d->fix->edits[1].content, "");
   assert_null(t.diags.items[1].fix);
+  assert_true(t.has_deps);
+  assert_int_equal(t.dep_first.len, 3);
+  assert_int_equal(t.dep_first.items[1], 1);
+  assert_int_equal(t.dep_first.items[2], 1);
+  assert_int_equal(t.deps.len, 1);
+  assert_int_equal(t.deps.items[0], 1);
+  assert_int_equal(t.watches.len, 1);
+  assert_string_equal(t.watches.items[0].name, "run");
+  assert_int_equal(t.watches.items[0].file, 1);
   free(data);
   free_state(&t);
   free_state(&s);
@@ -164,6 +179,14 @@ static void test_forged(void **state) {
   refuse_forged(&s);
   fix->edits[1].start = 10;
   fix->edits[1].end = 9; // an edit ending before it starts
+  refuse_forged(&s);
+  fix->edits[1].end = 12;
+  s.deps.items[0] = 2; // a dependency out of the file list
+  refuse_forged(&s);
+  s.deps.items[0] = 0; // a file depending on itself
+  refuse_forged(&s);
+  s.deps.items[0] = 1;
+  s.watches.items[0].file = 5; // a watcher out of the file list
   refuse_forged(&s);
   free_state(&s);
 }

@@ -19,6 +19,7 @@
 #include "base/hash.h"
 #include "base/map.h"
 #include "fix/fix.h"
+#include "model/deps.h"
 #include "model/index.h"
 #include "report/report.h"
 #include "source/file.h"
@@ -43,6 +44,7 @@ struct al_rerun {
   int64_t start_sec;
   uint32_t n; // linted files of this run
   const al_project *project;
+  al_cache *cache;   // the facts cache (old facts of changed files)
   al_rerun_stat *st; // by file: stat taken before reading
   bool *stat_ok;     // st is valid
   al_cache_key *key; // by file: content key when has_key
@@ -52,6 +54,7 @@ struct al_rerun {
   bool refreshed;         // stat data differ from the state's somewhere
   const char **names_now; // by file: its names in the index (save, affected)
   al_arena *arena;        // names_now
+  const bool *checked;    // by file: re-checked this run (NULL: all)
   uint32_t trusted, read; // statistics
   const char *const *env_dirs;
   uint32_t n_env_dirs;
@@ -228,6 +231,7 @@ al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
   clock_gettime(CLOCK_REALTIME, &now);
   self->start_sec = (int64_t)now.tv_sec;
   self->project = project;
+  self->cache = cache;
   self->env_dirs = env_dirs;
   self->n_env_dirs = n_env_dirs;
   size_t len = 0;
@@ -360,7 +364,7 @@ bool al_rerun_restore(al_rerun *self, al_cache *cache, al_run_result *out) {
     out->budget_note = al_arena_strndup(out->arena, self->old.budget_note,
                                         strlen(self->old.budget_note));
   if (self->refreshed)
-    al_rerun_save(self, cache, out);
+    al_rerun_save(self, cache, out, NULL);
   return true;
 }
 
@@ -572,7 +576,129 @@ static const char **names_of(const al_index *ix, uint32_t n, al_arena *arena) {
   return out;
 }
 
-bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
+// Whether the saved dependencies describe this run's files: the same
+// files under the same module names (a name that appears or goes may
+// change look-ups that missed, which no dependency records).
+static bool exact_applies(const al_rerun *self) {
+  if (!self->old.has_deps || self->old.files.len != self->n)
+    return false;
+  for (uint32_t i = 0; i < self->n; i++)
+    if (self->old_index[i] != i ||
+        strcmp(self->old.files.items[i].module, self->names_now[i]) != 0)
+      return false;
+  return true;
+}
+
+// The last dotted part of a call's callee (find_sites' names).
+static al_str callee_last(const al_call *c) {
+  al_str d = c->callee.dotted;
+  if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED)
+    return (al_str){d.ptr, 0};
+  size_t dot = d.len;
+  while (dot > 0 && d.ptr[dot - 1] != '.')
+    dot--;
+  return (al_str){d.ptr + dot, d.len - dot};
+}
+
+// How many calls of file f each watched name has (counts by name slot).
+static void count_calls(const al_facts *f, const al_map *names, uint32_t *count,
+                        int sign) {
+  for (uint32_t k = 0; f && k < f->calls.len; k++) {
+    al_str last = callee_last(&f->calls.items[k]);
+    uint32_t slot;
+    if (last.len && al_map_get(names, last, &slot))
+      count[slot] += (uint32_t)sign;
+  }
+}
+
+// A changed file with more calls of a watched name than before (a new
+// call site: a removed one is an edge of the saved dependencies): the
+// files watching that name are changed too. Without the file's old facts
+// (not in the cache any more), every call counts as new.
+static void watched_calls(al_rerun *self, const al_run_result *out,
+                          const al_deps *rec, bool *root) {
+  al_map names = AL_MAP_INIT; // name -> its slot
+  uint32_t nw, n_names = 0;
+  const al_deps_watch_entry *w = al_deps_watches(rec, &nw);
+  for (uint32_t i = 0; i < nw + self->old.watches.len; i++) {
+    al_str name =
+        i < nw ? w[i].name : al_str_from(self->old.watches.items[i - nw].name);
+    if (!al_map_get(&names, name, NULL))
+      al_map_put(&names, name, n_names++);
+  }
+  uint32_t *count = al_xcalloc(n_names ? n_names : 1, sizeof *count);
+  bool *fires = al_xcalloc(n_names ? n_names : 1, sizeof *fires);
+  for (uint32_t i = 0; i < self->n && n_names; i++) {
+    if (!root[i] || self->status[i] != ST_CHANGED)
+      continue;
+    memset(count, 0, n_names * sizeof *count);
+    count_calls(out->project.files.items[i].facts, &names, count, 1);
+    uint32_t o = self->old_index[i];
+    al_facts *before =
+        o != AL_NONE && self->old.files.items[o].has_key
+            ? al_cache_get(self->cache, &self->old.files.items[o].key)
+            : NULL;
+    count_calls(before, &names, count, -1);
+    al_facts_free(before);
+    for (uint32_t k = 0; k < n_names; k++)
+      fires[k] |= (int32_t)count[k] > 0;
+  }
+  for (uint32_t i = 0; i < nw + self->old.watches.len; i++) {
+    al_str name =
+        i < nw ? w[i].name : al_str_from(self->old.watches.items[i - nw].name);
+    uint32_t file = i < nw ? w[i].file : self->old.watches.items[i - nw].file;
+    uint32_t slot;
+    if (file < self->n && al_map_get(&names, name, &slot) && fires[slot])
+      root[file] = true;
+  }
+  free(count);
+  free(fires);
+  al_map_free(&names);
+}
+
+// The files to check from the saved dependencies: the changed ones and
+// every file depending on one, transitively.
+static bool *affected_exact(al_rerun *self, const al_run_result *out,
+                            const al_deps *rec) {
+  uint32_t n = self->n;
+  bool *check = al_xcalloc(n ? n : 1, sizeof *check);
+  for (uint32_t i = 0; i < n; i++)
+    check[i] = self->status[i] != ST_UNCHANGED;
+  watched_calls(self, out, rec, check);
+  // The reverse edges (who depends on each file), counting-sorted.
+  const al_rerun_state *s = &self->old;
+  uint32_t *first = al_xcalloc((size_t)n + 1, sizeof *first);
+  for (uint32_t d = 0; d < s->deps.len; d++)
+    first[s->deps.items[d] + 1]++;
+  for (uint32_t i = 0; i < n; i++)
+    first[i + 1] += first[i];
+  uint32_t *by = al_xmalloc((s->deps.len ? s->deps.len : 1) * sizeof *by);
+  uint32_t *fill = al_xcalloc(n ? n : 1, sizeof *fill);
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t d = s->dep_first.items[i]; d < s->dep_first.items[i + 1];
+         d++) {
+      uint32_t to = s->deps.items[d];
+      by[first[to] + fill[to]++] = i;
+    }
+  uint32_t *queue = al_xmalloc((n ? n : 1) * sizeof *queue), len = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (check[i])
+      queue[len++] = i;
+  for (uint32_t h = 0; h < len; h++)
+    for (uint32_t e = first[queue[h]]; e < first[queue[h] + 1]; e++)
+      if (!check[by[e]]) {
+        check[by[e]] = true;
+        queue[len++] = by[e];
+      }
+  free(queue);
+  free(fill);
+  free(by);
+  free(first);
+  return check;
+}
+
+bool *al_rerun_affected(al_rerun *self, const al_run_result *out,
+                        const al_deps *rec) {
   if (!self->names_now)
     self->names_now = names_of(out->index, self->n, self->arena);
   if (!self->have || out->project.n_linted != self->n)
@@ -580,6 +706,8 @@ bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
   // A library or a site directory changed: all of them.
   if (!environment_same(self))
     return NULL;
+  if (rec && exact_applies(self))
+    return (bool *)(self->checked = affected_exact(self, out, rec));
   uint32_t n = self->n;
   bool *check = al_xcalloc(n ? n : 1, sizeof *check);
   dep_sets d = {.arena = al_arena_new(),
@@ -627,13 +755,87 @@ bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
   al_map_free(&d.within);
   al_map_free(&present);
   al_arena_free(d.arena);
+  self->checked = check;
   return check;
 }
 
 // ---------------------------------------------------------------------------
 // Saving.
 
-void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out) {
+// Old file o's saved dependencies, as this run's indices, into out.
+static bool old_deps(const al_rerun *self, uint32_t o, const uint32_t *now_of,
+                     al_rerun_state *s) {
+  if (o == AL_NONE || !self->old.has_deps)
+    return false;
+  const al_rerun_state *old = &self->old;
+  for (uint32_t d = old->dep_first.items[o]; d < old->dep_first.items[o + 1];
+       d++) {
+    uint32_t to = now_of[old->deps.items[d]];
+    if (to != AL_NONE)
+      vec_push(&s->deps, to);
+  }
+  return true;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+// Each linted file's dependencies: what this run recorded, and for a file
+// whose findings were restored, also what the run that checked it did
+// (its rules' reads). A restored run (deps NULL) keeps the saved ones.
+static void save_deps(const al_rerun *self, al_deps *rec, al_rerun_state *s) {
+  uint32_t n = self->n, n_old = self->old.files.len;
+  uint32_t *now_of = al_xmalloc((n_old ? n_old : 1) * sizeof *now_of);
+  memset(now_of, 0xff, (n_old ? n_old : 1) * sizeof *now_of);
+  for (uint32_t i = 0; i < n; i++)
+    if (self->old_index[i] != AL_NONE)
+      now_of[self->old_index[i]] = i;
+  s->has_deps = true;
+  vec_push(&s->dep_first, 0);
+  for (uint32_t i = 0; i < n && s->has_deps; i++) {
+    uint32_t k, from = s->deps.len;
+    const uint32_t *now = al_deps_of(rec, i, n, &k);
+    for (uint32_t d = 0; d < k; d++)
+      vec_push(&s->deps, now[d]);
+    bool restored = !rec || (self->checked && !self->checked[i]);
+    if (restored && !old_deps(self, self->old_index[i], now_of, s))
+      s->has_deps = false; // its rules' reads are unknown
+    uint32_t m = s->deps.len - from;
+    if (m > 1) { // sorted, without repeats or itself
+      qsort(s->deps.items + from, m, sizeof(uint32_t), cmp_u32);
+      uint32_t w = from;
+      for (uint32_t d = from; d < s->deps.len; d++)
+        if (s->deps.items[d] != i &&
+            (w == from || s->deps.items[w - 1] != s->deps.items[d]))
+          s->deps.items[w++] = s->deps.items[d];
+      s->deps.len = w;
+    }
+    vec_push(&s->dep_first, s->deps.len);
+  }
+  uint32_t nw;
+  const al_deps_watch_entry *w = al_deps_watches(rec, &nw);
+  for (uint32_t i = 0; i < nw && s->has_deps; i++)
+    if (w[i].file < n)
+      vec_push(&s->watches,
+               ((al_rerun_watch){
+                   al_arena_strndup(s->arena, w[i].name.ptr, w[i].name.len),
+                   w[i].file}));
+  for (uint32_t i = 0; !rec && i < self->old.watches.len; i++) {
+    uint32_t f = now_of[self->old.watches.items[i].file];
+    if (f != AL_NONE)
+      vec_push(&s->watches,
+               ((al_rerun_watch){self->old.watches.items[i].name, f}));
+  }
+  if (!s->has_deps) {
+    s->dep_first.len = s->deps.len = s->watches.len = 0;
+  }
+  free(now_of);
+}
+
+void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out,
+                   al_deps *rec) {
   al_rerun_state s = {.arena = al_arena_new()};
   s.machine = self->machine;
   s.start_sec = self->start_sec;
@@ -693,6 +895,7 @@ void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out) {
       vec_push(&s.libs, f);
     }
   }
+  save_deps(self, rec, &s);
   size_t len;
   unsigned char *data = al_rerun__encode(&s, &self->run_key, &len);
   al_cache_write_blob(cache, self->name, data, len);
@@ -702,6 +905,9 @@ done:
   vec_free(&s.libs);
   vec_free(&s.dirs);
   vec_free(&s.diags);
+  vec_free(&s.dep_first);
+  vec_free(&s.deps);
+  vec_free(&s.watches);
   al_arena_free(s.arena);
 }
 

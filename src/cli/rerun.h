@@ -28,13 +28,22 @@
  *    extracted, the index is built whole, and the rules run only on the
  *    files whose findings can change; the others' findings are restored.
  *
- * Which files can change (al_rerun_affected) is a sound over-approximation
- * by module names, "files importing what changed, transitively": every
- * name the index's module table gave a file (its module name and aliases:
- * names counted from the command-line roots, dotted suffixes) is saved. A
- * file is re-checked when it changed (content, or its names), or when it
- * imports a name of a changed, added, removed or already re-checked file:
- * exactly (`from a.b import c` names a.b and a.b.c; the packages above a
+ * Which files can change (al_rerun_affected): when the files and their
+ * module names are those of the saved run, from the dependencies the
+ * index recorded (model/deps.h): a file is re-checked when it changed or
+ * when it depends, transitively, on a changed file (what its checking
+ * read, and what the memos it read were computed from), or when a changed
+ * file calls a name a guarded function's file watches. Each file's
+ * dependencies are saved with the state (a file whose findings were
+ * restored keeps those of the run that checked it).
+ *
+ * Otherwise (files added, removed or renamed, a module name that moved),
+ * a sound over-approximation by module names, "files importing what changed,
+ * transitively": every name the index's module table gave a file (its module
+ * name and aliases: names counted from the command-line roots, dotted suffixes)
+ * is saved. A file is re-checked when it changed (content, or its names), or
+ * when it imports a name of a changed, added, removed or already re-checked
+ * file: exactly (`from a.b import c` names a.b and a.b.c; the packages above a
  * module that is not the tree's too), or a package it reaches by
  * attribute (`import a.b` reaches anything under a, `from a import b`
  * anything under a.b) holding one; to a fixed point. A relative import
@@ -55,6 +64,7 @@
 #include "cache/cache.h"
 #include "cli/run.h"
 #include "config/settings.h"
+#include "model/deps.h"
 #include "rules/rule.h"
 
 typedef struct al_rerun al_rerun;
@@ -95,9 +105,11 @@ const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file);
 
 /**
  * After the index: which linted files the rules must check (malloc'd,
- * out->project.n_linted entries; the caller frees), or NULL for all.
+ * out->project.n_linted entries; the caller frees, after al_rerun_save),
+ * or NULL for all. deps: what the index build recorded (NULL: none).
  */
-bool *al_rerun_affected(al_rerun *self, const al_run_result *out);
+bool *al_rerun_affected(al_rerun *self, const al_run_result *out,
+                        const al_deps *deps);
 
 /**
  * Append the saved findings of linted file `file` (one al_rerun_affected
@@ -107,8 +119,11 @@ bool *al_rerun_affected(al_rerun *self, const al_run_result *out);
 void al_rerun_restore_file(const al_rerun *self, uint32_t file,
                            al_diag_list *into, al_arena *arena);
 
-/** Save the state of the finished run out (its diags sorted). */
-void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out);
+/** Save the state of the finished run out (its diags sorted), with the
+ * dependencies its index build and rules recorded (NULL: a restored run,
+ * the saved ones stand). */
+void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out,
+                   al_deps *deps);
 
 /** Files whose stat was trusted (not read) and files read to compare. */
 void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read);

@@ -19,7 +19,7 @@
 #include "rules/rule.h"
 
 /** Bump with any change of the state's layout. */
-#define AL_RERUN_STATE_VERSION 1u
+#define AL_RERUN_STATE_VERSION 2u
 
 /** Stat data of a file or directory. */
 typedef struct {
@@ -41,6 +41,12 @@ typedef struct {
   uint32_t n_diags;
 } al_rerun_file;
 
+/** A file watching the calls of a name (model/deps.h, al_deps_watch). */
+typedef struct {
+  const char *name;
+  uint32_t file; // index in files
+} al_rerun_watch;
+
 typedef struct {
   al_arena *arena;    // the strings, fixes and edits
   uint64_t machine;   // hostname, boot id, working directory
@@ -52,6 +58,13 @@ typedef struct {
   al_vec(al_rerun_file) libs;  // library files read, in load order
   al_vec(al_rerun_file) dirs;  // site directories (st only)
   al_vec(al_diag) diags;       // .file: the index in files
+  // Each linted file's dependencies (model/deps.h), as indices in files:
+  // file i's are deps[dep_first[i] .. dep_first[i + 1]). has_deps false
+  // (a run that recorded none): dep_first and deps are empty.
+  bool has_deps;
+  al_vec(uint32_t) dep_first; // files.len + 1 entries
+  al_vec(uint32_t) deps;
+  al_vec(al_rerun_watch) watches;
 } al_rerun_state;
 
 /** Encode a whole state file for run_key (malloc'd, *len bytes). */

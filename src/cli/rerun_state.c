@@ -129,6 +129,20 @@ unsigned char *al_rerun__encode(const al_rerun_state *s,
   put_u32(&b, s->diags.len);
   for (uint32_t i = 0; i < s->diags.len; i++)
     put_diag(&b, &s->diags.items[i]);
+  put_u8(&b, s->has_deps);
+  if (s->has_deps) {
+    for (uint32_t i = 0; i < s->files.len; i++) {
+      uint32_t from = s->dep_first.items[i], to = s->dep_first.items[i + 1];
+      put_u32(&b, to - from);
+      for (uint32_t d = from; d < to; d++)
+        put_u32(&b, s->deps.items[d]);
+    }
+    put_u32(&b, s->watches.len);
+    for (uint32_t i = 0; i < s->watches.len; i++) {
+      put_str(&b, s->watches.items[i].name);
+      put_u32(&b, s->watches.items[i].file);
+    }
+  }
   uint64_t n = b.len - HEADER;
   uint64_t sum = al_hash64(b.p + HEADER, (size_t)n, 0x5A17E);
   for (int i = 0; i < 8; i++) {
@@ -283,6 +297,34 @@ static bool diags_consistent(const al_rerun_state *s) {
   return next == s->diags.len;
 }
 
+// The dependencies and watches: every index in the file list.
+static void get_deps(cursor *c, al_rerun_state *s) {
+  uint8_t has = get_u8(c);
+  c->bad |= has > 1;
+  s->has_deps = has == 1;
+  if (!s->has_deps || c->bad)
+    return;
+  uint32_t n = s->files.len;
+  vec_push(&s->dep_first, 0);
+  for (uint32_t i = 0; i < n && !c->bad; i++) {
+    uint32_t k = get_count(c, 4);
+    for (uint32_t d = 0; d < k && !c->bad; d++) {
+      uint32_t to = get_u32(c);
+      c->bad |= to >= n || to == i;
+      vec_push(&s->deps, to);
+    }
+    vec_push(&s->dep_first, s->deps.len);
+  }
+  uint32_t w = get_count(c, 4 + 4);
+  for (uint32_t i = 0; i < w && !c->bad; i++) {
+    al_rerun_watch e;
+    e.name = get_str(c);
+    e.file = get_u32(c);
+    c->bad |= e.file >= n;
+    vec_push(&s->watches, e);
+  }
+}
+
 bool al_rerun__decode(al_rerun_state *s, const unsigned char *data, size_t len,
                       const al_cache_key *run_key) {
   if (len < HEADER || memcmp(data, MAGIC, 8) != 0 ||
@@ -310,6 +352,8 @@ bool al_rerun__decode(al_rerun_state *s, const unsigned char *data, size_t len,
     get_diag(&c, &d);
     vec_push(&s->diags, d);
   }
+  if (ok)
+    get_deps(&c, s);
   ok = ok && !c.bad && c.p == c.end && diags_consistent(s);
   if (!ok)
     al_rerun__state_free(s);
@@ -321,6 +365,9 @@ void al_rerun__state_free(al_rerun_state *s) {
   vec_free(&s->libs);
   vec_free(&s->dirs);
   vec_free(&s->diags);
+  vec_free(&s->dep_first);
+  vec_free(&s->deps);
+  vec_free(&s->watches);
   al_arena_free(s->arena);
   memset(s, 0, sizeof *s);
 }

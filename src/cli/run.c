@@ -92,6 +92,7 @@ typedef struct {
   uint64_t config_hash; // the config files that apply (cli/rerun.h)
   al_rerun *rerun;      // NULL: no saved state used (cli/rerun.h)
   bool *check;          // NULL, or by file: run the rules (else restore)
+  al_deps *deps;        // what the index and the rules read (with rerun)
 } run_state;
 
 typedef struct {
@@ -194,6 +195,7 @@ static void *rules_worker(void *p) {
   worker_arg *w = p;
   run_state *st = w->st;
   al_run_result *res = st->res;
+  al_deps_thread_begin(st->deps);
   for (;;) {
     uint32_t i = atomic_fetch_add(&st->next, 1);
     if (i >= res->project.n_linted)
@@ -209,6 +211,7 @@ static void *rules_worker(void *p) {
                             st->arenas[w->worker]);
       continue;
     }
+    al_deps_enter(i);
     al_rule_ctx ctx = {
         .index = res->index,
         .project = &res->project,
@@ -230,6 +233,7 @@ static void *rules_worker(void *p) {
     }
     al_noqa_filter(&ctx); // also reports unused suppressions (AL003)
   }
+  al_deps_thread_end();
   return NULL;
 }
 
@@ -755,21 +759,28 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
   extract_all(&st);
   phase_end(out, AL_PHASE_EXTRACT, &phase_start);
 
+  // With a saved state to keep, the build and the rules record what each
+  // file's results read (model/deps.h).
+  if (st.rerun)
+    st.deps = al_deps_new(out->project.files.len);
+  al_deps_thread_begin(st.deps);
   out->index = al_index_build(
       &out->project, out->catalog ? out->catalog : al_catalog_builtin(),
       st.prep, st.n_threads);
+  al_deps_thread_end();
   free(st.prep);
   al_long_thread_end(); // files no worker prepared had theirs made here
   phase_end(out, AL_PHASE_INDEX, &phase_start);
 
   if (st.rerun)
-    st.check = al_rerun_affected(st.rerun, out);
+    st.check = al_rerun_affected(st.rerun, out, st.deps);
   out->rechecked = out->project.n_linted;
   for (uint32_t i = 0; st.check && i < out->project.n_linted; i++)
     out->rechecked -= !st.check[i];
   check_all(&st);
   if (st.rerun)
-    al_rerun_save(st.rerun, st.cache, out);
+    al_rerun_save(st.rerun, st.cache, out, st.deps);
+  al_deps_free(st.deps);
   close_cache(&st);
   free(st.order);
   al_env_free(&st.env);

@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "base/map.h"
 #include "base/vec.h"
+#include "model/deps.h"
 #include "model/index.h"
 
 // Recursion budget of one resolution (imports, aliases, bases, wrappers).
@@ -137,8 +138,17 @@ typedef struct {
 
 // --- small helpers shared by the files (hot: inline) -------------------------
 
+// Another file's facts or index part: read through these two, so that the
+// read is a dependency of the file whose results are being computed
+// (deps.h).
 static inline const al_facts *facts_of(const al_index *self, uint32_t file) {
+  al_deps_touch(file);
   return self->project->files.items[file].facts;
+}
+
+static inline file_index *fi_at(const al_index *self, uint32_t file) {
+  al_deps_touch(file);
+  return &self->files[file];
 }
 
 static inline const al_scope *scope_of(const al_index *self, uint32_t file,

@@ -108,7 +108,7 @@ static al_proto value_protocol(rctx *r, al_target v, bool is_for, char *why,
 static uint32_t single_call_binding(const al_index *self, uint32_t file,
                                     uint32_t scope, al_str name) {
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   uint32_t g;
   uint32_t n =
       find_group(f, fi->groups, fi->groups_mask, false, scope, name, &g);

@@ -126,7 +126,7 @@ al_str al_index__file_class(const al_index *self, uint32_t file, uint32_t call,
 static bool made_nonblocking(const al_index *self, uint32_t file,
                              const al_call *c, al_str recv) {
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   for (uint32_t i = 0; i < fi->n_nb_calls; i++) {
     uint32_t other = fi->nb_calls[i];
     const al_call *o = &f->calls.items[other];
@@ -182,7 +182,7 @@ uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
                                   uint32_t call, bool attrs, uint32_t *makers,
                                   uint32_t cap) {
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   const al_call *c = &f->calls.items[call];
   al_str recv = receiver_of(c);
   if (recv.len < 2)
@@ -261,7 +261,7 @@ static bool made_unblocked(const al_index *self, uint32_t file, uint32_t call,
 static bool used_for_blocking(const al_index *self, uint32_t file,
                               uint32_t maker) {
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   const al_call *m = &f->calls.items[maker];
   for (uint32_t k = 0; k < fi->calls.n[m->scope]; k++) {
     uint32_t o = run_at(&fi->calls, m->scope, k);
@@ -315,7 +315,7 @@ bool al_index_call_blocks(const al_index *self, uint32_t file, uint32_t call,
       made_unblocked(self, file, call, e))
     return false;
   return !((e->facets & AL_CAT_READY_WHEN) &&
-           polled_ready(f, &self->files[file], c, recv, e));
+           polled_ready(f, fi_at(self, file), c, recv, e));
 }
 
 // The calls whose method name is one of the catalog's makes-nonblocking
@@ -335,8 +335,8 @@ void al_index__find_nonblocking_calls(al_index *self) {
     names[n_names++] = (al_str){e->name.ptr + dot, e->name.len - dot};
   }
   for (uint32_t file = 0; file < self->project->files.len; file++) {
-    const al_facts *f = self->project->files.items[file].facts;
-    file_index *fi = &self->files[file];
+    const al_facts *f = facts_of(self, file);
+    file_index *fi = fi_at(self, file);
     if (!f || n_names == 0)
       continue;
     for (uint32_t c = 0; c < f->calls.len; c++) {
@@ -363,7 +363,7 @@ static void keep_callee(al_index *self, uint32_t file, uint32_t call,
                         const al_target *t) {
   if (t->entry || t->qualname[0])
     return;
-  file_memo *m = &self->files[file].memo;
+  file_memo *m = &fi_at(self, file)->memo;
   if (!m->callee_kind) {
     uint32_t n = facts_of(self, file)->calls.len;
     m->callee_kind = al_xmalloc(n);
@@ -514,7 +514,7 @@ typedef struct {
 static void scan_function(al_index *self, call_graph *g, scan_part *out,
                           uint32_t file, uint32_t sc) {
   const al_facts *f = facts_of(self, file);
-  file_index *fi = &self->files[file];
+  file_index *fi = fi_at(self, file);
   uint32_t id = g->base[file] + sc;
   for (uint32_t i = 0; i < fi->calls.n[sc]; i++) {
     uint32_t call = run_at(&fi->calls, sc, i);
@@ -572,16 +572,24 @@ typedef struct {
   call_graph *g;
   scan_part *parts; // by file
   atomic_uint next; // the next file to scan
+  al_deps *deps;    // what the building thread records into, or NULL
 } scan_job;
 
 static void *scan_worker(void *p) {
   scan_job *job = p;
+  bool own = job->deps && al_deps_recording() != job->deps;
+  if (own)
+    al_deps_thread_begin(job->deps);
   for (;;) {
     uint32_t file = atomic_fetch_add(&job->next, 1);
     if (file >= job->g->nfiles)
       break;
+    al_deps_enter(file);
     scan_file(job->self, job->g, &job->parts[file], file);
   }
+  al_deps_enter(AL_NONE);
+  if (own)
+    al_deps_thread_end();
   return NULL;
 }
 
@@ -596,7 +604,8 @@ static void *scan_worker(void *p) {
 // parts in file order.
 static void scan_all(al_index *self, call_graph *g, uint32_t n) {
   scan_job job = {self, g,
-                  al_xcalloc(g->nfiles ? g->nfiles : 1, sizeof(scan_part)), 0};
+                  al_xcalloc(g->nfiles ? g->nfiles : 1, sizeof(scan_part)), 0,
+                  al_deps_recording()};
   pthread_t tids[AL_INDEX_MAX_THREADS];
   bool started[AL_INDEX_MAX_THREADS] = {0};
   if (n > AL_INDEX_MAX_THREADS)
@@ -654,7 +663,7 @@ static uint32_t passed_param(const al_index *self, uint32_t file,
       memchr(a->ref.dotted.ptr, '.', a->ref.dotted.len))
     return AL_NONE;
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   uint32_t first;
   if (find_group(f, fi->groups, fi->groups_mask, false, c->scope, a->ref.dotted,
                  &first) != 1)
@@ -729,7 +738,7 @@ static bool guarded_dead(const al_index *self, al_target fn, uint32_t call,
   const al_call *c = &f->calls.items[call];
   const al_binding *p = &f->binds.items[c->guard];
   uint32_t first;
-  const file_index *fi = &self->files[fn.file];
+  const file_index *fi = fi_at(self, fn.file);
   if (find_group(f, fi->groups, fi->groups_mask, false, p->scope, p->name,
                  &first) != 1 ||
       sites->len == 0)
@@ -748,12 +757,16 @@ static bool guarded_dead(const al_index *self, al_target fn, uint32_t call,
 static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
                        uint32_t n, site_vec *sites) {
   al_map names = AL_MAP_INIT;
+  al_deps *deps = al_deps_recording();
   for (uint32_t i = 0; i < n; i++) {
     uint32_t file = g->file_of[fns[i]];
     const al_scope *s = scope_of(self, file, fns[i] - g->base[file]);
     al_map_put(&names, s->name, 1);
+    // A new call of this name anywhere may change what fn reaches.
+    al_deps_watch(deps, s->name, file);
   }
   for (uint32_t file = 0; file < g->nfiles; file++) {
+    al_deps_enter(file); // resolving its calls: its own dependencies
     const al_facts *f = facts_of(self, file);
     for (uint32_t k = 0; f && k < f->calls.len; k++) {
       const al_call *c = &f->calls.items[k];
@@ -776,9 +789,11 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
         if (fns[i] == id) {
           vec_push(&sites[i], file);
           vec_push(&sites[i], k);
+          al_deps_add(deps, g->file_of[id], file); // fn's reach: its sites
         }
     }
   }
+  al_deps_enter(AL_NONE);
   al_map_free(&names);
 }
 
@@ -807,7 +822,7 @@ static void learn_blocking(al_index *self, call_graph *g, uint32_t id,
     *have = both;
   }
   uint32_t file = g->file_of[id];
-  self->files[file].memo.reach_hop[AL_REACH_BLOCKING][id - g->base[file]] =
+  fi_at(self, file)->memo.reach_hop[AL_REACH_BLOCKING][id - g->base[file]] =
       call;
   vec_push(&g->work, id);
 }
@@ -848,7 +863,7 @@ static bool guard_holds(const al_index *self, uint32_t file, uint32_t call,
   const al_facts *f = facts_of(self, file);
   const al_call *c = &f->calls.items[call];
   const al_binding *p = &f->binds.items[param];
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   uint32_t first;
   uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, p->scope,
                           p->name, &first);
@@ -908,6 +923,7 @@ static void settle_guarded(al_index *self, call_graph *g) {
     while (fns[j] != ev.caller)
       j++;
     uint32_t file = g->file_of[ev.caller], sc = ev.caller - g->base[file];
+    al_deps_enter(file);
     al_target fn = tree_target(AL_TARGET_FUNCTION, file, sc);
     if ((g->bits[ev.caller] & (1u << AL_REACH_BLOCKING)) ||
         guarded_dead(self, fn, ev.call, &sites[j]))
@@ -915,6 +931,7 @@ static void settle_guarded(al_index *self, call_graph *g) {
     cond_set when = guard_conditions(self, file, ev.call);
     learn_blocking(self, g, ev.caller, &when, ev.call);
   }
+  al_deps_enter(AL_NONE);
   for (uint32_t i = 0; i < n; i++)
     vec_free(&sites[i]);
   free(sites);
@@ -942,6 +959,8 @@ static void propagate(al_index *self, call_graph *g) {
     uint32_t id = g->work.items[head];
     for (uint32_t e = rev_first[id]; e < rev_first[id + 1]; e++) {
       uint32_t p = rev[e].caller;
+      al_deps_enter(g->file_of[p]); // p learns from id
+      al_deps_touch(g->file_of[id]);
       cond_set when;
       if (g->cond[id].n &&
           edge_conditions(self, g, id, rev[e], &g->cond[id], &when))
@@ -952,13 +971,14 @@ static void propagate(al_index *self, call_graph *g) {
       uint32_t pf = g->file_of[p];
       for (int k = 0; k < AL_REACH_KINDS; k++)
         if (learn & (1u << k))
-          self->files[pf].memo.reach_hop[k][p - g->base[pf]] = rev[e].call;
+          fi_at(self, pf)->memo.reach_hop[k][p - g->base[pf]] = rev[e].call;
       g->bits[p] |= (uint8_t)learn;
       if (learn & (1u << AL_REACH_BLOCKING))
         g->cond[p].n = 0;
       vec_push(&g->work, p);
     }
   }
+  al_deps_enter(AL_NONE);
   free(fill);
   free(rev);
   free(rev_first);
@@ -975,13 +995,13 @@ void al_index__compute_reaches(al_index *self, uint32_t threads) {
     const al_facts *f = facts_of(self, file);
     for (int k = 0; f && k < AL_REACH_KINDS; k++)
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
-        self->files[file].memo.reach[k][sc] =
+        fi_at(self, file)->memo.reach[k][sc] =
             (g.bits[g.base[file] + sc] & (1u << k)) ||
                     (k == AL_REACH_BLOCKING && g.cond[g.base[file] + sc].n)
                 ? MEMO_YES
                 : MEMO_NO;
     if (f) {
-      file_memo *m = &self->files[file].memo;
+      file_memo *m = &fi_at(self, file)->memo;
       size_t len = (f->scopes.len ? f->scopes.len : 1) * COND_MAX;
       m->reach_cond = al_xmalloc(len * sizeof(uint32_t));
       memset(m->reach_cond, 0xff, len * sizeof(uint32_t));
@@ -998,7 +1018,7 @@ void al_index__compute_reaches(al_index *self, uint32_t threads) {
 bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
                       char *chain, size_t cap, const al_catalog_entry **event) {
   if (!runs_when_called(self, t) ||
-      self->files[t.file].memo.reach[k][t.scope] != MEMO_YES)
+      fi_at(self, t.file)->memo.reach[k][t.scope] != MEMO_YES)
     return false;
   size_t o = 0;
   if (chain && cap)
@@ -1012,7 +1032,7 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
       o += (size_t)snprintf(chain + o, cap - o, "%s%.*s (%s:%u)",
                             hops ? " -> " : "", (int)s->name.len, s->name.ptr,
                             path, al_facts_line(f, s->name_span));
-    uint32_t call = self->files[t.file].memo.reach_hop[k][t.scope];
+    uint32_t call = fi_at(self, t.file)->memo.reach_hop[k][t.scope];
     rctx r = {self, NULL, 0};
     al_target next = al_index__resolve_callee(&r, t.file, call);
     if (next.kind == AL_TARGET_EXTERNAL) {
@@ -1023,7 +1043,7 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
       return true;
     }
     if (!runs_when_called(self, next) ||
-        self->files[next.file].memo.reach[k][next.scope] != MEMO_YES)
+        fi_at(self, next.file)->memo.reach[k][next.scope] != MEMO_YES)
       return true; // the chain is cut here; still reached
     t = next;
   }
@@ -1048,7 +1068,7 @@ bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
   if (t.kind != AL_TARGET_FUNCTION || t.file != file)
     return false;
   const al_facts *f = facts_of(self, file);
-  const file_index *fi = &self->files[file];
+  const file_index *fi = fi_at(self, file);
   const al_call *site = &f->calls.items[call];
   const al_scope *h = &f->scopes.items[t.scope];
   const al_scope *caller = &f->scopes.items[site->scope];
@@ -1084,7 +1104,7 @@ bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
           !polled_ready(f, fi, site, (al_str){buf, (size_t)n}, c.entry))
         return false;
     } else if (runs_when_called(self, c) &&
-               self->files[c.file].memo.reach[AL_REACH_BLOCKING][c.scope] ==
+               fi_at(self, c.file)->memo.reach[AL_REACH_BLOCKING][c.scope] ==
                    MEMO_YES) {
       return false; // blocks through another helper
     }
@@ -1094,10 +1114,10 @@ bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
 
 bool al_index_reach_dead_at(const al_index *self, uint32_t file, uint32_t call,
                             al_target t) {
-  if (t.kind != AL_TARGET_FUNCTION || !self->files[t.file].memo.reach_cond)
+  if (t.kind != AL_TARGET_FUNCTION || !fi_at(self, t.file)->memo.reach_cond)
     return false;
   const uint32_t *when =
-      self->files[t.file].memo.reach_cond + (size_t)t.scope * COND_MAX;
+      fi_at(self, t.file)->memo.reach_cond + (size_t)t.scope * COND_MAX;
   for (int i = 0; i < COND_MAX && when[i] != AL_NONE; i++)
     if (call_kills(self, t, when[i] >> 1, when[i] & 1, file, call))
       return true;

@@ -96,9 +96,9 @@ static bool absolute_module(const al_index *self, uint32_t file,
     buf[im->module.len] = 0;
     return true;
   }
-  const char *pkg = self->files[file].package;
+  const char *pkg = fi_at(self, file)->package;
   size_t len = strlen(pkg);
-  if (len == 0 && im->level >= 1 && !self->files[file].module[0])
+  if (len == 0 && im->level >= 1 && !fi_at(self, file)->module[0])
     return false;
   // Each level beyond the first goes one package up.
   for (uint8_t l = 1; l < im->level; l++) {
@@ -156,7 +156,7 @@ static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
                                bool *global) {
   const al_index *ix = r->ix;
   const al_facts *f = facts_of(ix, file);
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   *global = false;
   al_target result = unknown();
   bool have = false;
@@ -210,9 +210,11 @@ static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
 // Resolve big group g of file and keep the answer (the build only).
 static al_target memoise_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
                                bool *global) {
-  file_memo *m = &r->build->files[file].memo;
+  file_memo *m = &fi_at(r->build, file)->memo;
   m->group_state[g] = MEMO_BUSY;
+  uint32_t previous = al_deps_enter(file); // the memo is file's
   al_target t = resolve_group(r, file, g, n, global);
+  al_deps_leave(previous);
   m->group_slot[g] = m->group_val.len;
   vec_push(&m->group_val, t);
   vec_push(&m->group_global, (uint8_t)*global);
@@ -226,7 +228,7 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
                                   al_str name, bool *found, bool *global) {
   const al_index *ix = r->ix;
   const al_facts *f = facts_of(ix, file);
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   uint32_t g;
   uint32_t n =
       find_group(f, fi->groups, fi->groups_mask, false, scope, name, &g);
@@ -289,7 +291,7 @@ static al_target top_level_name(rctx *r, uint32_t file, al_str name,
                                 bool *found) {
   bool global;
   al_target t = resolve_in_scope(r, file, 0, name, found, &global);
-  if (!*found && r->ix->files[file].star_import)
+  if (!*found && fi_at(r->ix, file)->star_import)
     t = star_lookup(r, file, name, found);
   return t;
 }
@@ -382,7 +384,7 @@ static al_target resolve_name(rctx *r, uint32_t file, uint32_t scope,
     cur = s->parent;
   }
   // Not bound in the file: a star import may bind it, else a builtin.
-  if (r->ix->files[file].star_import) {
+  if (fi_at(r->ix, file)->star_import) {
     bool found;
     al_target t = star_lookup(r, file, name, &found);
     if (found)
@@ -564,7 +566,7 @@ bool al_index__has_decorator(rctx *r, uint32_t file, uint32_t scope,
 static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
                                al_str name, bool *found) {
   const al_facts *f = facts_of(r->ix, file);
-  const file_index *fi = &r->ix->files[file];
+  const file_index *fi = fi_at(r->ix, file);
   uint32_t g;
   uint32_t n =
       find_group(f, fi->attr_groups, fi->attr_groups_mask, true, cls, name, &g);
@@ -822,7 +824,7 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
   if (call >= f->calls.len)
     return unknown();
   const al_call *c = &f->calls.items[call];
-  if (c->callee.kind == AL_REF_DOTTED && r->ix->files[file].comp_targets) {
+  if (c->callee.kind == AL_REF_DOTTED && fi_at(r->ix, file)->comp_targets) {
     // A comprehension's target, seen only inside the comprehension.
     al_str rest;
     al_str root = split_first(c->callee.dotted, &rest);
@@ -841,7 +843,7 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
 static al_target function_value(rctx *r, al_target c) {
   const al_facts *f = facts_of(r->ix, c.file);
   const al_scope *s = &f->scopes.items[c.scope];
-  const file_index *fi = &r->ix->files[c.file];
+  const file_index *fi = fi_at(r->ix, c.file);
   if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
       ++r->depth > MAX_DEPTH)
     return unknown();
@@ -915,16 +917,17 @@ void al_index__memoise_big_groups(al_index *self) {
   uint8_t *big = NULL; // by order position: a big group starts there
   uint32_t cap = 0;
   for (uint32_t file = 0; file < self->project->files.len; file++) {
-    file_index *fi = &self->files[file];
-    const al_facts *f = self->project->files.items[file].facts;
+    file_index *fi = fi_at(self, file);
+    const al_facts *f = facts_of(self, file);
     if (!f || fi->n == 0)
       continue;
     fi->memo.group_state = al_xcalloc(fi->n, 1);
     fi->memo.group_slot = al_xcalloc(fi->n, sizeof(uint32_t));
   }
   for (uint32_t file = 0; file < self->project->files.len; file++) {
-    file_index *fi = &self->files[file];
-    const al_facts *f = self->project->files.items[file].facts;
+    al_deps_enter(file);
+    file_index *fi = fi_at(self, file);
+    const al_facts *f = facts_of(self, file);
     if (!f || !fi->memo.group_state || !fi->groups)
       continue;
     // The big groups, from the group table's slots, then resolved in
@@ -951,6 +954,7 @@ void al_index__memoise_big_groups(al_index *self) {
     }
   }
   free(big);
+  al_deps_enter(AL_NONE);
 }
 
 al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
@@ -961,7 +965,7 @@ al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
 
 al_target al_index_resolve_callee(const al_index *self, uint32_t file,
                                   uint32_t call) {
-  const file_memo *m = &self->files[file].memo;
+  const file_memo *m = &fi_at(self, file)->memo;
   if (m->callee_kind && call < facts_of(self, file)->calls.len &&
       m->callee_kind[call] != CALLEE_UNSET)
     return tree_target((al_target_kind)m->callee_kind[call],

@@ -351,7 +351,7 @@ static annot_wrap annotated_wrap(rctx *r, uint32_t file, uint32_t scope,
   // Cheap test first: the head's last component, or a file importing
   // them under another name (`from typing import Awaitable as Aw`).
   al_str head = facts_of(r->ix, file)->annots.items[a].name;
-  if (!r->ix->files[file].awaitable_alias &&
+  if (!fi_at(r->ix, file)->awaitable_alias &&
       !(head.len >= 9 &&
         memcmp(head.ptr + head.len - 9, "Coroutine", 9) == 0) &&
       !(head.len >= 9 && memcmp(head.ptr + head.len - 9, "Awaitable", 9) == 0))
@@ -440,7 +440,7 @@ static al_target element_of(rctx *r, uint32_t file, uint32_t scope,
 static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
                                 al_str name, uint32_t *in_scope) {
   const al_facts *f = facts_of(r->ix, file);
-  const file_index *fi = &r->ix->files[file];
+  const file_index *fi = fi_at(r->ix, file);
   bool first = true;
   for (uint32_t cur = scope; cur != AL_NONE;
        cur = f->scopes.items[cur].parent, first = false) {
@@ -471,7 +471,7 @@ static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
 static uint32_t field_annotation(rctx *r, uint32_t file, uint32_t cls,
                                  al_str name) {
   const al_facts *f = facts_of(r->ix, file);
-  const file_index *fi = &r->ix->files[file];
+  const file_index *fi = fi_at(r->ix, file);
   uint32_t g;
   uint32_t n = find_group(f, fi->groups, fi->groups_mask, false, cls, name, &g);
   if (n)
@@ -550,7 +550,7 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
 // coroutine (the wrapper memo leaves decorated defs out: the property
 // decorator only calls it).
 static bool getter_returns_coroutine(rctx *r, al_target g) {
-  const file_index *fi = &r->ix->files[g.file];
+  const file_index *fi = fi_at(r->ix, g.file);
   const al_facts *f = facts_of(r->ix, g.file);
   uint32_t nr = fi->rets.n[g.scope];
   for (uint32_t i = 0; i < nr; i++) {
@@ -622,7 +622,7 @@ al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
                                 uint32_t at, al_str name, bool *found) {
   const al_facts *f = facts_of(r->ix, file);
   *found = false;
-  const file_index *fi = &r->ix->files[file];
+  const file_index *fi = fi_at(r->ix, file);
   if (!fi->comp_targets || scope >= f->scopes.len)
     return unknown();
   uint32_t best = AL_NONE, best_len = UINT32_MAX;

@@ -16,7 +16,7 @@
 // memoised by the build (MEMO_BUSY breaks cycles), only read afterwards.
 static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
   const al_index *ix = r->ix;
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   uint8_t m = fi->memo.wrapper[scope];
   if (m == MEMO_YES)
     return true;
@@ -27,7 +27,7 @@ static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
   al_assert(r->build);
   uint8_t scratch;
   uint8_t *memo =
-      r->build ? &r->build->files[file].memo.wrapper[scope] : &scratch;
+      r->build ? &fi_at(r->build, file)->memo.wrapper[scope] : &scratch;
   const al_facts *f = facts_of(ix, file);
   const al_scope *s = &f->scopes.items[scope];
   uint32_t nr = fi->rets.n[scope];
@@ -37,6 +37,7 @@ static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
     return false;
   }
   *memo = MEMO_BUSY;
+  uint32_t previous = al_deps_enter(file); // the memo is file's
   bool yes = true;
   for (uint32_t i = 0; i < nr && yes; i++) {
     const al_return *ret = return_at(f, fi, scope, i);
@@ -50,6 +51,7 @@ static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
     yes = al_index__coro_kind(r, callee) != AL_CORO_NONE;
     r->depth = saved;
   }
+  al_deps_leave(previous);
   *memo = yes ? MEMO_YES : MEMO_NO;
   return yes;
 }
@@ -58,7 +60,7 @@ static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
 static uint32_t returned_inner_function(rctx *r, uint32_t file,
                                         uint32_t scope) {
   const al_index *ix = r->ix;
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   const al_facts *f = facts_of(ix, file);
   uint32_t nr = fi->rets.n[scope];
   uint32_t result = AL_NONE;
@@ -80,7 +82,7 @@ static uint32_t returned_inner_function(rctx *r, uint32_t file,
 
 bool al_index__returns_param(const al_index *ix, uint32_t file, uint32_t scope,
                              al_str param) {
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   const al_facts *f = facts_of(ix, file);
   uint32_t nr = fi->rets.n[scope];
   if (nr == 0 || param.len == 0)
@@ -121,7 +123,7 @@ static al_deco_kind classify_wrapper(rctx *r, uint32_t file, uint32_t wrapper,
                                      al_str fn) {
   const al_index *ix = r->ix;
   const al_facts *f = facts_of(ix, file);
-  const file_index *fi = &ix->files[file];
+  const file_index *fi = fi_at(ix, file);
   uint32_t call = AL_NONE;
   for (uint32_t k = 0; k < fi->calls.n[wrapper]; k++) {
     uint32_t i = run_at(&fi->calls, wrapper, k);
@@ -271,6 +273,7 @@ al_coro_kind al_index__coro_kind(rctx *r, al_target t) {
 // that resolution never writes during the (parallel) rules stage.
 void al_index__compute_wrappers(al_index *self) {
   for (uint32_t file = 0; file < self->project->files.len; file++) {
+    al_deps_enter(file);
     const al_facts *f = facts_of(self, file);
     if (!f)
       continue;
@@ -282,9 +285,10 @@ void al_index__compute_wrappers(al_index *self) {
     }
     // Whatever a cycle left busy is settled as "no".
     for (uint32_t s = 0; s < f->scopes.len; s++)
-      if (self->files[file].memo.wrapper[s] != MEMO_YES)
-        self->files[file].memo.wrapper[s] = MEMO_NO;
+      if (fi_at(self, file)->memo.wrapper[s] != MEMO_YES)
+        fi_at(self, file)->memo.wrapper[s] = MEMO_NO;
   }
+  al_deps_enter(AL_NONE);
 }
 
 al_coro_kind al_index_coroutine_kind(const al_index *self, al_target t) {
@@ -306,7 +310,7 @@ bool al_index_returns_non_awaitable(const al_index *self, al_target t) {
   if (s->kind != AL_SCOPE_FUNCTION || (s->flags & AL_SCOPE_GENERATOR) ||
       s->n_decorators || (s->flags & AL_SCOPE_STUB))
     return false;
-  const file_index *fi = &self->files[t.file];
+  const file_index *fi = fi_at(self, t.file);
   for (uint32_t i = 0; i < fi->rets.n[t.scope]; i++) {
     const al_return *ret = return_at(f, fi, t.scope, i);
     if (ret->kind != AL_RET_NONE && ret->kind != AL_RET_LITERAL)

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "model/deps.h"
+
 // How to name the value of a call of partial in a message:
 // "partial(fetch, ...)".
 static const char *partial_written(al_rule_ctx *ctx, uint32_t call) {
@@ -36,10 +38,15 @@ const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
   return "(call)";
 }
 
+const al_project_file *al_rule_file(const al_rule_ctx *ctx, uint32_t file) {
+  al_deps_touch(file);
+  return &ctx->project->files.items[file];
+}
+
 const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
                               const al_target *t) {
   if (t->kind == AL_TARGET_FUNCTION || t->kind == AL_TARGET_CLASS) {
-    const al_project_file *pf = &ctx->project->files.items[t->file];
+    const al_project_file *pf = al_rule_file(ctx, t->file);
     const al_scope *s = &pf->facts->scopes.items[t->scope];
     char lib[AL_QUALNAME_MAX]; // a library's def: by name, not path
     if (al_index_library_qualname(ctx->index, t->file, t->scope, lib,

@@ -84,6 +84,10 @@ void al_read_set_build(al_read_set *rs, const al_facts *f, al_arena *arena);
  * it) was recorded, whichever binding it belongs to. */
 bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name);
 
+/** Another file of the project, as a rule reads it (its facts, path):
+ * the read is a dependency of the file being checked (model/deps.h). */
+const al_project_file *al_rule_file(const al_rule_ctx *ctx, uint32_t file);
+
 /** Whether scope is a def or async def. */
 bool al_in_function(const al_facts *f, uint32_t scope);
 

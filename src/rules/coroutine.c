@@ -102,7 +102,7 @@ static bool may_take_arguments(al_rule_ctx *ctx, const al_target *t) {
     return t->kind == AL_TARGET_EXTERNAL;
   if (strcmp(t->qualname, AL_PARTIAL_QUALNAME) == 0)
     return false; // the partial holds its arguments
-  const al_facts *f = ctx->project->files.items[t->file].facts;
+  const al_facts *f = al_rule_file(ctx, t->file)->facts;
   const al_scope *s = &f->scopes.items[t->scope];
   uint32_t n = 0;
   for (uint32_t i = 0; i < f->binds.len; i++)
@@ -139,7 +139,7 @@ static bool callable_bare(al_rule_ctx *ctx, const al_target *t, const al_arg *a,
   if (t->kind != AL_TARGET_FUNCTION || t->qualname[0] ||
       (a->kind != AL_ARG_REF && a->kind != AL_ARG_ELEMENT))
     return false;
-  const al_facts *tf = ctx->project->files.items[t->file].facts;
+  const al_facts *tf = al_rule_file(ctx, t->file)->facts;
   const al_scope *ts = &tf->scopes.items[t->scope];
   uint32_t required = 0;
   for (uint32_t i = 0; i < tf->binds.len; i++) {
@@ -591,7 +591,7 @@ static bool overridable_stub(al_rule_ctx *ctx, const al_call *c) {
   if (t->kind != AL_TARGET_FUNCTION || c->callee.kind != AL_REF_DOTTED ||
       c->callee.dotted.len < 5 || memcmp(c->callee.dotted.ptr, "self.", 5))
     return false;
-  const al_facts *tf = ctx->project->files.items[t->file].facts;
+  const al_facts *tf = al_rule_file(ctx, t->file)->facts;
   return (tf->scopes.items[t->scope].flags & AL_SCOPE_STUB) != 0;
 }
 

@@ -17,10 +17,10 @@ static void check_sync_decorator(al_rule_ctx *ctx, const al_rule *self) {
       if (al_index_decorator_kind(ctx->index, ctx->file, s, i, &deco,
                                   &wrapper) != AL_DECO_SYNC_WRAPPER)
         continue;
-      const al_project_file *df = &ctx->project->files.items[deco.file];
+      const al_project_file *df = al_rule_file(ctx, deco.file);
       const al_scope *d = &df->facts->scopes.items[deco.scope];
-      const al_scope *w = &ctx->project->files.items[wrapper.file]
-                               .facts->scopes.items[wrapper.scope];
+      const al_scope *w =
+          &al_rule_file(ctx, wrapper.file)->facts->scopes.items[wrapper.scope];
       al_report(ctx, self, sc->name_span, (int)sc->name.len, sc->name.ptr,
                 (int)d->name.len, d->name.ptr, df->path,
                 al_facts_line(df->facts, d->name_span), (int)w->name.len,

@@ -127,7 +127,7 @@ const al_rule al_rule_event_loop_run_in_loop_body = {
 // (not in nested functions) that runs an event loop; AL_NONE if none.
 static uint32_t loop_run_in_body(const al_rule_ctx *ctx, uint32_t file,
                                  uint32_t scope, al_target *callee) {
-  const al_facts *f = ctx->project->files.items[file].facts;
+  const al_facts *f = al_rule_file(ctx, file)->facts;
   for (uint32_t i = 0; i < f->calls.len; i++) {
     if (f->calls.items[i].scope != scope)
       continue;
@@ -170,7 +170,7 @@ static void check_loop_per_thread(al_rule_ctx *ctx, const al_rule *self,
         uint32_t rc = loop_run_in_body(ctx, t.file, t.scope, &run);
         if (rc != AL_NONE) {
           // The written name of a call in another file: its qualified name.
-          const al_facts *tf = ctx->project->files.items[t.file].facts;
+          const al_facts *tf = al_rule_file(ctx, t.file)->facts;
           const al_ref *r = &tf->calls.items[rc].callee;
           const char *inner = r->kind == AL_REF_DOTTED
                                   ? al_rules_ref_text(ctx, r)
@@ -338,7 +338,7 @@ static bool bases_may_define(const al_rule_ctx *ctx, uint32_t file,
                              uint32_t cls, al_str name, int depth) {
   if (depth > MAX_BASE_DEPTH)
     return true;
-  const al_facts *f = ctx->project->files.items[file].facts;
+  const al_facts *f = al_rule_file(ctx, file)->facts;
   const al_scope *s = &f->scopes.items[cls];
   for (uint32_t i = 0; i < s->n_bases; i++) {
     const al_ref *r = &f->refs.items[s->first_base + i];
@@ -348,7 +348,7 @@ static bool bases_may_define(const al_rule_ctx *ctx, uint32_t file,
       continue;
     if (t.kind != AL_TARGET_CLASS)
       return true;
-    const al_facts *bf = ctx->project->files.items[t.file].facts;
+    const al_facts *bf = al_rule_file(ctx, t.file)->facts;
     if (class_binds(bf, t.scope, name) ||
         bases_may_define(ctx, t.file, t.scope, name, depth + 1))
       return true;
