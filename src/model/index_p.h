@@ -302,6 +302,9 @@ al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
 // Whether every decorator of function (file, scope) keeps what calling it
 // returns (staticmethod, classmethod, abstractmethod, override, caches).
 bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);
+// The same for a property's getter: property and cached_property too.
+bool al_index__getter_keeps_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool getter);
 // What `await CALL` gives: an async def's return annotation, a plain def's
 // `-> Awaitable[T]`, a catalog coroutine's or awaitable's `returns`.
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call);

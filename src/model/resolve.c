@@ -584,6 +584,8 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
   return result;
 }
 
+static al_target function_value(rctx *r, al_target c, bool getter);
+
 // Whether function t is a property's getter (a read calls it).
 static bool is_property(rctx *r, al_target t) {
   int saved = r->depth;
@@ -609,7 +611,9 @@ static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
     if (t.kind == AL_TARGET_FUNCTION && is_property(r, t)) {
       if (getter)
         *getter = t;
-      return unknown(); // reading a property calls it
+      // Reading a property through an instance calls its getter: an
+      // async getter gives a coroutine (the rules' al_index_getter_kind).
+      return instance ? function_value(r, t, true) : unknown();
     }
     if (instance && t.kind == AL_TARGET_INSTANCE) {
       // A declared field (`client: httpx.Client`) and what the methods
@@ -840,7 +844,9 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
 // What calling a plain def of the tree gives: its return annotation, and
 // for a factory (`def make_pool(): return Pool(...)`) the instance every
 // return builds; the two must agree.
-static al_target function_value(rctx *r, al_target c) {
+// What calling plain function c gives (getter: reading the property whose
+// getter c is): its annotated type, else the instance every return makes.
+static al_target function_value(rctx *r, al_target c, bool getter) {
   const al_facts *f = facts_of(r->ix, c.file);
   const al_scope *s = &f->scopes.items[c.scope];
   const file_index *fi = fi_at(r->ix, c.file);
@@ -849,7 +855,8 @@ static al_target function_value(rctx *r, al_target c) {
     return unknown();
   al_target declared = unknown();
   uint32_t a = return_annot(r->ix, c.file, c.scope);
-  if (a != AL_NONE && al_index__decorators_keep_type(r, c.file, c.scope)) {
+  bool keeps = al_index__getter_keeps_type(r, c.file, c.scope, getter);
+  if (a != AL_NONE && keeps) {
     annot_wrap wrap;
     int saved = r->depth;
     declared = al_index__annot_type(r, c.file, s->parent, a, &wrap);
@@ -858,7 +865,7 @@ static al_target function_value(rctx *r, al_target c) {
       return unknown(); // an awaitable: awaiting it gives `declared`
   }
   uint32_t nr = fi->rets.n[c.scope];
-  if (s->n_decorators || nr == 0)
+  if ((s->n_decorators && !(getter && keeps)) || nr == 0)
     return declared;
   al_target result = unknown();
   for (uint32_t i = 0; i < nr; i++) {
@@ -905,7 +912,7 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
     return unknown();
   }
   case AL_TARGET_FUNCTION:
-    return function_value(r, c);
+    return function_value(r, c, false);
   default:
     return unknown();
   }

@@ -223,12 +223,20 @@ al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
 }
 
 bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope) {
+  return al_index__getter_keeps_type(r, file, scope, false);
+}
+
+bool al_index__getter_keeps_type(rctx *r, uint32_t file, uint32_t scope,
+                                 bool getter) {
   static const char *const keep[] = {
       "builtins.staticmethod",      "builtins.classmethod",
       "abc.abstractmethod",         "typing.override",
       "typing_extensions.override", "functools.cache",
-      "functools.lru_cache",
+      "functools.lru_cache",        "builtins.property",
+      "functools.cached_property",
   };
+  // The last two only for a getter: what reading the property gives.
+  size_t n_keep = sizeof keep / sizeof *keep - (getter ? 0 : 2);
   const al_facts *f = facts_of(r->ix, file);
   const al_scope *s = &f->scopes.items[scope];
   for (uint32_t i = 0; i < s->n_decorators; i++) {
@@ -241,8 +249,7 @@ bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope) {
     al_target t = al_index__resolve_ref(r, file, s->parent, &plain);
     r->depth = saved;
     bool ok = false;
-    for (size_t k = 0;
-         t.kind == AL_TARGET_EXTERNAL && k < sizeof keep / sizeof *keep; k++)
+    for (size_t k = 0; t.kind == AL_TARGET_EXTERNAL && k < n_keep; k++)
       ok |= strcmp(t.qualname, keep[k]) == 0;
     if (!ok)
       return false;
