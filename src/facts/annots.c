@@ -57,12 +57,15 @@ static bool among(al_str s, const char *const *names, size_t n) {
 }
 
 // How many children of a subscript the index reads, by its head's last
-// component: Union's and Coroutine's all, Optional's, Annotated's and
-// their kin's the first (the iterators', collections' and context
-// managers' too: what a loop takes, what a @contextmanager enters), any
-// other generic class's none (`dict[str, X]` is a dict).
+// component: Union's, Coroutine's and Generator's all (a Generator's
+// first is what a @contextmanager enters, its third what an __await__
+// gives), Optional's, Annotated's and their kin's the first (the
+// iterators', collections' and context managers' too: what a loop takes,
+// what a @contextmanager enters), any other generic class's none
+// (`dict[str, X]` is a dict).
 static uint32_t children_read(al_str head) {
-  static const char *const all[] = {"Union", "Coroutine", "tuple", "Tuple"};
+  static const char *const all[] = {"Union", "Coroutine", "tuple", "Tuple",
+                                    "Generator"};
   static const char *const first[] = {"Optional",
                                       "Annotated",
                                       "ClassVar",
@@ -76,7 +79,6 @@ static uint32_t children_read(al_str head) {
                                       "AsyncIterator",
                                       "Iterator",
                                       "AsyncGenerator",
-                                      "Generator",
                                       "AsyncContextManager",
                                       "ContextManager",
                                       "list",

@@ -227,6 +227,12 @@ void al_extract__class(al_extractor *x, frame *f) {
       if (!ts_node_is_named(b) || al_node_kind(b) == AL_K_KEYWORD_ARGUMENT ||
           al_node_kind(b) == AL_K_COMMENT)
         continue;
+      // A generic base (`Repo[User]`, `Generic[T]`) is its class.
+      TSNode generic = al_node_kind(b) == AL_K_SUBSCRIPT
+                           ? ts_node_child_by_field_id(b, x->F->value)
+                           : b;
+      if (!ts_node_is_null(generic))
+        b = generic;
       push_ref(x, al_extract__ref(x, b));
       count++;
     } while (aux_next(x));

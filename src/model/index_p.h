@@ -299,6 +299,12 @@ al_target al_index__annot_type(rctx *r, uint32_t file, uint32_t scope,
 // library class; UNKNOWN when the value does not read as a type.
 al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
                                uint32_t a);
+// What a standard library base (abc.ABC, typing.Generic, the
+// collections.abc and typing ABCs) is known to say of a protocol method
+// (one a `with`, `for` or `await` looks for): defines it, lacks it (the
+// lookup goes on past it), or unknown (another base or method).
+typedef enum { AL_BASE_UNKNOWN, AL_BASE_LACKS, AL_BASE_HAS } al_base_method;
+al_base_method al_index__known_base(const char *base, al_str name);
 // Whether every decorator of function (file, scope) keeps what calling it
 // returns (staticmethod, classmethod, abstractmethod, override, caches).
 bool al_index__decorators_keep_type(rctx *r, uint32_t file, uint32_t scope);

@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "model/index_p.h"
 
@@ -52,6 +53,14 @@ static bool class_defines(rctx *r, uint32_t file, uint32_t cls,
     return false;
   if (t.kind == AL_TARGET_FUNCTION)
     return true;
+  // A standard ABC's mixin (collections.abc.Iterator's __iter__).
+  const char *dot = strrchr(t.qualname, '.');
+  if (t.kind == AL_TARGET_EXTERNAL && dot) {
+    char base[AL_QUALNAME_MAX];
+    snprintf(base, sizeof base, "%.*s", (int)(dot - t.qualname), t.qualname);
+    if (al_index__known_base(base, al_str_from(name)) == AL_BASE_HAS)
+      return true;
+  }
   *unknown_base = true;
   return false;
 }

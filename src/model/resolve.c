@@ -14,6 +14,7 @@
  * during the build.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -596,6 +597,44 @@ static bool is_property(rctx *r, al_target t) {
   return yes;
 }
 
+al_base_method al_index__known_base(const char *base, al_str name) {
+  static const char *const protocol =
+      " __enter__ __exit__ __aenter__ __aexit__ __iter__ __next__ __aiter__"
+      " __anext__ __await__ __getitem__ ";
+  static const struct {
+    const char *base, *has; // has: the protocol methods it defines
+  } known[] = {
+      {"abc.ABC", ""},
+      {"typing.Generic", ""},
+      {"typing.Protocol", ""},
+      {"typing_extensions.Protocol", ""},
+      {"typing.Hashable", ""},
+      {"typing.Sized", ""},
+      {"collections.abc.Hashable", ""},
+      {"collections.abc.Sized", ""},
+      {"typing.AsyncIterable", " __aiter__ "},
+      {"collections.abc.AsyncIterable", " __aiter__ "},
+      {"typing.AsyncIterator", " __aiter__ __anext__ "},
+      {"collections.abc.AsyncIterator", " __aiter__ __anext__ "},
+      {"typing.Iterable", " __iter__ "},
+      {"collections.abc.Iterable", " __iter__ "},
+      {"typing.Iterator", " __iter__ __next__ "},
+      {"collections.abc.Iterator", " __iter__ __next__ "},
+      {"typing.Awaitable", " __await__ "},
+      {"collections.abc.Awaitable", " __await__ "},
+  };
+  char word[24];
+  if (name.len + 3 > sizeof word)
+    return AL_BASE_UNKNOWN;
+  snprintf(word, sizeof word, " %.*s ", (int)name.len, name.ptr);
+  if (!strstr(protocol, word))
+    return AL_BASE_UNKNOWN;
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+    if (strcmp(base, known[i].base) == 0)
+      return strstr(known[i].has, word) ? AL_BASE_HAS : AL_BASE_LACKS;
+  return AL_BASE_UNKNOWN;
+}
+
 // An attribute of a tree class (instance: through an instance), looked up
 // in the class body, its instance attributes, then its bases in order.
 static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
@@ -641,7 +680,8 @@ static al_target class_attr(rctx *r, uint32_t file, uint32_t cls, al_str name,
       continue;
     }
     if (b.kind == AL_TARGET_EXTERNAL &&
-        strncmp(b.qualname, "builtins.", 9) == 0)
+        (strncmp(b.qualname, "builtins.", 9) == 0 ||
+         al_index__known_base(b.qualname, name) == AL_BASE_LACKS))
       continue; // object, Exception, dict, ...: no coroutine methods
     // A library base: the catalog may know the method; else anything goes.
     *found = true;

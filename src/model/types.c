@@ -257,6 +257,30 @@ bool al_index__getter_keeps_type(rctx *r, uint32_t file, uint32_t scope,
   return true;
 }
 
+// What awaiting an instance of a tree class gives: its __await__'s
+// `-> Generator[Y, S, X]` says X (aio_pika's channels, asyncpg's pool).
+static al_target await_result(rctx *r, al_target inst) {
+  if (inst.kind != AL_TARGET_INSTANCE || inst.file == AL_NONE ||
+      ++r->depth > MAX_DEPTH)
+    return unknown();
+  bool found;
+  al_target m = al_index__class_attr(r, inst.file, inst.scope,
+                                     al_str_from("__await__"), false, &found);
+  if (m.kind != AL_TARGET_FUNCTION)
+    return unknown();
+  uint32_t a = return_annot(r->ix, m.file, m.scope);
+  const al_facts *f = facts_of(r->ix, m.file);
+  if (a == AL_NONE || f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT)
+    return unknown();
+  uint32_t scope = f->scopes.items[m.scope].parent;
+  char q[AL_QUALNAME_MAX];
+  head_of(r, m.file, scope, f->annots.items[a].name, q, sizeof q);
+  uint32_t x = child_at(f, a, 2);
+  if (!is(q, "typing.Generator") || x == AL_NONE)
+    return unknown();
+  return type_of(r, m.file, scope, x, NULL);
+}
+
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
   if (call == AL_NONE || ++r->depth > MAX_DEPTH)
     return unknown();
@@ -273,6 +297,8 @@ al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
       return instance_named(e->returns);
     return unknown();
   }
+  if (c.kind == AL_TARGET_CLASS) // `await Channel(...)`
+    return await_result(r, tree_target(AL_TARGET_INSTANCE, c.file, c.scope));
   if (c.kind != AL_TARGET_FUNCTION)
     return unknown();
   const al_scope *s = scope_of(r->ix, c.file, c.scope);
@@ -284,7 +310,8 @@ al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
   if (s->kind == AL_SCOPE_ASYNC_FUNCTION)
     return al_index__annot_type(r, c.file, s->parent, a, NULL);
   al_target t = al_index__annot_type(r, c.file, s->parent, a, &wrap);
-  return wrap == ANNOT_PLAIN ? unknown() : t;
+  // A plain def giving an awaitable object: what its __await__ gives.
+  return wrap == ANNOT_PLAIN ? await_result(r, t) : t;
 }
 
 // The pos-th class of a catalog entry's `returns-items` list.
