@@ -105,7 +105,7 @@ static chunk *chunk_new(const al_arena *a, size_t size) {
   return c;
 }
 
-void *al_arena_alloc(al_arena *self, size_t size) {
+void *al_arena_alloc_raw(al_arena *self, size_t size) {
   size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
   if (size == 0)
     size = ALIGN;
@@ -123,7 +123,6 @@ void *al_arena_alloc(al_arena *self, size_t size) {
         self->head = big;
       }
       self->total += size;
-      memset(big->data, 0, size);
       return big->data;
     }
     size_t want = self->next_chunk ? self->next_chunk : FIRST_CHUNK;
@@ -137,20 +136,25 @@ void *al_arena_alloc(al_arena *self, size_t size) {
   void *p = (char *)c->data + c->used;
   c->used += size;
   self->total += size;
-  memset(p, 0, size);
+  return p;
+}
+
+void *al_arena_alloc(al_arena *self, size_t size) {
+  void *p = al_arena_alloc_raw(self, size);
+  memset(p, 0, size ? size : 1);
   return p;
 }
 
 void *al_arena_memdup(al_arena *self, const void *p, size_t len) {
   if (!len)
     return NULL;
-  void *q = al_arena_alloc(self, len);
+  void *q = al_arena_alloc_raw(self, len);
   memcpy(q, p, len);
   return q;
 }
 
 char *al_arena_strndup(al_arena *self, const char *s, size_t len) {
-  char *p = al_arena_alloc(self, len + 1);
+  char *p = al_arena_alloc_raw(self, len + 1);
   if (len)
     memcpy(p, s, len);
   p[len] = 0;

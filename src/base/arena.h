@@ -30,6 +30,9 @@ void al_arena_free(al_arena *self);
 /** Zeroed, 16-byte aligned memory owned by the arena. Never NULL. */
 void *al_arena_alloc(al_arena *self, size_t size);
 
+/** The same, not zeroed: for memory the caller writes whole at once. */
+void *al_arena_alloc_raw(al_arena *self, size_t size);
+
 /** A copy of len bytes owned by the arena; NULL when len is 0. */
 void *al_arena_memdup(al_arena *self, const void *p, size_t len);
 

@@ -442,7 +442,8 @@ static void r_vectors(reader *r, al_facts *f) {
   {                                                                            \
     uint32_t n = r_count(r, 0 fields(MIN_FIELD));                              \
     if (n) {                                                                   \
-      f->vector.items = al_arena_alloc(f->arena, (size_t)n * sizeof(type));    \
+      f->vector.items =                                                        \
+          al_arena_alloc_raw(f->arena, (size_t)n * sizeof(type));              \
       f->vector.len = f->vector.cap = n;                                       \
       for (uint32_t i = 0; i < n && !r->bad; i++)                              \
         r_##type(r, &f->vector.items[i]);                                      \
