@@ -468,11 +468,11 @@ static al_target element_of(rctx *r, uint32_t file, uint32_t scope,
   return unknown();
 }
 
-// The annotation of the one binding a plain name has where it is read
-// (its scope, or an enclosing function's or the module's), and the scope
-// to read it in; AL_NONE when the name has no such single binding.
-static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
-                                al_str name, uint32_t *in_scope) {
+// The one binding a plain name has where it is read (its scope, or an
+// enclosing function's or the module's); AL_NONE when it has none or
+// several there.
+static uint32_t single_binding(rctx *r, uint32_t file, uint32_t scope,
+                               al_str name) {
   const al_facts *f = facts_of(r->ix, file);
   const file_index *fi = fi_at(r->ix, file);
   bool first = true;
@@ -485,17 +485,60 @@ static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
         find_group(f, fi->groups, fi->groups_mask, false, cur, name, &g);
     if (n == 0)
       continue;
-    if (n != 1)
-      return AL_NONE;
-    const al_binding *b = &f->binds.items[fi->order[g]];
-    uint32_t a = bind_annot(r->ix, file, fi->order[g]);
-    if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
-      return AL_NONE;
-    *in_scope =
-        b->kind == AL_BIND_PARAM ? f->scopes.items[b->scope].parent : b->scope;
-    return a;
+    return n == 1 ? fi->order[g] : AL_NONE;
   }
   return AL_NONE;
+}
+
+// The annotation of the one binding a plain name has where it is read,
+// and the scope to read it in; AL_NONE when the name has no such single
+// binding or it is not annotated.
+static uint32_t name_annotation(rctx *r, uint32_t file, uint32_t scope,
+                                al_str name, uint32_t *in_scope) {
+  uint32_t bind = single_binding(r, file, scope, name);
+  if (bind == AL_NONE)
+    return AL_NONE;
+  const al_facts *f = facts_of(r->ix, file);
+  const al_binding *b = &f->binds.items[bind];
+  uint32_t a = bind_annot(r->ix, file, bind);
+  if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
+    return AL_NONE;
+  *in_scope =
+      b->kind == AL_BIND_PARAM ? f->scopes.items[b->scope].parent : b->scope;
+  return a;
+}
+
+// What iterating a name bound (once) to a list or set comprehension or a
+// generator expression gives: the value of its element when that is a
+// call (`jobs = [Job(u) for u in urls]` holds Job instances).
+static al_target comp_element(rctx *r, uint32_t file, uint32_t bind) {
+  const al_facts *f = facts_of(r->ix, file);
+  if (bind == AL_NONE || f->binds.items[bind].kind != AL_BIND_ASSIGN)
+    return unknown();
+  for (uint32_t c = 0; c < f->comps.len; c++) {
+    const al_comp *cp = &f->comps.items[c];
+    if (cp->binding != bind || cp->kind == AL_COMP_DICT)
+      continue;
+    // The element call: in source order, the first call inside the
+    // comprehension whose context is its element.
+    uint32_t lo = 0, hi = f->calls.len;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (f->calls.items[mid].span.start_byte < cp->span.start_byte)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (; lo < f->calls.len &&
+           f->calls.items[lo].span.start_byte < cp->span.end_byte;
+         lo++) {
+      const al_call *call = &f->calls.items[lo];
+      if (call->ctx == AL_CTX_COMPREHENSION && call->parent_call == c)
+        return al_index__call_value(r, file, lo);
+    }
+    return unknown();
+  }
+  return unknown();
 }
 
 // The annotation that declares attribute `name` of tree class (file, cls):
@@ -553,7 +596,10 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
       !memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len)) {
     uint32_t in_scope;
     uint32_t a = name_annotation(r, file, bs->scope, bs->ref.dotted, &in_scope);
-    return a == AL_NONE ? unknown() : element_of(r, file, in_scope, a);
+    if (a == AL_NONE)
+      return comp_element(r, file,
+                          single_binding(r, file, bs->scope, bs->ref.dotted));
+    return element_of(r, file, in_scope, a);
   }
   if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED) {
     const char *dot = memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len);
