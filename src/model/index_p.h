@@ -134,6 +134,10 @@ typedef struct {
   const al_index *ix;
   al_index *build;
   int depth;
+  // The use being resolved, for the first look-up of its root name in its
+  // own scope (resolve.c, nearest_loop_binding): 1 + its byte offset (0:
+  // none), its file and scope. Consumed by that look-up.
+  uint32_t at, at_file, at_scope;
 } rctx;
 
 // --- small helpers shared by the files (hot: inline) -------------------------

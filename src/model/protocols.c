@@ -130,7 +130,7 @@ static uint32_t single_call_binding(const al_index *self, uint32_t file,
 
 static bool decorated_with(const al_index *self, al_target t,
                            const char *qualname) {
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__has_decorator(&r, t.file, t.scope, qualname);
 }
 
@@ -174,7 +174,7 @@ static al_proto def_protocol(const al_index *self, al_target t, bool is_for,
 static al_proto call_protocol(const al_index *self, uint32_t file,
                               uint32_t call, bool is_for, char *why,
                               size_t cap) {
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   al_target t = al_index__resolve_callee(&r, file, call);
   if (t.kind == AL_TARGET_FUNCTION) {
     al_proto p = def_protocol(self, t, is_for, why, cap);
@@ -203,7 +203,7 @@ al_proto al_index_block_protocol(const al_index *self, uint32_t file,
   const al_facts *f = facts_of(self, file);
   const al_block_site *b = &f->blocks.items[block];
   bool is_for = b->is_for;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   if (why && cap)
     why[0] = 0;
   switch ((al_obj_kind)b->obj) {

@@ -138,7 +138,7 @@ static bool made_nonblocking(const al_index *self, uint32_t file,
         memcmp(od.ptr, recv.ptr, recv.len) != 0 ||
         memchr(od.ptr + recv.len, '.', od.len - recv.len))
       continue;
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target t = al_index__resolve_callee(&r, file, other);
     if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
         (t.entry->facets & AL_CAT_MAKES_NONBLOCKING))
@@ -237,7 +237,7 @@ static bool made_unblocked(const al_index *self, uint32_t file, uint32_t call,
     cls--;
   al_str want = {e->name.ptr, cls ? cls - 1 : 0};
   for (uint32_t i = 0; i < n; i++) {
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target t = al_index__resolve_callee(&r, file, makers[i]);
     if (t.kind != AL_TARGET_EXTERNAL || !t.entry ||
         !(t.entry->facets & AL_CAT_RETURNS) ||
@@ -280,7 +280,7 @@ static bool used_for_blocking(const al_index *self, uint32_t file,
     }
     if (!on_it)
       continue;
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target t = al_index__resolve_callee(&r, file, o);
     if (t.kind == AL_TARGET_EXTERNAL && t.entry &&
         !(t.entry->facets & AL_CAT_BLOCKING_IF_USED) &&
@@ -518,7 +518,7 @@ static void scan_function(al_index *self, call_graph *g, scan_part *out,
   uint32_t id = g->base[file] + sc;
   for (uint32_t i = 0; i < fi->calls.n[sc]; i++) {
     uint32_t call = run_at(&fi->calls, sc, i);
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target t = al_index__resolve_callee(&r, file, call);
     keep_callee(self, file, call, &t);
     unsigned here = 0;
@@ -650,7 +650,7 @@ static bool bound_call(const al_index *self, uint32_t file, const al_call *c) {
   al_ref ref = {.kind = AL_REF_DOTTED,
                 .dotted = {recv.ptr, recv.len - 1},
                 .base_call = AL_NONE};
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__resolve_ref(&r, file, c->scope, &ref).kind ==
          AL_TARGET_INSTANCE;
 }
@@ -780,7 +780,7 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
       uint32_t v;
       if (!al_map_get(&names, (al_str){d.ptr + dot, d.len - dot}, &v))
         continue;
-      rctx r = {self, NULL, 0};
+      rctx r = {.ix = self, .build = NULL};
       al_target t = al_index__resolve_callee(&r, file, k);
       if (t.kind != AL_TARGET_FUNCTION)
         continue;
@@ -1033,7 +1033,7 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
                             hops ? " -> " : "", (int)s->name.len, s->name.ptr,
                             path, al_facts_line(f, s->name_span));
     uint32_t call = fi_at(self, t.file)->memo.reach_hop[k][t.scope];
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target next = al_index__resolve_callee(&r, t.file, call);
     if (next.kind == AL_TARGET_EXTERNAL) {
       if (event)
@@ -1080,7 +1080,7 @@ bool al_index_ready_at(const al_index *self, uint32_t file, uint32_t call,
   uint32_t ready = 0;
   for (uint32_t i = 0; i < fi->calls.n[t.scope]; i++) {
     uint32_t k = run_at(&fi->calls, t.scope, i);
-    rctx r = {self, NULL, 0};
+    rctx r = {.ix = self, .build = NULL};
     al_target c = al_index__resolve_callee(&r, file, k);
     if (c.kind == AL_TARGET_EXTERNAL) {
       if (!is_event(c.entry, AL_REACH_BLOCKING) ||

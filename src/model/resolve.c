@@ -225,6 +225,27 @@ static al_target memoise_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
 
 // Resolve name in exactly one scope. *found: the scope binds it; *global:
 // it is declared global there.
+// A name bound several times in a function, read at byte `at` of it: when
+// the nearest binding before the read is a `for` target, the read sees
+// the loop's element (inside the body; after the loop, its last one), so
+// `for job in jobs: job.run()` knows job even when the function binds
+// `job` elsewhere too. The binding, or AL_NONE.
+static uint32_t nearest_loop_binding(const al_facts *f, const file_index *fi,
+                                     uint32_t g, uint32_t n, uint32_t at) {
+  uint32_t best = AL_NONE;
+  for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[fi->order[g + i]];
+    if (b->kind == AL_BIND_GLOBAL)
+      return AL_NONE;
+    if (b->span.start_byte < at &&
+        (best == AL_NONE ||
+         b->span.start_byte > f->binds.items[best].span.start_byte))
+      best = fi->order[g + i];
+  }
+  return best != AL_NONE && f->binds.items[best].kind == AL_BIND_FOR ? best
+                                                                     : AL_NONE;
+}
+
 static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
                                   al_str name, bool *found, bool *global) {
   const al_index *ix = r->ix;
@@ -235,9 +256,25 @@ static al_target resolve_in_scope(rctx *r, uint32_t file, uint32_t scope,
       find_group(f, fi->groups, fi->groups_mask, false, scope, name, &g);
   *found = false;
   *global = false;
+  uint32_t at = 0;
+  if (r->at && r->at_file == file && r->at_scope == scope) {
+    at = r->at; // the use's own look-up: what follows is not the use's
+    r->at = 0;
+  }
   if (n == 0)
     return unknown();
   *found = true;
+  if (at && n > 1 && f->scopes.items[scope].kind != AL_SCOPE_MODULE &&
+      f->scopes.items[scope].kind != AL_SCOPE_CLASS) {
+    uint32_t loop = nearest_loop_binding(f, fi, g, n, at - 1);
+    if (loop != AL_NONE) {
+      int saved = r->depth;
+      al_target t = binding_target(r, file, &f->binds.items[loop]);
+      r->depth = saved;
+      if (t.kind != AL_TARGET_UNKNOWN)
+        return t;
+    }
+  }
   if (n >= BIG_GROUP && fi->memo.group_state) {
     const file_memo *m = &fi->memo;
     uint8_t st = m->group_state[g];
@@ -703,7 +740,7 @@ al_target al_index_property_getter(const al_index *self, uint32_t file,
   al_target getter = unknown();
   if (!dot)
     return getter;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   al_ref obj = {.dotted = {dotted.ptr, (size_t)(dot - dotted.ptr)},
                 .base_call = AL_NONE,
                 .kind = AL_REF_DOTTED};
@@ -878,7 +915,16 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
     if (found)
       return t.kind == AL_TARGET_UNKNOWN ? t : follow_attrs(r, t, rest);
   }
-  return call_method(r, al_index__resolve_ref(r, file, c->scope, &c->callee));
+  // The callee's root name is read here: a loop target rebound elsewhere
+  // in the function is the loop's element (nearest_loop_binding).
+  rctx use = *r;
+  use.at = c->span.start_byte + 1;
+  use.at_file = file;
+  use.at_scope = c->scope;
+  al_target t = call_method(
+      &use, al_index__resolve_ref(&use, file, c->scope, &c->callee));
+  r->depth = use.depth;
+  return t;
 }
 
 // What calling a plain def of the tree gives: its return annotation, and
@@ -995,7 +1041,7 @@ void al_index__memoise_big_groups(al_index *self) {
       if (!big[g] || fi->memo.group_state[g] != MEMO_UNSET)
         continue;
       const al_binding *b = &f->binds.items[fi->order[g]];
-      rctx r = {self, self, 0};
+      rctx r = {.ix = self, .build = self};
       bool found, global;
       resolve_in_scope(&r, file, b->scope, b->name, &found, &global);
     }
@@ -1006,7 +1052,7 @@ void al_index__memoise_big_groups(al_index *self) {
 
 al_target al_index_resolve(const al_index *self, uint32_t file, uint32_t scope,
                            const al_ref *ref) {
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__resolve_ref(&r, file, scope, ref);
 }
 
@@ -1017,12 +1063,12 @@ al_target al_index_resolve_callee(const al_index *self, uint32_t file,
       m->callee_kind[call] != CALLEE_UNSET)
     return tree_target((al_target_kind)m->callee_kind[call],
                        m->callee_at[call][0], m->callee_at[call][1]);
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__resolve_callee(&r, file, call);
 }
 
 al_target al_index_call_result(const al_index *self, uint32_t file,
                                uint32_t call) {
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__call_value(&r, file, call);
 }

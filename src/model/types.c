@@ -407,7 +407,7 @@ bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope) {
 bool al_index_returns_awaitable(const al_index *self, al_target t) {
   if (t.kind != AL_TARGET_FUNCTION)
     return false;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return annotated_wrap(&r, t.file, t.scope, false) == ANNOT_AWAITABLE;
 }
 
@@ -676,7 +676,7 @@ static bool decorated_only(rctx *r, uint32_t file, uint32_t scope) {
 al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
   if (getter.kind != AL_TARGET_FUNCTION)
     return AL_CORO_NONE;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   const al_scope *s = scope_of(self, getter.file, getter.scope);
   if (s->flags & AL_SCOPE_GENERATOR)
     return AL_CORO_NONE;
@@ -692,7 +692,7 @@ al_coro_kind al_index_getter_kind(const al_index *self, al_target getter) {
 bool al_index_getter_awaitable(const al_index *self, al_target getter) {
   if (getter.kind != AL_TARGET_FUNCTION)
     return false;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return annotated_wrap(&r, getter.file, getter.scope, true) ==
              ANNOT_AWAITABLE &&
          decorated_only(&r, getter.file, getter.scope);

@@ -280,7 +280,7 @@ void al_index__compute_wrappers(al_index *self) {
     for (uint32_t s = 0; s < f->scopes.len; s++) {
       if (f->scopes.items[s].kind != AL_SCOPE_FUNCTION)
         continue;
-      rctx r = {self, self, 0};
+      rctx r = {.ix = self, .build = self};
       returns_coroutine(&r, file, s);
     }
     // Whatever a cycle left busy is settled as "no".
@@ -292,7 +292,7 @@ void al_index__compute_wrappers(al_index *self) {
 }
 
 al_coro_kind al_index_coroutine_kind(const al_index *self, al_target t) {
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return al_index__coro_kind(&r, t);
 }
 
@@ -325,7 +325,7 @@ al_deco_kind al_index_decorator_kind(const al_index *self, uint32_t file,
   const al_scope *s = scope_of(self, file, scope);
   if (deco >= s->n_decorators)
     return AL_DECO_OPAQUE;
-  rctx r = {self, NULL, 0};
+  rctx r = {.ix = self, .build = NULL};
   return decorator_kind(&r, file, scope, deco, decorator, wrapper);
 }
 
