@@ -110,6 +110,46 @@ void al_rerun_restore_file(const al_rerun *self, uint32_t file,
 /** Save the state of the finished run out (its diags sorted). */
 void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out);
 
+/**
+ * Library files (issue 16 item 5). Make room for the content keys of
+ * library files up to n_files (al_rerun_set_key / al_rerun_key take
+ * them as they take a linted file's); call before extracting them.
+ */
+void al_rerun_lib_reserve(al_rerun *self, uint32_t n_files);
+
+/**
+ * The content key of the library file at fs_path when the saved run read
+ * it and its stat data are trusted (as a linted file's are): it need not
+ * be read or hashed. Not thread-safe (its first call indexes the state).
+ */
+bool al_rerun_lib_key(al_rerun *self, const char *fs_path, al_cache_key *key);
+
+/** Record this run's al_libs_tree_needs (saved with the state). */
+void al_rerun_set_lib_needs(al_rerun *self, uint64_t needs);
+
+/** A library file of the saved run (strings owned by the rerun). */
+typedef struct {
+  const char *module;  // its module name
+  const char *fs_path; // the path read
+  uint64_t size;       // bytes
+  al_cache_key key;    // content key
+} al_rerun_lib;
+
+typedef struct {
+  const al_rerun_lib *libs; // in load order
+  uint32_t n;
+  const char *note; // the budget notice of that run ("" for none)
+} al_rerun_libs;
+
+/**
+ * The library files of the saved run, when the loader would load exactly
+ * them now: the tree needs the same (needs, al_libs_tree_needs, equal and
+ * not 0), the site directories and every library file of that run are
+ * unchanged (stat data trusted), and every entry is whole (a key, a
+ * module name, no module twice). false: load as without a state.
+ */
+bool al_rerun_saved_libs(al_rerun *self, uint64_t needs, al_rerun_libs *out);
+
 /** Files whose stat was trusted (not read) and files read to compare. */
 void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read);
 
