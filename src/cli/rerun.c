@@ -61,6 +61,9 @@ struct al_rerun {
   uint32_t lib_cap;      // entries of both
   uint64_t lib_needs;    // al_libs_tree_needs of this run, 0: none
   al_map old_libs;       // old.libs by path (read-only once made)
+  const char **listed;   // the package directories the loader listed
+  uint32_t n_listed;     //
+  bool loaded;           // the loader ran: save listed, not old.dirs'
 };
 
 static void hash_str(uint64_t *h, const char *s) {
@@ -281,13 +284,15 @@ static bool environment_same(al_rerun *self) {
   if (self->env_same)
     return self->env_same == 1;
   self->env_same = 2;
-  if (self->old.dirs.len != self->n_env_dirs)
+  // The site directories, then the package directories the lookups
+  // listed (a module added or removed below them changes one).
+  if (self->old.dirs.len < self->n_env_dirs)
     return false;
   for (uint32_t i = 0; i < self->old.dirs.len; i++) {
     const al_rerun_file *d = &self->old.dirs.items[i];
     al_rerun_stat now;
-    if (strcmp(d->path, self->env_dirs[i]) != 0 || !stat_of(d->path, &now) ||
-        !stat_trusted(self, d, &now))
+    if ((i < self->n_env_dirs && strcmp(d->path, self->env_dirs[i]) != 0) ||
+        !stat_of(d->path, &now) || !stat_trusted(self, d, &now))
       return false;
   }
   for (uint32_t i = 0; i < self->old.libs.len; i++) {
@@ -653,6 +658,7 @@ bool *al_rerun_affected(al_rerun *self, const al_run_result *out) {
 
 static void save_libs(al_rerun *self, const al_project *proj,
                       al_rerun_state *s);
+static void save_listed(const al_rerun *self, al_rerun_state *s);
 
 void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out) {
   al_rerun_state s = {.arena = al_arena_new()};
@@ -703,6 +709,7 @@ void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out) {
     stat_of(d.path, &d.st);
     vec_push(&s.dirs, d);
   }
+  save_listed(self, &s);
   if (!out->index) {
     for (uint32_t i = 0; i < self->old.libs.len; i++)
       vec_push(&s.libs, self->old.libs.items[i]);
@@ -762,6 +769,33 @@ bool al_rerun_lib_key(al_rerun *self, const char *fs_path, al_cache_key *key) {
 void al_rerun_set_lib_needs(al_rerun *self, uint64_t needs) {
   if (self)
     self->lib_needs = needs;
+}
+
+void al_rerun_set_listed(al_rerun *self, const char **dirs, uint32_t n) {
+  if (!self)
+    return;
+  self->listed = al_arena_alloc(self->arena, (n ? n : 1) * sizeof *dirs);
+  for (uint32_t i = 0; i < n; i++)
+    self->listed[i] = al_arena_strndup(self->arena, dirs[i], strlen(dirs[i]));
+  self->n_listed = n;
+  self->loaded = true;
+}
+
+// The package directories of the loader's lookups, after the site
+// directories: this run's, or those of the saved run it loaded the list
+// of (unchanged: environment_same held).
+static void save_listed(const al_rerun *self, al_rerun_state *s) {
+  if (!self->loaded) {
+    for (uint32_t i = self->n_env_dirs; self->have && i < self->old.dirs.len;
+         i++)
+      vec_push(&s->dirs, self->old.dirs.items[i]);
+    return;
+  }
+  for (uint32_t i = 0; i < self->n_listed; i++) {
+    al_rerun_file d = {.path = self->listed[i], .module = ""};
+    if (stat_of(d.path, &d.st))
+      vec_push(&s->dirs, d);
+  }
 }
 
 // A saved module name as the loader makes them: dotted, no separators.

@@ -127,6 +127,14 @@ bool al_rerun_lib_key(al_rerun *self, const char *fs_path, al_cache_key *key);
 /** Record this run's al_libs_tree_needs (saved with the state). */
 void al_rerun_set_lib_needs(al_rerun *self, uint64_t needs);
 
+/**
+ * The package directories the loader listed this run (al_env_listed;
+ * copied): saved with their stat data, a later run's environment is
+ * unchanged only if they are. Not called: the saved run's are kept (the
+ * list of library files was the saved one, or nothing was loaded).
+ */
+void al_rerun_set_listed(al_rerun *self, const char **dirs, uint32_t n);
+
 /** A library file of the saved run (strings owned by the rerun). */
 typedef struct {
   const char *module;  // its module name

@@ -667,6 +667,11 @@ static void load_libraries(run_state *st) {
       extract_libraries(st, to, NULL);
       from = to;
     }
+    uint32_t n = al_env_listed(&st->env, NULL, 0);
+    const char **dirs = al_xcalloc(n ? n : 1, sizeof *dirs);
+    al_env_listed(&st->env, dirs, n);
+    al_rerun_set_listed(st->rerun, dirs, n);
+    free(dirs);
   }
   st->first = 0;
   al_libs_read(libs, &out->library_files, &out->library_bytes);
