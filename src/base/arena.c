@@ -123,7 +123,8 @@ void *al_arena_alloc(al_arena *self, size_t size) {
         self->head = big;
       }
       self->total += size;
-      memset(big->data, 0, size);
+      if (!self->long_lived) // al_long_alloc's memory is zeroed already
+        memset(big->data, 0, size);
       return big->data;
     }
     size_t want = self->next_chunk ? self->next_chunk : FIRST_CHUNK;
@@ -137,7 +138,11 @@ void *al_arena_alloc(al_arena *self, size_t size) {
   void *p = (char *)c->data + c->used;
   c->used += size;
   self->total += size;
-  memset(p, 0, size);
+  // A long-lived arena's chunks are al_long_alloc's, zeroed, and a chunk
+  // hands out each byte once: clearing them again would only touch
+  // (fault in) the pages before their writer does.
+  if (!self->long_lived)
+    memset(p, 0, size);
   return p;
 }
 
