@@ -833,9 +833,16 @@ static void save_libs(al_rerun *self, const al_project *proj,
     const al_project_file *pf = &proj->files.items[i];
     al_rerun_file f = {.path = pf->fs_path ? pf->fs_path : "",
                        .module = pf->module ? pf->module : ""};
-    stat_of(f.path, &f.st);
+    // Unchanged since the saved run (environment_same held this run): its
+    // saved stat data; a change since makes them differ next time.
+    uint32_t o;
+    if (self->env_same == 1 &&
+        al_map_get(old_libs(self), al_str_from(f.path), &o))
+      f.st = self->old.libs.items[o].st;
+    else
+      stat_of(f.path, &f.st);
     const al_cache_key *key = al_rerun_key(self, i);
-    if (key && pf->facts && !pf->facts->unreadable) {
+    if (key && pf->facts) { // read (an undecodable one is cached too)
       f.key = *key;
       f.has_key = true;
     }
