@@ -24,18 +24,18 @@ and prints, per case, the medians of CPU time (user + sys of the child,
 from os.wait4) and wall time, and the median of the per-pair ratios
 env / none (the target of issue 16 item 5: a warm run with the
 environment costs at most 1.10x one without). Every run is
-`--isolated --exit-zero -q --stats`; the first run of each cache is
-untimed (it fills the cache and saves the state). The findings of both
-variants are checked to be the same in every case except cold (the same
-tree, so they must be: the app's own findings are through catalogued
-names; gateway.py's uncatalogued calls are found only with the
-environment, so the two variants differ by exactly those lines, and
-this script prints how many).
+`--isolated --exit-zero -q --stats`; the first run of each variant and
+case is untimed (it fills the cache and saves the state). With nothing
+changed, each variant's output must stay what its first run printed.
+The app's findings without the environment are those of catalogued
+names; gateway.py's un-awaited calls of uncatalogued names are found
+only with it (the last line says how many lines each variant prints).
 
 Standard library only. Usage:
   bench/env.py [-B BUILDDIR] [-r PAIRS] [--cold-pairs N]
-               [--python-path DIR] [--keep]
-(defaults: build-rel, 60 pairs warm, 10 cold)
+               [--python-path DIR] [--cases nothing,one,cold] [--keep]
+(defaults: build-rel, 60 pairs warm, 10 cold; BUILDDIR relative to the
+source root or absolute)
 """
 import argparse
 import os
@@ -456,7 +456,7 @@ def main():
     binary = os.path.abspath(os.path.join(REPO, a.B, "asynclint"))
     if not os.access(binary, os.X_OK):
         sys.exit(f"env: no {binary} (meson setup {a.B} "
-                 "--buildtype=release && ninja -C {a.B})")
+                 f"--buildtype=release && ninja -C {a.B})")
     work = tempfile.mkdtemp(prefix="asynclint-env-")
     try:
         rows = []

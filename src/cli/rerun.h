@@ -10,9 +10,12 @@
  * holds, for every linted file, its stat data (size, mtime in
  * nanoseconds, inode, device) and content key (the facts cache's key of
  * its bytes), its module name and its findings (after suppression, fixes
- * included); for every library module read, its stat data; for every
- * site directory, its mtime; and the machine it was written on (hostname,
- * boot id, absolute working directory).
+ * included); for every library module read, in load order, its stat data,
+ * content key and module name; a hash of what the tree needed from the
+ * environment (al_libs_tree_needs); the stat data of every site directory
+ * and of every package directory the module lookups listed; and the
+ * machine it was written on (hostname, boot id, absolute working
+ * directory).
  *
  * The next run stats every file. A stat match on the same machine, for a
  * file not modified in or after the second the saved run started (git's
@@ -41,6 +44,12 @@
  * that cannot be resolved re-checks its file on any change; a changed
  * library or site directory re-checks everything. AL209/AL400 chains pass
  * only through imported modules, so their callers are importers too.
+ *
+ * Library files: one whose stat data are trusted is not read (its saved
+ * key finds its facts); when the tree needs the same names, and the
+ * directories and every library file are unchanged, the saved list is
+ * loaded in its order without the loader's rounds (the loader is a
+ * function of those inputs, so the files, and the model, are the same).
  *
  * A state that is missing, truncated, damaged (checksum) or does not parse
  * is a miss: the run behaves as without it and writes a new one.
