@@ -614,9 +614,10 @@ static bool setup(run_state *st) {
   return true;
 }
 
-// Extract the library files from `to` on, in the pool: each one the saved
-// run read unchanged by its saved content key (keys[k] for file to + k, or
-// the state's when keys is NULL), neither read nor hashed.
+// Extract the library files from `to` on, in the pool. Those the saved
+// run read and that are unchanged are found by their saved content key,
+// neither read nor hashed: keys[k] for file to + k (the saved list, all
+// unchanged), or, when keys is NULL, each one's own (al_rerun_lib_key).
 static void extract_libraries(run_state *st, uint32_t to,
                               const al_rerun_lib *keys) {
   al_project *proj = &st->res->project;
