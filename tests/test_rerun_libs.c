@@ -5,7 +5,8 @@
 // directory listed) and when every entry is whole; a state forged with a
 // valid checksum around an entry without a key, a module twice, a module
 // name no lookup makes, or counts that disagree is refused, as is one
-// whose files changed since.
+// whose files changed since. A run that loads it has the model (library
+// files in their order, facts, figures, findings) of a --no-cache run.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,9 +187,104 @@ static void test_saved_libs(void **state) {
   al_rerun__state_free(&s);
 }
 
+// One run of app/ with the environment site2/ (cache or not).
+static void run_app(al_run_result *res, bool cache) {
+  static const char *const paths[] = {"app"};
+  static const char *const site[] = {"site2"};
+  al_run_opts o = {.paths = paths,
+                   .n_paths = 1,
+                   .threads = 2,
+                   .config_mode = AL_CONFIG_ISOLATED,
+                   .cache = cache,
+                   .rerun = cache,
+                   .cache_dir = "cache2",
+                   .environment = true,
+                   .python_path = site,
+                   .n_python_path = 1,
+                   .python_path_given = true};
+  al_run(res, &o);
+}
+
+static void append(const char *path, const char *text) {
+  FILE *fp = fopen(path, "a");
+  assert_non_null(fp);
+  fputs(text, fp);
+  fclose(fp);
+}
+
+// The library files of two runs, and all they found: the same model.
+// (Tree files: their facts too when tree_same.)
+static void same_model(const al_run_result *a, const al_run_result *b,
+                       bool tree_same) {
+  assert_int_equal(a->project.files.len, b->project.files.len);
+  assert_int_equal(a->project.n_linted, b->project.n_linted);
+  for (uint32_t i = 0; i < a->project.files.len; i++) {
+    const al_project_file *x = &a->project.files.items[i];
+    const al_project_file *y = &b->project.files.items[i];
+    assert_string_equal(x->path, y->path);
+    assert_int_equal(x->library, y->library);
+    assert_int_equal(x->is_init, y->is_init);
+    if (x->library) {
+      assert_string_equal(x->module, y->module);
+      assert_string_equal(x->fs_path, y->fs_path);
+    }
+    assert_non_null(x->facts);
+    if (!x->library && !tree_same)
+      continue;
+    assert_int_equal(x->facts->binds.len, y->facts->binds.len);
+    assert_int_equal(x->facts->scopes.len, y->facts->scopes.len);
+    assert_int_equal(x->facts->text_len, y->facts->text_len);
+  }
+  assert_int_equal(a->library_files, b->library_files);
+  assert_int_equal(a->library_bytes, b->library_bytes);
+  assert_int_equal(a->diags.len, b->diags.len);
+  for (uint32_t i = 0; i < a->diags.len; i++) {
+    assert_int_equal(a->diags.items[i].file, b->diags.items[i].file);
+    assert_string_equal(a->diags.items[i].message, b->diags.items[i].message);
+  }
+}
+
+// A warm run that loads the saved list of library files (three loader
+// rounds: the package, its re-exported module, the module of an
+// annotation) has the project, library files in their order, figures and
+// findings of a --no-cache run.
+static void test_same_model(void **state) {
+  (void)state;
+  make_parents("site2/pkg/x");
+  make_parents("app/x");
+  write_old("site2/pkg/__init__.py", "from .client import Client\n");
+  write_old("site2/pkg/client.py", "from .resp import Response\n\n\n"
+                                   "class Client:\n"
+                                   "    async def fetch(self) -> Response:"
+                                   " ...\n");
+  write_old("site2/pkg/resp.py", "class Response:\n"
+                                 "    async def json(self): ...\n");
+  write_old("app/main.py", "import pkg\n\n\nasync def go(c: pkg.Client):\n"
+                           "    r = await c.fetch()\n    r.json()\n");
+  write_old("app/util.py", "def helper():\n    return 1\n");
+  make_old("site2/pkg");
+  make_old("site2");
+  al_run_result first, warm, cold;
+  run_app(&first, true);
+  assert_false(first.libraries_saved);
+  assert_int_equal(first.library_files, 3);
+  assert_int_equal(first.diags.len, 1); // r.json() through the annotation
+  append("app/util.py", "\n\ndef other():\n    return 2\n");
+  run_app(&warm, true);
+  run_app(&cold, false);
+  assert_true(warm.libraries_saved);
+  assert_false(cold.libraries_saved);
+  same_model(&warm, &cold, true);
+  same_model(&first, &cold, false); // util.py changed in between
+  al_run_free(&first);
+  al_run_free(&warm);
+  al_run_free(&cold);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_saved_libs),
+      cmocka_unit_test(test_same_model),
   };
   return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
