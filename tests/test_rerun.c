@@ -27,6 +27,7 @@ static void make_state(al_rerun_state *s) {
   s->lib_count = 3;
   s->lib_bytes = 12345;
   s->budget_note = "budget reached";
+  s->lib_needs = 0xABCDEF0123ull;
   al_rerun_file a = {.path = "app/a.py",
                      .st = {10, 1765000000 - 5, 123456789, 77, 2049},
                      .key = {{1, 2}},
@@ -43,7 +44,11 @@ static void make_state(al_rerun_state *s) {
                      .n_diags = 0};
   vec_push(&s->files, a);
   vec_push(&s->files, b);
-  al_rerun_file lib = {.path = "/venv/lib/x.py", .st = {1, 2, 3, 4, 5}};
+  al_rerun_file lib = {.path = "/venv/lib/x.py",
+                       .st = {1, 2, 3, 4, 5},
+                       .key = {{7, 8}},
+                       .has_key = true,
+                       .module = "x"};
   vec_push(&s->libs, lib);
   al_rerun_file dir = {.path = "/venv/lib", .st = {0, 9, 8, 7, 6}};
   vec_push(&s->dirs, dir);
@@ -83,6 +88,11 @@ static void test_round_trip(void **state) {
   assert_int_equal(t.machine, 42);
   assert_int_equal(t.start_sec, 1765000000);
   assert_int_equal(t.lib_count, 3);
+  assert_true(t.lib_needs == 0xABCDEF0123ull);
+  assert_int_equal(t.libs.len, 1);
+  assert_true(t.libs.items[0].has_key);
+  assert_true(t.libs.items[0].key.h[0] == 7 && t.libs.items[0].key.h[1] == 8);
+  assert_string_equal(t.libs.items[0].module, "x");
   assert_int_equal(t.lib_bytes, 12345);
   assert_string_equal(t.budget_note, "budget reached");
   assert_int_equal(t.files.len, 2);

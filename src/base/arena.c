@@ -141,7 +141,11 @@ void *al_arena_alloc_raw(al_arena *self, size_t size) {
 
 void *al_arena_alloc(al_arena *self, size_t size) {
   void *p = al_arena_alloc_raw(self, size);
-  memset(p, 0, size ? size : 1);
+  // A long-lived arena's chunks are al_long_alloc's, zeroed, and a chunk
+  // hands out each byte once: clearing them again would only touch
+  // (fault in) the pages before their writer does.
+  if (!self->long_lived)
+    memset(p, 0, size ? size : 1);
   return p;
 }
 

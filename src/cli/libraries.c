@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/map.h"
 #include "base/vec.h"
 
@@ -24,6 +25,14 @@ typedef struct {
   uint32_t module;   // index into mods
   const char *chain; // the dotted name needed in it (arena)
 } pending;
+
+// What the tree's files need, in the order the scan met it: a dotted
+// name from the top, or every name of a module (a star import).
+typedef struct {
+  const char *name; // arena
+  size_t len;
+  bool star;
+} tree_need;
 
 typedef struct {
   const char *name; // dotted module name (arena)
@@ -42,6 +51,9 @@ struct al_libs {
   al_map by_file; // project file (as a 4-byte key) -> index into mods
   al_map needed;  // "module\nchain" already queued
   al_vec(pending) work;
+  al_vec(tree_need) tree; // what the tree's files need (al_libs_tree_needs)
+  bool scanned_tree;      // tree filled
+  uint64_t tree_hash;     // of it, the tree's paths and the budget
   uint32_t files, max_files;
   uint64_t bytes, max_bytes;
   char note[200];
@@ -111,6 +123,22 @@ al_libs *al_libs_new(al_env *env, const al_catalog *catalog,
   return self;
 }
 
+// Append module `key` (arena), read from fs_path, to the project as a
+// library file.
+static uint32_t add_file(al_libs *self, const char *key, const char *fs_path,
+                         bool is_init, uint64_t size) {
+  self->files++;
+  self->bytes += size;
+  al_project_file pf = {0};
+  pf.path = key; // never printed: no finding points into a library
+  pf.fs_path = al_arena_strndup(self->arena, fs_path, strlen(fs_path));
+  pf.library = true;
+  pf.is_init = is_init;
+  pf.module = key;
+  vec_push(&self->project->files, pf);
+  return self->project->files.len - 1;
+}
+
 // Append the file of module `key` (arena) to the project; AL_NONE when the
 // environment has none or the budget is spent.
 static uint32_t load_file(al_libs *self, const char *key) {
@@ -130,17 +158,9 @@ static uint32_t load_file(al_libs *self, const char *key) {
     free(path);
     return AL_NONE;
   }
-  self->files++;
-  self->bytes += size;
-  al_project_file pf = {0};
-  pf.path = key; // never printed: no finding points into a library
-  pf.fs_path = al_arena_strndup(self->arena, path, strlen(path));
-  pf.library = true;
-  pf.is_init = is_init;
-  pf.module = key;
-  vec_push(&self->project->files, pf);
+  uint32_t file = add_file(self, key, path, is_init, size);
   free(path);
-  return self->project->files.len - 1;
+  return file;
 }
 
 // The module named name (looked for once): its index in mods.
@@ -350,6 +370,18 @@ static void type_names(al_libs *self, uint32_t m) {
   }
 }
 
+// What the tree needs: recorded (al_libs_tree_needs), then followed by the
+// first round in the same order. A name under a top-level module of the
+// tree is not the environment's.
+static void tree_needs(al_libs *self, al_str full, bool star) {
+  if (full.len == 0 || full.len >= 400 ||
+      al_map_get(&self->tree_tops, top_of(full), NULL))
+    return;
+  tree_need t = {al_arena_strndup(self->arena, full.ptr, full.len), full.len,
+                 star};
+  vec_push(&self->tree, t);
+}
+
 // A tree file: the names it writes through imports of libraries that the
 // catalog does not claim.
 static void tree_name(al_libs *self, const al_project_file *pf, al_map *locals,
@@ -369,7 +401,7 @@ static void tree_name(al_libs *self, const al_project_file *pf, al_map *locals,
     return;
   al_str f = {full, (size_t)len};
   if (!al_map_get(&self->claimed, f, NULL))
-    need_full(self, f);
+    tree_needs(self, f, false);
 }
 
 static void scan_tree(al_libs *self, const al_project_file *pf) {
@@ -380,11 +412,7 @@ static void scan_tree(al_libs *self, const al_project_file *pf) {
     if (im->level != 0)
       continue;                       // the tree's own modules
     if (im->flags & AL_IMPORT_STAR) { // any name may come from it
-      need_full(self, im->module);
-      uint32_t m;
-      if (al_map_get(&self->mods_by_name, im->module, &m) &&
-          self->mods.items[m].file != AL_NONE)
-        queue(self, m, AL_STR_LIT("*"));
+      tree_needs(self, im->module, true);
     } else if (im->local.len) {
       al_map_put(&locals, im->local, i);
     }
@@ -410,18 +438,68 @@ static void scan_tree(al_libs *self, const al_project_file *pf) {
   al_map_free(&locals);
 }
 
+uint64_t al_libs_tree_needs(al_libs *self) {
+  if (self->scanned_tree)
+    return self->tree_hash;
+  self->scanned_tree = true;
+  const al_project *proj = self->project;
+  uint64_t h = al_hash64(&self->max_files, sizeof self->max_files, 0x11B5);
+  h = al_hash64(&self->max_bytes, sizeof self->max_bytes, h);
+  for (uint32_t i = 0; i < proj->n_linted; i++) {
+    const al_project_file *pf = &proj->files.items[i];
+    h = al_hash64(pf->path, strlen(pf->path) + 1, h);
+    if (pf->facts && !pf->facts->unreadable)
+      scan_tree(self, pf);
+  }
+  for (uint32_t i = 0; i < self->tree.len; i++) {
+    const tree_need *t = &self->tree.items[i];
+    h = al_hash64(t->name, t->len, h ^ (t->len * 2 + t->star));
+  }
+  self->tree_hash = h ? h : 1;
+  return self->tree_hash;
+}
+
+// The first round: what the tree needs, in the order it was met.
+static void follow_tree(al_libs *self) {
+  al_libs_tree_needs(self);
+  for (uint32_t i = 0; i < self->tree.len; i++) {
+    const tree_need *t = &self->tree.items[i];
+    al_str full = {t->name, t->len};
+    need_full(self, full);
+    uint32_t m;
+    if (t->star && al_map_get(&self->mods_by_name, full, &m) &&
+        self->mods.items[m].file != AL_NONE)
+      queue(self, m, AL_STR_LIT("*"));
+  }
+}
+
+void al_libs_add_saved(al_libs *self, const char *module, const char *fs_path,
+                       uint64_t size) {
+  size_t n = strlen(module);
+  const char *base = strrchr(fs_path, '/');
+  base = base ? base + 1 : fs_path;
+  bool is_init =
+      strcmp(base, "__init__.py") == 0 || strcmp(base, "__init__.pyi") == 0;
+  add_file(self, al_arena_strndup(self->arena, module, n), fs_path, is_init,
+           size);
+}
+
+void al_libs_set_note(al_libs *self, const char *note) {
+  snprintf(self->note, sizeof self->note, "%s", note);
+}
+
 uint32_t al_libs_load(al_libs *self, uint32_t from, uint32_t to) {
   uint32_t before = self->project->files.len;
+  if (from == 0) // the tree's files come first
+    follow_tree(self);
   for (uint32_t i = from; i < to; i++) {
     // A copy: loading a module grows the project's files.
     const al_project_file file = self->project->files.items[i];
     const al_project_file *pf = &file;
     if (!pf->facts || pf->facts->unreadable)
       continue;
-    if (!pf->library) {
-      scan_tree(self, pf);
-      continue;
-    }
+    if (!pf->library)
+      continue; // followed above
     uint32_t m;
     if (al_map_get(&self->by_file, (al_str){(const char *)&i, sizeof i}, &m) &&
         !self->mods.items[m].scanned) {
@@ -467,5 +545,6 @@ void al_libs_free(al_libs *self) {
   al_map_free(&self->needed);
   vec_free(&self->mods);
   vec_free(&self->work);
+  vec_free(&self->tree);
   free(self);
 }

@@ -40,6 +40,26 @@ al_libs *al_libs_new(al_env *env, const al_catalog *catalog,
  */
 uint32_t al_libs_load(al_libs *self, uint32_t from, uint32_t to);
 
+/**
+ * A hash of what the tree's files (their facts extracted) need from the
+ * environment: the names they use through imports that the catalog does
+ * not claim, in order, with the tree's paths and the budget. Equal hashes,
+ * an unchanged environment and unchanged library files give the same
+ * library files in the same order (cli/rerun.h saves them).
+ */
+uint64_t al_libs_tree_needs(al_libs *self);
+
+/**
+ * Append library module `module`, read from fs_path (size bytes), to the
+ * project as al_libs_load would: the saved list of a run with the same
+ * al_libs_tree_needs, instead of al_libs_load.
+ */
+void al_libs_add_saved(al_libs *self, const char *module, const char *fs_path,
+                       uint64_t size);
+
+/** Set the budget notice (that of the saved run the files came from). */
+void al_libs_set_note(al_libs *self, const char *note);
+
 /** The budget notice ("" until the budget is reached). */
 const char *al_libs_note(const al_libs *self);
 

@@ -703,6 +703,7 @@ static void print_stats(const al_run_result *res, double report_wall) {
           "%u\nstats: stat_read %u\n",
           (int)res->restored, res->rechecked, res->stat_trusted,
           res->stat_read);
+  fprintf(stderr, "stats: libraries_saved %d\n", (int)res->libraries_saved);
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) == 0)
     fprintf(stderr, "stats: max_rss_kb %ld\n", ru.ru_maxrss);

@@ -58,6 +58,15 @@ struct al_rerun {
   uint32_t trusted, read; // statistics
   const char *const *env_dirs;
   uint32_t n_env_dirs;
+  int env_same;          // environment_same: 0 not known yet, 1 yes, 2 no
+  al_cache_key *lib_key; // by library file (file - n): its content key
+  bool *lib_has_key;     //
+  uint32_t lib_cap;      // entries of both
+  uint64_t lib_needs;    // al_libs_tree_needs of this run, 0: none
+  al_map old_libs;       // old.libs by path (read-only once made)
+  const char **listed;   // the package directories the loader listed
+  uint32_t n_listed;     //
+  bool loaded;           // the loader ran: save listed, not old.dirs'
 };
 
 static void hash_str(uint64_t *h, const char *s) {
@@ -254,6 +263,10 @@ al_rerun *al_rerun_begin(al_cache *cache, const al_run_opts *opts,
 }
 
 void al_rerun_set_key(al_rerun *self, uint32_t file, const al_cache_key *key) {
+  if (self && file >= self->n && file - self->n < self->lib_cap) {
+    self->lib_key[file - self->n] = *key;
+    self->lib_has_key[file - self->n] = true;
+  }
   if (!self || file >= self->n)
     return;
   self->key[file] = *key;
@@ -261,20 +274,29 @@ void al_rerun_set_key(al_rerun *self, uint32_t file, const al_cache_key *key) {
 }
 
 const al_cache_key *al_rerun_key(const al_rerun *self, uint32_t file) {
+  if (self && file >= self->n)
+    return file - self->n < self->lib_cap && self->lib_has_key[file - self->n]
+               ? &self->lib_key[file - self->n]
+               : NULL;
   return self && file < self->n && self->has_key[file] ? &self->key[file]
                                                        : NULL;
 }
 
 // Whether every library file and site directory of the saved run is as
 // it was (trusted by stat only: anything else runs the stages).
-static bool environment_same(const al_rerun *self) {
-  if (self->old.dirs.len != self->n_env_dirs)
+static bool environment_same(al_rerun *self) {
+  if (self->env_same)
+    return self->env_same == 1;
+  self->env_same = 2;
+  // The site directories, then the package directories the lookups
+  // listed (a module added or removed below them changes one).
+  if (self->old.dirs.len < self->n_env_dirs)
     return false;
   for (uint32_t i = 0; i < self->old.dirs.len; i++) {
     const al_rerun_file *d = &self->old.dirs.items[i];
     al_rerun_stat now;
-    if (strcmp(d->path, self->env_dirs[i]) != 0 || !stat_of(d->path, &now) ||
-        !stat_trusted(self, d, &now))
+    if ((i < self->n_env_dirs && strcmp(d->path, self->env_dirs[i]) != 0) ||
+        !stat_of(d->path, &now) || !stat_trusted(self, d, &now))
       return false;
   }
   for (uint32_t i = 0; i < self->old.libs.len; i++) {
@@ -283,10 +305,11 @@ static bool environment_same(const al_rerun *self) {
     if (!stat_of(f->path, &now) || !stat_trusted(self, f, &now))
       return false;
   }
+  self->env_same = 1;
   return true;
 }
 
-static bool nothing_changed(const al_rerun *self) {
+static bool nothing_changed(al_rerun *self) {
   if (!self->have || self->old.files.len != self->n)
     return false;
   for (uint32_t i = 0; i < self->n; i++)
@@ -834,6 +857,10 @@ static void save_deps(const al_rerun *self, al_deps *rec, al_rerun_state *s) {
   free(now_of);
 }
 
+static void save_libs(al_rerun *self, const al_project *proj,
+                      al_rerun_state *s);
+static void save_listed(const al_rerun *self, al_rerun_state *s);
+
 void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out,
                    al_deps *rec) {
   al_rerun_state s = {.arena = al_arena_new()};
@@ -884,16 +911,13 @@ void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out,
     stat_of(d.path, &d.st);
     vec_push(&s.dirs, d);
   }
+  save_listed(self, &s);
   if (!out->index) {
     for (uint32_t i = 0; i < self->old.libs.len; i++)
       vec_push(&s.libs, self->old.libs.items[i]);
+    s.lib_needs = self->old.lib_needs;
   } else {
-    for (uint32_t i = self->n; i < proj->files.len; i++) {
-      const al_project_file *pf = &proj->files.items[i];
-      al_rerun_file f = {.path = pf->fs_path ? pf->fs_path : "", .module = ""};
-      stat_of(f.path, &f.st);
-      vec_push(&s.libs, f);
-    }
+    save_libs(self, proj, &s);
   }
   save_deps(self, rec, &s);
   size_t len;
@@ -909,6 +933,127 @@ done:
   vec_free(&s.deps);
   vec_free(&s.watches);
   al_arena_free(s.arena);
+}
+
+// ---------------------------------------------------------------------------
+// Library files (issue 16 item 5): their content keys, so that an
+// unchanged one is neither read nor hashed, and the list of a run, so
+// that a run needing the same names loads it without the loader's rounds.
+
+void al_rerun_lib_reserve(al_rerun *self, uint32_t n_files) {
+  if (!self || n_files <= self->n || n_files - self->n <= self->lib_cap)
+    return;
+  uint32_t cap = n_files - self->n, old = self->lib_cap;
+  self->lib_key = al_xrealloc(self->lib_key, cap * sizeof *self->lib_key);
+  self->lib_has_key =
+      al_xrealloc(self->lib_has_key, cap * sizeof *self->lib_has_key);
+  memset(self->lib_has_key + old, 0, (cap - old) * sizeof *self->lib_has_key);
+  self->lib_cap = cap;
+}
+
+// The saved library entries by path (made once, on first use).
+static const al_map *old_libs(al_rerun *self) {
+  if (self->have && !self->old_libs.len)
+    for (uint32_t i = 0; i < self->old.libs.len; i++)
+      al_map_put(&self->old_libs, al_str_from(self->old.libs.items[i].path), i);
+  return &self->old_libs;
+}
+
+bool al_rerun_lib_key(al_rerun *self, const char *fs_path, al_cache_key *key) {
+  uint32_t i;
+  if (!self || !self->have || !fs_path ||
+      !al_map_get(old_libs(self), al_str_from(fs_path), &i))
+    return false;
+  const al_rerun_file *f = &self->old.libs.items[i];
+  al_rerun_stat now;
+  if (!f->has_key || !stat_of(fs_path, &now) || !stat_trusted(self, f, &now))
+    return false;
+  *key = f->key;
+  return true;
+}
+
+void al_rerun_set_lib_needs(al_rerun *self, uint64_t needs) {
+  if (self)
+    self->lib_needs = needs;
+}
+
+void al_rerun_set_listed(al_rerun *self, const char **dirs, uint32_t n) {
+  if (!self)
+    return;
+  self->listed = al_arena_alloc(self->arena, (n ? n : 1) * sizeof *dirs);
+  for (uint32_t i = 0; i < n; i++)
+    self->listed[i] = al_arena_strndup(self->arena, dirs[i], strlen(dirs[i]));
+  self->n_listed = n;
+  self->loaded = true;
+}
+
+// The package directories of the loader's lookups, after the site
+// directories: this run's, or those of the saved run it loaded the list
+// of (unchanged: environment_same held).
+static void save_listed(const al_rerun *self, al_rerun_state *s) {
+  if (!self->loaded) {
+    for (uint32_t i = self->n_env_dirs; self->have && i < self->old.dirs.len;
+         i++)
+      vec_push(&s->dirs, self->old.dirs.items[i]);
+    return;
+  }
+  for (uint32_t i = 0; i < self->n_listed; i++) {
+    al_rerun_file d = {.path = self->listed[i], .module = ""};
+    if (stat_of(d.path, &d.st))
+      vec_push(&s->dirs, d);
+  }
+}
+
+// A saved module name as the loader makes them: dotted, no separators.
+static bool module_ok(const char *m) {
+  return m[0] && m[0] != '.' && !strpbrk(m, "/\n") && m[strlen(m) - 1] != '.';
+}
+
+bool al_rerun_saved_libs(al_rerun *self, uint64_t needs, al_rerun_libs *out) {
+  memset(out, 0, sizeof *out);
+  if (!self || !self->have || !needs || self->old.lib_needs != needs ||
+      self->old.lib_count != self->old.libs.len || !environment_same(self))
+    return false;
+  al_map seen = AL_MAP_INIT;
+  bool ok = true;
+  uint32_t n = self->old.libs.len;
+  al_rerun_lib *libs = al_arena_alloc(self->arena, (n ? n : 1) * sizeof *libs);
+  for (uint32_t i = 0; i < n && ok; i++) {
+    const al_rerun_file *f = &self->old.libs.items[i];
+    ok = f->has_key && f->path[0] && module_ok(f->module) &&
+         al_map_put(&seen, al_str_from(f->module), i);
+    libs[i] = (al_rerun_lib){f->module, f->path, f->st.size, f->key};
+  }
+  al_map_free(&seen);
+  if (!ok)
+    return false;
+  *out = (al_rerun_libs){libs, n, self->old.budget_note};
+  return true;
+}
+
+// The library files of the finished run, with their content keys.
+static void save_libs(al_rerun *self, const al_project *proj,
+                      al_rerun_state *s) {
+  s->lib_needs = self->lib_needs;
+  for (uint32_t i = self->n; i < proj->files.len; i++) {
+    const al_project_file *pf = &proj->files.items[i];
+    al_rerun_file f = {.path = pf->fs_path ? pf->fs_path : "",
+                       .module = pf->module ? pf->module : ""};
+    // Unchanged since the saved run (environment_same held this run): its
+    // saved stat data; a change since makes them differ next time.
+    uint32_t o;
+    if (self->env_same == 1 &&
+        al_map_get(old_libs(self), al_str_from(f.path), &o))
+      f.st = self->old.libs.items[o].st;
+    else
+      stat_of(f.path, &f.st);
+    const al_cache_key *key = al_rerun_key(self, i);
+    if (key && pf->facts) { // read (an undecodable one is cached too)
+      f.key = *key;
+      f.has_key = true;
+    }
+    vec_push(&s->libs, f);
+  }
 }
 
 void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read) {
@@ -927,6 +1072,9 @@ void al_rerun_free(al_rerun *self) {
   free(self->has_key);
   free(self->status);
   free(self->old_index);
+  free(self->lib_key);
+  free(self->lib_has_key);
+  al_map_free(&self->old_libs);
   al_arena_free(self->arena);
   free(self);
 }

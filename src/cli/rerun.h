@@ -10,9 +10,12 @@
  * holds, for every linted file, its stat data (size, mtime in
  * nanoseconds, inode, device) and content key (the facts cache's key of
  * its bytes), its module name and its findings (after suppression, fixes
- * included); for every library module read, its stat data; for every
- * site directory, its mtime; and the machine it was written on (hostname,
- * boot id, absolute working directory).
+ * included); for every library module read, in load order, its stat data,
+ * content key and module name; a hash of what the tree needed from the
+ * environment (al_libs_tree_needs); the stat data of every site directory
+ * and of every package directory the module lookups listed; and the
+ * machine it was written on (hostname, boot id, absolute working
+ * directory).
  *
  * The next run stats every file. A stat match on the same machine, for a
  * file not modified in or after the second the saved run started (git's
@@ -50,6 +53,12 @@
  * that cannot be resolved re-checks its file on any change; a changed
  * library or site directory re-checks everything. AL209/AL400 chains pass
  * only through imported modules, so their callers are importers too.
+ *
+ * Library files: one whose stat data are trusted is not read (its saved
+ * key finds its facts); when the tree needs the same names, and the
+ * directories and every library file are unchanged, the saved list is
+ * loaded in its order without the loader's rounds (the loader is a
+ * function of those inputs, so the files, and the model, are the same).
  *
  * A state that is missing, truncated, damaged (checksum) or does not parse
  * is a miss: the run behaves as without it and writes a new one.
@@ -124,6 +133,54 @@ void al_rerun_restore_file(const al_rerun *self, uint32_t file,
  * the saved ones stand). */
 void al_rerun_save(al_rerun *self, al_cache *cache, const al_run_result *out,
                    al_deps *deps);
+
+/**
+ * Library files (issue 16 item 5). Make room for the content keys of
+ * library files up to n_files (al_rerun_set_key / al_rerun_key take
+ * them as they take a linted file's); call before extracting them.
+ */
+void al_rerun_lib_reserve(al_rerun *self, uint32_t n_files);
+
+/**
+ * The content key of the library file at fs_path when the saved run read
+ * it and its stat data are trusted (as a linted file's are): it need not
+ * be read or hashed. Not thread-safe (its first call indexes the state).
+ */
+bool al_rerun_lib_key(al_rerun *self, const char *fs_path, al_cache_key *key);
+
+/** Record this run's al_libs_tree_needs (saved with the state). */
+void al_rerun_set_lib_needs(al_rerun *self, uint64_t needs);
+
+/**
+ * The package directories the loader listed this run (al_env_listed;
+ * copied): saved with their stat data, a later run's environment is
+ * unchanged only if they are. Not called: the saved run's are kept (the
+ * list of library files was the saved one, or nothing was loaded).
+ */
+void al_rerun_set_listed(al_rerun *self, const char **dirs, uint32_t n);
+
+/** A library file of the saved run (strings owned by the rerun). */
+typedef struct {
+  const char *module;  // its module name
+  const char *fs_path; // the path read
+  uint64_t size;       // bytes
+  al_cache_key key;    // content key
+} al_rerun_lib;
+
+typedef struct {
+  const al_rerun_lib *libs; // in load order
+  uint32_t n;
+  const char *note; // the budget notice of that run ("" for none)
+} al_rerun_libs;
+
+/**
+ * The library files of the saved run, when the loader would load exactly
+ * them now: the tree needs the same (needs, al_libs_tree_needs, equal and
+ * not 0), the site directories and every library file of that run are
+ * unchanged (stat data trusted), and every entry is whole (a key, a
+ * module name, no module twice). false: load as without a state.
+ */
+bool al_rerun_saved_libs(al_rerun *self, uint64_t needs, al_rerun_libs *out);
 
 /** Files whose stat was trusted (not read) and files read to compare. */
 void al_rerun_stats(const al_rerun *self, uint32_t *trusted, uint32_t *read);

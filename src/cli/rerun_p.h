@@ -19,7 +19,7 @@
 #include "rules/rule.h"
 
 /** Bump with any change of the state's layout. */
-#define AL_RERUN_STATE_VERSION 2u
+#define AL_RERUN_STATE_VERSION 3u
 
 /** Stat data of a file or directory. */
 typedef struct {
@@ -54,8 +54,10 @@ typedef struct {
   uint32_t lib_count; // the environment's figures of the run
   uint64_t lib_bytes;
   const char *budget_note;     // "" for none
+  uint64_t lib_needs;          // al_libs_tree_needs of the run, 0: none
   al_vec(al_rerun_file) files; // linted, sorted by path
-  al_vec(al_rerun_file) libs;  // library files read, in load order
+  al_vec(al_rerun_file) libs;  // library files read, in load order (module:
+                               // the module name, key: the content's)
   al_vec(al_rerun_file) dirs;  // site directories (st only)
   al_vec(al_diag) diags;       // .file: the index in files
   // Each linted file's dependencies (model/deps.h), as indices in files:

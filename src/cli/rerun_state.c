@@ -123,6 +123,7 @@ unsigned char *al_rerun__encode(const al_rerun_state *s,
   put_u32(&b, s->lib_count);
   put_u64(&b, s->lib_bytes);
   put_str(&b, s->budget_note);
+  put_u64(&b, s->lib_needs);
   put_files(&b, s->files.items, s->files.len);
   put_files(&b, s->libs.items, s->libs.len);
   put_files(&b, s->dirs.items, s->dirs.len);
@@ -343,6 +344,7 @@ bool al_rerun__decode(al_rerun_state *s, const unsigned char *data, size_t len,
   s->lib_count = get_u32(&c);
   s->lib_bytes = get_u64(&c);
   s->budget_note = get_str(&c);
+  s->lib_needs = get_u64(&c);
   bool ok = get_files(&c, &s->files) && get_files(&c, &s->libs) &&
             get_files(&c, &s->dirs);
   uint32_t n = ok ? get_count(&c, 4 * 7 + 4 + 4 + 1) : 0;

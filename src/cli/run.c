@@ -618,9 +618,33 @@ static bool setup(run_state *st) {
   return true;
 }
 
-// The environment's modules the tree needs, round by round (each round's
-// files extracted in the pool, through the cache) until nothing new is
-// imported.
+// Extract the library files from `to` on, in the pool. Those the saved
+// run read and that are unchanged are found by their saved content key,
+// neither read nor hashed: keys[k] for file to + k (the saved list, all
+// unchanged), or, when keys is NULL, each one's own (al_rerun_lib_key).
+static void extract_libraries(run_state *st, uint32_t to,
+                              const al_rerun_lib *keys) {
+  al_project *proj = &st->res->project;
+  uint32_t n = proj->files.len;
+  st->prep = al_xrealloc(st->prep, n * sizeof *st->prep);
+  memset(st->prep + to, 0, (size_t)(n - to) * sizeof *st->prep);
+  al_rerun_lib_reserve(st->rerun, n);
+  for (uint32_t i = to; i < n; i++) {
+    al_cache_key key;
+    if (keys)
+      al_rerun_set_key(st->rerun, i, &keys[i - to].key);
+    else if (al_rerun_lib_key(st->rerun, proj->files.items[i].fs_path, &key))
+      al_rerun_set_key(st->rerun, i, &key);
+  }
+  st->first = to;
+  run_pool(st, thread_count(st->opts, st->config_threads, n - to),
+           extract_worker);
+}
+
+// The environment's modules the tree needs: the saved run's when the tree
+// needs the same names of an unchanged environment (cli/rerun.h), else
+// round by round (each round's files extracted in the pool, through the
+// cache) until nothing new is imported.
 static void load_libraries(run_state *st) {
   al_run_result *out = st->res;
   if (!st->env.dirs.len)
@@ -628,19 +652,31 @@ static void load_libraries(run_state *st) {
   al_libs *libs =
       al_libs_new(&st->env, out->catalog ? out->catalog : al_catalog_builtin(),
                   &out->project, out->arena, st->lib_files, st->lib_bytes);
-  uint32_t from = 0;
-  for (;;) {
+  uint64_t needs = al_libs_tree_needs(libs);
+  al_rerun_set_lib_needs(st->rerun, needs);
+  al_rerun_libs saved;
+  if (al_rerun_saved_libs(st->rerun, needs, &saved)) {
     uint32_t to = out->project.files.len;
-    uint32_t added = al_libs_load(libs, from, to);
-    if (!added)
-      break;
-    uint32_t n = out->project.files.len;
-    st->prep = al_xrealloc(st->prep, n * sizeof *st->prep);
-    memset(st->prep + to, 0, (size_t)added * sizeof *st->prep);
-    st->first = to;
-    run_pool(st, thread_count(st->opts, st->config_threads, added),
-             extract_worker);
-    from = to;
+    for (uint32_t k = 0; k < saved.n; k++)
+      al_libs_add_saved(libs, saved.libs[k].module, saved.libs[k].fs_path,
+                        saved.libs[k].size);
+    al_libs_set_note(libs, saved.note);
+    out->libraries_saved = true;
+    if (saved.n)
+      extract_libraries(st, to, saved.libs);
+  } else {
+    for (uint32_t from = 0;;) {
+      uint32_t to = out->project.files.len;
+      if (!al_libs_load(libs, from, to))
+        break;
+      extract_libraries(st, to, NULL);
+      from = to;
+    }
+    uint32_t n = al_env_listed(&st->env, NULL, 0);
+    const char **dirs = al_xcalloc(n ? n : 1, sizeof *dirs);
+    al_env_listed(&st->env, dirs, n);
+    al_rerun_set_listed(st->rerun, dirs, n);
+    free(dirs);
   }
   st->first = 0;
   al_libs_read(libs, &out->library_files, &out->library_bytes);

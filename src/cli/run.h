@@ -132,6 +132,7 @@ typedef struct {
   const char *budget_note; // the environment's budget was reached, or NULL
   uint32_t library_files;  // library modules read (not checked)
   uint64_t library_bytes;
+  bool libraries_saved; // they were the saved run's list (cli/rerun.h)
   double phase_wall[4];
   double phase_cpu[4];
   // The fix keys of the first path's config (cli/fix.c combines them with

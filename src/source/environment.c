@@ -276,6 +276,7 @@ void al_env_free(al_env *env) {
 typedef struct {
   const char **names; // sorted (arena); NULL: not a readable directory
   uint32_t n;
+  const char *dir; // its path (arena)
 } listing;
 
 struct al_env_memo {
@@ -340,6 +341,7 @@ static const listing *list_dir(al_env_memo *m, const char *dir) {
     qsort(l.names, l.n, sizeof *l.names, cmp_name);
   }
   char *key = al_arena_strndup(m->arena, dir, strlen(dir));
+  l.dir = key;
   al_map_put(&m->listings, al_str_from(key), m->lists.len);
   vec_push(&m->lists, l);
   return &m->lists.items[m->lists.len - 1];
@@ -421,4 +423,17 @@ char *al_env_module_file(al_env *env, const char *name, bool *is_init,
       return f;
   }
   return NULL;
+}
+
+uint32_t al_env_listed(const al_env *env, const char **dirs, uint32_t cap) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; env->memo && i < env->memo->lists.len; i++) {
+    const listing *l = &env->memo->lists.items[i];
+    if (!l->names)
+      continue; // not a directory: its parent's listing says so
+    if (n < cap)
+      dirs[n] = l->dir;
+    n++;
+  }
+  return n;
 }

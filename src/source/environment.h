@@ -59,4 +59,11 @@ void al_env_free(al_env *env);
 char *al_env_module_file(al_env *env, const char *name, bool *is_init,
                          uint64_t *size);
 
+/**
+ * The package directories module lookups listed so far (their names
+ * decided what exists below the site directories): up to cap of them into
+ * dirs (owned by env), in the order listed. Returns how many there are.
+ */
+uint32_t al_env_listed(const al_env *env, const char **dirs, uint32_t cap);
+
 #endif
