@@ -23,7 +23,13 @@ struct al_catalog {
   al_arena *arena;
   al_vec(al_catalog_entry) entries;
   al_map by_name; // name -> index into entries
+  bool wildcards; // some name is `CLASS.*` (al_catalog_get)
 };
+
+static bool is_wildcard(al_str name) {
+  return name.len > 2 && name.ptr[name.len - 1] == '*' &&
+         name.ptr[name.len - 2] == '.';
+}
 
 // Split off the next TAB-separated field of [*p, end).
 static al_str next_field(const char **p, const char *end) {
@@ -108,6 +114,7 @@ static al_catalog_entry *entry_for(al_catalog *self, al_str name,
   al_catalog_entry *e = vec_grow1(&self->entries);
   e->name = copy_str(self->arena, name);
   e->line = line;
+  self->wildcards |= is_wildcard(name);
   // The key must not move: point it at the arena copy.
   al_map_put(&self->by_name, e->name, self->entries.len - 1);
   return e;
@@ -316,7 +323,9 @@ static bool parse_line(al_catalog *self, const char *file, uint32_t line_no,
                        const char *p, const char *end, al_error *err) {
   al_str name = next_field(&p, end);
   al_str facet = next_field(&p, end);
-  if (!is_qualified_name(name))
+  // `CLASS.*`: every method of CLASS not listed itself (al_catalog_get).
+  al_str checked = is_wildcard(name) ? (al_str){name.ptr, name.len - 2} : name;
+  if (!is_qualified_name(checked))
     return al_error_set(err, file, line_no, 1,
                         "expected a qualified name, got '%.*s'", (int)name.len,
                         name.ptr);
@@ -395,6 +404,7 @@ al_catalog *al_catalog_extend(const al_catalog *base, const char *name,
     vec_push(&self->entries, e);
     al_map_put(&self->by_name, vec_last(&self->entries)->name,
                self->entries.len - 1);
+    self->wildcards |= is_wildcard(e.name);
   }
   return parse_texts(self, &name, &text, &len, 1, err) ? self : NULL;
 }
@@ -410,7 +420,20 @@ void al_catalog_free(al_catalog *self) {
 
 const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name) {
   uint32_t idx;
-  if (!al_map_get(&self->by_name, name, &idx))
+  if (al_map_get(&self->by_name, name, &idx))
+    return &self->entries.items[idx];
+  // A method of a class whose methods are made at run time (`CLASS.*`).
+  if (!self->wildcards || is_wildcard(name))
+    return NULL;
+  size_t dot = name.len;
+  while (dot > 0 && name.ptr[dot - 1] != '.')
+    dot--;
+  char key[256];
+  if (dot < 2 || dot + 1 > sizeof key)
+    return NULL;
+  memcpy(key, name.ptr, dot);
+  key[dot] = '*';
+  if (!al_map_get(&self->by_name, (al_str){key, dot + 1}, &idx))
     return NULL;
   return &self->entries.items[idx];
 }

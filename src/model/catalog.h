@@ -150,7 +150,9 @@ const al_catalog *al_catalog_builtin(void);
 /** Free a parsed catalog. NULL is a no-op. */
 void al_catalog_free(al_catalog *self);
 
-/** The entry for a qualified name, or NULL. */
+/** The entry for a qualified name, or NULL. A method `CLASS.name` not
+ * listed itself gets the entry `CLASS.*` when there is one: the methods of
+ * classes that make them at run time (boto3's clients). */
 const al_catalog_entry *al_catalog_get(const al_catalog *self, al_str name);
 
 /** Number of entries (for tests). */
