@@ -59,10 +59,10 @@ static bool among(al_str s, const char *const *names, size_t n) {
 // How many children of a subscript the index reads, by its head's last
 // component: Union's, Coroutine's and Generator's all (a Generator's
 // first is what a @contextmanager enters, its third what an __await__
-// gives), Optional's, Annotated's and their kin's the first (the
-// iterators', collections' and context managers' too: what a loop takes,
-// what a @contextmanager enters), any other generic class's none
-// (`dict[str, X]` is a dict).
+// gives), a mapping's two (keys, values), Optional's, Annotated's and
+// their kin's the first (the iterators', collections' and context
+// managers' too: what a loop takes, what a @contextmanager enters), any
+// other generic class's none (`Counter[str]` is a Counter).
 static uint32_t children_read(al_str head) {
   static const char *const all[] = {"Union", "Coroutine", "tuple", "Tuple",
                                     "Generator"};
@@ -94,9 +94,15 @@ static uint32_t children_read(al_str head) {
                                       "FrozenSet",
                                       "deque",
                                       "Deque"};
+  // Mappings: the keys' and the values' types (`.items()`, `.values()`).
+  static const char *const two[] = {
+      "dict",        "Dict",        "Mapping",    "MutableMapping",
+      "DefaultDict", "defaultdict", "OrderedDict"};
   al_str last = last_part(head);
   if (among(last, all, sizeof all / sizeof *all))
     return ANNOT_WIDTH;
+  if (among(last, two, sizeof two / sizeof *two))
+    return 2;
   return among(last, first, sizeof first / sizeof *first) ? 1 : 0;
 }
 

@@ -752,6 +752,25 @@ static void record_if_argument(al_extractor *x, frame *f) {
     al_extract__record_arg(x, p, f->node, (al_kind)f->kind);
 }
 
+// `for k, v in X`: each of 2 to 16 plain names is a FOR binding of its
+// position in the element (value_ref); anything else is a pattern.
+static bool for_tuple(al_extractor *x, frame *f, TSNode left) {
+  al_kind lk = al_node_kind(left);
+  uint32_t n = ts_node_named_child_count(left);
+  if ((lk != AL_K_PATTERN_LIST && lk != AL_K_TUPLE_PATTERN) ||
+      f->block == AL_NONE || n < 2 || n > 16)
+    return false;
+  for (uint32_t i = 0; i < n; i++)
+    if (al_node_kind(ts_node_named_child(left, i)) != AL_K_IDENTIFIER)
+      return false;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t b = al_extract__bind(x, f, f->scope, ts_node_named_child(left, i),
+                                  AL_BIND_FOR, f->block);
+    x->facts->binds.items[b].value_ref = i;
+  }
+  return true;
+}
+
 static void enter_for(al_extractor *x, frame *f) {
   if (al_node_is_async(f->node))
     enter_async_keyword(x, f, AL_ASYNC_FOR);
@@ -762,7 +781,7 @@ static void enter_for(al_extractor *x, frame *f) {
   if (!ts_node_is_null(left) && al_node_kind(left) == AL_K_IDENTIFIER &&
       f->block != AL_NONE)
     al_extract__bind(x, f, f->scope, left, AL_BIND_FOR, f->block);
-  else if (!ts_node_is_null(left))
+  else if (!ts_node_is_null(left) && !for_tuple(x, f, left))
     al_extract__bind_pattern(x, f, left);
 }
 

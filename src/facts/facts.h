@@ -292,7 +292,8 @@ typedef enum {
   AL_BIND_AWAIT,      // name = await CALL (target: CALL's index, patched
                       // when it is met)
   AL_BIND_FOR,        // `for name in X` / `async for` (target: the loop's
-                      // blocks index)
+                      // blocks index; value_ref: AL_NONE, or the name's
+                      // position in `for a, b in X`)
   AL_BIND_UNPACK,     // `a, b = CALL` (a flat tuple of names; target: the
                       // call's index, value_ref: the name's position)
   AL_BIND_UNPACK_AWAIT, // `a, b = await CALL` (as UNPACK; the target is

@@ -157,9 +157,10 @@ static bool al_binding_rules_ok(const al_facts *f, uint32_t i) {
   case AL_BIND_UNPACK: // target: the call; value_ref: the position
   case AL_BIND_UNPACK_AWAIT:
     return opt_ok(b->target, f->calls.len) && b->value_ref < 16;
-  case AL_BIND_FOR: // target: the loop
+  case AL_BIND_FOR: // target: the loop; value_ref: a tuple target's position
     return idx_ok(b->target, f->blocks.len) &&
-           f->blocks.items[b->target].is_for && b->value_ref == AL_NONE;
+           f->blocks.items[b->target].is_for &&
+           (b->value_ref == AL_NONE || b->value_ref < 16);
   default: // PARAM, GLOBAL, OTHER, ANNOTATION
     return b->target == AL_NONE && b->value_ref == AL_NONE;
   }

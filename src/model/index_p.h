@@ -333,6 +333,9 @@ al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
 // name's annotation (`items: list[Client]`) or of a tree def's return
 // annotation (`-> AsyncIterator[Message]`); UNKNOWN otherwise.
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block);
+// Item pos of the element of a `for a, b, ... in X` loop (types.c).
+al_target al_index__loop_item(rctx *r, uint32_t file, uint32_t block,
+                              uint32_t pos);
 // Name read at byte `at` of scope, when a comprehension there binds it
 // (its clause's target, the innermost such comprehension around `at`,
 // outside the clause's own iterable): what the target takes, *found set;

@@ -563,7 +563,9 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
   case AL_BIND_WITH:
     return b->target == AL_NONE ? unknown() : entered_value(r, file, b->target);
   case AL_BIND_FOR:
-    return al_index__loop_element(r, file, b->target);
+    return b->value_ref == AL_NONE
+               ? al_index__loop_element(r, file, b->target)
+               : al_index__loop_item(r, file, b->target, b->value_ref);
   case AL_BIND_UNPACK:
   case AL_BIND_UNPACK_AWAIT:
     return al_index__unpacked_value(r, file, b->target, b->value_ref,

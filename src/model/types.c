@@ -566,25 +566,139 @@ static uint32_t field_annotation(rctx *r, uint32_t file, uint32_t cls,
   return found;
 }
 
-// `for x in obj.attr`: the element type of attr's declared annotation, obj
-// an instance of a tree class (`self.clients: list[httpx.Client]`).
-static al_target attr_element(rctx *r, uint32_t file, uint32_t scope,
-                              al_str dotted, const char *dot) {
+// The annotation of a receiver written NAME or OBJ.attr where it is read
+// (file, scope): the annotation, in *ann_file, to read in *in_scope;
+// AL_NONE when it has none.
+static uint32_t ref_annotation(rctx *r, uint32_t file, uint32_t scope,
+                               al_str dotted, uint32_t *ann_file,
+                               uint32_t *in_scope) {
+  const char *dot = memchr(dotted.ptr, '.', dotted.len);
+  *ann_file = file;
+  if (!dot)
+    return name_annotation(r, file, scope, dotted, in_scope);
+  if (memchr(dot + 1, '.', dotted.len - (size_t)(dot + 1 - dotted.ptr)))
+    return AL_NONE;
   al_ref obj = {.dotted = {dotted.ptr, (size_t)(dot - dotted.ptr)},
                 .base_call = AL_NONE,
                 .kind = AL_REF_DOTTED};
   al_target t = al_index__resolve_ref(r, file, scope, &obj);
   if (t.kind != AL_TARGET_INSTANCE || t.file == AL_NONE)
-    return unknown();
+    return AL_NONE;
   al_str name = {dot + 1, dotted.len - (size_t)(dot + 1 - dotted.ptr)};
   uint32_t a = field_annotation(r, t.file, t.scope, name);
   const al_facts *f = facts_of(r->ix, t.file);
   if (a == AL_NONE || f->annots.items[a].role != AL_ANNOT_BINDING)
-    return unknown();
+    return AL_NONE;
   // A class-level annotation's names are read in the class's scope, a
   // method's `self.x: T` in the method's.
-  const al_binding *b = &f->binds.items[f->annots.items[a].owner];
-  return element_of(r, t.file, b->scope, a);
+  *ann_file = t.file;
+  *in_scope = f->binds.items[f->annots.items[a].owner].scope;
+  return a;
+}
+
+// What iterating the value a name or `OBJ.attr` refers to gives.
+static al_target element_of_ref(rctx *r, uint32_t file, uint32_t scope,
+                                const al_ref *ref) {
+  if (ref->kind != AL_REF_DOTTED)
+    return unknown();
+  uint32_t ann_file, in_scope;
+  uint32_t a =
+      ref_annotation(r, file, scope, ref->dotted, &ann_file, &in_scope);
+  if (a != AL_NONE)
+    return element_of(r, ann_file, in_scope, a);
+  if (memchr(ref->dotted.ptr, '.', ref->dotted.len))
+    return unknown();
+  return comp_element(r, file, single_binding(r, file, scope, ref->dotted));
+}
+
+// Part `which` (0: keys, 1: values) of a mapping annotation (dict, Dict,
+// Mapping, defaultdict, ...; Optional and Annotated seen through).
+static al_target mapping_part(rctx *r, uint32_t file, uint32_t scope,
+                              uint32_t a, uint32_t which) {
+  static const char *const mappings[] = {
+      "builtins.dict",           "typing.Dict",
+      "typing.Mapping",          "typing.MutableMapping",
+      "typing.DefaultDict",      "collections.defaultdict",
+      "collections.OrderedDict", "typing.OrderedDict"};
+  const al_facts *f = facts_of(r->ix, file);
+  for (int hops = 0; hops < 4 && a != AL_NONE; hops++) {
+    if (f->annots.items[a].kind != AL_ANNOT_SUBSCRIPT || ++r->depth > MAX_DEPTH)
+      return unknown();
+    char q[AL_QUALNAME_MAX];
+    head_of(r, file, scope, f->annots.items[a].name, q, sizeof q);
+    if (is(q, "typing.Optional") || is(q, "typing.Annotated")) {
+      a = child_at(f, a, 0);
+      continue;
+    }
+    for (size_t i = 0; i < sizeof mappings / sizeof *mappings; i++)
+      if (is(q, mappings[i])) {
+        uint32_t c = child_at(f, a, which);
+        return c == AL_NONE ? unknown() : type_of(r, file, scope, c, NULL);
+      }
+    return unknown();
+  }
+  return unknown();
+}
+
+// Iterating `M.keys()`, `M.values()` or `M.items()` (item `pos` of each
+// pair; AL_NONE: a single target) on a mapping M typed by its annotation.
+static al_target mapping_view(rctx *r, uint32_t file, const al_call *c,
+                              uint32_t pos) {
+  al_str d = c->callee.dotted;
+  if (c->callee.kind != AL_REF_DOTTED || c->n_args != 0)
+    return unknown();
+  size_t dot = d.len;
+  while (dot > 0 && d.ptr[dot - 1] != '.')
+    dot--;
+  if (dot < 2)
+    return unknown();
+  al_str method = {d.ptr + dot, d.len - dot};
+  uint32_t which;
+  if (al_str_eq_c(method, "values") && pos == AL_NONE)
+    which = 1;
+  else if (al_str_eq_c(method, "keys") && pos == AL_NONE)
+    which = 0;
+  else if (al_str_eq_c(method, "items") && pos != AL_NONE && pos < 2)
+    which = pos;
+  else
+    return unknown();
+  uint32_t ann_file, in_scope;
+  uint32_t a = ref_annotation(r, file, c->scope, (al_str){d.ptr, dot - 1},
+                              &ann_file, &in_scope);
+  return a == AL_NONE ? unknown()
+                      : mapping_part(r, ann_file, in_scope, a, which);
+}
+
+// Item `pos` of what `for a, b, ... in X` iterates: `M.items()` of a typed
+// mapping, `enumerate(X)` (1: X's element), `zip(X, Y, ...)` (each one's).
+al_target al_index__loop_item(rctx *r, uint32_t file, uint32_t block,
+                              uint32_t pos) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_block_site *bs = &f->blocks.items[block];
+  if (++r->depth > MAX_DEPTH || bs->obj != AL_OBJ_CALL || bs->call == AL_NONE)
+    return unknown();
+  const al_call *c = &f->calls.items[bs->call];
+  al_target m = mapping_view(r, file, c, pos);
+  if (m.kind != AL_TARGET_UNKNOWN)
+    return m;
+  al_target fn = al_index__resolve_callee(r, file, bs->call);
+  if (fn.kind != AL_TARGET_EXTERNAL)
+    return unknown();
+  uint32_t arg;
+  if (is(fn.qualname, "builtins.enumerate") && pos == 1)
+    arg = 0;
+  else if (is(fn.qualname, "builtins.zip"))
+    arg = pos;
+  else
+    return unknown();
+  for (uint32_t i = 0; i < c->n_args; i++) {
+    const al_arg *ar = &f->args.items[c->first_arg + i];
+    if (ar->index == arg && !ar->keyword.len)
+      return ar->kind == AL_ARG_REF
+                 ? element_of_ref(r, file, bs->scope, &ar->ref)
+                 : unknown();
+  }
+  return unknown();
 }
 
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
@@ -592,23 +706,12 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
   const al_block_site *bs = &f->blocks.items[block];
   if (++r->depth > MAX_DEPTH)
     return unknown();
-  if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED &&
-      !memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len)) {
-    uint32_t in_scope;
-    uint32_t a = name_annotation(r, file, bs->scope, bs->ref.dotted, &in_scope);
-    if (a == AL_NONE)
-      return comp_element(r, file,
-                          single_binding(r, file, bs->scope, bs->ref.dotted));
-    return element_of(r, file, in_scope, a);
-  }
-  if (bs->obj == AL_OBJ_NAME && bs->ref.kind == AL_REF_DOTTED) {
-    const char *dot = memchr(bs->ref.dotted.ptr, '.', bs->ref.dotted.len);
-    if (!memchr(dot + 1, '.',
-                bs->ref.dotted.len - (size_t)(dot + 1 - bs->ref.dotted.ptr)))
-      return attr_element(r, file, bs->scope, bs->ref.dotted, dot);
-    return unknown();
-  }
+  if (bs->obj == AL_OBJ_NAME)
+    return element_of_ref(r, file, bs->scope, &bs->ref);
   if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE) {
+    al_target view = mapping_view(r, file, &f->calls.items[bs->call], AL_NONE);
+    if (view.kind != AL_TARGET_UNKNOWN)
+      return view;
     // `for x in items()`: a def of the tree annotated `-> list[X]`, an
     // (async) generator annotated `-> Iterator[X]` / `AsyncIterator[X]`.
     al_target fn = al_index__resolve_callee(r, file, bs->call);
