@@ -272,6 +272,22 @@ void al_extract__augmented_assignment(al_extractor *x, frame *f) {
 }
 
 // `(name := value)`.
+// `type NAME = T` (PEP 695) at module level: NAME is an alias of T, as
+// `NAME = T` is (maybe_alias). A generic alias (`type P[T] = ...`) is not
+// recorded.
+void al_extract__type_alias(al_extractor *x, frame *f) {
+  TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
+  TSNode right = ts_node_child_by_field_id(f->node, x->F->right);
+  if (f->scope != 0 || ts_node_is_null(left) || ts_node_is_null(right))
+    return;
+  if (al_node_kind(left) == AL_K_TYPE && ts_node_named_child_count(left) == 1)
+    left = ts_node_named_child(left, 0);
+  if (al_node_kind(left) != AL_K_IDENTIFIER)
+    return;
+  uint32_t b = al_extract__bind(x, f, f->scope, left, AL_BIND_ASSIGN, AL_NONE);
+  al_extract__annot(x, right, AL_ANNOT_ALIAS, b);
+}
+
 void al_extract__named_expression(al_extractor *x, frame *f) {
   TSNode name = ts_node_child_by_field_id(f->node, x->F->name);
   if (!ts_node_is_null(name))

@@ -913,6 +913,9 @@ static void enter(al_extractor *x) {
   case AL_K_NAMED_EXPRESSION:
     al_extract__named_expression(x, f);
     break;
+  case AL_K_TYPE_ALIAS_STATEMENT:
+    al_extract__type_alias(x, f);
+    break;
   case AL_K_GLOBAL_STATEMENT:
   case AL_K_NONLOCAL_STATEMENT:
     al_extract__names_stmt(x, f, AL_BIND_GLOBAL);

@@ -278,6 +278,7 @@ uint64_t al_extract__range_bound(al_extractor *x, TSNode call);
 void al_extract__patch_unpack(al_extractor *x, uint32_t first, uint32_t call);
 void al_extract__augmented_assignment(al_extractor *x, frame *f);
 void al_extract__named_expression(al_extractor *x, frame *f);
+void al_extract__type_alias(al_extractor *x, frame *f);
 void al_extract__names_stmt(al_extractor *x, frame *f, al_bind_kind kind);
 void al_extract__case_clause(al_extractor *x, frame *f);
 void al_extract__except_clause(al_extractor *x, frame *f);

@@ -106,6 +106,7 @@
   X(GLOBAL_STATEMENT, "global_statement")                                      \
   X(NONLOCAL_STATEMENT, "nonlocal_statement")                                  \
   X(NAMED_EXPRESSION, "named_expression")                                      \
+  X(TYPE_ALIAS_STATEMENT, "type_alias_statement")                              \
   X(COMMENT, "comment")                                                        \
   X(ERROR, "ERROR")
 
