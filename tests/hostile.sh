@@ -10,8 +10,8 @@
 #   - symlink loops: the walk ends and lists each file once;
 #   - `asynclint ... | head -1`: no noise on stderr, not killed by SIGPIPE;
 #     a full disk (/dev/full), though, is an error worth a message;
-#   - a 2 MB file, a 2 MB line and 20,000-deep nesting: no crash, bounded
-#     time.
+#   - a 2 MB file, a 2 MB line, 20,000-deep nesting and 20,000 comment
+#     lines in a block: no crash, bounded time.
 # Every run goes through `timeout`, so a hang is a failure, not a stuck
 # suite. Prints TAP (plan at the end).
 #
@@ -290,6 +290,16 @@ check "20,000 unclosed parentheses: AL001, no crash" eval \
 run -- big/calls.py
 check "20,000-deep calls: the blocking call inside is found" eval '
   rc_is 1 && [ "$(cut -d" " -f1-2 "$out")" = "big/calls.py:5:40007: AL200" ]'
+
+# 20,000 comment lines after an indented block: tree-sitter-python's
+# scanner takes quadratic time on such a run (minutes), unless it is kept
+# from the parser (src/syntax/comment_runs.h).
+awk 'BEGIN { print "import time\n\n\nasync def f():\n    x = 1";
+  for (i = 0; i < 20000; i++) print "    # a comment line of some length, " i;
+  print "    time.sleep(1)" }' >"$tmp/big/comments.py"
+run -- big/comments.py
+check "20,000 comment lines in a block: the call after them is found" eval '
+  rc_is 1 && [ "$(cut -d" " -f1-2 "$out")" = "big/comments.py:20006:5: AL200" ]'
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -597,19 +597,6 @@ static bool is_type_checking(al_extractor *x, TSNode cond) {
   return false;
 }
 
-static bool mentions_suppression(al_str t) {
-  // Case-insensitive search for "noqa" or "asynclint".
-  for (size_t i = 0; i + 4 <= t.len; i++) {
-    char c = (char)tolower((unsigned char)t.ptr[i]);
-    if (c == 'n' && strncasecmp(t.ptr + i, "noqa", 4) == 0)
-      return true;
-    if (c == 'a' && i + 9 <= t.len &&
-        strncasecmp(t.ptr + i, "asynclint", 9) == 0)
-      return true;
-  }
-  return false;
-}
-
 // --- the walk ---------------------------------------------------------------
 
 // Whether extraction ever looks at the field of a child of a node of this
@@ -846,14 +833,9 @@ static bool is_fstring(al_extractor *x, frame *f) {
 // A comment that may suppress findings is kept for the suppression pass;
 // any other comment is dropped here.
 static void enter_comment(al_extractor *x, frame *f) {
-  al_str t = al_node_text(f->node, x->text);
-  if (!mentions_suppression(t))
-    return;
-  al_comment *cm = vec_grow1(&x->facts->comments);
-  cm->row = ts_node_start_point(f->node).row;
-  cm->col = ts_node_start_point(f->node).column;
-  cm->byte = ts_node_start_byte(f->node);
-  cm->text = copy_str(x, t.ptr, t.len);
+  al_extract__comment(
+      x, ts_node_start_point(f->node).row, ts_node_start_point(f->node).column,
+      ts_node_start_byte(f->node), al_node_text(f->node, x->text));
 }
 
 static void enter(al_extractor *x) {
@@ -1078,14 +1060,22 @@ static al_facts *extract(al_extractor *self, const al_source *src,
   m->parent = AL_NONE;
   m->first_decorator = m->first_base = AL_NONE;
   bool gave_up = false;
+  // Long comment runs go to the parser blanked (syntax/comment_runs.h).
+  al_byte_range *runs = NULL;
+  uint32_t n_runs = 0;
+  char *blanked =
+      given ? NULL : al_blank_comment_runs(src->text, src->len, &runs, &n_runs);
   TSTree *own =
       given ? NULL
-            : al_parser_parse(self->parser, src->text, src->len, &gave_up);
+            : al_parser_parse(self->parser, blanked ? blanked : src->text,
+                              src->len, &gave_up);
+  free(blanked);
   const TSTree *tree = given ? given : own;
   if (!tree) {
     facts->parse_gave_up = true;
     facts->syntax_error = true;
     facts->error_message = "the parser gave up on this file (too complex)";
+    free(runs);
     release_scratch(self, facts);
     self->facts = NULL;
     return facts;
@@ -1094,6 +1084,8 @@ static al_facts *extract(al_extractor *self, const al_source *src,
   m = vec_get(&facts->scopes, 0);
   m->def_span = span_of(root);
   walk(self, tree);
+  al_extract__run_comments(self, runs, n_runs);
+  free(runs);
   al_extract__layout(self, root);
   if (ts_node_has_error(root))
     find_syntax_error(self, root);

@@ -18,6 +18,7 @@
 
 #include "base/vec.h"
 #include "facts/extract.h"
+#include "syntax/comment_runs.h"
 #include "syntax/node.h"
 #include "syntax/parser.h"
 #include "syntax/walk.h"
@@ -279,6 +280,14 @@ void al_extract__patch_unpack(al_extractor *x, uint32_t first, uint32_t call);
 void al_extract__augmented_assignment(al_extractor *x, frame *f);
 void al_extract__named_expression(al_extractor *x, frame *f);
 void al_extract__type_alias(al_extractor *x, frame *f);
+
+// comments.c: the comments that may suppress findings.
+bool al_extract__mentions_suppression(al_str t);
+void al_extract__comment(al_extractor *x, uint32_t row, uint32_t col,
+                         uint32_t byte, al_str t);
+// Those of the comment runs the parser got blanked, merged in order.
+void al_extract__run_comments(al_extractor *x, const al_byte_range *runs,
+                              uint32_t n_runs);
 void al_extract__names_stmt(al_extractor *x, frame *f, al_bind_kind kind);
 void al_extract__case_clause(al_extractor *x, frame *f);
 void al_extract__except_clause(al_extractor *x, frame *f);
