@@ -9,11 +9,20 @@ didChange to the publishDiagnostics of that version (the server publishes
 the edited document on every version). Prints the median, p95 and max in
 milliseconds, and the server's resident size at the end.
 
-usage: bench/server_latency.py ASYNCLINT PACKAGE_DIR FILE [EDITS]
+MODE says where the character goes: `comment` (the default) puts a `#` at
+the start of the line, commenting it out; some of those turn the rest of
+the file inside out (the opening quotes of a docstring commented out) and
+cost tree-sitter a reparse as slow as a parse from scratch, or slower.
+`type` appends an `x` to the line's first name that is not a keyword, as
+typing in a name does.
+
+usage: bench/server_latency.py ASYNCLINT PACKAGE_DIR FILE [EDITS [MODE]]
 e.g.   bench/server_latency.py build-bench/asynclint \\
          /usr/lib/python3/dist-packages/asyncssh connection.py 400
 """
+import keyword
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -26,9 +35,29 @@ sys.argv, args = sys.argv[:2], sys.argv[1:]
 import server_lsp as lsp  # noqa: E402  (the scripted client)
 
 
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def edit_at(lines, i, mode):
+    """The line and column (UTF-8, as negotiated) of edit pair i//2."""
+    line = (i // 2 * 7919) % len(lines)
+    if mode == "comment":
+        return line, 0
+    for k in range(len(lines)):  # the first line from there with a name
+        text = lines[(line + k) % len(lines)]
+        for m in NAME.finditer(text):
+            if not keyword.iskeyword(m.group()):
+                return ((line + k) % len(lines),
+                        len(text[:m.end()].encode("utf-8")))
+    return line, 0
+
+
 def main():
     pkg, name = args[1], args[2]
     edits = int(args[3]) if len(args) > 3 else 400
+    mode = args[4] if len(args) > 4 else "comment"
+    if mode not in ("comment", "type"):
+        sys.exit("MODE: comment or type")
     root = os.path.realpath(tempfile.mkdtemp(prefix="al-latency-"))
     dst = os.path.join(root, os.path.basename(pkg.rstrip("/")))
     shutil.copytree(pkg, dst, ignore=shutil.ignore_patterns("__pycache__"))
@@ -48,13 +77,14 @@ def main():
         times = []
         version = 1
         for i in range(edits):
-            line = (i // 2 * 7919) % len(lines)
-            at = {"line": line, "character": 0}
+            line, char = edit_at(lines, i, mode)
+            at = {"line": line, "character": char}
             if i % 2 == 0:
-                change = {"range": {"start": at, "end": at}, "text": "#"}
+                change = {"range": {"start": at, "end": at},
+                          "text": "#" if mode == "comment" else "x"}
             else:
                 change = {"range": {"start": at, "end": {
-                    "line": line, "character": 1}}, "text": ""}
+                    "line": line, "character": char + 1}}, "text": ""}
             version += 1
             start = time.monotonic()
             c.notify("textDocument/didChange", {
@@ -75,8 +105,9 @@ def main():
     print("workspace: %s (%d .py files); file: %s (%d lines)"
           % (pkg, n_files, name, len(lines)))
     print("first check (initialize + open): %.0f ms" % (first * 1000))
-    print("%d one-character edits: median %.1f ms, p95 %.1f ms, max %.1f ms"
-          % (edits, statistics.median(times), p95, times[-1]))
+    print("%d one-character edits (%s): median %.1f ms, p95 %.1f ms, "
+          "max %.1f ms" % (edits, mode, statistics.median(times), p95,
+                           times[-1]))
     print("server resident size at the end: %.1f MB" % (rss / 1024))
 
 

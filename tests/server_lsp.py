@@ -306,6 +306,43 @@ def cross_file(root, c):
     assert c.stop() == 0
 
 
+@case
+def kept_facts_follow_the_disk(root, c):
+    # Each check keeps the facts of the files it read for the next one,
+    # trusted while their stat data hold (server/known.c). A change of
+    # the same size with an old modification time must still be seen.
+    c.kill()
+    lib_path = os.path.join(root, "pkg", "lib.py")
+    past = os.stat(lib_path).st_mtime - 100
+    os.utime(lib_path, (past, past))
+    c = Client(root)
+    try:
+        c.initialize(root)
+        app = uri_of(os.path.join(root, "pkg", "app.py"))
+        p = c.diagnostics(app)
+        assert codes(p["diagnostics"]) == [("AL100", 5)], p
+        # Another check, app.py edited in its buffer: lib.py's kept facts
+        # (unchanged on disk) still make the bare call AL100.
+        c.notify("textDocument/didOpen", {"textDocument": {
+            "uri": app, "languageId": "python", "version": 1,
+            "text": "\n" + APP}})
+        p = c.version(app, 1)
+        assert codes(p["diagnostics"]) == [("AL100", 6)], p
+        # lib.py rewritten: as long, no longer async, dated in the past.
+        plain = "def fetch():\n    return 1\n"
+        plain += "#" * (len(LIB) - len(plain) - 1) + "\n"
+        assert len(plain) == len(LIB)
+        write(lib_path, plain)
+        os.utime(lib_path, (past + 50, past + 50))
+        c.notify("workspace/didChangeWatchedFiles", {"changes": [
+            {"uri": uri_of(lib_path), "type": 2}]})
+        p = c.diagnostics(app, lambda d: codes(d) != [("AL100", 6)])
+        assert codes(p["diagnostics"]) == [("AL109", 5)], p
+        assert c.stop() == 0
+    finally:
+        c.kill()
+
+
 def col(prefix, enc):
     if enc == "utf-8":
         return len(prefix.encode("utf-8"))

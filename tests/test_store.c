@@ -2,8 +2,9 @@
 /*
  * Unit tests for the long-lived store (base/store.c): blocks are zeroed,
  * aligned and never overlap, across slab boundaries and for big blocks; a
- * block may be freed on another thread; a slab is unmapped once its last
- * block is freed and no thread allocates from it, and not before. The
+ * block may be freed on another thread; a slab is emptied once its last
+ * block is freed and no thread allocates from it, and not before; then it
+ * is kept, zeroed, for the next slab (al_long_trim unmaps those). The
  * mapping checks use mincore, which fails with ENOMEM on unmapped pages;
  * they are left out where the store hands out calloc'd blocks (under ASan,
  * which then checks those blocks' frees and leaks itself).
@@ -102,7 +103,29 @@ static void test_slab_lives_until_thread_end_and_last_free(void **state) {
   assert_true(mapped(c)); // c is live
   strcpy(c, "still here");
   al_long_free(c);
+  al_long_trim();
   assert_false(mapped(c));
+}
+
+// An emptied slab is kept, zeroed, and is the next slab a thread needs.
+static void test_emptied_slab_reused_zeroed(void **state) {
+  (void)state;
+  al_long_trim();
+  al_long_thread_end();
+  unsigned char *a = al_long_alloc(1000);
+  memset(a, 0xab, 1000);
+  al_long_free(a);
+  if (!al_long_slabs())
+    return;
+  al_long_thread_end(); // a's slab is empty now: kept
+  assert_true(mapped(a));
+  unsigned char *b = al_long_alloc(1000);
+  assert_ptr_equal(a, b); // the same slab, from its start
+  assert_true(all_zero(b, 1000));
+  al_long_free(b);
+  al_long_thread_end();
+  al_long_trim();
+  assert_false(mapped(b));
 }
 
 // A slab retired because it is full stays mapped while blocks live in it.
@@ -118,6 +141,7 @@ static void test_full_slab_retired_keeps_live_blocks(void **state) {
   if (al_long_slabs())
     assert_true(mapped(first));
   al_long_free(first);
+  al_long_trim();
   if (al_long_slabs())
     assert_false(mapped(first));
   al_long_thread_end();
@@ -155,6 +179,7 @@ static void test_free_on_another_thread(void **state) {
     al_long_free(b1.blocks[i]);
     al_long_free(b2.blocks[i]);
   }
+  al_long_trim();
   if (al_long_slabs()) {
     assert_false(mapped(b1.blocks[0]));
     assert_false(mapped(b2.blocks[999]));
@@ -166,6 +191,7 @@ int main(void) {
       cmocka_unit_test(test_blocks_zeroed_aligned_disjoint),
       cmocka_unit_test(test_big_block_unmapped_on_free),
       cmocka_unit_test(test_slab_lives_until_thread_end_and_last_free),
+      cmocka_unit_test(test_emptied_slab_reused_zeroed),
       cmocka_unit_test(test_full_slab_retired_keeps_live_blocks),
       cmocka_unit_test(test_free_on_another_thread),
   };

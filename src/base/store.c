@@ -7,11 +7,13 @@
 
 #include "base/arena.h"
 
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -63,21 +65,60 @@ static bool plain_malloc(void) {
   return m == 2;
 }
 
+// Emptied slabs of the usual size kept for reuse, zeroed, rather than
+// unmapped (store.h): fresh pages cost a fault each, and a TLB shootdown
+// too when the first touch reads the zero page while a thread runs on
+// another core. The zeroing happens where the last block is freed (in the
+// server, after the check has published), and only over the bytes used.
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static slab *spare[AL_LONG_SPARES];
+static uint32_t n_spare;
+
+static slab *spare_take(void) {
+  slab *s = NULL;
+  pthread_mutex_lock(&spare_lock);
+  if (n_spare)
+    s = spare[--n_spare];
+  pthread_mutex_unlock(&spare_lock);
+  return s;
+}
+
+// Keeps s (empty) as a spare; false when there are enough.
+static bool spare_keep(slab *s) {
+  pthread_mutex_lock(&spare_lock);
+  bool room = n_spare < AL_LONG_SPARES;
+  pthread_mutex_unlock(&spare_lock);
+  if (!room)
+    return false;
+  memset((char *)s + SLAB_HEADER, 0, s->used - SLAB_HEADER);
+  s->used = SLAB_HEADER;
+  pthread_mutex_lock(&spare_lock);
+  room = n_spare < AL_LONG_SPARES;
+  if (room)
+    spare[n_spare++] = s;
+  pthread_mutex_unlock(&spare_lock);
+  return room;
+}
+
 static slab *slab_new(size_t size) {
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
-    al_out_of_memory(size);
-  slab *s = p;
+  slab *s = size == SLAB_SIZE ? spare_take() : NULL;
+  if (!s) {
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      al_out_of_memory(size);
+    s = p;
+    s->size = size;
+  }
   atomic_init(&s->refs, 1);
-  s->size = size;
   s->used = SLAB_HEADER;
   s->populated = 4096; // the header's page
   return s;
 }
 
 static void slab_unref(slab *s) {
-  if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+  if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1 &&
+      (s->size != SLAB_SIZE || !spare_keep(s)))
     munmap(s, s->size);
 }
 
@@ -103,7 +144,8 @@ void *al_long_alloc(size_t size) {
     }
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
   }
-  // Fresh mapped pages are zero and a slab never hands out bytes twice.
+  // Fresh mapped pages are zero, spare slabs are zeroed, and a slab never
+  // hands out bytes twice.
   block_header *h = (block_header *)((char *)s + s->used);
   s->used += need;
 #ifdef MADV_POPULATE_WRITE
@@ -135,6 +177,11 @@ void al_long_free(void *p) {
 }
 
 bool al_long_slabs(void) { return !plain_malloc(); }
+
+void al_long_trim(void) {
+  for (slab *s; (s = spare_take()) != NULL;)
+    munmap(s, s->size);
+}
 
 void al_long_thread_end(void) {
   if (current)

@@ -9,10 +9,13 @@
  * out of the heap).
  *
  * Each thread allocates from its own current slab (no locks); a block may
- * be freed from any thread. A slab is unmapped when its last block is
- * freed and no thread allocates from it any more (al_long_thread_end).
- * Freed memory is not reused before its whole slab is free: the store is
- * for data that is freed all at once, late.
+ * be freed from any thread. A slab is emptied when its last block is
+ * freed and no thread allocates from it any more (al_long_thread_end):
+ * then it is zeroed and kept for the next slab needed, up to
+ * AL_LONG_SPARES of them (the language server frees and makes again a
+ * check's facts on every keystroke; fresh pages cost a fault each), else
+ * unmapped. Freed memory is not reused before its whole slab is free: the
+ * store is for data that is freed all at once, late.
  *
  * Under AddressSanitizer, or with ASYNCLINT_PLAIN_MALLOC set in the
  * environment (./dev valgrind does), every block is a calloc'd block of its
@@ -35,6 +38,12 @@ void al_long_free(void *p);
  * Call at the end of a worker (the memory stays valid).
  */
 void al_long_thread_end(void);
+
+/** Emptied slabs kept for reuse at most (4 MiB each). */
+#define AL_LONG_SPARES 4
+
+/** Unmap the emptied slabs kept for reuse. */
+void al_long_trim(void);
 
 /**
  * Whether blocks come from slabs (false under AddressSanitizer or with

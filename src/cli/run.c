@@ -131,6 +131,11 @@ static al_facts *extract_file(run_state *st, al_extractor *x,
     if (open)
       return open;
   }
+  if (pf->fs_path && st->opts->known) {
+    al_facts *known = st->opts->known(st->opts->known_data, pf);
+    if (known)
+      return known;
+  }
   al_arena *tmp = al_arena_new();
   al_facts *facts;
   size_t len;

@@ -68,6 +68,13 @@ typedef struct {
   // read the file as usual. Such facts are never cached.
   al_facts *(*overlay)(void *data, al_extractor *x, const char *fs_path);
   void *overlay_data;
+  // The language server's facts of files it saw unchanged on disk since a
+  // previous check (server/known.c): NULL elsewhere. Called by the
+  // extraction workers for every file read from disk that overlay did not
+  // give; returns facts handed over to the run (owned by it from then on),
+  // or NULL to read the file as usual.
+  al_facts *(*known)(void *data, const al_project_file *pf);
+  void *known_data;
   // Files of the server's open buffers that are not on disk (yet): added
   // to the tree as if discovered; overlay gives their facts.
   const char *const *buffer_files;

@@ -7,10 +7,11 @@
  * diagnostics as LSP objects, published when they differ from what the
  * client last got (an open document also whenever its version moved on).
  *
- * Cost: every check re-reads and re-hashes every file of the workspace and
- * rebuilds the index (unchanged files' facts come from the cache); only
- * the edited documents are re-extracted, from their incrementally reparsed
- * trees. Issue 20's saved index would make it proportional to the edit.
+ * Cost: every check stats every file of the workspace and rebuilds the
+ * index; the facts of files unchanged on disk since the last check are
+ * that check's (al_run_opts.known, known.h), the others' come from the
+ * result cache or the disk, and only the edited documents are
+ * re-extracted, from their incrementally reparsed trees.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -257,11 +258,14 @@ void al_server_check(al_server *s) {
       .environment = true,
       .overlay = overlay,
       .overlay_data = s,
+      .known = al_known_take,
+      .known_data = s->known,
       .buffer_files = extra,
       .n_buffer_files = n_extra,
   };
   // On the heap: the index keeps a pointer to the result's project.
   al_run_result *res = al_xmalloc(sizeof *res);
+  al_known_begin(s->known);
   al_run(res, &opts);
   free(paths);
   free(extra);
@@ -274,6 +278,8 @@ void al_server_check(al_server *s) {
     free(res);
     return; // the previous diagnostics stand until the config is fixed
   }
+  // The facts res took over from the last check leave it before it goes.
+  al_known_end(s->known, s->last, res);
   log_problems(s, res);
   publish_changes(s, res);
   if (s->last) {
@@ -289,6 +295,8 @@ void al_server_check_free(al_server *s) {
     free(s->last);
   }
   s->last = NULL;
+  al_known_free(s->known);
+  s->known = NULL;
   json_decref(s->published);
   json_decref(s->versions);
   s->published = s->versions = NULL;

@@ -352,6 +352,7 @@ int al_server_main(int argc, char **argv) {
   al_docs_init(&s.docs);
   s.published = json_object();
   s.versions = json_object();
+  s.known = al_known_new();
   loop(&s);
   int code = s.shutdown ? 0 : 1;
   al_server_check_free(&s);

@@ -12,6 +12,7 @@
 #include "base/vec.h"
 #include "cli/run.h"
 #include "server/documents.h"
+#include "server/known.h"
 #include "server/text.h"
 #include "server/transport.h"
 
@@ -45,6 +46,7 @@ typedef struct {
   // Facts, index and diagnostics of the latest check (NULL before the
   // first). On the heap: the index points into the result's project.
   al_run_result *last;
+  al_known *known;    // the facts of last's files read from disk (known.h)
   char *problems;     // the path problems last logged (logged on change)
   uint32_t checks;    // checks run (for the log)
   bool show_document; // the client handles window/showDocument
