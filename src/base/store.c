@@ -27,16 +27,12 @@
 #define SLAB_SIZE ((size_t)4 << 20)
 #define BIG_BLOCK (SLAB_SIZE / 8) // larger blocks get a slab of their own
 #define ALIGN ((size_t)16)
-// A slab's pages are faulted in this many bytes at a time, ahead of the
-// bump pointer (one madvise instead of a fault per page).
-#define POPULATE_STEP ((size_t)256 << 10)
 
 typedef struct slab {
   // Live blocks, plus one while a thread allocates from it.
   atomic_size_t refs;
-  size_t size;      // mapped bytes, header included
-  size_t used;      // bytes handed out, header included
-  size_t populated; // bytes prefaulted (POPULATE_STEP at a time)
+  size_t size; // mapped bytes, header included
+  size_t used; // bytes handed out, header included
 } slab;
 
 // Before every block: its slab (NULL: a calloc'd block of its own).
@@ -112,7 +108,6 @@ static slab *slab_new(size_t size) {
   }
   atomic_init(&s->refs, 1);
   s->used = SLAB_HEADER;
-  s->populated = 4096; // the header's page
   return s;
 }
 
@@ -148,19 +143,6 @@ void *al_long_alloc(size_t size) {
   // hands out bytes twice.
   block_header *h = (block_header *)((char *)s + s->used);
   s->used += need;
-#ifdef MADV_POPULATE_WRITE
-  if (s->used > s->populated) {
-    size_t end = s->used + POPULATE_STEP;
-    end = (end + 4095) & ~(size_t)4095;
-    if (end > s->size)
-      end = s->size;
-    // Best effort: an older kernel says EINVAL and the pages fault in one
-    // by one as before.
-    (void)madvise((char *)s + s->populated, end - s->populated,
-                  MADV_POPULATE_WRITE);
-    s->populated = end;
-  }
-#endif
   h->home = s;
   return h + 1;
 }
