@@ -730,6 +730,151 @@ def random_edits_match_a_cold_run(root, c):
             cl.kill()
 
 
+def cross_module_source(k, n):
+    j = (k + 1) % n
+    return (f"import time\nfrom m{j} import m{j}_a, m{j}_w, m{j}_g\n\n\n"
+            f"async def m{k}_a():\n    return 1\n\n\n"
+            f"def m{k}_w():\n    return m{j}_a()\n\n\n"
+            f"def m{k}_g(block=False):\n    if block:\n"
+            f"        time.sleep(1)\n\n\n"
+            f"async def m{k}_h():\n    m{j}_w()\n    m{j}_g()\n"
+            f"    m{k}_a()\n    pass\n")
+
+
+def cross_module_edit(rng, k, n, text):
+    """A random edit of module k's text that can change other modules'
+    findings: async on or off a def, a call added to the handler, a
+    handler line removed."""
+    lines = text.split("\n")
+    j = rng.randrange(n)
+    op = rng.randrange(3)
+    if op == 0:
+        defs = [i for i, l in enumerate(lines)
+                if l.startswith(("def ", "async def "))]
+        i = rng.choice(defs)
+        lines[i] = lines[i][6:] if lines[i].startswith("async ") \
+            else "async " + lines[i]
+    elif op == 1:
+        i = [x for x, l in enumerate(lines)
+             if l.endswith(f"def m{k}_h():")][0] + 1
+        call = rng.choice([f"m{k}_g(True)", f"m{k}_w()", f"await m{k}_w()",
+                           f"m{k}_g(block=True)", f"m{k}_a()"])
+        lines.insert(i, "    " + call)
+    else:
+        body = [i for i, l in enumerate(lines)
+                if l.startswith("    m") or l.startswith("    await")]
+        if body:
+            del lines[rng.choice(body)]
+    return "\n".join(lines)
+
+
+def cli_findings_of_tree(texts):
+    """{file: (code, line, col, end_line, end_col) sorted} of a cold
+    command-line run over the files' texts."""
+    d = tempfile.mkdtemp(prefix="al-lsp-tree-")
+    try:
+        for name, text in texts.items():
+            write(os.path.join(d, name), text)
+        out = subprocess.run([BINARY, "--no-cache", "--isolated", "--format",
+                              "json", "."], cwd=d, capture_output=True,
+                             check=False).stdout
+        got = {name: [] for name in texts}
+        for x in json.loads(out)["diagnostics"]:
+            got[os.path.basename(x["path"])].append(
+                (x["code"], x["line"], x["column"], x["end_line"],
+                 x["end_column"]))
+        return {k: sorted(v) for k, v in got.items()}
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@case
+def cross_module_edits_match_a_cold_run(root, c):
+    """Random edits across modules that call each other (wrappers, guarded
+    helpers): after each, every module's diagnostics, including those of
+    modules not edited (re-checked only when their results can change),
+    equal a cold command-line run on the same texts."""
+    c.kill()
+    rng = random.Random(20)
+    n = 4
+    ws = os.path.join(root, "ws")
+    texts = {f"m{k}.py": cross_module_source(k, n) for k in range(n)}
+    for name, text in texts.items():
+        write(os.path.join(ws, name), text)
+    cl = Client(ws)
+    try:
+        cl.initialize(ws)
+        latest = {}
+        version = {}
+        for name, text in texts.items():
+            version[name] = 1
+            cl.notify("textDocument/didOpen", {"textDocument": {
+                "uri": uri_of(os.path.join(ws, name)),
+                "languageId": "python", "version": 1, "text": text}})
+        for step in range(24):
+            k = rng.randrange(n)
+            name = f"m{k}.py"
+            texts[name] = cross_module_edit(rng, k, n, texts[name])
+            version[name] += 1
+            uri = uri_of(os.path.join(ws, name))
+            cl.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version[name]},
+                "contentChanges": [{"text": texts[name]}]})
+            cl.version(uri, version[name])
+            # Every publish of that check comes before this response.
+            cl.response(cl.request("textDocument/codeAction", {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0},
+                          "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": []}}))
+            for m in cl.seen:
+                if m.get("method") == "textDocument/publishDiagnostics":
+                    latest[os.path.basename(m["params"]["uri"])] = \
+                        m["params"]["diagnostics"]
+            cl.seen.clear()
+            want = cli_findings_of_tree(texts)
+            for f, text in texts.items():
+                got = server_findings(text, latest.get(f, []), "utf-16")
+                assert got == want[f], (step, f, texts, got, want[f])
+        assert cl.stop() == 0
+    finally:
+        cl.kill()
+
+
+@case
+def new_call_site_of_a_guarded_helper(root, c):
+    """A guarded helper's only call kills its branch; a new call of it in
+    another module makes what it reaches depend on the flag, which c.py
+    passes through an alias: c.py, edited by no one, is checked again."""
+    c.kill()
+    ws = os.path.join(root, "guarded")
+    write(os.path.join(ws, "a.py"),
+          "import time\n\n\ndef helper(block=False):\n    if block:\n"
+          "        time.sleep(1)\n\n\nasync def handler():\n    helper()\n")
+    b_text = "def unrelated():\n    return 1\n"
+    write(os.path.join(ws, "b.py"), b_text)
+    write(os.path.join(ws, "c.py"), "from a import helper as hp\n\n\n"
+          "async def go(flag):\n    hp(flag)\n")
+    cl = Client(ws)
+    try:
+        cl.initialize(ws)
+        b_uri = uri_of(os.path.join(ws, "b.py"))
+        c_uri = uri_of(os.path.join(ws, "c.py"))
+        cl.notify("textDocument/didOpen", {"textDocument": {
+            "uri": b_uri, "languageId": "python", "version": 1,
+            "text": b_text}})
+        cl.version(b_uri, 1)
+        cl.notify("textDocument/didChange", {
+            "textDocument": {"uri": b_uri, "version": 2},
+            "contentChanges": [{"text": "from a import helper\n\n\n"
+                                "def unrelated():\n    helper(True)\n"}]})
+        p = cl.diagnostics(c_uri, lambda d: len(d) > 0)
+        assert codes(p["diagnostics"]) == [("AL209", 4)], p
+        assert cl.stop() == 0
+    finally:
+        cl.kill()
+
+
 @case
 def chain_steps_as_related_information(root, c):
     write(os.path.join(root, "pkg", "util.py"),

@@ -23,6 +23,7 @@
 #include "base/store.h"
 #include "cache/cache.h"
 #include "cli/libraries.h"
+#include "cli/recheck.h"
 #include "cli/rerun.h"
 #include "cli/scope.h"
 #include "facts/extract.h"
@@ -211,9 +212,14 @@ static void *rules_worker(void *p) {
     if (pf->context)
       continue; // outside the named paths: read, never checked
     if (st->check && !st->check[i]) {
-      // Its findings cannot have changed: those of the saved run.
-      al_rerun_restore_file(st->rerun, i, &st->per_file[i],
-                            st->arenas[w->worker]);
+      // Its findings cannot have changed: those of the saved run, or of
+      // the server's previous check.
+      if (st->rerun)
+        al_rerun_restore_file(st->rerun, i, &st->per_file[i],
+                              st->arenas[w->worker]);
+      else
+        al_recheck_restore(st->opts->previous, i, &st->per_file[i],
+                           st->arenas[w->worker]);
       continue;
     }
     al_deps_enter(i);
@@ -609,6 +615,7 @@ static bool setup(run_state *st) {
   record_fix_settings(out, su.n_paths ? su.each[0] : su.stdin_settings);
   st->config_hash = al_rerun_config_hash(
       su.each, su.n_paths, su.want_stdin ? su.stdin_settings : NULL);
+  st->res->config_hash = st->config_hash;
   vec_free(&su.fs);
   free(su.each);
   al_settings_free(su.settings);
@@ -802,7 +809,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   // With a saved state to keep, the build and the rules record what each
   // file's results read (model/deps.h).
-  if (st.rerun)
+  if (st.rerun || opts->record_deps)
     st.deps = al_deps_new(out->project.files.len);
   al_deps_thread_begin(st.deps);
   out->index = al_index_build(
@@ -815,13 +822,22 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 
   if (st.rerun)
     st.check = al_rerun_affected(st.rerun, out, st.deps);
+  else if (opts->previous && opts->record_deps)
+    st.check = al_recheck_affected(opts->previous, out, st.deps);
   out->rechecked = out->project.n_linted;
   for (uint32_t i = 0; st.check && i < out->project.n_linted; i++)
     out->rechecked -= !st.check[i];
   check_all(&st);
   if (st.rerun)
     al_rerun_save(st.rerun, st.cache, out, st.deps);
-  al_deps_free(st.deps);
+  if (opts->record_deps) { // kept for the next check (cli/recheck.h)
+    if (!st.rerun && opts->previous)
+      al_recheck_carry(opts->previous, st.check, out->project.n_linted,
+                       st.deps);
+    out->deps = st.deps;
+  } else {
+    al_deps_free(st.deps);
+  }
   close_cache(&st);
   free(st.order);
   al_env_free(&st.env);
@@ -831,6 +847,7 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 }
 
 void al_run_free(al_run_result *self) {
+  al_deps_free(self->deps);
   al_index_free(self->index);
   al_catalog_free(self->catalog);
   al_project_free(&self->project);

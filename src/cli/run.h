@@ -17,6 +17,7 @@
 #include "config/settings.h"
 #include "facts/extract.h"
 #include "model/catalog.h"
+#include "model/deps.h"
 #include "model/index.h"
 #include "model/project.h"
 #include "rules/rule.h"
@@ -96,6 +97,12 @@ typedef struct {
   // file is extracted from those bytes and not cached.
   const char *(*pending_text)(void *data, const char *fs_path, size_t *len);
   void *pending_data;
+  // The language server: keep what each file's results read (the result's
+  // deps, model/deps.h), and the check before this one (kept with
+  // record_deps; NULL: none), whose findings stand for the files whose
+  // results cannot have changed since (cli/recheck.c).
+  bool record_deps;
+  struct al_run_result *previous;
 } al_run_opts;
 
 /** A path problem for the caller to print as `asynclint: path: message`. */
@@ -105,10 +112,13 @@ typedef struct {
   bool explicit_; // a command-line path: makes the exit code 2
 } al_run_problem;
 
-typedef struct {
+typedef struct al_run_result {
   al_project project; // files with their facts
   al_index *index;
-  al_diag_list diags; // sorted, suppressed ones removed
+  al_deps *deps; // with al_run_opts.record_deps: what each file's results
+                 // read (freed by al_run_free), else NULL
+  uint64_t config_hash; // of the config files that apply (cli/rerun.h)
+  al_diag_list diags;   // sorted, suppressed ones removed
   al_vec(al_run_problem) problems;
   uint32_t files_checked;
   uint32_t files_with_problems;

@@ -11,7 +11,10 @@
  * index; the facts of files unchanged on disk since the last check are
  * that check's (al_run_opts.known, known.h), the others' come from the
  * result cache or the disk, and only the edited documents are
- * re-extracted, from their incrementally reparsed trees.
+ * re-extracted, from their incrementally reparsed trees. The rules run
+ * only on the files whose results can have changed since the last check
+ * (al_run_opts.previous, cli/recheck.h: the edited files and those whose
+ * results read them, as recorded); the others keep the last check's.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -262,6 +265,10 @@ void al_server_check(al_server *s) {
       .known_data = s->known,
       .buffer_files = extra,
       .n_buffer_files = n_extra,
+      // Only the files whose results can change are checked again
+      // (cli/recheck.h); a changed config or environment checks all.
+      .record_deps = true,
+      .previous = s->last,
   };
   // On the heap: the index keeps a pointer to the result's project.
   al_run_result *res = al_xmalloc(sizeof *res);
