@@ -107,8 +107,24 @@ static void test_threads(void **state) {
   al_deps_free(d);
 }
 
+static void test_dependants(void **state) {
+  (void)state;
+  // 1 depends on 0, 2 on 1 and 3, 4 on nothing; a cycle 5 <-> 6.
+  const uint32_t first[] = {0, 0, 1, 3, 3, 3, 4, 5};
+  const uint32_t to[] = {0, 1, 3, 6, 5};
+  bool mark[7] = {true};
+  al_deps_mark_dependants(7, first, to, mark);
+  const bool want[7] = {true, true, true, false, false, false, false};
+  for (int i = 0; i < 7; i++)
+    assert_int_equal(mark[i], want[i]);
+  bool cycle[7] = {false, false, false, false, false, false, true};
+  al_deps_mark_dependants(7, first, to, cycle);
+  assert_true(cycle[5] && cycle[6] && !cycle[0] && !cycle[4]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_dependants),
       cmocka_unit_test(test_current_file),
       cmocka_unit_test(test_beyond_keep),
       cmocka_unit_test(test_threads),

@@ -83,39 +83,19 @@ bool *al_recheck_affected(al_run_result *prev, const al_run_result *out,
         check[w[k].file] = true;
   free(changed);
   // Everything depending on a file to check, transitively (the previous
-  // check's edges, reversed).
-  uint32_t *first = al_xcalloc((size_t)n + 1, sizeof *first);
-  al_vec(uint32_t) from = {0}, to = {0};
+  // check's dependencies).
+  uint32_t *first = al_xmalloc(((size_t)n + 1) * sizeof *first);
+  al_vec(uint32_t) to = {0};
   for (uint32_t i = 0; i < n; i++) {
+    first[i] = to.len;
     uint32_t k;
     const uint32_t *d = al_deps_of(prev->deps, i, n, &k);
-    for (uint32_t e = 0; e < k; e++) {
-      vec_push(&from, i);
+    for (uint32_t e = 0; e < k; e++)
       vec_push(&to, d[e]);
-      first[d[e] + 1]++;
-    }
   }
-  for (uint32_t i = 0; i < n; i++)
-    first[i + 1] += first[i];
-  uint32_t *by = al_xmalloc((from.len ? from.len : 1) * sizeof *by);
-  uint32_t *fill = al_xcalloc(n ? n : 1, sizeof *fill);
-  for (uint32_t e = 0; e < from.len; e++)
-    by[first[to.items[e]] + fill[to.items[e]]++] = from.items[e];
-  uint32_t *queue = al_xmalloc((n ? n : 1) * sizeof *queue), len = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (check[i])
-      queue[len++] = i;
-  for (uint32_t h = 0; h < len; h++)
-    for (uint32_t e = first[queue[h]]; e < first[queue[h] + 1]; e++)
-      if (!check[by[e]]) {
-        check[by[e]] = true;
-        queue[len++] = by[e];
-      }
-  free(queue);
-  free(fill);
-  free(by);
+  first[n] = to.len;
+  al_deps_mark_dependants(n, first, to.items, check);
   free(first);
-  vec_free(&from);
   vec_free(&to);
   return check;
 }

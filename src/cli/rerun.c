@@ -688,35 +688,8 @@ static bool *affected_exact(al_rerun *self, const al_run_result *out,
   for (uint32_t i = 0; i < n; i++)
     check[i] = self->status[i] != ST_UNCHANGED;
   watched_calls(self, out, rec, check);
-  // The reverse edges (who depends on each file), counting-sorted.
-  const al_rerun_state *s = &self->old;
-  uint32_t *first = al_xcalloc((size_t)n + 1, sizeof *first);
-  for (uint32_t d = 0; d < s->deps.len; d++)
-    first[s->deps.items[d] + 1]++;
-  for (uint32_t i = 0; i < n; i++)
-    first[i + 1] += first[i];
-  uint32_t *by = al_xmalloc((s->deps.len ? s->deps.len : 1) * sizeof *by);
-  uint32_t *fill = al_xcalloc(n ? n : 1, sizeof *fill);
-  for (uint32_t i = 0; i < n; i++)
-    for (uint32_t d = s->dep_first.items[i]; d < s->dep_first.items[i + 1];
-         d++) {
-      uint32_t to = s->deps.items[d];
-      by[first[to] + fill[to]++] = i;
-    }
-  uint32_t *queue = al_xmalloc((n ? n : 1) * sizeof *queue), len = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (check[i])
-      queue[len++] = i;
-  for (uint32_t h = 0; h < len; h++)
-    for (uint32_t e = first[queue[h]]; e < first[queue[h] + 1]; e++)
-      if (!check[by[e]]) {
-        check[by[e]] = true;
-        queue[len++] = by[e];
-      }
-  free(queue);
-  free(fill);
-  free(by);
-  free(first);
+  al_deps_mark_dependants(n, self->old.dep_first.items, self->old.deps.items,
+                          check);
   return check;
 }
 

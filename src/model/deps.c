@@ -234,6 +234,36 @@ const uint32_t *al_deps_of(al_deps *self, uint32_t file, uint32_t n_keep,
   return self->out.len ? self->out.items : NULL;
 }
 
+void al_deps_mark_dependants(uint32_t n, const uint32_t *first,
+                             const uint32_t *to, bool *mark) {
+  uint32_t m = n ? first[n] : 0;
+  // The reverse lists (who depends on each file), counting-sorted.
+  uint32_t *rfirst = al_xcalloc((size_t)n + 1, sizeof *rfirst);
+  for (uint32_t e = 0; e < m; e++)
+    rfirst[to[e] + 1]++;
+  for (uint32_t i = 0; i < n; i++)
+    rfirst[i + 1] += rfirst[i];
+  uint32_t *by = al_xmalloc((m ? m : 1) * sizeof *by);
+  uint32_t *fill = al_xcalloc(n ? n : 1, sizeof *fill);
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t e = first[i]; e < first[i + 1]; e++)
+      by[rfirst[to[e]] + fill[to[e]]++] = i;
+  uint32_t *queue = al_xmalloc((n ? n : 1) * sizeof *queue), len = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (mark[i])
+      queue[len++] = i;
+  for (uint32_t h = 0; h < len; h++)
+    for (uint32_t e = rfirst[queue[h]]; e < rfirst[queue[h] + 1]; e++)
+      if (!mark[by[e]]) {
+        mark[by[e]] = true;
+        queue[len++] = by[e];
+      }
+  free(queue);
+  free(fill);
+  free(by);
+  free(rfirst);
+}
+
 const al_deps_watch_entry *al_deps_watches(const al_deps *self, uint32_t *n) {
   *n = self ? self->watches.len : 0;
   return *n ? self->watches.items : NULL;

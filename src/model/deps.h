@@ -70,6 +70,14 @@ void al_deps_watch(al_deps *self, al_str name, uint32_t file);
 const uint32_t *al_deps_of(al_deps *self, uint32_t file, uint32_t n_keep,
                            uint32_t *n);
 
+/**
+ * Mark every file depending on a marked one, transitively, given each
+ * file's dependencies as adjacency lists: file i's are to[first[i] ..
+ * first[i + 1]) (n files, first has n + 1 entries, every to < n).
+ */
+void al_deps_mark_dependants(uint32_t n, const uint32_t *first,
+                             const uint32_t *to, bool *mark);
+
 /** The watches, after every thread ended: *n of them. */
 typedef struct {
   al_str name;
