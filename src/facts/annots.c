@@ -93,7 +93,11 @@ static uint32_t children_read(al_str head) {
                                       "frozenset",
                                       "FrozenSet",
                                       "deque",
-                                      "Deque"};
+                                      "Deque",
+                                      "Queue",
+                                      "LifoQueue",
+                                      "PriorityQueue",
+                                      "SimpleQueue"};
   // Mappings: the keys' and the values' types (`.items()`, `.values()`).
   static const char *const two[] = {
       "dict",        "Dict",        "Mapping",    "MutableMapping",

@@ -333,6 +333,9 @@ al_target al_index__entered_type(rctx *r, uint32_t file, uint32_t scope,
 // name's annotation (`items: list[Client]`) or of a tree def's return
 // annotation (`-> AsyncIterator[Message]`); UNKNOWN otherwise.
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block);
+// What a typed container's get/pop methods give (types.c).
+al_target al_index__container_item(rctx *r, uint32_t file, uint32_t call,
+                                   bool awaited);
 // Item pos of the element of a `for a, b, ... in X` loop (types.c).
 al_target al_index__loop_item(rctx *r, uint32_t file, uint32_t block,
                               uint32_t pos);

@@ -973,6 +973,9 @@ static al_target function_value(rctx *r, al_target c, bool getter) {
 
 // What a call gives back, when it is an instance of something known.
 al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
+  al_target item = al_index__container_item(r, file, call, false);
+  if (item.kind != AL_TARGET_UNKNOWN)
+    return item;
   al_target c = al_index__resolve_callee(r, file, call);
   switch (c.kind) {
   case AL_TARGET_CLASS:

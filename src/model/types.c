@@ -284,6 +284,9 @@ static al_target await_result(rctx *r, al_target inst) {
 al_target al_index__awaited_value(rctx *r, uint32_t file, uint32_t call) {
   if (call == AL_NONE || ++r->depth > MAX_DEPTH)
     return unknown();
+  al_target item = al_index__container_item(r, file, call, true);
+  if (item.kind != AL_TARGET_UNKNOWN)
+    return item;
   al_target c = al_index__resolve_callee(r, file, call);
   if (c.kind == AL_TARGET_EXTERNAL) {
     const al_catalog_entry *e = c.entry;
@@ -667,6 +670,73 @@ static al_target mapping_view(rctx *r, uint32_t file, const al_call *c,
                               &ann_file, &in_scope);
   return a == AL_NONE ? unknown()
                       : mapping_part(r, ann_file, in_scope, a, which);
+}
+
+// What a method of a typed container gives: `await q.get()` and
+// `q.get_nowait()` an asyncio queue's item (`q: asyncio.Queue[Job]`),
+// `q.get()` a queue.Queue's, `d.get(k)` / `d.pop(k)` / `d.setdefault(k,
+// v)` a mapping's value, `xs.pop()` a list's element. awaited: the call
+// is awaited. UNKNOWN otherwise.
+al_target al_index__container_item(rctx *r, uint32_t file, uint32_t call,
+                                   bool awaited) {
+  static const char *const async_queues[] = {
+      "asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue"};
+  static const char *const sync_queues[] = {"queue.Queue", "queue.LifoQueue",
+                                            "queue.PriorityQueue",
+                                            "queue.SimpleQueue"};
+  const al_facts *f = facts_of(r->ix, file);
+  if (call >= f->calls.len)
+    return unknown();
+  const al_call *c = &f->calls.items[call];
+  al_str d = c->callee.dotted;
+  if (c->callee.kind != AL_REF_DOTTED || ++r->depth > MAX_DEPTH)
+    return unknown();
+  size_t dot = d.len;
+  while (dot > 0 && d.ptr[dot - 1] != '.')
+    dot--;
+  if (dot < 2)
+    return unknown();
+  al_str method = {d.ptr + dot, d.len - dot};
+  uint32_t ann_file, in_scope;
+  uint32_t a = ref_annotation(r, file, c->scope, (al_str){d.ptr, dot - 1},
+                              &ann_file, &in_scope);
+  const al_facts *af = facts_of(r->ix, ann_file);
+  if (a == AL_NONE)
+    return unknown();
+  if (!awaited && (al_str_eq_c(method, "get") || al_str_eq_c(method, "pop") ||
+                   al_str_eq_c(method, "setdefault"))) {
+    al_target v = mapping_part(r, ann_file, in_scope, a, 1);
+    if (v.kind != AL_TARGET_UNKNOWN)
+      return v;
+  }
+  // The container's class, through Optional.
+  while (af->annots.items[a].kind == AL_ANNOT_SUBSCRIPT) {
+    char q[AL_QUALNAME_MAX];
+    head_of(r, ann_file, in_scope, af->annots.items[a].name, q, sizeof q);
+    uint32_t item = child_at(af, a, 0);
+    if (item == AL_NONE)
+      return unknown();
+    if (is(q, "typing.Optional") || is(q, "typing.Annotated")) {
+      a = item;
+      continue;
+    }
+    bool want = false;
+    for (size_t i = 0; i < sizeof async_queues / sizeof *async_queues; i++)
+      if (is(q, async_queues[i]))
+        want = awaited ? al_str_eq_c(method, "get")
+                       : al_str_eq_c(method, "get_nowait");
+    for (size_t i = 0; i < sizeof sync_queues / sizeof *sync_queues; i++)
+      if (is(q, sync_queues[i]))
+        want = !awaited && (al_str_eq_c(method, "get") ||
+                            al_str_eq_c(method, "get_nowait"));
+    if (!awaited && al_str_eq_c(method, "pop") &&
+        (is(q, "builtins.list") || is(q, "typing.List") ||
+         is(q, "typing.MutableSequence") || is(q, "collections.deque") ||
+         is(q, "typing.Deque")))
+      want = true;
+    return want ? type_of(r, ann_file, in_scope, item, NULL) : unknown();
+  }
+  return unknown();
 }
 
 // Item `pos` of what `for a, b, ... in X` iterates: `M.items()` of a typed
