@@ -20,32 +20,9 @@
 # Prints TAP (plan at the end).
 #
 # Usage: env.sh ASYNCLINT_BIN SOURCE_ROOT
-tests_dir=$(cd "$(dirname "$0")" && pwd)
-set -uo pipefail
-export LC_ALL=C
-unset VIRTUAL_ENV
-
-if [ $# -ne 2 ]; then
-  echo "usage: env.sh ASYNCLINT_BIN SOURCE_ROOT" >&2
-  exit 2
-fi
-bin=$(readlink -f "$1")
-root=$(readlink -f "$2")
-dist=/usr/lib/python3/dist-packages
-libs=(aiosmtplib aio_pika aiormq pamqp aiomysql asyncssh janus websockets)
-for lib in "${libs[@]}"; do
-  if [ ! -d "$dist/$lib" ]; then
-    echo "1..0 # SKIP $dist/$lib missing (./dev deps installs it)"
-    exit 0
-  fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/asynclint-env.XXXXXX")
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# shellcheck source=tests/tap.sh
-. "$tests_dir/tap.sh"
+name=env
+# shellcheck source=tests/env_setup.sh
+. "$(dirname "$0")/env_setup.sh"
 
 mkdir -p "$tmp/runs"
 # run NAME ARGS...: asynclint in the current directory, no cache.

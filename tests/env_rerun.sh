@@ -19,32 +19,9 @@
 # Prints TAP (plan at the end).
 #
 # Usage: env_rerun.sh ASYNCLINT_BIN SOURCE_ROOT
-tests_dir=$(cd "$(dirname "$0")" && pwd)
-set -uo pipefail
-export LC_ALL=C
-unset VIRTUAL_ENV
-
-if [ $# -ne 2 ]; then
-  echo "usage: env_rerun.sh ASYNCLINT_BIN SOURCE_ROOT" >&2
-  exit 2
-fi
-bin=$(readlink -f "$1")
-root=$(readlink -f "$2")
-dist=/usr/lib/python3/dist-packages
-libs=(aiosmtplib aio_pika aiormq pamqp aiomysql asyncssh janus websockets)
-for lib in "${libs[@]}"; do
-  if [ ! -d "$dist/$lib" ]; then
-    echo "1..0 # SKIP $dist/$lib missing (./dev deps installs it)"
-    exit 0
-  fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/asynclint-envre.XXXXXX")
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# shellcheck source=tests/tap.sh
-. "$tests_dir/tap.sh"
+name=env_rerun
+# shellcheck source=tests/env_setup.sh
+. "$(dirname "$0")/env_setup.sh"
 
 # The site directory: copies of the libraries the test changes, links to
 # the others; everything dated in the past, so that the saved run's stat

@@ -48,6 +48,14 @@ static inline int al_hex_digit(char c) {
 }
 
 /** Byte-wise three-way comparison (shorter prefix first). */
+/** Where the last dotted part of a dotted name starts (0 without a dot). */
+static inline size_t al_str_last_part(al_str s) {
+  size_t dot = s.len;
+  while (dot > 0 && s.ptr[dot - 1] != '.')
+    dot--;
+  return dot;
+}
+
 static inline int al_str_cmp(al_str a, al_str b) {
   size_t n = a.len < b.len ? a.len : b.len;
   int c = n ? memcmp(a.ptr, b.ptr, n) : 0;

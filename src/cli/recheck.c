@@ -50,14 +50,7 @@ static bool same_files(const al_run_result *prev, const al_run_result *out) {
 static uint32_t calls_of(const al_facts *f, al_str name) {
   uint32_t n = 0;
   for (uint32_t k = 0; f && k < f->calls.len; k++) {
-    const al_call *c = &f->calls.items[k];
-    al_str d = c->callee.dotted;
-    if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED)
-      continue;
-    size_t dot = d.len;
-    while (dot > 0 && d.ptr[dot - 1] != '.')
-      dot--;
-    n += al_str_eq(name, (al_str){d.ptr + dot, d.len - dot});
+    n += al_str_eq(name, al_deps_call_name(&f->calls.items[k]));
   }
   return n;
 }

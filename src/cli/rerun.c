@@ -612,22 +612,11 @@ static bool exact_applies(const al_rerun *self) {
   return true;
 }
 
-// The last dotted part of a call's callee (find_sites' names).
-static al_str callee_last(const al_call *c) {
-  al_str d = c->callee.dotted;
-  if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED)
-    return (al_str){d.ptr, 0};
-  size_t dot = d.len;
-  while (dot > 0 && d.ptr[dot - 1] != '.')
-    dot--;
-  return (al_str){d.ptr + dot, d.len - dot};
-}
-
 // How many calls of file f each watched name has (counts by name slot).
 static void count_calls(const al_facts *f, const al_map *names, uint32_t *count,
                         int sign) {
   for (uint32_t k = 0; f && k < f->calls.len; k++) {
-    al_str last = callee_last(&f->calls.items[k]);
+    al_str last = al_deps_call_name(&f->calls.items[k]);
     uint32_t slot;
     if (last.len && al_map_get(names, last, &slot))
       count[slot] += (uint32_t)sign;

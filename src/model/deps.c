@@ -159,6 +159,14 @@ void al_deps_add(al_deps *self, uint32_t from, uint32_t to) {
   pthread_mutex_unlock(&self->mu);
 }
 
+al_str al_deps_call_name(const al_call *c) {
+  al_str d = c->callee.dotted;
+  if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED)
+    return (al_str){d.ptr, 0};
+  size_t dot = al_str_last_part(d);
+  return (al_str){d.ptr + dot, d.len - dot};
+}
+
 void al_deps_watch(al_deps *self, al_str name, uint32_t file) {
   if (!self || file >= self->n || !name.len)
     return;

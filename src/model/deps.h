@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/str.h"
+#include "facts/facts.h"
 
 typedef struct al_deps al_deps;
 typedef struct al_deps_thread al_deps_thread;
@@ -60,6 +61,10 @@ static inline void al_deps_touch(uint32_t file) {
 
 /** from's results depend on to's (an edge no read shows). */
 void al_deps_add(al_deps *self, uint32_t from, uint32_t to);
+
+/** The name a watch matches in a call: its callee's last dotted part
+ * (empty for a callee that is not a name). */
+al_str al_deps_call_name(const al_call *c);
 
 /** File file watches calls named `name` (the last dotted part). */
 void al_deps_watch(al_deps *self, al_str name, uint32_t file);

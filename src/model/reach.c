@@ -770,15 +770,9 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
     const al_facts *f = facts_of(self, file);
     for (uint32_t k = 0; f && k < f->calls.len; k++) {
       const al_call *c = &f->calls.items[k];
-      al_str d = c->callee.dotted;
-      if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED ||
-          d.len == 0)
-        continue;
-      size_t dot = d.len;
-      while (dot > 0 && d.ptr[dot - 1] != '.')
-        dot--;
+      al_str name = al_deps_call_name(c);
       uint32_t v;
-      if (!al_map_get(&names, (al_str){d.ptr + dot, d.len - dot}, &v))
+      if (!name.len || !al_map_get(&names, name, &v))
         continue;
       rctx r = {.ix = self, .build = NULL};
       al_target t = al_index__resolve_callee(&r, file, k);

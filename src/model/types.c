@@ -643,20 +643,30 @@ static al_target mapping_part(rctx *r, uint32_t file, uint32_t scope,
   return unknown();
 }
 
+// A method call `RECV.method(...)` whose receiver (a name or `OBJ.attr`)
+// is annotated: the annotation (AL_NONE otherwise), in *ann_file to read
+// in *in_scope, and the method's name.
+static uint32_t receiver_annotation(rctx *r, uint32_t file, const al_call *c,
+                                    al_str *method, uint32_t *ann_file,
+                                    uint32_t *in_scope) {
+  al_str d = c->callee.dotted;
+  size_t dot = al_str_last_part(d);
+  if (c->callee.kind != AL_REF_DOTTED || dot < 2)
+    return AL_NONE;
+  *method = (al_str){d.ptr + dot, d.len - dot};
+  return ref_annotation(r, file, c->scope, (al_str){d.ptr, dot - 1}, ann_file,
+                        in_scope);
+}
+
 // Iterating `M.keys()`, `M.values()` or `M.items()` (item `pos` of each
 // pair; AL_NONE: a single target) on a mapping M typed by its annotation.
 static al_target mapping_view(rctx *r, uint32_t file, const al_call *c,
                               uint32_t pos) {
-  al_str d = c->callee.dotted;
-  if (c->callee.kind != AL_REF_DOTTED || c->n_args != 0)
+  // The method's name first: no resolution for any other call.
+  al_str method = al_deps_call_name(c);
+  uint32_t which, ann_file, in_scope;
+  if (c->n_args != 0)
     return unknown();
-  size_t dot = d.len;
-  while (dot > 0 && d.ptr[dot - 1] != '.')
-    dot--;
-  if (dot < 2)
-    return unknown();
-  al_str method = {d.ptr + dot, d.len - dot};
-  uint32_t which;
   if (al_str_eq_c(method, "values") && pos == AL_NONE)
     which = 1;
   else if (al_str_eq_c(method, "keys") && pos == AL_NONE)
@@ -665,9 +675,7 @@ static al_target mapping_view(rctx *r, uint32_t file, const al_call *c,
     which = pos;
   else
     return unknown();
-  uint32_t ann_file, in_scope;
-  uint32_t a = ref_annotation(r, file, c->scope, (al_str){d.ptr, dot - 1},
-                              &ann_file, &in_scope);
+  uint32_t a = receiver_annotation(r, file, c, &method, &ann_file, &in_scope);
   return a == AL_NONE ? unknown()
                       : mapping_part(r, ann_file, in_scope, a, which);
 }
@@ -687,22 +695,20 @@ al_target al_index__container_item(rctx *r, uint32_t file, uint32_t call,
   const al_facts *f = facts_of(r->ix, file);
   if (call >= f->calls.len)
     return unknown();
-  const al_call *c = &f->calls.items[call];
-  al_str d = c->callee.dotted;
-  if (c->callee.kind != AL_REF_DOTTED || ++r->depth > MAX_DEPTH)
+  // The method's name first: no resolution for any other call.
+  al_str name = al_deps_call_name(&f->calls.items[call]);
+  if (!(al_str_eq_c(name, "get") || al_str_eq_c(name, "get_nowait") ||
+        al_str_eq_c(name, "pop") || al_str_eq_c(name, "setdefault")))
     return unknown();
-  size_t dot = d.len;
-  while (dot > 0 && d.ptr[dot - 1] != '.')
-    dot--;
-  if (dot < 2)
+  if (++r->depth > MAX_DEPTH)
     return unknown();
-  al_str method = {d.ptr + dot, d.len - dot};
+  al_str method;
   uint32_t ann_file, in_scope;
-  uint32_t a = ref_annotation(r, file, c->scope, (al_str){d.ptr, dot - 1},
-                              &ann_file, &in_scope);
-  const al_facts *af = facts_of(r->ix, ann_file);
+  uint32_t a = receiver_annotation(r, file, &f->calls.items[call], &method,
+                                   &ann_file, &in_scope);
   if (a == AL_NONE)
     return unknown();
+  const al_facts *af = facts_of(r->ix, ann_file);
   if (!awaited && (al_str_eq_c(method, "get") || al_str_eq_c(method, "pop") ||
                    al_str_eq_c(method, "setdefault"))) {
     al_target v = mapping_part(r, ann_file, in_scope, a, 1);
