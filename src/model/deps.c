@@ -161,8 +161,9 @@ void al_deps_add(al_deps *self, uint32_t from, uint32_t to) {
 
 al_str al_deps_call_name(const al_call *c) {
   al_str d = c->callee.dotted;
-  if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED)
-    return (al_str){d.ptr, 0};
+  if (c->callee.kind == AL_REF_NONE || c->callee.kind == AL_REF_CALLED ||
+      !d.len)
+    return (al_str){0}; // (d.ptr may be NULL)
   size_t dot = al_str_last_part(d);
   return (al_str){d.ptr + dot, d.len - dot};
 }
