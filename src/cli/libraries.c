@@ -52,6 +52,7 @@ struct al_libs {
   al_map needed;  // "module\nchain" already queued
   al_vec(pending) work;
   al_vec(tree_need) tree; // what the tree's files need (al_libs_tree_needs)
+  al_map tree_seen;       // its names -> 1 (plain), 2 (star), 3 (both)
   bool scanned_tree;      // tree filled
   uint64_t tree_hash;     // of it, the tree's paths and the budget
   uint32_t files, max_files;
@@ -373,12 +374,19 @@ static void type_names(al_libs *self, uint32_t m) {
 // What the tree needs: recorded (al_libs_tree_needs), then followed by the
 // first round in the same order. A name under a top-level module of the
 // tree is not the environment's.
+// A need met again is left out: the loader would find it queued already,
+// and a tree file that uses a library name once more needs nothing new
+// (the saved list still applies).
 static void tree_needs(al_libs *self, al_str full, bool star) {
   if (full.len == 0 || full.len >= 400 ||
       al_map_get(&self->tree_tops, top_of(full), NULL))
     return;
+  uint32_t bit = star ? 2 : 1, seen = 0;
+  if (al_map_get(&self->tree_seen, full, &seen) && (seen & bit))
+    return;
   tree_need t = {al_arena_strndup(self->arena, full.ptr, full.len), full.len,
                  star};
+  al_map_put(&self->tree_seen, (al_str){t.name, t.len}, seen | bit);
   vec_push(&self->tree, t);
 }
 
@@ -546,5 +554,6 @@ void al_libs_free(al_libs *self) {
   vec_free(&self->mods);
   vec_free(&self->work);
   vec_free(&self->tree);
+  al_map_free(&self->tree_seen);
   free(self);
 }
