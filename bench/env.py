@@ -13,14 +13,18 @@ reads those libraries' files), then times pairs of runs, interleaved
   none   --no-python-path
   env    --python-path DIR (default: Debian's /usr/lib/python3/dist-packages)
 
-in three cases, each with its own cache directory:
+in four cases, each with its own cache directory:
 
   nothing  warm cache, nothing changed since the last run
   one      warm cache, one tree file (svc/util.py) changed before each run
            (a function appended: new content, so the rules run again)
+  one-lib  the same, the file changed being svc/gateway.py, the one that
+           uses the libraries (its re-check reads some of their files)
   cold     --no-cache
 
-and prints, per case, the medians of CPU time (user + sys of the child,
+and prints, per case, the library files listed and those whose facts the
+last env run read (a re-run reads a library file only when a resolution
+reaches it), the medians of CPU time (user + sys of the child,
 from os.wait4) and wall time, and the median of the per-pair ratios
 env / none (the target of issue 16 item 5: a warm run with the
 environment costs at most 1.10x one without). Every run is
@@ -33,7 +37,7 @@ only with it (the last line says how many lines each variant prints).
 
 Standard library only. Usage:
   bench/env.py [-B BUILDDIR] [-r PAIRS] [--cold-pairs N]
-               [--python-path DIR] [--cases nothing,one,cold] [--keep]
+               [--python-path DIR] [--cases nothing,one,one-lib,cold] [--keep]
 (defaults: build-rel, 60 pairs warm, 10 cold; BUILDDIR relative to the
 source root or absolute)
 """
@@ -370,7 +374,7 @@ if __name__ == "__main__":
 ''',
 }
 
-CHANGED = "svc/util.py"
+CHANGED = {"one": "svc/util.py", "one-lib": "svc/gateway.py"}
 
 
 def run(binary, tree, extra, out_path):
@@ -391,8 +395,8 @@ def run(binary, tree, extra, out_path):
     return ru.ru_utime + ru.ru_stime, wall, stats, text
 
 
-def edit(tree, n):
-    path = os.path.join(tree, CHANGED)
+def edit(tree, case, n):
+    path = os.path.join(tree, CHANGED[case])
     with open(path, "a") as f:
         f.write(f"\n\ndef _bench_edit_{n}():\n    return {n}\n")
 
@@ -415,15 +419,18 @@ def measure(binary, tree, work, case, pairs, pypath):
     wall = {k: [] for k in variants}
     ratios = []
     n_edit = 0
+    libs_read = 0
     for i in range(pairs):
         order = ["none", "env"] if i % 2 == 0 else ["env", "none"]
         got = {}
         for name in order:
-            if case == "one":
+            if case in CHANGED:
                 n_edit += 1
-                edit(tree, n_edit)
+                edit(tree, case, n_edit)
             c, w, stats, text = run(binary, tree, variants[name], out)
-            if case != "one" and text != seen[name][1]:
+            if name == "env":
+                libs_read = int(stats.get("libraries_read", 0))
+            if case not in CHANGED and text != seen[name][1]:
                 sys.exit(f"env: {case}/{name}: output differs between runs")
             cpu[name].append(c)
             wall[name].append(w)
@@ -440,6 +447,7 @@ def measure(binary, tree, work, case, pairs, pypath):
         "wall_none": statistics.median(wall["none"]),
         "wall_env": statistics.median(wall["env"]),
         "ratio": statistics.median(ratios),
+        "libs_read": libs_read,
     }
 
 
@@ -449,7 +457,7 @@ def main():
     ap.add_argument("-r", type=int, default=60, help="pairs per warm case")
     ap.add_argument("--cold-pairs", type=int, default=10)
     ap.add_argument("--python-path", default="/usr/lib/python3/dist-packages")
-    ap.add_argument("--cases", default="nothing,one,cold")
+    ap.add_argument("--cases", default="nothing,one,one-lib,cold")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory (printed)")
     a = ap.parse_args()
@@ -473,13 +481,14 @@ def main():
         print(f"{binary}, {len(APP)} tree files, --python-path "
               f"{a.python_path}; CPU = user + sys (wait4), medians")
         print()
-        print("| case | pairs | library files | none CPU ms | env CPU ms "
-              "| ratio (median of pairs) | none wall ms | env wall ms |")
-        print("|---|--:|--:|--:|--:|--:|--:|--:|")
+        print("| case | pairs | library files | read | none CPU ms "
+              "| env CPU ms | ratio (median of pairs) | none wall ms "
+              "| env wall ms |")
+        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
         for r in rows:
             pairs = a.cold_pairs if r["case"] == "cold" else a.r
             print(f"| {r['case']} | {pairs} | "
-                  f"{r['files_env'] - r['files_none']} | "
+                  f"{r['files_env'] - r['files_none']} | {r['libs_read']} | "
                   f"{r['cpu_none'] * 1e3:.1f} | {r['cpu_env'] * 1e3:.1f} | "
                   f"**{r['ratio']:.2f}x** | {r['wall_none'] * 1e3:.1f} | "
                   f"{r['wall_env'] * 1e3:.1f} |")

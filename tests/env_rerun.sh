@@ -8,7 +8,11 @@
 # (./dev installs them) and fixtures/env/app, with a site directory of
 # their copies and links, so that a library file can change:
 #   - one tree file changed, the names it uses the same: the saved list
-#     is used (--stats: libraries_saved 1), findings identical;
+#     is used (--stats: libraries_saved 1), findings identical; its files
+#     are read only when a resolution reaches them (--stats:
+#     libraries_read): fewer than all, and fewer when the file changed
+#     uses no library (what the build's walk over the tree's plain
+#     functions reaches) than when it does (what its rules reach too);
 #   - a tree file using a library name it did not use: not used, the
 #     loader runs (its findings appear), identical;
 #   - a library file changed (a coroutine function made sync): not used,
@@ -50,6 +54,7 @@ warm() {
   timeout 120 "$bin" --no-cache "${args[@]}" </dev/null >"$tmp/$1.cold" \
     2>/dev/null
   saved=$(sed -n 's/^stats: libraries_saved //p' "$err")
+  read=$(sed -n 's/^stats: libraries_read //p' "$err")
   if [ "$rc" -eq 0 ] && cmp -s "$out" "$tmp/$1.cold"; then
     ok "$1: the output of a --no-cache run"
   else
@@ -65,6 +70,14 @@ expect_saved() {
     not_ok "$1: libraries_saved $2 (got '$saved')"
   fi
 }
+# expect_read NAME LOW HIGH: library files read, LOW <= read <= HIGH.
+expect_read() {
+  if [ -n "$read" ] && [ "$read" -ge "$2" ] && [ "$read" -le "$3" ]; then
+    ok "$1: $read library files read"
+  else
+    not_ok "$1: between $2 and $3 library files read (got '$read')"
+  fi
+}
 has() {
   if grep -qF "$2" "$out"; then ok "$1"; else not_ok "$1"; fi
 }
@@ -73,12 +86,20 @@ hasnt() {
 }
 edit_tree() { printf '\n\ndef _edit_%s():\n    return %s\n' "$1" "$1" >>app/mail.py; }
 
+printf 'def plain():\n    return 1\n' >app/plain.py
+past app/plain.py
 warm first
 expect_saved first 0
+listed=$read
 has "first: a library's coroutine function" "'aiosmtplib.send' (aiosmtplib.api.send)"
+printf '\n\ndef plain2():\n    return 2\n' >>app/plain.py
+warm "edit of a file using no library"
+expect_saved "edit of a file using no library" 1
+plain_read=$read
 edit_tree 1
 warm "tree edit"
 expect_saved "tree edit" 1
+expect_read "tree edit" $((plain_read + 1)) $((listed - 1))
 edit_tree 2
 warm "tree edit again"
 expect_saved "tree edit again" 1

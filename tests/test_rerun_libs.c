@@ -212,13 +212,25 @@ static void append(const char *path, const char *text) {
   fclose(fp);
 }
 
+// Library files of a run whose facts were read (a warm run reads a saved
+// library file only when a resolution reaches it: al_project_file.lazy).
+static uint32_t libraries_read(const al_run_result *r) {
+  uint32_t n = 0;
+  for (uint32_t i = r->project.n_linted; i < r->project.files.len; i++)
+    n += r->project.files.items[i].facts != NULL;
+  return n;
+}
+
 // The library files of two runs, and all they found: the same model.
-// (Tree files: their facts too when tree_same.)
+// (Tree files: their facts too when tree_same.) A lazy file not read is
+// read here, after the run (from disk: its cache is closed).
 static void same_model(const al_run_result *a, const al_run_result *b,
                        bool tree_same) {
   assert_int_equal(a->project.files.len, b->project.files.len);
   assert_int_equal(a->project.n_linted, b->project.n_linted);
   for (uint32_t i = 0; i < a->project.files.len; i++) {
+    al_index_need_file(a->index, i);
+    al_index_need_file(b->index, i);
     const al_project_file *x = &a->project.files.items[i];
     const al_project_file *y = &b->project.files.items[i];
     assert_string_equal(x->path, y->path);
@@ -274,9 +286,30 @@ static void test_same_model(void **state) {
   run_app(&cold, false);
   assert_true(warm.libraries_saved);
   assert_false(cold.libraries_saved);
+  assert_int_equal(first.rechecked, 2);
+  assert_int_equal(libraries_read(&first), 3);
+  // Only util.py is checked again, and it uses no library: none is read.
+  assert_int_equal(warm.rechecked, 1);
+  assert_int_equal(libraries_read(&warm), 0);
+  assert_int_equal(libraries_read(&cold), 3);
   same_model(&warm, &cold, true);
   same_model(&first, &cold, false); // util.py changed in between
   al_run_free(&first);
+  al_run_free(&warm);
+  al_run_free(&cold);
+
+  // main.py changed: checking it again reads what its resolutions reach
+  // (the package's __init__, then client.py for Client.fetch and resp.py
+  // for the Response it returns), and finds r.json() again.
+  append("app/main.py", "\n\nasync def more(c: pkg.Client):\n"
+                        "    await c.fetch()\n");
+  run_app(&warm, true);
+  run_app(&cold, false);
+  assert_true(warm.libraries_saved);
+  assert_int_equal(warm.rechecked, 1);
+  assert_int_equal(libraries_read(&warm), 3);
+  assert_int_equal(warm.diags.len, 1);
+  same_model(&warm, &cold, true);
   al_run_free(&warm);
   al_run_free(&cold);
 }

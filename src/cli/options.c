@@ -679,11 +679,13 @@ static const char *const *list_items(const str_list *list) {
 // source bytes are the decoded bytes parsed; times are seconds.
 static void print_stats(const al_run_result *res, double report_wall) {
   uint64_t facts = 0, source = 0;
+  uint32_t libs_read = 0;
   for (uint32_t i = 0; i < res->project.files.len; i++) {
     const al_facts *f = res->project.files.items[i].facts;
     if (f) {
       facts += al_facts_bytes(f);
       source += f->text_len;
+      libs_read += res->project.files.items[i].library;
     }
   }
   static const char *const names[] = {"setup", "extract", "index", "rules"};
@@ -704,6 +706,7 @@ static void print_stats(const al_run_result *res, double report_wall) {
           (int)res->restored, res->rechecked, res->stat_trusted,
           res->stat_read);
   fprintf(stderr, "stats: libraries_saved %d\n", (int)res->libraries_saved);
+  fprintf(stderr, "stats: libraries_read %u\n", libs_read);
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) == 0)
     fprintf(stderr, "stats: max_rss_kb %ld\n", ru.ru_maxrss);

@@ -984,7 +984,8 @@ bool al_rerun_saved_libs(al_rerun *self, uint64_t needs, al_rerun_libs *out) {
     const al_rerun_file *f = &self->old.libs.items[i];
     ok = f->has_key && f->path[0] && module_ok(f->module) &&
          al_map_put(&seen, al_str_from(f->module), i);
-    libs[i] = (al_rerun_lib){f->module, f->path, f->st.size, f->key};
+    libs[i] =
+        (al_rerun_lib){f->module, f->path, f->st.size, f->key, f->unreadable};
   }
   al_map_free(&seen);
   if (!ok)
@@ -1010,9 +1011,12 @@ static void save_libs(al_rerun *self, const al_project *proj,
     else
       stat_of(f.path, &f.st);
     const al_cache_key *key = al_rerun_key(self, i);
-    if (key && pf->facts) { // read (an undecodable one is cached too)
+    // Read, or not needed this run (lazy: read by the saved one); an
+    // undecodable one is cached too.
+    if (key && (pf->facts || pf->lazy)) {
       f.key = *key;
       f.has_key = true;
+      f.unreadable = pf->facts && pf->facts->unreadable;
     }
     vec_push(&s->libs, f);
   }

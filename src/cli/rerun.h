@@ -165,6 +165,7 @@ typedef struct {
   const char *fs_path; // the path read
   uint64_t size;       // bytes
   al_cache_key key;    // content key
+  bool unreadable;     // its facts say it could not be read
 } al_rerun_lib;
 
 typedef struct {

@@ -19,7 +19,7 @@
 #include "rules/rule.h"
 
 /** Bump with any change of the state's layout. */
-#define AL_RERUN_STATE_VERSION 3u
+#define AL_RERUN_STATE_VERSION 4u
 
 /** Stat data of a file or directory. */
 typedef struct {
@@ -36,6 +36,7 @@ typedef struct {
   al_rerun_stat st;
   al_cache_key key;    // content key (linted files with has_key)
   bool has_key;        // false: unknown (unreadable): never unchanged
+  bool unreadable;     // library with has_key: its facts say unreadable
   const char *module;  // module name, "" for none (linted files)
   uint32_t first_diag; // its findings: diags[first_diag ..+n_diags)
   uint32_t n_diags;

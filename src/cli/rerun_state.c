@@ -73,7 +73,7 @@ static void put_file(buf *b, const al_rerun_file *f) {
   put_stat(b, &f->st);
   put_u64(b, f->key.h[0]);
   put_u64(b, f->key.h[1]);
-  put_u8(b, f->has_key);
+  put_u8(b, f->has_key ? 1 + f->unreadable : 0);
   put_str(b, f->module);
   put_u32(b, f->first_diag);
   put_u32(b, f->n_diags);
@@ -234,8 +234,9 @@ static bool get_files(cursor *c, void *vec) {
     f.key.h[0] = get_u64(c);
     f.key.h[1] = get_u64(c);
     uint8_t k = get_u8(c);
-    c->bad |= k > 1;
-    f.has_key = k == 1;
+    c->bad |= k > 2;
+    f.has_key = k >= 1;
+    f.unreadable = k == 2;
     f.module = get_str(c);
     f.first_diag = get_u32(c);
     f.n_diags = get_u32(c);

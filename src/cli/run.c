@@ -185,8 +185,8 @@ static void *extract_worker(void *p) {
     if (st->order && i < st->n_order)
       i = st->order[i];
     al_project_file *pf = &proj->files.items[i];
-    if (pf->facts)
-      continue; // already known unreadable (discovery problem)
+    if (pf->facts || pf->lazy)
+      continue; // already known unreadable (discovery problem), or lazy
     pf->facts = extract_file(st, x, pf, i);
     if (pf->facts)
       st->prep[i] = al_index_prepare_file(pf->facts);
@@ -245,6 +245,7 @@ static void *rules_worker(void *p) {
     al_noqa_filter(&ctx); // also reports unused suppressions (AL003)
   }
   al_deps_thread_end();
+  al_long_thread_end(); // lazy library files' facts may have been read
   return NULL;
 }
 
@@ -653,6 +654,67 @@ static void extract_libraries(run_state *st, uint32_t to,
            extract_worker);
 }
 
+// The library files of the saved list, read when a resolution first
+// reaches one (al_project_file.lazy, model/index_p.h), not up front: a run
+// that re-checks a few files reads the few library files they use.
+struct al_run_lazy {
+  al_project *project;
+  al_cache *cache;    // by the saved content keys; NULL once closed
+  al_cache_key *keys; // by file - first
+  uint32_t first;
+};
+
+// al_project.load: from the cache by the saved key, else (the entry gone,
+// or the cache closed after the run) read and extracted again.
+static al_facts *load_library(void *data, uint32_t file) {
+  struct al_run_lazy *l = data;
+  const al_project_file *pf = &l->project->files.items[file];
+  al_facts *facts =
+      l->cache ? al_cache_get(l->cache, &l->keys[file - l->first]) : NULL;
+  if (facts)
+    return facts;
+  al_extractor *x = al_extractor_new();
+  al_arena *tmp = al_arena_new();
+  if (l->cache) {
+    facts = extract_cached(l->cache, x, tmp, pf, NULL, file);
+  } else {
+    al_source src;
+    al_source_read(&src, tmp, pf->fs_path, pf->path);
+    facts = al_extract(x, &src);
+  }
+  al_arena_free(tmp);
+  al_extractor_free(x);
+  return facts;
+}
+
+// The saved list's files from `to` on: known by their saved content keys,
+// read later if at all (load_library). One the saved run found unreadable
+// is extracted now: unreadable files name no module (model/modules.c).
+static void defer_libraries(run_state *st, uint32_t to,
+                            const al_rerun_lib *saved) {
+  al_run_result *out = st->res;
+  al_project *proj = &out->project;
+  uint32_t n = proj->files.len;
+  struct al_run_lazy *l = al_xcalloc(1, sizeof *l);
+  *l = (struct al_run_lazy){proj, st->cache,
+                            al_xcalloc(n - to, sizeof(al_cache_key)), to};
+  out->lazy = l;
+  proj->load = load_library;
+  proj->load_data = l;
+  st->prep = al_xrealloc(st->prep, n * sizeof *st->prep);
+  memset(st->prep + to, 0, (size_t)(n - to) * sizeof *st->prep);
+  al_rerun_lib_reserve(st->rerun, n);
+  bool any = false;
+  for (uint32_t i = to; i < n; i++) {
+    l->keys[i - to] = saved[i - to].key;
+    al_rerun_set_key(st->rerun, i, &saved[i - to].key);
+    proj->files.items[i].lazy = !saved[i - to].unreadable;
+    any |= saved[i - to].unreadable;
+  }
+  if (any) // the few unreadable ones (lazy files are skipped)
+    extract_libraries(st, to, saved);
+}
+
 // The environment's modules the tree needs: the saved run's when the tree
 // needs the same names of an unchanged environment (cli/rerun.h), else
 // round by round (each round's files extracted in the pool, through the
@@ -675,7 +737,7 @@ static void load_libraries(run_state *st) {
     al_libs_set_note(libs, saved.note);
     out->libraries_saved = true;
     if (saved.n)
-      extract_libraries(st, to, saved.libs);
+      defer_libraries(st, to, saved.libs);
   } else {
     for (uint32_t from = 0;;) {
       uint32_t to = out->project.files.len;
@@ -757,6 +819,8 @@ static void close_cache(run_state *st) {
     al_cache_stats(st->cache, &out->cache_hits, &out->cache_writes);
     al_cache_close(st->cache);
     st->cache = NULL;
+    if (out->lazy)
+      out->lazy->cache = NULL;
   }
   al_rerun_stats(st->rerun, &out->stat_trusted, &out->stat_read);
   al_rerun_free(st->rerun);
@@ -849,6 +913,9 @@ void al_run(al_run_result *out, const al_run_opts *opts) {
 void al_run_free(al_run_result *self) {
   al_deps_free(self->deps);
   al_index_free(self->index);
+  if (self->lazy)
+    free(self->lazy->keys);
+  free(self->lazy);
   al_catalog_free(self->catalog);
   al_project_free(&self->project);
   vec_free(&self->diags);

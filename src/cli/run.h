@@ -150,6 +150,9 @@ typedef struct al_run_result {
   uint32_t library_files;  // library modules read (not checked)
   uint64_t library_bytes;
   bool libraries_saved; // they were the saved run's list (cli/rerun.h)
+  // Then: how the library files not read yet are read when a resolution
+  // first reaches one (al_project.load_data; freed by al_run_free).
+  struct al_run_lazy *lazy;
   double phase_wall[4];
   double phase_cpu[4];
   // The fix keys of the first path's config (cli/fix.c combines them with

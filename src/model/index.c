@@ -49,6 +49,15 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog,
   self->modules = AL_MAP_INIT;
   uint32_t n = project->files.len;
   self->files = al_xcalloc(n ? n : 1, sizeof *self->files);
+  pthread_mutex_init(&self->load_lock, NULL);
+  for (uint32_t i = 0; i < n; i++) {
+    const al_project_file *pf = &project->files.items[i];
+    if (!pf->lazy || pf->facts || !project->load)
+      continue;
+    if (!self->pending)
+      self->pending = al_xcalloc(n, sizeof *self->pending);
+    atomic_init(&self->pending[i], 1);
+  }
   for (uint32_t i = 0; i < n; i++) {
     const al_facts *f = project->files.items[i].facts;
     file_index *fi = &self->files[i];
@@ -73,6 +82,24 @@ al_index *al_index_build(const al_project *project, const al_catalog *catalog,
   return self;
 }
 
+void al_index__load(const al_index *self, uint32_t file) {
+  al_index *ix = (al_index *)self; // the lock and the file's part
+  pthread_mutex_lock(&ix->load_lock);
+  if (atomic_load_explicit(&ix->pending[file], memory_order_relaxed)) {
+    // The project owns the facts; the index holds it read-only otherwise.
+    al_project *project = (al_project *)self->project;
+    al_facts *facts = project->load(project->load_data, file);
+    project->files.items[file].facts = facts;
+    file_index *fi = &ix->files[file];
+    const char *module = fi->module, *package = fi->package;
+    al_index__prepare(fi, facts);
+    fi->module = module;
+    fi->package = package;
+    atomic_store_explicit(&ix->pending[file], 0, memory_order_release);
+  }
+  pthread_mutex_unlock(&ix->load_lock);
+}
+
 void al_index_free(al_index *self) {
   if (!self)
     return;
@@ -83,6 +110,8 @@ void al_index_free(al_index *self) {
   vec_free(&self->names);
   al_map_free(&self->library_tops);
   al_map_free(&self->catalog_names);
+  free(self->pending);
+  pthread_mutex_destroy(&self->load_lock);
   al_arena_free(self->arena);
   free(self);
 }
@@ -96,6 +125,7 @@ const char *al_index_library_qualname(const al_index *self, uint32_t file,
   const al_project_file *pf = &self->project->files.items[file];
   if (!pf->library || !cap)
     return NULL;
+  ensure_loaded(self, file);
   // The scopes from the module down: at most 32 deep, else cut.
   uint32_t chain[32], n = 0;
   for (uint32_t s = scope; s != AL_NONE && s != 0 && n < 32;
@@ -112,6 +142,11 @@ const char *al_index_library_qualname(const al_index *self, uint32_t file,
 const al_index_name *al_index_names(const al_index *self, uint32_t *n) {
   *n = self->names.len;
   return self->names.items;
+}
+
+void al_index_need_file(const al_index *self, uint32_t file) {
+  if (self)
+    ensure_loaded(self, file);
 }
 
 const char *al_index_module_name(const al_index *self, uint32_t file) {

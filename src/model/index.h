@@ -278,6 +278,10 @@ typedef struct {
  */
 const al_index_name *al_index_names(const al_index *self, uint32_t *n);
 
+/** Make sure file's facts are read (al_project_file.lazy): a project
+ * file's facts are then valid to read directly. */
+void al_index_need_file(const al_index *self, uint32_t file);
+
 /** The dotted module name of a file ("" when it has none). */
 const char *al_index_module_name(const al_index *self, uint32_t file);
 

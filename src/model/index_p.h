@@ -13,10 +13,19 @@
  * built, which only al_index_build's steps set; a look-up made through the
  * public API has build == NULL and never writes (al_assert flags a memo
  * that the build left unset).
+ *
+ * Library files (al_project_file.library) are never walked by the build's
+ * steps: their memos hold only what resolving the tree's files wrote, and
+ * a look-up computes the rest without keeping it. So a library file is
+ * needed only when a resolution reaches it, and one whose facts are not
+ * read yet (al_project_file.lazy) is read then: facts_of and fi_at load
+ * it (al_index__load), from whichever thread asks first.
  */
 #ifndef AL_MODEL_INDEX_P_H
 #define AL_MODEL_INDEX_P_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -126,6 +135,10 @@ struct al_index {
   // the library's code says (resolve.c, module_attr).
   al_map library_tops;
   al_map catalog_names;
+  // By file, when some file is lazy: 1 while its facts are not read
+  // (facts_of loads them); NULL when none is.
+  _Atomic uint8_t *pending;
+  pthread_mutex_t load_lock; // held while a lazy file is read
 };
 
 // A resolution in progress: the index, the index being built (NULL after
@@ -145,14 +158,30 @@ typedef struct {
 // Another file's facts or index part: read through these two, so that the
 // read is a dependency of the file whose results are being computed
 // (deps.h).
+// Read a lazy library file's facts and prepare its index part (index.c).
+void al_index__load(const al_index *self, uint32_t file);
+
+static inline void ensure_loaded(const al_index *self, uint32_t file) {
+  if (self->pending &&
+      atomic_load_explicit(&self->pending[file], memory_order_acquire))
+    al_index__load(self, file);
+}
+
 static inline const al_facts *facts_of(const al_index *self, uint32_t file) {
   al_deps_touch(file);
+  ensure_loaded(self, file);
   return self->project->files.items[file].facts;
 }
 
 static inline file_index *fi_at(const al_index *self, uint32_t file) {
   al_deps_touch(file);
+  ensure_loaded(self, file);
   return &self->files[file];
+}
+
+// Whether file is a library file (never walked by the build's steps).
+static inline bool is_library(const al_index *self, uint32_t file) {
+  return self->project->files.items[file].library;
 }
 
 static inline const al_scope *scope_of(const al_index *self, uint32_t file,

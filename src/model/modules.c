@@ -295,7 +295,9 @@ void al_index__name_modules(al_index *self) {
       al_map_put(&tree_tops, top_of(self->modules.slots[i].key.ptr), 1);
   for (uint32_t i = 0; i < self->project->files.len; i++) {
     const al_project_file *pf = &self->project->files.items[i];
-    if (pf->facts && !pf->facts->unreadable && pf->library)
+    // A lazy one (not read yet) was read readable by the saved run.
+    if (pf->library &&
+        ((pf->facts && !pf->facts->unreadable) || (!pf->facts && pf->lazy)))
       name_library(self, &tree_tops, i);
   }
   al_map_free(&tree_tops);

@@ -26,6 +26,9 @@ typedef struct {
   bool library;
   bool is_init;       // library: a package's __init__
   const char *module; // library: its dotted module name
+  // library: facts NULL and not read yet; the index reads them through
+  // al_project.load when a resolution first reaches the file.
+  bool lazy;
 } al_project_file;
 
 typedef struct {
@@ -36,6 +39,11 @@ typedef struct {
   // files[0, n_linted) are the tree's, sorted by display path; the library
   // modules of the environment follow (al_project_file.library).
   uint32_t n_linted;
+  // Reads the facts of lazy file `file` (never NULL: an unreadable file
+  // gets facts saying so). Called with load_data, from any thread, once
+  // per file; NULL when no file is lazy.
+  al_facts *(*load)(void *load_data, uint32_t file);
+  void *load_data;
 } al_project;
 
 /** Free every file's facts and the vector. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/store.h"
 #include "model/index_p.h"
 
 // A starred argument (*args) may or may not fill the position: never one.
@@ -335,9 +336,11 @@ void al_index__find_nonblocking_calls(al_index *self) {
     names[n_names++] = (al_str){e->name.ptr + dot, e->name.len - dot};
   }
   for (uint32_t file = 0; file < self->project->files.len; file++) {
+    if (n_names == 0 || is_library(self, file))
+      continue; // index_p.h: the build's steps leave libraries alone
     const al_facts *f = facts_of(self, file);
     file_index *fi = fi_at(self, file);
-    if (!f || n_names == 0)
+    if (!f)
       continue;
     for (uint32_t c = 0; c < f->calls.len; c++) {
       al_str d = f->calls.items[c].callee.dotted;
@@ -473,7 +476,9 @@ static void graph_init(call_graph *g, const al_index *self) {
   g->nfiles = self->project->files.len;
   g->base = al_xcalloc(g->nfiles + 1, sizeof(uint32_t));
   for (uint32_t file = 0; file < g->nfiles; file++) {
-    const al_facts *f = facts_of(self, file);
+    // A library's defs are not in the graph (chains never pass through
+    // the environment): none of its scopes is numbered.
+    const al_facts *f = is_library(self, file) ? NULL : facts_of(self, file);
     g->base[file + 1] = g->base[file] + (f ? f->scopes.len : 0);
   }
   g->total = g->base[g->nfiles];
@@ -538,7 +543,7 @@ static void scan_function(al_index *self, call_graph *g, scan_part *out,
       if (is_event(t.entry, AL_REACH_LOOP_RUN) &&
           !(f->calls.items[call].flags & AL_CALL_IN_LOOP))
         here |= 1u << AL_REACH_LOOP_RUN;
-    } else if (runs_when_called(self, t)) {
+    } else if (runs_when_called(self, t) && !is_library(self, t.file)) {
       rev_edge e = {id, call};
       vec_push(&out->edges, e);
       vec_push(&out->callee, g->base[t.file] + t.scope);
@@ -584,12 +589,22 @@ static void *scan_worker(void *p) {
     uint32_t file = atomic_fetch_add(&job->next, 1);
     if (file >= job->g->nfiles)
       break;
+    if (is_library(job->self, file))
+      continue;
     al_deps_enter(file);
     scan_file(job->self, job->g, &job->parts[file], file);
   }
   al_deps_enter(AL_NONE);
   if (own)
     al_deps_thread_end();
+  return NULL;
+}
+
+// A thread of its own: what it read of a lazy library file (index_p.h)
+// stays, its slab goes with it.
+static void *scan_thread(void *p) {
+  scan_worker(p);
+  al_long_thread_end();
   return NULL;
 }
 
@@ -611,7 +626,7 @@ static void scan_all(al_index *self, call_graph *g, uint32_t n) {
   if (n > AL_INDEX_MAX_THREADS)
     n = AL_INDEX_MAX_THREADS;
   for (uint32_t i = 1; i < n; i++)
-    started[i] = pthread_create(&tids[i], NULL, scan_worker, &job) == 0;
+    started[i] = pthread_create(&tids[i], NULL, scan_thread, &job) == 0;
   scan_worker(&job);
   for (uint32_t i = 1; i < n; i++)
     if (started[i])
@@ -766,6 +781,9 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
     al_deps_watch(deps, s->name, file);
   }
   for (uint32_t file = 0; file < g->nfiles; file++) {
+    // A library's calls never reach the tree's defs.
+    if (is_library(self, file))
+      continue;
     al_deps_enter(file); // resolving its calls: its own dependencies
     const al_facts *f = facts_of(self, file);
     for (uint32_t k = 0; f && k < f->calls.len; k++) {
@@ -776,7 +794,7 @@ static void find_sites(al_index *self, call_graph *g, const uint32_t *fns,
         continue;
       rctx r = {.ix = self, .build = NULL};
       al_target t = al_index__resolve_callee(&r, file, k);
-      if (t.kind != AL_TARGET_FUNCTION)
+      if (t.kind != AL_TARGET_FUNCTION || is_library(self, t.file))
         continue;
       uint32_t id = g->base[t.file] + t.scope;
       for (uint32_t i = 0; i < n; i++)
@@ -986,7 +1004,9 @@ void al_index__compute_reaches(al_index *self, uint32_t threads) {
   propagate(self, &g);
   // The memo the rules read.
   for (uint32_t file = 0; file < g.nfiles; file++) {
-    const al_facts *f = facts_of(self, file);
+    // A library's defs reach nothing: their memo stays MEMO_UNSET, which
+    // every reader takes as "no".
+    const al_facts *f = is_library(self, file) ? NULL : facts_of(self, file);
     for (int k = 0; f && k < AL_REACH_KINDS; k++)
       for (uint32_t sc = 0; sc < f->scopes.len; sc++)
         fi_at(self, file)->memo.reach[k][sc] =

@@ -1015,6 +1015,8 @@ void al_index__memoise_big_groups(al_index *self) {
   uint8_t *big = NULL; // by order position: a big group starts there
   uint32_t cap = 0;
   for (uint32_t file = 0; file < self->project->files.len; file++) {
+    if (is_library(self, file))
+      continue; // index_p.h: the build's steps leave libraries alone
     file_index *fi = fi_at(self, file);
     const al_facts *f = facts_of(self, file);
     if (!f || fi->n == 0)
@@ -1023,6 +1025,8 @@ void al_index__memoise_big_groups(al_index *self) {
     fi->memo.group_slot = al_xcalloc(fi->n, sizeof(uint32_t));
   }
   for (uint32_t file = 0; file < self->project->files.len; file++) {
+    if (is_library(self, file))
+      continue;
     al_deps_enter(file);
     file_index *fi = fi_at(self, file);
     const al_facts *f = facts_of(self, file);

@@ -22,9 +22,9 @@ static bool returns_coroutine(rctx *r, uint32_t file, uint32_t scope) {
     return true;
   if (m != MEMO_UNSET)
     return false;
-  // After the build every memo is set: a look-up never gets here (in a
-  // release build it would compute without keeping).
-  al_assert(r->build);
+  // After the build every memo of the tree is set: a look-up gets here
+  // only for a library's def (index_p.h), and computes without keeping.
+  al_assert(r->build || ix->project->files.items[file].library);
   uint8_t scratch;
   uint8_t *memo =
       r->build ? &fi_at(r->build, file)->memo.wrapper[scope] : &scratch;
@@ -273,6 +273,8 @@ al_coro_kind al_index__coro_kind(rctx *r, al_target t) {
 // that resolution never writes during the (parallel) rules stage.
 void al_index__compute_wrappers(al_index *self) {
   for (uint32_t file = 0; file < self->project->files.len; file++) {
+    if (is_library(self, file))
+      continue; // index_p.h: the build's steps leave libraries alone
     al_deps_enter(file);
     const al_facts *f = facts_of(self, file);
     if (!f)

@@ -40,6 +40,7 @@ const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
 
 const al_project_file *al_rule_file(const al_rule_ctx *ctx, uint32_t file) {
   al_deps_touch(file);
+  al_index_need_file(ctx->index, file);
   return &ctx->project->files.items[file];
 }
 
