@@ -288,10 +288,24 @@ void al_extract__type_alias(al_extractor *x, frame *f) {
   al_extract__annot(x, right, AL_ANNOT_ALIAS, b);
 }
 
+// `(name := value)`: name holds the value, as `name = value` would (a
+// call in value patches the binding when it is met: extract.c,
+// patch_waiting).
 void al_extract__named_expression(al_extractor *x, frame *f) {
   TSNode name = ts_node_child_by_field_id(f->node, x->F->name);
-  if (!ts_node_is_null(name))
+  TSNode value = ts_node_child_by_field_id(f->node, x->F->value);
+  if (ts_node_is_null(name) || al_node_kind(name) != AL_K_IDENTIFIER)
+    return;
+  if (ts_node_is_null(value)) {
     al_extract__bind(x, f, f->scope, name, AL_BIND_OTHER, AL_NONE);
+    return;
+  }
+  TSNode v = al_node_unparen(value);
+  bool awaited = awaited_call(v);
+  f->bind = al_extract__bind(x, f, f->scope, name,
+                             awaited ? AL_BIND_AWAIT : AL_BIND_ASSIGN, AL_NONE);
+  if (!awaited)
+    bind_value_ref(x, f->bind, v);
 }
 
 // The target of `with cm as target` (v, the item's value, is the

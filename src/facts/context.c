@@ -202,7 +202,7 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
 }
 
 ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
-  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0};
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0, AL_NONE};
   uint32_t child = i;
   // Climb past the frames that pass their child's context through.
   while (child > 0) {
@@ -231,8 +231,20 @@ ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
         continue;
       }
       return r;
+    case AL_K_NAMED_EXPRESSION:
+      // `(name := value)`: the value is bound (the caller patches the
+      // binding) and used where the whole expression is.
+      if (c->field != x->F->value)
+        return r;
+      if (r.walrus == AL_NONE)
+        r.walrus = j;
+      child = j;
+      continue;
     default:
       decide(x, i, j, p, c, &r);
+      // `(c := f())` as a statement keeps the value: not dropped.
+      if (r.walrus != AL_NONE && r.ctx == AL_CTX_STMT)
+        r.ctx = AL_CTX_ASSIGN_OTHER;
       return r;
     }
   }

@@ -182,6 +182,13 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
     if (r->kind == AL_REF_CALL_VALUE && r->base_call == AL_NONE)
       r->base_call = id;
   }
+  // `(name := CALL)`: the binding waits for this call.
+  if (ci.walrus != AL_NONE) {
+    uint32_t b = frame_at(x, ci.walrus)->bind;
+    if (b != AL_NONE && x->facts->binds.items[b].kind == AL_BIND_ASSIGN &&
+        x->facts->binds.items[b].target == AL_NONE)
+      x->facts->binds.items[b].target = id;
+  }
   switch (ci.ctx) {
   case AL_CTX_ASSIGN:
   case AL_CTX_ASSIGN_OTHER:
@@ -213,10 +220,12 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
   case AL_CTX_AWAIT:
     if (via->async_site != AL_NONE)
       x->facts->asyncs.items[via->async_site].call = id;
-    // `name = await CALL`: the binding waits for this call.
+    // `name = await CALL` (or `name := await CALL`): the binding waits
+    // for this call.
     if (ci.via > 0) {
       frame *a = frame_at(x, ci.via - 1);
-      if (a->kind == AL_K_ASSIGNMENT && a->bind != AL_NONE &&
+      if ((a->kind == AL_K_ASSIGNMENT || a->kind == AL_K_NAMED_EXPRESSION) &&
+          a->bind != AL_NONE &&
           x->facts->binds.items[a->bind].kind == AL_BIND_AWAIT &&
           x->facts->binds.items[a->bind].target == AL_NONE)
         x->facts->binds.items[a->bind].target = id;

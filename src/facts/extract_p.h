@@ -129,6 +129,9 @@ typedef struct {
   al_str ctx_name;
   uint32_t via;   // index of the frame that decided the context
   uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED, AL_CALL_POWER_BASE
+  // Stack index of the `name := value` whose value the expression is
+  // (passed through on the way to via), or AL_NONE.
+  uint32_t walrus;
 } ctx_info;
 
 // --- small accessors --------------------------------------------------------
