@@ -66,7 +66,8 @@ void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target) {
 // may be null).
 static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
   al_kind k = ts_node_is_null(v) ? AL_K_OTHER : al_node_kind(v);
-  if (k != AL_K_IDENTIFIER && k != AL_K_ATTRIBUTE)
+  if (k != AL_K_IDENTIFIER && k != AL_K_ATTRIBUTE &&
+      k != AL_K_BINARY_OPERATOR) // `base / "x"` (al_extract__ref)
     return;
   al_ref r = al_extract__ref(x, v);
   if (r.kind != AL_REF_NONE)

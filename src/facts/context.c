@@ -43,6 +43,14 @@ static void classify_arg(al_extractor *x, uint32_t i, uint32_t j,
   }
 }
 
+static void chain_user(al_extractor *x, uint32_t j, ctx_info *r);
+
+// Whether binary operator node n is `/`.
+static bool is_truediv(al_extractor *x, TSNode n) {
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+  return !ts_node_is_null(op) && al_str_eq_c(al_node_text(op, x->text), "/");
+}
+
 // The object of an attribute (p, the frame at j): the attribute's name, and
 // the call that uses the chain, if any.
 static void classify_attribute(al_extractor *x, uint32_t j, const frame *p,
@@ -53,14 +61,39 @@ static void classify_attribute(al_extractor *x, uint32_t j, const frame *p,
   TSNode attr = ts_node_child_by_field_id(p->node, x->F->attribute);
   if (!ts_node_is_null(attr))
     r->ctx_name = node_str(x, attr);
-  // f().a.b(): climb the attribute chain to the call that uses it.
+  chain_user(x, j, r);
+}
+
+// The call or binding using the chain whose innermost part is the frame at
+// j (an attribute or the left operand of `/`): r->parent_call, or
+// r->parent_frame (an argument's call, an assignment, a walrus).
+static void chain_user(al_extractor *x, uint32_t j, ctx_info *r) {
+  // f().a.b(): climb the attribute chain to the call that uses it (also
+  // through `/`: `(f().a / "x").b()`, al_extract__ref).
   uint32_t k = j;
-  while (k > 0 && frame_at(x, k - 1)->kind == AL_K_ATTRIBUTE &&
-         frame_at(x, k)->field == x->F->object)
-    k--;
+  while (k > 0) {
+    const frame *up = frame_at(x, k - 1), *cur = frame_at(x, k);
+    if ((up->kind == AL_K_ATTRIBUTE && cur->field == x->F->object) ||
+        up->kind == AL_K_PARENTHESIZED_EXPRESSION ||
+        (up->kind == AL_K_BINARY_OPERATOR && cur->named_index == 0 &&
+         is_truediv(x, up->node)))
+      k--;
+    else
+      break;
+  }
+  while (k < j && frame_at(x, k)->kind == AL_K_PARENTHESIZED_EXPRESSION)
+    k++; // `(f().a)` alone: the chain is what is inside
   if (k > 0 && frame_at(x, k - 1)->kind == AL_K_CALL &&
       frame_at(x, k)->field == x->F->function) {
     r->parent_call = frame_at(x, k - 1)->call;
+    return;
+  }
+  // `v = f().a` (or `v := ...`): the binding's value reference waits.
+  if (k > 0 && ((frame_at(x, k - 1)->kind == AL_K_ASSIGNMENT &&
+                 frame_at(x, k)->field == x->F->right) ||
+                (frame_at(x, k - 1)->kind == AL_K_NAMED_EXPRESSION &&
+                 frame_at(x, k)->field == x->F->value))) {
+    r->parent_frame = k - 1;
     return;
   }
   // g(f().a): the chain is an argument; parent_frame is g's frame.
@@ -157,6 +190,9 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
     // first named child.
     if (c->named_index == 0 && is_power(x, p->node))
       r->cflags |= AL_CALL_POWER_BASE;
+    // `f() / "x"`: a chain on f()'s value (al_extract__ref) may wait.
+    if (c->named_index == 0 && is_truediv(x, p->node))
+      chain_user(x, j, r);
     break;
   case AL_K_UNARY_OPERATOR:
   case AL_K_COMPARISON_OPERATOR:

@@ -76,7 +76,20 @@ static TSNode attribute_name(al_extractor *x, TSNode attr) {
              : ts_node_child_by_field_id(attr, x->F->attribute);
 }
 
+// `left / right` (parentheses off): its left operand, else a null node.
+static TSNode truediv_left(al_extractor *x, TSNode n) {
+  if (al_node_kind(n) != AL_K_BINARY_OPERATOR)
+    return (TSNode){0};
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+  if (ts_node_is_null(op) || !al_str_eq_c(al_node_text(op, x->text), "/"))
+    return (TSNode){0};
+  return al_node_unparen(ts_node_child_by_field_id(n, x->F->left));
+}
+
 // A reference expression: identifier / attribute chain / chain on a call.
+// `a / b` in the chain reads as the attribute AL_TRUEDIV_ATTR of a
+// (`(base / "x").read_text` is base.__truediv__.read_text): the index
+// types it by the left operand's class (a path joined is a path).
 al_ref al_extract__ref(al_extractor *x, TSNode n) {
   al_ref r = {.kind = AL_REF_NONE, .base_call = AL_NONE};
   n = al_node_unparen(n);
@@ -85,12 +98,20 @@ al_ref al_extract__ref(al_extractor *x, TSNode n) {
   vec_clear(&x->names);
   TSNode cur = n;
   al_kind k = al_node_kind(cur);
-  while (k == AL_K_ATTRIBUTE) {
-    TSNode attr = attribute_name(x, cur);
-    if (ts_node_is_null(attr))
-      return r;
-    vec_push(&x->names, al_node_text(attr, x->text));
-    cur = al_node_unparen(attribute_object(x, cur));
+  for (;;) {
+    TSNode left = truediv_left(x, cur);
+    if (!ts_node_is_null(left)) {
+      vec_push(&x->names, AL_STR_LIT(AL_TRUEDIV_ATTR));
+      cur = left;
+    } else if (k == AL_K_ATTRIBUTE) {
+      TSNode attr = attribute_name(x, cur);
+      if (ts_node_is_null(attr))
+        return r;
+      vec_push(&x->names, al_node_text(attr, x->text));
+      cur = al_node_unparen(attribute_object(x, cur));
+    } else {
+      break;
+    }
     if (ts_node_is_null(cur))
       return r;
     k = al_node_kind(cur);
@@ -159,7 +180,8 @@ static void enter_call(al_extractor *x, frame *f) {
   c = vec_get(&x->facts->calls, id);
   c->ctx = (uint8_t)ci.ctx;
   c->flags |= ci.cflags;
-  c->parent_call = ci.parent_call;
+  // An operand's chain user (`f() / "x"`) only patches: not recorded.
+  c->parent_call = ci.ctx == AL_CTX_OPERAND ? AL_NONE : ci.parent_call;
   c->arg_index = ci.arg_index;
   c->ctx_name = ci.ctx_name;
   c->first_arg = c->n_args =
@@ -241,12 +263,22 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
       x->argbuf.items[a].arg.target = id;
     break;
   }
+  case AL_CTX_OPERAND: // `f() / "x"` in a chain (context.c, chain_user)
   case AL_CTX_ATTRIBUTE:
     if (ci.parent_call != AL_NONE) {
       al_ref *r = &x->facts->calls.items[ci.parent_call].callee;
       if (r->kind == AL_REF_ON_CALL && r->base_call == AL_NONE)
         r->base_call = id;
-    } else { // an argument `f().a` of the call at ci.parent_frame
+    } else if (ci.parent_frame != AL_NONE &&
+               frame_at(x, ci.parent_frame)->kind != AL_K_CALL) {
+      // `v = f().a`: v's value reference (binds.c, bind_value_ref).
+      uint32_t b = frame_at(x, ci.parent_frame)->bind;
+      uint32_t v = b == AL_NONE ? AL_NONE : x->facts->binds.items[b].value_ref;
+      al_ref *r = v == AL_NONE ? NULL : vec_get(&x->facts->refs, v);
+      if (r && r->kind == AL_REF_ON_CALL && r->base_call == AL_NONE)
+        r->base_call = id;
+    } else if (ci.parent_frame != AL_NONE) {
+      // an argument `f().a` of the call at ci.parent_frame
       uint32_t a = al_extract__find_arg(x, ci.parent_frame, c->span.start_byte,
                                         c->span.end_byte);
       al_ref *r = a == AL_NONE ? NULL : &x->argbuf.items[a].arg.ref;

@@ -125,6 +125,10 @@ typedef enum {
 
 // clang-format off
 
+/** The attribute a reference's chain reads for `a / b` (al_ref.dotted:
+ * `(base / "x").read_text` is "base.__truediv__.read_text"). */
+#define AL_TRUEDIV_ATTR "__truediv__"
+
 /** A reference as written: a name, a dotted chain, or a chain on a call. */
 #define AL_REF_FIELDS(X)                                                       \
   /* "a.b.c"; for ON_CALL/SUPER the attributes after () */                     \

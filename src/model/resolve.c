@@ -795,6 +795,10 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
       t = al_index__class_attr(r, t.file, t.scope, name, true, &found);
       if (!found)
         return unknown();
+      // `obj / x` (facts.h, AL_TRUEDIV_ATTR): what its __truediv__ gives.
+      if (t.kind == AL_TARGET_FUNCTION &&
+          al_str_eq(name, AL_STR_LIT(AL_TRUEDIV_ATTR)))
+        t = function_value(r, t, false);
       break;
     case AL_TARGET_CLASS:
       t = al_index__class_attr(r, t.file, t.scope, name, false, &found);

@@ -22,17 +22,44 @@ static const char *partial_written(al_rule_ctx *ctx, uint32_t call) {
   return al_arena_printf(ctx->arena, "%s(...)", al_rules_written(ctx, call));
 }
 
+// A dotted chain as written: its AL_TRUEDIV_ATTR parts back to `a / ...`
+// (facts.h): "base.__truediv__.read_text" is "(base / ...).read_text".
+static const char *chain_written(al_rule_ctx *ctx, al_str d) {
+  static const char part[] = "." AL_TRUEDIV_ATTR;
+  size_t n = 0, k = sizeof part - 1;
+  for (size_t i = 0; i + k <= d.len; i++)
+    if (memcmp(d.ptr + i, part, k) == 0 &&
+        (i + k == d.len || d.ptr[i + k] == '.'))
+      n++;
+  if (!n)
+    return al_arena_strndup(ctx->arena, d.ptr, d.len);
+  char *out = al_arena_alloc(ctx->arena, d.len + n * 8 + 1), *o = out;
+  memset(o, '(', n);
+  o += n;
+  for (size_t i = 0; i < d.len;) {
+    if (i + k <= d.len && memcmp(d.ptr + i, part, k) == 0 &&
+        (i + k == d.len || d.ptr[i + k] == '.')) {
+      memcpy(o, " / ...)", 7);
+      o += 7;
+      i += k;
+    } else {
+      *o++ = d.ptr[i++];
+    }
+  }
+  *o = 0;
+  return out;
+}
+
 const char *al_rules_written(al_rule_ctx *ctx, uint32_t call) {
   const al_call *c = &ctx->facts->calls.items[call];
   if (c->callee.kind == AL_REF_DOTTED)
-    return al_arena_strndup(ctx->arena, c->callee.dotted.ptr,
-                            c->callee.dotted.len);
-  if (c->callee.kind == AL_REF_SUPER)
-    return al_arena_printf(ctx->arena, "super().%.*s",
-                           (int)c->callee.dotted.len, c->callee.dotted.ptr);
-  if (c->callee.kind == AL_REF_ON_CALL)
-    return al_arena_printf(ctx->arena, "(...).%.*s", (int)c->callee.dotted.len,
-                           c->callee.dotted.ptr);
+    return chain_written(ctx, c->callee.dotted);
+  if (c->callee.kind == AL_REF_SUPER || c->callee.kind == AL_REF_ON_CALL)
+    return chain_written(
+        ctx, al_str_from(al_arena_printf(
+                 ctx->arena, "%s.%.*s",
+                 c->callee.kind == AL_REF_SUPER ? "super()" : "(...)",
+                 (int)c->callee.dotted.len, c->callee.dotted.ptr)));
   if (c->callee.kind == AL_REF_CALL_VALUE && c->callee.base_call != AL_NONE)
     return partial_written(ctx, c->callee.base_call);
   return "(call)";
