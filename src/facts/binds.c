@@ -65,6 +65,12 @@ void al_extract__bind_pattern(al_extractor *x, const frame *f, TSNode target) {
 // index resolves the bound name through it (v: the value, unparenthesized;
 // may be null).
 static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
+  // `param or Default()`: the left operand here; a call on the right
+  // patches the binding's target (context.c), and the index wants both
+  // to agree.
+  while (!ts_node_is_null(v) && al_node_kind(v) == AL_K_BOOLEAN_OPERATOR &&
+         al_extract__is_or(x, v))
+    v = al_node_unparen(ts_node_child_by_field_id(v, x->F->left));
   al_kind k = ts_node_is_null(v) ? AL_K_OTHER : al_node_kind(v);
   if (k != AL_K_IDENTIFIER && k != AL_K_ATTRIBUTE &&
       k != AL_K_BINARY_OPERATOR) // `base / "x"` (al_extract__ref)

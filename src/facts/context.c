@@ -45,6 +45,11 @@ static void classify_arg(al_extractor *x, uint32_t i, uint32_t j,
 
 static void chain_user(al_extractor *x, uint32_t j, ctx_info *r);
 
+bool al_extract__is_or(al_extractor *x, TSNode n) {
+  TSNode op = ts_node_child_by_field_id(n, x->F->operator);
+  return !ts_node_is_null(op) && al_str_eq_c(al_node_text(op, x->text), "or");
+}
+
 // Whether binary operator node n is `/`.
 static bool is_truediv(al_extractor *x, TSNode n) {
   TSNode op = ts_node_child_by_field_id(n, x->F->operator);
@@ -177,6 +182,18 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
     classify_condition(x, j, p, c, r);
     break;
   case AL_K_BOOLEAN_OPERATOR:
+    r->ctx = AL_CTX_CONDITION;
+    // `v = a or CALL`: the binding waits for the call too (binds.c).
+    if (c->named_index == 1 && al_extract__is_or(x, p->node)) {
+      uint32_t k = j;
+      while (k > 0 &&
+             frame_at(x, k - 1)->kind == AL_K_PARENTHESIZED_EXPRESSION)
+        k--;
+      if (k > 0 && frame_at(x, k - 1)->kind == AL_K_ASSIGNMENT &&
+          frame_at(x, k)->field == x->F->right)
+        r->walrus = k - 1;
+    }
+    break;
   case AL_K_IF_CLAUSE:
     r->ctx = AL_CTX_CONDITION;
     break;

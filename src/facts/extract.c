@@ -204,12 +204,13 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
     if (r->kind == AL_REF_CALL_VALUE && r->base_call == AL_NONE)
       r->base_call = id;
   }
-  // `(name := CALL)`: the binding waits for this call.
+  // `(name := CALL)`, `v = a or CALL`: the binding waits for this call.
   if (ci.walrus != AL_NONE) {
     uint32_t b = frame_at(x, ci.walrus)->bind;
-    if (b != AL_NONE && x->facts->binds.items[b].kind == AL_BIND_ASSIGN &&
-        x->facts->binds.items[b].target == AL_NONE)
-      x->facts->binds.items[b].target = id;
+    al_binding *bd = b == AL_NONE ? NULL : &x->facts->binds.items[b];
+    if (bd && (bd->kind == AL_BIND_ASSIGN || bd->kind == AL_BIND_ATTR) &&
+        bd->target == AL_NONE)
+      bd->target = id;
   }
   switch (ci.ctx) {
   case AL_CTX_ASSIGN:

@@ -129,8 +129,9 @@ typedef struct {
   al_str ctx_name;
   uint32_t via;   // index of the frame that decided the context
   uint8_t cflags; // AL_CALL_WHILE_TEST, AL_CALL_NEGATED, AL_CALL_POWER_BASE
-  // Stack index of the `name := value` whose value the expression is
-  // (passed through on the way to via), or AL_NONE.
+  // Stack index of a frame whose binding takes the expression's value
+  // besides via: the `name := value` it is the value of, or the
+  // assignment `v = a or CALL` it is the right operand of; else AL_NONE.
   uint32_t walrus;
 } ctx_info;
 
@@ -233,6 +234,9 @@ uint32_t al_extract__add_return(al_extractor *x, uint32_t scope, TSNode stmt,
 /** The context of the expression whose frame is at stack index i, read off
  * the frames above it. */
 ctx_info al_extract__classify(al_extractor *x, uint32_t i);
+
+/** Whether boolean operator node n is `or`. */
+bool al_extract__is_or(al_extractor *x, TSNode n);
 /** `name.attr` (frame f) read in a value context: an al_attr_read. */
 void al_extract__attribute_read(al_extractor *x, frame *f);
 

@@ -536,8 +536,13 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
     if (b->value_ref != AL_NONE)
       v = al_index__resolve_ref(r, file, b->scope,
                                 &f->refs.items[b->value_ref]);
-    else if (b->target != AL_NONE)
-      v = al_index__call_value(r, file, b->target);
+    // Both: `v = a or CALL` (binds.c), which must agree.
+    if (b->target != AL_NONE) {
+      int saved = r->depth;
+      al_target c = al_index__call_value(r, file, b->target);
+      r->depth = saved;
+      v = b->value_ref != AL_NONE ? al_index__agree(v, c) : c;
+    }
     uint32_t a = bind_annot(ix, file, (uint32_t)(b - f->binds.items));
     if (a == AL_NONE)
       return v;

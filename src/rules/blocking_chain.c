@@ -8,7 +8,8 @@
  * event loop, with the chain. A helper handed uncalled to to_thread or
  * run_in_executor is an argument, not a call, and is never reported there;
  * nor is a call whose result is awaited, directly or through the name it
- * is bound to (the helper returned an awaitable on that path).
+ * is bound to, or handed to something that takes an awaitable
+ * (ensure_future, gather): the helper returned an awaitable on that path.
  */
 #include "rules/common_p.h"
 
@@ -28,6 +29,17 @@ static bool result_awaited_later(const al_facts *f, uint32_t call) {
   return false;
 }
 
+// `asyncio.ensure_future(lock.acquire())`: handed to something that takes
+// an awaitable (ensure_future, create_task, gather, wait_for, ...), so on
+// this path the helper hands back an awaitable too.
+static bool handed_as_awaitable(al_rule_ctx *ctx, const al_call *c) {
+  if (c->ctx != AL_CTX_ARG || c->parent_call == AL_NONE)
+    return false;
+  al_target p = al_index_resolve_callee(ctx->index, ctx->file, c->parent_call);
+  return p.kind == AL_TARGET_EXTERNAL && p.entry &&
+         (p.entry->facets & AL_CAT_EXPECTS_AWAITABLE);
+}
+
 static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
                                   uint32_t call) {
   const al_target *t = &ctx->callee;
@@ -43,7 +55,7 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
   const al_catalog_entry *event = NULL;
   if (!al_index_reaches(ctx->index, *t, AL_REACH_BLOCKING, chain, sizeof chain,
                         &event) ||
-      result_awaited_later(f, call) ||
+      result_awaited_later(f, call) || handed_as_awaitable(ctx, c) ||
       al_index_ready_at(ctx->index, ctx->file, call, *t) ||
       al_index_reach_dead_at(ctx->index, ctx->file, call, *t))
     return;
