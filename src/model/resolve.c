@@ -666,6 +666,16 @@ al_base_method al_index__known_base(const char *base, al_str name) {
       {"collections.abc.Iterator", " __iter__ __next__ "},
       {"typing.Awaitable", " __await__ "},
       {"collections.abc.Awaitable", " __await__ "},
+      {"typing.Coroutine", " __await__ "},
+      {"collections.abc.Coroutine", " __await__ "},
+      {"typing.Generator", " __iter__ __next__ "},
+      {"collections.abc.Generator", " __iter__ __next__ "},
+      {"typing.AsyncGenerator", " __aiter__ __anext__ "},
+      {"collections.abc.AsyncGenerator", " __aiter__ __anext__ "},
+      {"typing.ContextManager", " __enter__ __exit__ "},
+      {"contextlib.AbstractContextManager", " __enter__ __exit__ "},
+      {"typing.AsyncContextManager", " __aenter__ __aexit__ "},
+      {"contextlib.AbstractAsyncContextManager", " __aenter__ __aexit__ "},
   };
   char word[24];
   if (name.len + 3 > sizeof word)
@@ -943,6 +953,41 @@ al_target al_index__resolve_callee(rctx *r, uint32_t file, uint32_t call) {
 // return builds; the two must agree.
 // What calling plain function c gives (getter: reading the property whose
 // getter c is): its annotated type, else the instance every return makes.
+// Whether tree class (file, cls) is class base or derives from it, through
+// bases of the tree or the environment (a few levels).
+static bool derives_from(rctx *r, uint32_t file, uint32_t cls,
+                         const al_target *base, int levels) {
+  if (file == base->file && cls == base->scope)
+    return true;
+  if (levels == 0 || ++r->depth > MAX_DEPTH)
+    return false;
+  const al_facts *f = facts_of(r->ix, file);
+  const al_scope *s = &f->scopes.items[cls];
+  for (uint32_t i = 0; i < s->n_bases; i++) {
+    int saved = r->depth;
+    al_target b = al_index__resolve_ref(r, file, s->parent,
+                                        &f->refs.items[s->first_base + i]);
+    bool yes = b.kind == AL_TARGET_CLASS &&
+               derives_from(r, b.file, b.scope, base, levels - 1);
+    r->depth = saved;
+    if (yes)
+      return true;
+  }
+  return false;
+}
+
+// What a def gives when it returns a subclass of the class its annotation
+// names (`-> AbstractProcessContext` returning a ProcessContext): the
+// returned class, which says more; else the two must agree.
+static al_target returned_agree(rctx *r, al_target declared, al_target result) {
+  if (declared.kind == AL_TARGET_INSTANCE &&
+      result.kind == AL_TARGET_INSTANCE && declared.file != AL_NONE &&
+      result.file != AL_NONE && !al_index__same_target(&declared, &result) &&
+      derives_from(r, result.file, result.scope, &declared, 4))
+    return result;
+  return al_index__agree(declared, result);
+}
+
 static al_target function_value(rctx *r, al_target c, bool getter) {
   const al_facts *f = facts_of(r->ix, c.file);
   const al_scope *s = &f->scopes.items[c.scope];
@@ -977,7 +1022,7 @@ static al_target function_value(rctx *r, al_target c, bool getter) {
       return declared;
     result = v;
   }
-  return al_index__agree(declared, result);
+  return returned_agree(r, declared, result);
 }
 
 // What a call gives back, when it is an instance of something known.
