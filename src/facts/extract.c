@@ -89,7 +89,8 @@ static TSNode truediv_left(al_extractor *x, TSNode n) {
 // A reference expression: identifier / attribute chain / chain on a call.
 // `a / b` in the chain reads as the attribute AL_TRUEDIV_ATTR of a
 // (`(base / "x").read_text` is base.__truediv__.read_text): the index
-// types it by the left operand's class (a path joined is a path).
+// types it by the left operand's class (a path joined is a path); `a[k]`
+// inside a chain as AL_GETITEM_ATTR (`jobs[k].run`: jobs.__getitem__.run).
 al_ref al_extract__ref(al_extractor *x, TSNode n) {
   al_ref r = {.kind = AL_REF_NONE, .base_call = AL_NONE};
   n = al_node_unparen(n);
@@ -109,6 +110,11 @@ al_ref al_extract__ref(al_extractor *x, TSNode n) {
         return r;
       vec_push(&x->names, al_node_text(attr, x->text));
       cur = al_node_unparen(attribute_object(x, cur));
+    } else if (k == AL_K_SUBSCRIPT && x->names.len) {
+      // `a[k].m`: the item (the index reads a's annotation), not `a[k]`
+      // alone (a generic alias, `list[int]`).
+      vec_push(&x->names, AL_STR_LIT(AL_GETITEM_ATTR));
+      cur = al_node_unparen(ts_node_child_by_field_id(cur, x->F->value));
     } else {
       break;
     }

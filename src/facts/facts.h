@@ -128,6 +128,9 @@ typedef enum {
 /** The attribute a reference's chain reads for `a / b` (al_ref.dotted:
  * `(base / "x").read_text` is "base.__truediv__.read_text"). */
 #define AL_TRUEDIV_ATTR "__truediv__"
+/** The attribute it reads for `a[k]` inside a chain ("jobs.__getitem__.run"
+ * for `jobs[k].run`). */
+#define AL_GETITEM_ATTR "__getitem__"
 
 /** A reference as written: a name, a dotted chain, or a chain on a call. */
 #define AL_REF_FIELDS(X)                                                       \

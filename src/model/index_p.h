@@ -381,6 +381,11 @@ bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);
 // both are, UNKNOWN when they disagree.
 al_target al_index__agree(al_target a, al_target b);
 
+// The item `X[k]` gives, X a name or `OBJ.attr` (prefix) annotated as a
+// mapping (its values) or a sequence (its elements); UNKNOWN otherwise.
+al_target al_index__subscript_item(rctx *r, uint32_t file, uint32_t scope,
+                                   al_str prefix);
+
 // --- wrappers.c --------------------------------------------------------------
 
 al_coro_kind al_index__coro_kind(rctx *r, al_target t);

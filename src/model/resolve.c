@@ -810,9 +810,11 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
       t = al_index__class_attr(r, t.file, t.scope, name, true, &found);
       if (!found)
         return unknown();
-      // `obj / x` (facts.h, AL_TRUEDIV_ATTR): what its __truediv__ gives.
+      // `obj / x`, `obj[k]` (facts.h): what __truediv__ or __getitem__
+      // gives.
       if (t.kind == AL_TARGET_FUNCTION &&
-          al_str_eq(name, AL_STR_LIT(AL_TRUEDIV_ATTR)))
+          (al_str_eq(name, AL_STR_LIT(AL_TRUEDIV_ATTR)) ||
+           al_str_eq(name, AL_STR_LIT(AL_GETITEM_ATTR))))
         t = function_value(r, t, false);
       break;
     case AL_TARGET_CLASS:
@@ -846,6 +848,23 @@ al_target al_index__resolve_ref(rctx *r, uint32_t file, uint32_t scope,
     return unknown();
   switch ((al_ref_kind)ref->kind) {
   case AL_REF_DOTTED: {
+    // `jobs[k].run` (facts.h, AL_GETITEM_ATTR): the item of a container
+    // the name or attribute before it is annotated as.
+    al_str d = ref->dotted;
+    static const char getitem[] = "." AL_GETITEM_ATTR;
+    const size_t n = sizeof getitem - 1;
+    for (size_t i = 0; i + n <= d.len; i++)
+      if (memcmp(d.ptr + i, getitem, n) == 0 &&
+          (i + n == d.len || d.ptr[i + n] == '.')) {
+        al_target item =
+            al_index__subscript_item(r, file, scope, (al_str){d.ptr, i});
+        if (item.kind == AL_TARGET_UNKNOWN)
+          break; // a class of the tree's own __getitem__ (follow_attrs)
+        return follow_attrs(
+            r, item,
+            i + n == d.len ? (al_str){0}
+                           : (al_str){d.ptr + i + n + 1, d.len - i - n - 1});
+      }
     al_str rest;
     al_str root = split_first(ref->dotted, &rest);
     al_target t = resolve_name(r, file, scope, root);

@@ -643,6 +643,18 @@ static al_target mapping_part(rctx *r, uint32_t file, uint32_t scope,
   return unknown();
 }
 
+al_target al_index__subscript_item(rctx *r, uint32_t file, uint32_t scope,
+                                   al_str prefix) {
+  uint32_t ann_file, in_scope;
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
+  uint32_t a = ref_annotation(r, file, scope, prefix, &ann_file, &in_scope);
+  if (a == AL_NONE)
+    return unknown();
+  al_target v = mapping_part(r, ann_file, in_scope, a, 1);
+  return v.kind != AL_TARGET_UNKNOWN ? v : element_of(r, ann_file, in_scope, a);
+}
+
 // A method call `RECV.method(...)` whose receiver (a name or `OBJ.attr`)
 // is annotated: the annotation (AL_NONE otherwise), in *ann_file to read
 // in *in_scope, and the method's name.

@@ -22,26 +22,38 @@ static const char *partial_written(al_rule_ctx *ctx, uint32_t call) {
   return al_arena_printf(ctx->arena, "%s(...)", al_rules_written(ctx, call));
 }
 
-// A dotted chain as written: its AL_TRUEDIV_ATTR parts back to `a / ...`
-// (facts.h): "base.__truediv__.read_text" is "(base / ...).read_text".
+// Whether d has the part `.NAME` (a whole part) at i.
+static bool part_at(al_str d, size_t i, const char *part, size_t k) {
+  return i + k <= d.len && memcmp(d.ptr + i, part, k) == 0 &&
+         (i + k == d.len || d.ptr[i + k] == '.');
+}
+
+// A dotted chain as written: its AL_TRUEDIV_ATTR and AL_GETITEM_ATTR parts
+// back to `a / ...` and `a[...]` (facts.h): "base.__truediv__.read_text"
+// is "(base / ...).read_text", "jobs.__getitem__.run" "jobs[...].run".
 static const char *chain_written(al_rule_ctx *ctx, al_str d) {
-  static const char part[] = "." AL_TRUEDIV_ATTR;
-  size_t n = 0, k = sizeof part - 1;
-  for (size_t i = 0; i + k <= d.len; i++)
-    if (memcmp(d.ptr + i, part, k) == 0 &&
-        (i + k == d.len || d.ptr[i + k] == '.'))
-      n++;
-  if (!n)
+  static const char div[] = "." AL_TRUEDIV_ATTR, item[] = "." AL_GETITEM_ATTR;
+  const size_t kd = sizeof div - 1, ki = sizeof item - 1;
+  size_t n = 0;
+  bool any = false;
+  for (size_t i = 0; i < d.len; i++) {
+    n += part_at(d, i, div, kd);
+    any |= part_at(d, i, div, kd) || part_at(d, i, item, ki);
+  }
+  if (!any)
     return al_arena_strndup(ctx->arena, d.ptr, d.len);
-  char *out = al_arena_alloc(ctx->arena, d.len + n * 8 + 1), *o = out;
+  char *out = al_arena_alloc(ctx->arena, d.len + n + 1), *o = out;
   memset(o, '(', n);
   o += n;
   for (size_t i = 0; i < d.len;) {
-    if (i + k <= d.len && memcmp(d.ptr + i, part, k) == 0 &&
-        (i + k == d.len || d.ptr[i + k] == '.')) {
+    if (part_at(d, i, div, kd)) {
       memcpy(o, " / ...)", 7);
       o += 7;
-      i += k;
+      i += kd;
+    } else if (part_at(d, i, item, ki)) {
+      memcpy(o, "[...]", 5);
+      o += 5;
+      i += ki;
     } else {
       *o++ = d.ptr[i++];
     }
@@ -109,11 +121,13 @@ const char *al_rules_ref_text(al_rule_ctx *ctx, const al_ref *ref) {
   if (ref->kind == AL_REF_ON_CALL && ref->base_call != AL_NONE) {
     // `Worker().run`: the call as written, its arguments elided.
     const al_call *c = &ctx->facts->calls.items[ref->base_call];
-    return al_arena_printf(
-        ctx->arena, "%s(%s).%.*s", al_rules_written(ctx, ref->base_call),
-        c->n_args ? "..." : "", (int)ref->dotted.len, ref->dotted.ptr);
+    return chain_written(
+        ctx,
+        al_str_from(al_arena_printf(
+            ctx->arena, "%s(%s).%.*s", al_rules_written(ctx, ref->base_call),
+            c->n_args ? "..." : "", (int)ref->dotted.len, ref->dotted.ptr)));
   }
-  return al_arena_strndup(ctx->arena, ref->dotted.ptr, ref->dotted.len);
+  return chain_written(ctx, ref->dotted);
 }
 
 al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
