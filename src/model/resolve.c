@@ -770,6 +770,23 @@ al_target al_index_property_getter(const al_index *self, uint32_t file,
   return getter;
 }
 
+// Whether a rest of a chain has a part the extraction made up for `a / b`
+// or `a[k]` (facts.h): outside the tree only the catalog's typed
+// attributes say what those give; a qualified name made of them names
+// nothing.
+static bool made_up_part(al_str rest) {
+  static const char *const parts[] = {AL_TRUEDIV_ATTR, AL_GETITEM_ATTR};
+  for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
+    size_t k = strlen(parts[p]);
+    for (size_t i = 0; i + k <= rest.len; i++)
+      if ((i == 0 || rest.ptr[i - 1] == '.') &&
+          memcmp(rest.ptr + i, parts[p], k) == 0 &&
+          (i + k == rest.len || rest.ptr[i + k] == '.'))
+        return true;
+  }
+  return false;
+}
+
 static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
   while (rest.len) {
     al_str tail;
@@ -783,7 +800,8 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
         if (!in_tree) {
           char base[AL_QUALNAME_MAX];
           memcpy(base, t.qualname, sizeof base);
-          return external(r->ix, al_str_from(base), rest);
+          return made_up_part(rest) ? unknown()
+                                    : external(r->ix, al_str_from(base), rest);
         }
       }
       t = module_attr(r, t, name, &found);
@@ -793,7 +811,8 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
     case AL_TARGET_EXTERNAL: {
       char base[AL_QUALNAME_MAX];
       memcpy(base, t.qualname, sizeof base);
-      return external(r->ix, al_str_from(base), rest);
+      return made_up_part(rest) ? unknown()
+                                : external(r->ix, al_str_from(base), rest);
     }
     case AL_TARGET_INSTANCE:
       if (t.file == AL_NONE) {
@@ -805,7 +824,8 @@ static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
           t = instance_of_name(a.entry->returns);
           break;
         }
-        return external(r->ix, al_str_from(base), rest);
+        return made_up_part(rest) ? unknown()
+                                  : external(r->ix, al_str_from(base), rest);
       }
       t = al_index__class_attr(r, t.file, t.scope, name, true, &found);
       if (!found)
