@@ -200,6 +200,12 @@ typedef enum {
 al_proto al_index_block_protocol(const al_index *self, uint32_t file,
                                  uint32_t block, char *why, size_t cap);
 
+/** Whether call `call` of file runs t's body where it is made: t a plain
+ * function of the tree, or a generator function iterated at once (`for x
+ * in gen()`, a comprehension over it). */
+bool al_index_call_runs_body(const al_index *self, uint32_t file, uint32_t call,
+                             al_target t);
+
 /**
  * Whether calling t (a plain, non-generator def of the tree) reaches an
  * event of kind k through the calls its body makes, any number of plain

@@ -395,6 +395,27 @@ static bool runs_when_called(const al_index *ix, al_target t) {
   return s->kind == AL_SCOPE_FUNCTION && !(s->flags & AL_SCOPE_GENERATOR);
 }
 
+// A plain generator function of the tree: a call makes a generator, and
+// iterating it (`for x in gen()`, a comprehension over it) runs the body.
+static bool is_sync_generator(const al_index *ix, al_target t) {
+  if (t.kind != AL_TARGET_FUNCTION)
+    return false;
+  const al_scope *s = scope_of(ix, t.file, t.scope);
+  return s->kind == AL_SCOPE_FUNCTION && (s->flags & AL_SCOPE_GENERATOR);
+}
+
+// Whether call c of t runs t's body where it is made: a plain function's
+// call, or a generator function's iterated at once.
+static bool call_runs_body(const al_index *ix, al_target t, const al_call *c) {
+  return runs_when_called(ix, t) ||
+         (c->ctx == AL_CTX_ITER && is_sync_generator(ix, t));
+}
+
+bool al_index_call_runs_body(const al_index *self, uint32_t file, uint32_t call,
+                             al_target t) {
+  return call_runs_body(self, t, &facts_of(self, file)->calls.items[call]);
+}
+
 // Whether each decorator of the plain def t is known to leave it a function
 // that runs in its caller's thread when called: a transparent or
 // pass-through library decorator (staticmethod, functools.lru_cache), or a
@@ -543,7 +564,8 @@ static void scan_function(al_index *self, call_graph *g, scan_part *out,
       if (is_event(t.entry, AL_REACH_LOOP_RUN) &&
           !(f->calls.items[call].flags & AL_CALL_IN_LOOP))
         here |= 1u << AL_REACH_LOOP_RUN;
-    } else if (runs_when_called(self, t) && !is_library(self, t.file)) {
+    } else if (call_runs_body(self, t, &f->calls.items[call]) &&
+               !is_library(self, t.file)) {
       rev_edge e = {id, call};
       vec_push(&out->edges, e);
       vec_push(&out->callee, g->base[t.file] + t.scope);
@@ -567,7 +589,8 @@ static void scan_file(al_index *self, call_graph *g, scan_part *out,
     // (chains never pass through the environment).
     al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
     if (!self->project->files.items[file].library &&
-        runs_when_called(self, t) && decorators_pass_through(self, t))
+        (runs_when_called(self, t) || is_sync_generator(self, t)) &&
+        decorators_pass_through(self, t))
       scan_function(self, g, out, file, sc);
   }
 }
@@ -1031,7 +1054,7 @@ void al_index__compute_reaches(al_index *self, uint32_t threads) {
 
 bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
                       char *chain, size_t cap, const al_catalog_entry **event) {
-  if (!runs_when_called(self, t) ||
+  if ((!runs_when_called(self, t) && !is_sync_generator(self, t)) ||
       fi_at(self, t.file)->memo.reach[k][t.scope] != MEMO_YES)
     return false;
   size_t o = 0;
@@ -1056,7 +1079,7 @@ bool al_index_reaches(const al_index *self, al_target t, al_reach_kind k,
         snprintf(chain + o, cap - o, " -> %s", next.qualname);
       return true;
     }
-    if (!runs_when_called(self, next) ||
+    if ((!runs_when_called(self, next) && !is_sync_generator(self, next)) ||
         fi_at(self, next.file)->memo.reach[k][next.scope] != MEMO_YES)
       return true; // the chain is cut here; still reached
     t = next;

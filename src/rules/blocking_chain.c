@@ -49,7 +49,8 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
   const al_call *c = &f->calls.items[call];
   // `await serve(run_async=True)`: a plain function whose result is awaited
   // returns an awaitable on this path, which is not the path that blocks.
-  if (c->ctx == AL_CTX_AWAIT || !al_rules_on_event_loop(f, c->scope))
+  if (c->ctx == AL_CTX_AWAIT || !al_rules_on_event_loop(f, c->scope) ||
+      !al_index_call_runs_body(ctx->index, ctx->file, call, *t))
     return;
   char chain[512];
   const al_catalog_entry *event = NULL;
@@ -61,11 +62,20 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
     return;
   const al_scope *s = &f->scopes.items[c->scope];
   const char *written = al_rules_written(ctx, call);
+  // A generator function runs when iterated: in a thread, the whole of it.
+  const al_scope *callee =
+      &al_rule_file(ctx, t->file)->facts->scopes.items[t->scope];
+  const char *away =
+      callee->flags & AL_SCOPE_GENERATOR
+          ? al_arena_printf(ctx->arena,
+                            "await asyncio.to_thread(list, %s(...))", written)
+          : al_arena_printf(ctx->arena, "await asyncio.to_thread(%s, ...)",
+                            written);
   al_report(ctx, self, c->span, al_rules_describe(ctx, written, t),
             (int)s->name.len, s->name.ptr, chain,
             event && event->replacement ? event->replacement
                                         : "an async equivalent",
-            written);
+            away);
 }
 
 const al_rule al_rule_blocking_via_sync_helper = {
@@ -73,7 +83,7 @@ const al_rule al_rule_blocking_via_sync_helper = {
     .name = "blocking-via-sync-helper",
     .summary = "an async def calls a plain helper that blocks",
     .message = "%s blocks the event loop: %.*s -> %s; use '%s' there, or "
-               "'await asyncio.to_thread(%s, ...)'",
+               "'%s'",
     .doc = "What it does\n"
            "  Flags a call, in an `async def`, of a plain function of the "
            "tree that makes a\n  blocking call (time.sleep, requests, "
