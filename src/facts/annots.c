@@ -105,7 +105,9 @@ static uint32_t children_read(al_str head) {
   al_str last = last_part(head);
   if (among(last, all, sizeof all / sizeof *all))
     return ANNOT_WIDTH;
-  if (among(last, two, sizeof two / sizeof *two))
+  // Callable[[args], R]: R says whether a call gives an awaitable.
+  if (among(last, two, sizeof two / sizeof *two) ||
+      al_str_eq(last, AL_STR_LIT("Callable")))
     return 2;
   return among(last, first, sizeof first / sizeof *first) ? 1 : 0;
 }

@@ -164,6 +164,21 @@ static void enter_call(al_extractor *x, frame *f) {
   f->call = id;
   TSNode fn = call_function(x, f->node);
   c->callee = al_extract__ref(x, fn);
+  // `handlers[key](...)`: the item of handlers (AL_GETITEM_ATTR).
+  TSNode ufn = al_node_unparen(fn);
+  if (c->callee.kind == AL_REF_NONE && !ts_node_is_null(ufn) &&
+      al_node_kind(ufn) == AL_K_SUBSCRIPT) {
+    al_ref base =
+        al_extract__ref(x, ts_node_child_by_field_id(ufn, x->F->value));
+    if (base.kind == AL_REF_DOTTED || base.kind == AL_REF_ON_CALL) {
+      base.dotted.ptr = al_arena_printf(
+          x->facts->arena, "%.*s%s" AL_GETITEM_ATTR, (int)base.dotted.len,
+          base.dotted.ptr, base.dotted.len ? "." : "");
+      base.dotted.len = strlen(base.dotted.ptr);
+      c = vec_get(&x->facts->calls, id);
+      c->callee = base;
+    }
+  }
   // f(...)(...): the callee is the inner call's value; the inner call,
   // met next, fills in base_call.
   if (c->callee.kind == AL_REF_NONE &&

@@ -47,6 +47,11 @@
 #define MOD_NAMESPACE (UINT32_MAX - 1) // a package directory without a file
 #define MOD_AMBIGUOUS (UINT32_MAX - 2) // two files claim the name
 
+// The catalog's names for a value annotated as a callable giving an
+// awaitable (types.c; catalog/typing.tsv).
+#define AL_CALLABLE_AWAITABLE "typing.Callable.returns_awaitable"
+#define AL_CALLABLE_COROUTINE "typing.Callable.returns_coroutine"
+
 // Memo states.
 enum { MEMO_UNSET = 0, MEMO_BUSY, MEMO_NO, MEMO_YES };
 

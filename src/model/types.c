@@ -69,12 +69,18 @@ static al_target head_of(rctx *r, uint32_t file, uint32_t scope, al_str name,
   return h;
 }
 
+static bool is(const char *q, const char *name) { return strcmp(q, name) == 0; }
+
 // What a value of class h (its canonical name q) is.
 static al_target instance_of_head(rctx *r, al_target h, const char *q) {
   if (h.kind == AL_TARGET_CLASS)
     return tree_target(AL_TARGET_INSTANCE, h.file, h.scope);
   if (h.kind != AL_TARGET_EXTERNAL)
     return unknown();
+  // An alias of `Callable[..., Awaitable[X]]` (`Handler = Callable[...]`):
+  // the callable itself, not an instance of it.
+  if (is(q, AL_CALLABLE_AWAITABLE) || is(q, AL_CALLABLE_COROUTINE))
+    return h;
   const al_catalog_entry *e = al_catalog_get(r->ix->catalog, al_str_from(q));
   // typing's and the builtins' names are types only where the catalog says
   // what their values do (typing.AsyncIterator, builtins.list); Any, object,
@@ -89,7 +95,6 @@ static al_target instance_of_head(rctx *r, al_target h, const char *q) {
   return instance_named(al_str_from(q));
 }
 
-static bool is(const char *q, const char *name) { return strcmp(q, name) == 0; }
 
 static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
                          annot_wrap *wrap);
@@ -165,6 +170,26 @@ static al_target subscript_type(rctx *r, uint32_t file, uint32_t scope,
     return c == AL_NONE ? unknown()
                         : class_of(r, type_of(r, file, scope, c, NULL));
   }
+  // `Callable[[A], Awaitable[X]]`: a callable whose calls give awaitables
+  // (the catalog's two names for it: catalog/typing.tsv).
+  if (is(q, "typing.Callable")) {
+    uint32_t ret = child_at(f, a, 1);
+    annot_wrap w = ANNOT_PLAIN;
+    if (ret == AL_NONE)
+      return unknown();
+    int saved = r->depth;
+    type_of(r, file, scope, ret, &w);
+    r->depth = saved;
+    if (w == ANNOT_PLAIN)
+      return unknown();
+    const char *name =
+        w == ANNOT_COROUTINE ? AL_CALLABLE_COROUTINE : AL_CALLABLE_AWAITABLE;
+    al_target t = unknown();
+    t.kind = AL_TARGET_EXTERNAL;
+    snprintf(t.qualname, sizeof t.qualname, "%s", name);
+    t.entry = al_catalog_get(r->ix->catalog, al_str_from(name));
+    return t.entry ? t : unknown();
+  }
   // A generic class: list[X], AsyncIterator[X], Repo[T] are their class.
   return instance_of_head(r, h, q);
 }
@@ -213,6 +238,9 @@ al_target al_index__alias_type(rctx *r, uint32_t file, uint32_t scope,
     int saved = r->depth;
     head_of(r, file, scope, an->name, q, sizeof q);
     r->depth = saved;
+    // `Handler = Callable[[E], Awaitable[None]]`: the callable it types.
+    if (is(q, "typing.Callable"))
+      return type_of(r, file, scope, a, NULL);
     if (!is(q, "typing.Optional") && !is(q, "typing.Union") &&
         !is(q, "typing.Annotated"))
       return unknown();

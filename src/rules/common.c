@@ -99,6 +99,14 @@ const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
     return al_arena_printf(ctx->arena, "'%s' (%s:%u)", written, pf->path,
                            al_facts_line(pf->facts, s->name_span));
   }
+  // A value annotated as a callable giving an awaitable (model/types.c).
+  static const char callable[] = "typing.Callable.returns_";
+  if (strncmp(t->qualname, callable, sizeof callable - 1) == 0)
+    return al_arena_printf(ctx->arena, "'%s' (annotated Callable[..., %s])",
+                           written,
+                           t->qualname[sizeof callable - 1] == 'c'
+                               ? "Coroutine"
+                               : "Awaitable");
   if (t->qualname[0] && strcmp(t->qualname, written) != 0)
     return al_arena_printf(ctx->arena, "'%s' (%s)", written, t->qualname);
   return al_arena_printf(ctx->arena, "'%s'", written);
