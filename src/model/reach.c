@@ -580,6 +580,29 @@ static void scan_function(al_index *self, call_graph *g, scan_part *out,
     vec_push(&out->work, id);
 }
 
+// A def without parameters under a caching decorator (`@lru_cache def
+// get_settings(): ...`): it runs once per process, so what it blocks on
+// is a start-up cost, not a per-call one: it reaches nothing. With
+// parameters (`@lru_cache def fetch_user(uid)`) every new argument runs it.
+static bool runs_once(const al_index *ix, al_target t) {
+  const al_scope *s = scope_of(ix, t.file, t.scope);
+  bool cached = false;
+  for (uint32_t i = 0; i < s->n_decorators && !cached; i++) {
+    al_target d = unknown();
+    al_index_decorator_kind(ix, t.file, t.scope, i, &d, NULL);
+    cached = d.kind == AL_TARGET_EXTERNAL && d.entry &&
+             (d.entry->facets & AL_CAT_CACHES_RESULT);
+  }
+  if (!cached)
+    return false;
+  const al_facts *f = facts_of(ix, t.file);
+  for (uint32_t b = 0; b < f->binds.len; b++)
+    if (f->binds.items[b].scope == t.scope &&
+        f->binds.items[b].kind == AL_BIND_PARAM)
+      return false;
+  return true;
+}
+
 static void scan_file(al_index *self, call_graph *g, scan_part *out,
                       uint32_t file) {
   const al_facts *f = facts_of(self, file);
@@ -590,7 +613,7 @@ static void scan_file(al_index *self, call_graph *g, scan_part *out,
     al_target t = tree_target(AL_TARGET_FUNCTION, file, sc);
     if (!self->project->files.items[file].library &&
         (runs_when_called(self, t) || is_sync_generator(self, t)) &&
-        decorators_pass_through(self, t))
+        decorators_pass_through(self, t) && !runs_once(self, t))
       scan_function(self, g, out, file, sc);
   }
 }
