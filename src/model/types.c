@@ -594,7 +594,21 @@ static uint32_t field_annotation(rctx *r, uint32_t file, uint32_t cls,
       return AL_NONE;
     found = a;
   }
-  return found;
+  if (found != AL_NONE || n != 1)
+    return found;
+  // `self.jobs = jobs` alone, jobs an annotated parameter of the method:
+  // the parameter's annotation.
+  const al_binding *b = &f->binds.items[fi->attrs[g]];
+  if (b->value_ref == AL_NONE)
+    return AL_NONE;
+  const al_ref *v = &f->refs.items[b->value_ref];
+  if (v->kind != AL_REF_DOTTED || memchr(v->dotted.ptr, '.', v->dotted.len))
+    return AL_NONE;
+  uint32_t p = single_binding(r, file, b->scope, v->dotted);
+  if (p == AL_NONE || f->binds.items[p].kind != AL_BIND_PARAM ||
+      f->binds.items[p].scope != b->scope)
+    return AL_NONE;
+  return bind_annot(r->ix, file, p);
 }
 
 // The annotation of a receiver written NAME or OBJ.attr where it is read

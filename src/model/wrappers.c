@@ -257,7 +257,9 @@ al_coro_kind al_index__coro_kind(rctx *r, al_target t) {
       int saved = r->depth;
       al_deco_kind k = decorator_kind(r, t.file, t.scope, i, NULL, NULL);
       r->depth = saved;
-      if (k != AL_DECO_TRANSPARENT)
+      // A sync wrapper of the tree (AL111) still returns the coroutine
+      // fn(...) made: its callers get a coroutine as from the def itself.
+      if (k != AL_DECO_TRANSPARENT && k != AL_DECO_SYNC_WRAPPER)
         return AL_CORO_NONE;
     }
     return AL_CORO_ASYNC;
