@@ -194,6 +194,23 @@ static al_target subscript_type(rctx *r, uint32_t file, uint32_t scope,
   return instance_of_head(r, h, q);
 }
 
+// `Self` (PEP 673) read in scope: an instance of the class it is read in
+// (a return or parameter annotation is read in the class's scope, a
+// `self.x: Self` in the method's). The defining class: a subclass calling
+// an inherited factory gets its base, which has the methods it inherits.
+static al_target self_type(rctx *r, uint32_t file, uint32_t scope) {
+  const al_facts *f = facts_of(r->ix, file);
+  for (int hops = 0; hops < 2 && scope < f->scopes.len; hops++) {
+    const al_scope *s = &f->scopes.items[scope];
+    if (s->kind == AL_SCOPE_CLASS)
+      return tree_target(AL_TARGET_INSTANCE, file, scope);
+    if (s->kind != AL_SCOPE_FUNCTION && s->kind != AL_SCOPE_ASYNC_FUNCTION)
+      break;
+    scope = s->parent;
+  }
+  return unknown();
+}
+
 static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
                          annot_wrap *wrap) {
   if (++r->depth > MAX_DEPTH)
@@ -204,6 +221,8 @@ static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
   case AL_ANNOT_NAME: {
     char q[AL_QUALNAME_MAX];
     al_target h = head_of(r, file, scope, an->name, q, sizeof q);
+    if (is(q, "typing.Self"))
+      return self_type(r, file, scope);
     if (wrap && (is(q, "typing.Awaitable") || is(q, "typing.Coroutine"))) {
       *wrap = is(q, "typing.Coroutine") ? ANNOT_COROUTINE : ANNOT_AWAITABLE;
       return unknown(); // awaiting it gives something nothing says
