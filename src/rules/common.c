@@ -102,11 +102,9 @@ const char *al_rules_describe(al_rule_ctx *ctx, const char *written,
   // A value annotated as a callable giving an awaitable (model/types.c).
   static const char callable[] = "typing.Callable.returns_";
   if (strncmp(t->qualname, callable, sizeof callable - 1) == 0)
-    return al_arena_printf(ctx->arena, "'%s' (annotated Callable[..., %s])",
-                           written,
-                           t->qualname[sizeof callable - 1] == 'c'
-                               ? "Coroutine"
-                               : "Awaitable");
+    return al_arena_printf(
+        ctx->arena, "'%s' (annotated Callable[..., %s])", written,
+        t->qualname[sizeof callable - 1] == 'c' ? "Coroutine" : "Awaitable");
   if (t->qualname[0] && strcmp(t->qualname, written) != 0)
     return al_arena_printf(ctx->arena, "'%s' (%s)", written, t->qualname);
   return al_arena_printf(ctx->arena, "'%s'", written);
@@ -192,22 +190,45 @@ void al_read_set_build(al_read_set *rs, const al_facts *f, al_arena *arena) {
   rs->set = AL_MAP_INIT;
   rs->arena = arena;
   for (uint32_t i = 0; i < f->uses.len; i++) {
-    const al_binding *b = &f->binds.items[f->uses.items[i].binding];
-    al_map_put(&rs->set, read_key(arena, b->scope, b->name), 1);
+    const al_use *u = &f->uses.items[i];
+    const al_binding *b = &f->binds.items[u->binding];
+    const al_call *p = u->ctx == AL_CTX_ARG && u->parent_call != AL_NONE
+                           ? &f->calls.items[u->parent_call]
+                           : NULL;
+    uint32_t how = p && p->callee.kind == AL_REF_DOTTED &&
+                           al_str_eq_c(p->callee.dotted, "len")
+                       ? 1
+                       : 2;
+    al_str key = read_key(arena, b->scope, b->name);
+    uint32_t had = 0;
+    if (!al_map_get(&rs->set, key, &had) || had < how)
+      al_map_put(&rs->set, key, how);
   }
+}
+
+// How `name` in function `scope` is read: 0 not at all, 1 only counted
+// (len), 2 otherwise.
+static uint32_t read_how(const al_read_set *rs, uint32_t scope, al_str name) {
+  uint32_t how = 0;
+  if (rs->set.len == 0)
+    return 0;
+  char buf[256];
+  al_str key = 11 + name.len + 1 <= sizeof buf
+                   ? (al_str){buf, format_key(buf, scope, name)}
+                   : read_key(rs->arena, scope, name);
+  return al_map_get(&rs->set, key, &how) ? how : 0;
+}
+
+bool al_name_is_consumed(const al_read_set *rs, uint32_t scope, al_str name) {
+  return read_how(rs, scope, name) == 2;
+}
+
+bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name) {
+  return read_how(rs, scope, name) != 0;
 }
 
 // Whether any read of `name` in function `scope` (or a function nested in
 // it) was recorded, whichever binding it belongs to.
-bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name) {
-  if (rs->set.len == 0)
-    return false;
-  char buf[256];
-  if (11 + name.len + 1 <= sizeof buf)
-    return al_map_get(&rs->set, (al_str){buf, format_key(buf, scope, name)},
-                      NULL);
-  return al_map_get(&rs->set, read_key(rs->arena, scope, name), NULL);
-}
 
 bool al_in_function(const al_facts *f, uint32_t scope) {
   al_scope_kind k = (al_scope_kind)f->scopes.items[scope].kind;

@@ -74,7 +74,7 @@ al_target al_rules_callable_arg(al_rule_ctx *ctx, uint32_t scope,
  * file has.
  */
 typedef struct {
-  al_map set; // "scope:name" -> 1
+  al_map set; // "scope:name" -> 1 (read only as len()'s argument), or 2
   al_arena *arena;
 } al_read_set;
 
@@ -83,6 +83,10 @@ void al_read_set_build(al_read_set *rs, const al_facts *f, al_arena *arena);
 /** Whether any read of `name` in function `scope` (or a function nested in
  * it) was recorded, whichever binding it belongs to. */
 bool al_name_is_read(const al_read_set *rs, uint32_t scope, al_str name);
+
+/** The same, leaving out reads that only count the value (`len(name)`):
+ * a collection read so is not consumed. */
+bool al_name_is_consumed(const al_read_set *rs, uint32_t scope, al_str name);
 
 /** Another file of the project, as a rule reads it (its facts, path):
  * the read is a dependency of the file being checked (model/deps.h). */

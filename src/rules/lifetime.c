@@ -231,7 +231,9 @@ static bool collection_unused(const al_facts *f, const al_read_set *rs,
   if (ctx != AL_CTX_ASSIGN || binding == AL_NONE)
     return false;
   const al_binding *b = &f->binds.items[binding];
-  return al_in_function(f, b->scope) && !al_name_is_read(rs, b->scope, b->name);
+  // Counted (`len(coros)`) is not consumed: nothing awaits them.
+  return al_in_function(f, b->scope) &&
+         !al_name_is_consumed(rs, b->scope, b->name);
 }
 
 static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
@@ -259,10 +261,22 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
                 al_rules_describe(ctx, al_rules_written(ctx, i), &t));
       continue;
     }
-    // map(coroutine_function, items)
-    if ((c->ctx != AL_CTX_STMT && c->ctx != AL_CTX_ASSIGN) ||
-        c->callee.kind != AL_REF_DOTTED ||
+    // map(coroutine_function, items), or list(map(...)) (tuple, set):
+    // the collection's context is the outer call's.
+    if (c->callee.kind != AL_REF_DOTTED ||
         !al_str_eq_c(c->callee.dotted, "map") || c->n_args < 2)
+      continue;
+    uint32_t holder = i; // the call whose value is the collection
+    if (c->ctx == AL_CTX_ARG && c->parent_call != AL_NONE) {
+      const al_call *p = &f->calls.items[c->parent_call];
+      if (p->callee.kind == AL_REF_DOTTED && p->n_args == 1 &&
+          (al_str_eq_c(p->callee.dotted, "list") ||
+           al_str_eq_c(p->callee.dotted, "tuple") ||
+           al_str_eq_c(p->callee.dotted, "set")))
+        holder = c->parent_call;
+    }
+    uint8_t hctx = f->calls.items[holder].ctx;
+    if (hctx != AL_CTX_STMT && hctx != AL_CTX_ASSIGN)
       continue;
     const al_arg *fn = &f->args.items[c->first_arg];
     if (fn->kind != AL_ARG_REF || fn->index != 0)
@@ -271,13 +285,13 @@ static void check_collections(al_rule_ctx *ctx, const al_rule *self) {
     if (m.kind != AL_TARGET_EXTERNAL || strcmp(m.qualname, "builtins.map"))
       continue;
     uint32_t binding = AL_NONE;
-    if (c->ctx == AL_CTX_ASSIGN) {
+    if (hctx == AL_CTX_ASSIGN) {
       for (uint32_t b = 0; b < f->binds.len; b++)
         if (f->binds.items[b].kind == AL_BIND_ASSIGN &&
-            f->binds.items[b].target == i)
+            f->binds.items[b].target == holder)
           binding = b;
     }
-    if (!collection_unused(f, &rs, c->ctx, binding))
+    if (!collection_unused(f, &rs, hctx, binding))
       continue;
     al_target t = al_index_resolve(ctx->index, ctx->file, c->scope, &fn->ref);
     if (!al_index_is_coroutine_function(ctx->index, t))
