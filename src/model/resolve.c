@@ -452,12 +452,18 @@ static al_target entered_value(rctx *r, uint32_t file, uint32_t call) {
     return unknown();
   if (cm.file == AL_NONE)
     return strncmp(cm.qualname, "typing.", 7) == 0 ? unknown() : cm;
+  // `async with` enters through __aenter__, `with` through __enter__ (a
+  // class may have both and give different things: a sync and an async
+  // store); the other one only when the class lacks it.
+  bool is_async =
+      facts_of(r->ix, file)->calls.items[call].ctx == AL_CTX_ASYNC_WITH;
+  al_str first = is_async ? AL_STR_LIT("__aenter__") : AL_STR_LIT("__enter__");
+  al_str second = is_async ? AL_STR_LIT("__enter__") : AL_STR_LIT("__aenter__");
   bool found = false;
-  al_target enter = al_index__class_attr(
-      r, cm.file, cm.scope, AL_STR_LIT("__aenter__"), true, &found);
+  al_target enter =
+      al_index__class_attr(r, cm.file, cm.scope, first, true, &found);
   if (!found)
-    enter = al_index__class_attr(r, cm.file, cm.scope, AL_STR_LIT("__enter__"),
-                                 true, &found);
+    enter = al_index__class_attr(r, cm.file, cm.scope, second, true, &found);
   if (!found || enter.kind != AL_TARGET_FUNCTION)
     return unknown();
   // Returning self gives the instance itself (a subclass's, where the base
