@@ -80,6 +80,12 @@ static void bind_value_ref(al_extractor *x, uint32_t bind, TSNode v) {
     x->facts->binds.items[bind].value_ref = push_ref(x, r);
 }
 
+static bool awaited_call(TSNode rv) {
+  if (al_node_kind(rv) != AL_K_AWAIT || ts_node_named_child_count(rv) != 1)
+    return false;
+  return al_node_kind(al_node_unparen(ts_node_named_child(rv, 0))) == AL_K_CALL;
+}
+
 // `self.name = value` (or `self.name: T = value`, `self.name: T`) in a
 // method: an instance attribute of its class.
 static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
@@ -99,8 +105,16 @@ static void enter_attr_assignment(al_extractor *x, frame *f, TSNode left,
                  scope_at(x, f->scope)->first_param))
     return;
   f->bind = al_extract__bind(x, f, f->scope, attr, AL_BIND_ATTR, AL_NONE);
-  if (!ts_node_is_null(right))
-    bind_value_ref(x, f->bind, al_node_unparen(right));
+  if (!ts_node_is_null(right)) {
+    TSNode rv = al_node_unparen(right);
+    bind_value_ref(x, f->bind, rv);
+    // `self.pool = await create_pool()`: the call patches the target
+    // (extract.c); `self.conn = None`: unset, no type.
+    if (awaited_call(rv))
+      x->facts->binds.items[f->bind].flags |= AL_BIND_AWAITED;
+    else if (al_node_kind(rv) == AL_K_NONE)
+      x->facts->binds.items[f->bind].flags |= AL_BIND_NONE_VALUE;
+  }
   al_extract__annot(x, type, AL_ANNOT_BINDING, f->bind);
 }
 
@@ -122,11 +136,6 @@ static void maybe_alias(al_extractor *x, frame *f, TSNode rv) {
 }
 
 // `name = await CALL`: the call patches the binding when it is met.
-static bool awaited_call(TSNode rv) {
-  if (al_node_kind(rv) != AL_K_AWAIT || ts_node_named_child_count(rv) != 1)
-    return false;
-  return al_node_kind(al_node_unparen(ts_node_named_child(rv, 0))) == AL_K_CALL;
-}
 
 // `a, b = CALL` / `a, b = await CALL` with a flat tuple of names: each name
 // is an UNPACK binding of its position (f->bind is the first; the call
@@ -196,6 +205,8 @@ void al_extract__assignment(al_extractor *x, frame *f) {
     f->bind =
         al_extract__bind(x, f, f->scope, left,
                          awaited ? AL_BIND_AWAIT : AL_BIND_ASSIGN, AL_NONE);
+    if (rk == AL_K_NONE) // `conn = None`: unset (the index skips it)
+      x->facts->binds.items[f->bind].flags |= AL_BIND_NONE_VALUE;
     // `t = xx = f()`: this is xx; the outer target holds the value too.
     if (x->stack.len >= 2 &&
         frame_at(x, x->stack.len - 2)->kind == AL_K_ASSIGNMENT)

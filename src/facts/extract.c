@@ -268,11 +268,13 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
     // for this call.
     if (ci.via > 0) {
       frame *a = frame_at(x, ci.via - 1);
+      al_binding *ab =
+          a->bind != AL_NONE ? &x->facts->binds.items[a->bind] : NULL;
       if ((a->kind == AL_K_ASSIGNMENT || a->kind == AL_K_NAMED_EXPRESSION) &&
-          a->bind != AL_NONE &&
-          x->facts->binds.items[a->bind].kind == AL_BIND_AWAIT &&
-          x->facts->binds.items[a->bind].target == AL_NONE)
-        x->facts->binds.items[a->bind].target = id;
+          ab && ab->target == AL_NONE &&
+          (ab->kind == AL_BIND_AWAIT ||
+           (ab->kind == AL_BIND_ATTR && (ab->flags & AL_BIND_AWAITED))))
+        ab->target = id;
       else if (a->kind == AL_K_ASSIGNMENT && a->bind != AL_NONE &&
                x->facts->binds.items[a->bind].kind == AL_BIND_UNPACK_AWAIT)
         al_extract__patch_unpack(x, a->bind, id);
@@ -855,7 +857,22 @@ static void enter_for_in_clause(al_extractor *x, frame *f) {
   al_block_site *b = &x->facts->blocks.items[f->block];
   b->comp = comp->call;
   TSNode left = ts_node_child_by_field_id(f->node, x->F->left);
-  if (!ts_node_is_null(left) && al_node_kind(left) == AL_K_IDENTIFIER)
+  if (ts_node_is_null(left))
+    return;
+  al_kind lk = al_node_kind(left);
+  if (lk == AL_K_IDENTIFIER) {
+    b->target = node_str(x, left);
+    return;
+  }
+  // `for name, rule in d.items()`: the names as written, comma-separated
+  // (the index takes each one's position), when every part is a name.
+  if (lk != AL_K_PATTERN_LIST && lk != AL_K_TUPLE_PATTERN)
+    return;
+  uint32_t n = ts_node_named_child_count(left);
+  for (uint32_t i = 0; i < n; i++)
+    if (al_node_kind(ts_node_named_child(left, i)) != AL_K_IDENTIFIER)
+      return;
+  if (n >= 2 && n <= 16)
     b->target = node_str(x, left);
 }
 

@@ -322,6 +322,11 @@ enum {
   // ASSIGN: the inner target of a chain (`t = xx = f()`): the value has
   // other names too
   AL_BIND_CHAINED = 1 << 6,
+  // ASSIGN, ATTR: the value is the literal None (`self.conn = None`: the
+  // attribute unset, not a value of another type)
+  AL_BIND_NONE_VALUE = 1 << 7,
+  // ATTR: the value is `await CALL`; target: that call
+  AL_BIND_AWAITED = 1 << 8,
 };
 
 // clang-format off
@@ -335,7 +340,7 @@ enum {
   /* ASSIGN from a dotted name: refs index; else AL_NONE */                    \
   X(uint32_t, LINK,  value_ref, _)                                             \
   X(uint8_t,  ENUM,  kind,      AL_BIND_UNPACK_AWAIT) /* al_bind_kind */       \
-  X(uint8_t,  FLAGS, flags,     _)             /* AL_BIND_CONDITIONAL, ... */
+  X(uint16_t, U16,   flags,     _)             /* AL_BIND_CONDITIONAL, ... */
 
 // clang-format on
 typedef struct {
@@ -555,7 +560,8 @@ typedef enum {
   X(uint8_t,  BOOL, awaits,        _)                                          \
   X(uint8_t,  BOOL, comprehension, _) /* a comprehension's for clause */     \
   /* comprehension clauses: the comprehension (comps index), and the name */  \
-  /* its target binds when a plain name (seen only inside it), else "" */     \
+  /* its target binds when a plain name (seen only inside it), or a flat  */  \
+  /* tuple of names as written ("k, v"), else "" */                           \
   X(uint32_t, OPT,  comp,          comps)                                     \
   /* where the `with`/`for` keyword itself starts (after `async`, if any):  */ \
   /* [keyword.start_byte, word) is `async` and the space after it           */ \

@@ -215,6 +215,8 @@ uint32_t al_index_receiver_makers(const al_index *self, uint32_t file,
     const al_binding *b = &f->binds.items[bind_ids[first + i]];
     if (!dot && b->span.start_byte >= c->span.start_byte)
       continue; // bound after the call: not what it is called on
+    if (b->flags & AL_BIND_NONE_VALUE)
+      continue; // `f = None` first: not an object a call is made on
     uint32_t maker = made_by_call(b);
     if (maker == AL_NONE || found == cap)
       return 0;

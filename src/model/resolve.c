@@ -183,7 +183,11 @@ static al_target resolve_group(rctx *r, uint32_t file, uint32_t g, uint32_t n,
       *global = true;
       continue;
     }
-    if (b->kind == AL_BIND_ANNOTATION && values)
+    // `x = None`: unset, not a value of another type (`x: T | None = None`
+    // says its type).
+    if ((b->kind == AL_BIND_ANNOTATION && values) ||
+        ((b->flags & AL_BIND_NONE_VALUE) &&
+         bind_annot(ix, file, fi->order[g + i]) == AL_NONE))
       continue;
     int saved = r->depth;
     al_target t = binding_target(r, file, b);
@@ -545,7 +549,9 @@ static al_target binding_target(rctx *r, uint32_t file, const al_binding *b) {
     // Both: `v = a or CALL` (binds.c), which must agree.
     if (b->target != AL_NONE) {
       int saved = r->depth;
-      al_target c = al_index__call_value(r, file, b->target);
+      al_target c = b->flags & AL_BIND_AWAITED
+                        ? al_index__awaited_value(r, file, b->target)
+                        : al_index__call_value(r, file, b->target);
       r->depth = saved;
       v = b->value_ref != AL_NONE ? al_index__agree(v, c) : c;
     }
@@ -623,14 +629,22 @@ static al_target instance_attr(rctx *r, uint32_t file, uint32_t cls,
       find_group(f, fi->attr_groups, fi->attr_groups_mask, true, cls, name, &g);
   *found = n > 0;
   al_target result = unknown();
+  bool have = false;
   for (uint32_t i = 0; i < n; i++) {
+    const al_binding *b = &f->binds.items[fi->attrs[g + i]];
+    // `self.conn = None` (in close()): unset, not a value of another type;
+    // an annotated one (`self.conn: Conn | None = None`) says its type.
+    if ((b->flags & AL_BIND_NONE_VALUE) &&
+        bind_annot(r->ix, file, fi->attrs[g + i]) == AL_NONE)
+      continue;
     int saved = r->depth;
-    al_target t = binding_target(r, file, &f->binds.items[fi->attrs[g + i]]);
+    al_target t = binding_target(r, file, b);
     r->depth = saved;
     if (t.kind == AL_TARGET_UNKNOWN ||
-        (i > 0 && !al_index__same_target(&result, &t)))
+        (have && !al_index__same_target(&result, &t)))
       return unknown();
     result = t;
+    have = true;
   }
   return result;
 }

@@ -95,7 +95,6 @@ static al_target instance_of_head(rctx *r, al_target h, const char *q) {
   return instance_named(al_str_from(q));
 }
 
-
 static al_target type_of(rctx *r, uint32_t file, uint32_t scope, uint32_t a,
                          annot_wrap *wrap);
 
@@ -850,20 +849,36 @@ al_target al_index__loop_item(rctx *r, uint32_t file, uint32_t block,
   return unknown();
 }
 
-al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
+// What iterating the value of call `call` gives (a loop over it).
+static al_target call_element(rctx *r, uint32_t file, uint32_t call) {
   const al_facts *f = facts_of(r->ix, file);
-  const al_block_site *bs = &f->blocks.items[block];
   if (++r->depth > MAX_DEPTH)
     return unknown();
-  if (bs->obj == AL_OBJ_NAME)
-    return element_of_ref(r, file, bs->scope, &bs->ref);
-  if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE) {
-    al_target view = mapping_view(r, file, &f->calls.items[bs->call], AL_NONE);
+  {
+    al_target view = mapping_view(r, file, &f->calls.items[call], AL_NONE);
     if (view.kind != AL_TARGET_UNKNOWN)
       return view;
     // `for x in items()`: a def of the tree annotated `-> list[X]`, an
     // (async) generator annotated `-> Iterator[X]` / `AsyncIterator[X]`.
-    al_target fn = al_index__resolve_callee(r, file, bs->call);
+    al_target fn = al_index__resolve_callee(r, file, call);
+    // `for s in list(self.subs.values())` (a copy; also tuple, sorted,
+    // reversed, set): the elements of its argument.
+    static const char *const copies[] = {
+        "builtins.list",     "builtins.tuple", "builtins.sorted",
+        "builtins.reversed", "builtins.set",   "builtins.frozenset"};
+    const al_call *c = &f->calls.items[call];
+    for (size_t i = 0; fn.kind == AL_TARGET_EXTERNAL && c->n_args &&
+                       i < sizeof copies / sizeof *copies;
+         i++) {
+      const al_arg *a = &f->args.items[c->first_arg];
+      if (!is(fn.qualname, copies[i]) || a->index != 0)
+        continue;
+      if (a->kind == AL_ARG_CALL && a->target != AL_NONE)
+        return call_element(r, file, a->target);
+      if (a->kind == AL_ARG_REF)
+        return element_of_ref(r, file, c->scope, &a->ref);
+      return unknown();
+    }
     if (fn.kind != AL_TARGET_FUNCTION)
       return unknown();
     const al_scope *s = scope_of(r->ix, fn.file, fn.scope);
@@ -875,6 +890,17 @@ al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
     uint32_t a = return_annot(r->ix, fn.file, fn.scope);
     return a == AL_NONE ? unknown() : element_of(r, fn.file, s->parent, a);
   }
+}
+
+al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_block_site *bs = &f->blocks.items[block];
+  if (++r->depth > MAX_DEPTH)
+    return unknown();
+  if (bs->obj == AL_OBJ_NAME)
+    return element_of_ref(r, file, bs->scope, &bs->ref);
+  if (bs->obj == AL_OBJ_CALL && bs->call != AL_NONE)
+    return call_element(r, file, bs->call);
   return unknown();
 }
 
@@ -950,6 +976,36 @@ bool al_index_getter_awaitable(const al_index *self, al_target getter) {
          decorated_only(&r, getter.file, getter.scope);
 }
 
+// Whether a comprehension's target as written ("x", or "k, v" / "(k, v)")
+// binds name; *pos: its position in a tuple target (AL_NONE for a name).
+static bool target_has(al_str target, al_str name, uint32_t *pos) {
+  if (al_str_eq(target, name)) {
+    *pos = AL_NONE;
+    return true;
+  }
+  uint32_t at = 0;
+  size_t i = 0;
+  while (i < target.len) {
+    while (i < target.len && (target.ptr[i] == ' ' || target.ptr[i] == '(' ||
+                              target.ptr[i] == '\n' || target.ptr[i] == '\t'))
+      i++;
+    size_t start = i;
+    while (i < target.len && target.ptr[i] != ',' && target.ptr[i] != ' ' &&
+           target.ptr[i] != ')' && target.ptr[i] != '\n' &&
+           target.ptr[i] != '\t')
+      i++;
+    if (i > start && al_str_eq((al_str){target.ptr + start, i - start}, name)) {
+      *pos = at;
+      return true;
+    }
+    while (i < target.len && target.ptr[i] != ',')
+      i++;
+    if (i < target.len) // the comma
+      i++, at++;
+  }
+  return false;
+}
+
 al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
                                 uint32_t at, al_str name, bool *found) {
   const al_facts *f = facts_of(r->ix, file);
@@ -957,12 +1013,14 @@ al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
   const file_index *fi = fi_at(r->ix, file);
   if (!fi->comp_targets || scope >= f->scopes.len)
     return unknown();
-  uint32_t best = AL_NONE, best_len = UINT32_MAX;
+  uint32_t best = AL_NONE, best_len = UINT32_MAX, best_pos = AL_NONE;
   const scope_runs *runs = &fi->comp_blocks;
   for (uint32_t i = 0; i < runs->n[scope]; i++) {
     uint32_t k = runs->order[runs->first[scope] + i];
     const al_block_site *b = &f->blocks.items[k];
-    if (!b->target.len || b->comp == AL_NONE || !al_str_eq(b->target, name))
+    uint32_t pos = AL_NONE;
+    if (!b->target.len || b->comp == AL_NONE ||
+        !target_has(b->target, name, &pos))
       continue;
     al_span c = f->comps.items[b->comp].span;
     if (at < c.start_byte || at >= c.end_byte ||
@@ -971,10 +1029,12 @@ al_target al_index__comp_target(rctx *r, uint32_t file, uint32_t scope,
     if (c.end_byte - c.start_byte < best_len) {
       best = k;
       best_len = c.end_byte - c.start_byte;
+      best_pos = pos;
     }
   }
   if (best == AL_NONE)
     return unknown();
   *found = true;
-  return al_index__loop_element(r, file, best);
+  return best_pos == AL_NONE ? al_index__loop_element(r, file, best)
+                             : al_index__loop_item(r, file, best, best_pos);
 }
