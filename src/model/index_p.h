@@ -386,6 +386,9 @@ bool al_index__annotated_coroutine(rctx *r, uint32_t file, uint32_t scope);
 // both are, UNKNOWN when they disagree.
 al_target al_index__agree(al_target a, al_target b);
 
+// What `next(iter(X))` / `next(it)` (call) gives: an element of X.
+al_target al_index__next_value(rctx *r, uint32_t file, uint32_t call);
+
 // The item `X[k]` gives, X a name or `OBJ.attr` (prefix) annotated as a
 // mapping (its values) or a sequence (its elements); UNKNOWN otherwise.
 al_target al_index__subscript_item(rctx *r, uint32_t file, uint32_t scope,

@@ -1105,6 +1105,8 @@ al_target al_index__call_value(rctx *r, uint32_t file, uint32_t call) {
     if (strcmp(c.qualname, AL_PARTIAL_QUALNAME) == 0 ||
         strcmp(c.qualname, AL_PARTIALMETHOD_QUALNAME) == 0)
       return al_index__partial_value(r, file, call, &c);
+    if (strcmp(c.qualname, "builtins.next") == 0)
+      return al_index__next_value(r, file, call);
     // A library name spelled like a class (`httpx.AsyncClient`,
     // `asyncio.TaskGroup`): its instance, so the catalog can know its
     // methods.

@@ -892,6 +892,36 @@ static al_target call_element(rctx *r, uint32_t file, uint32_t call) {
   }
 }
 
+al_target al_index__next_value(rctx *r, uint32_t file, uint32_t call) {
+  // `next(iter(X))`, `next(it)`: an element of X (a typed container, a
+  // mapping view, a copy, an annotated generator).
+  const al_facts *f = facts_of(r->ix, file);
+  const al_call *c = &f->calls.items[call];
+  if (c->n_args == 0 || ++r->depth > MAX_DEPTH)
+    return unknown();
+  const al_arg *a = &f->args.items[c->first_arg];
+  if (a->index != 0)
+    return unknown();
+  if (a->kind == AL_ARG_REF)
+    return element_of_ref(r, file, c->scope, &a->ref);
+  if (a->kind != AL_ARG_CALL || a->target == AL_NONE)
+    return unknown();
+  const al_call *inner = &f->calls.items[a->target];
+  al_target fn = al_index__resolve_callee(r, file, a->target);
+  if (fn.kind == AL_TARGET_EXTERNAL && is(fn.qualname, "builtins.iter") &&
+      inner->n_args) {
+    const al_arg *ia = &f->args.items[inner->first_arg];
+    if (ia->index != 0)
+      return unknown();
+    if (ia->kind == AL_ARG_REF)
+      return element_of_ref(r, file, inner->scope, &ia->ref);
+    if (ia->kind == AL_ARG_CALL && ia->target != AL_NONE)
+      return call_element(r, file, ia->target);
+    return unknown();
+  }
+  return call_element(r, file, a->target);
+}
+
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
   const al_facts *f = facts_of(r->ix, file);
   const al_block_site *bs = &f->blocks.items[block];
