@@ -849,6 +849,22 @@ al_target al_index__loop_item(rctx *r, uint32_t file, uint32_t block,
   return unknown();
 }
 
+static al_target call_element(rctx *r, uint32_t file, uint32_t call);
+
+// What iterating call c's first positional argument gives (a name, an
+// attribute or another call's value).
+static al_target arg_element(rctx *r, uint32_t file, const al_call *c) {
+  const al_facts *f = facts_of(r->ix, file);
+  const al_arg *a = c->n_args ? &f->args.items[c->first_arg] : NULL;
+  if (!a || a->index != 0)
+    return unknown();
+  if (a->kind == AL_ARG_CALL && a->target != AL_NONE)
+    return call_element(r, file, a->target);
+  if (a->kind == AL_ARG_REF)
+    return element_of_ref(r, file, c->scope, &a->ref);
+  return unknown();
+}
+
 // What iterating the value of call `call` gives (a loop over it).
 static al_target call_element(rctx *r, uint32_t file, uint32_t call) {
   const al_facts *f = facts_of(r->ix, file);
@@ -866,19 +882,11 @@ static al_target call_element(rctx *r, uint32_t file, uint32_t call) {
     static const char *const copies[] = {
         "builtins.list",     "builtins.tuple", "builtins.sorted",
         "builtins.reversed", "builtins.set",   "builtins.frozenset"};
-    const al_call *c = &f->calls.items[call];
-    for (size_t i = 0; fn.kind == AL_TARGET_EXTERNAL && c->n_args &&
-                       i < sizeof copies / sizeof *copies;
-         i++) {
-      const al_arg *a = &f->args.items[c->first_arg];
-      if (!is(fn.qualname, copies[i]) || a->index != 0)
-        continue;
-      if (a->kind == AL_ARG_CALL && a->target != AL_NONE)
-        return call_element(r, file, a->target);
-      if (a->kind == AL_ARG_REF)
-        return element_of_ref(r, file, c->scope, &a->ref);
-      return unknown();
-    }
+    for (size_t i = 0;
+         fn.kind == AL_TARGET_EXTERNAL && i < sizeof copies / sizeof *copies;
+         i++)
+      if (is(fn.qualname, copies[i]))
+        return arg_element(r, file, &f->calls.items[call]);
     if (fn.kind != AL_TARGET_FUNCTION)
       return unknown();
     const al_scope *s = scope_of(r->ix, fn.file, fn.scope);
@@ -900,26 +908,12 @@ al_target al_index__next_value(rctx *r, uint32_t file, uint32_t call) {
   if (c->n_args == 0 || ++r->depth > MAX_DEPTH)
     return unknown();
   const al_arg *a = &f->args.items[c->first_arg];
-  if (a->index != 0)
-    return unknown();
-  if (a->kind == AL_ARG_REF)
-    return element_of_ref(r, file, c->scope, &a->ref);
-  if (a->kind != AL_ARG_CALL || a->target == AL_NONE)
-    return unknown();
-  const al_call *inner = &f->calls.items[a->target];
-  al_target fn = al_index__resolve_callee(r, file, a->target);
-  if (fn.kind == AL_TARGET_EXTERNAL && is(fn.qualname, "builtins.iter") &&
-      inner->n_args) {
-    const al_arg *ia = &f->args.items[inner->first_arg];
-    if (ia->index != 0)
-      return unknown();
-    if (ia->kind == AL_ARG_REF)
-      return element_of_ref(r, file, inner->scope, &ia->ref);
-    if (ia->kind == AL_ARG_CALL && ia->target != AL_NONE)
-      return call_element(r, file, ia->target);
-    return unknown();
+  if (a->index == 0 && a->kind == AL_ARG_CALL && a->target != AL_NONE) {
+    al_target fn = al_index__resolve_callee(r, file, a->target);
+    if (fn.kind == AL_TARGET_EXTERNAL && is(fn.qualname, "builtins.iter"))
+      return arg_element(r, file, &f->calls.items[a->target]);
   }
-  return call_element(r, file, a->target);
+  return arg_element(r, file, c);
 }
 
 al_target al_index__loop_element(rctx *r, uint32_t file, uint32_t block) {
