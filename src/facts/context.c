@@ -186,8 +186,7 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
     // `v = a or CALL`: the binding waits for the call too (binds.c).
     if (c->named_index == 1 && al_extract__is_or(x, p->node)) {
       uint32_t k = j;
-      while (k > 0 &&
-             frame_at(x, k - 1)->kind == AL_K_PARENTHESIZED_EXPRESSION)
+      while (k > 0 && frame_at(x, k - 1)->kind == AL_K_PARENTHESIZED_EXPRESSION)
         k--;
       if (k > 0 && frame_at(x, k - 1)->kind == AL_K_ASSIGNMENT &&
           frame_at(x, k)->field == x->F->right)
