@@ -254,7 +254,8 @@ static void decide(al_extractor *x, uint32_t i, uint32_t j, const frame *p,
 }
 
 ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
-  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0, {0}, AL_NONE, 0, AL_NONE};
+  ctx_info r = {AL_CTX_OTHER, AL_NONE, AL_NONE, 0,    {0},
+                AL_NONE,      0,       AL_NONE, false};
   uint32_t child = i;
   // Climb past the frames that pass their child's context through.
   while (child > 0) {
@@ -274,6 +275,7 @@ ctx_info al_extract__classify(al_extractor *x, uint32_t i) {
         r.ctx = AL_CTX_CONDITION;
         return r;
       }
+      r.in_branch = true;
       child = j;
       continue;
     case AL_K_AS_PATTERN:

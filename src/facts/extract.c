@@ -238,8 +238,11 @@ static void patch_waiting(al_extractor *x, const ctx_info *pci, uint32_t id) {
   case AL_CTX_ASSIGN_OTHER:
   case AL_CTX_WITH:
   case AL_CTX_ASYNC_WITH:
-    if (via->bind != AL_NONE)
+    if (via->bind != AL_NONE) {
       x->facts->binds.items[via->bind].target = id;
+      if (ci.in_branch) // `v = f() if c else None`
+        x->facts->binds.items[via->bind].flags |= AL_BIND_BRANCH_VALUE;
+    }
     // fall through - a with item's block site waits for the call too
   case AL_CTX_ITER:
   case AL_CTX_ASYNC_ITER:

@@ -133,6 +133,7 @@ typedef struct {
   // besides via: the `name := value` it is the value of, or the
   // assignment `v = a or CALL` it is the right operand of; else AL_NONE.
   uint32_t walrus;
+  bool in_branch; // passed a branch of a conditional expression on the way
 } ctx_info;
 
 // --- small accessors --------------------------------------------------------

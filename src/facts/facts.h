@@ -327,6 +327,9 @@ enum {
   AL_BIND_NONE_VALUE = 1 << 7,
   // ATTR: the value is `await CALL`; target: that call
   AL_BIND_AWAITED = 1 << 8,
+  // ASSIGN, ATTR: the target call is a branch of a conditional expression
+  // (`v = f() if c else None`): the value may be the other branch's
+  AL_BIND_BRANCH_VALUE = 1 << 9,
 };
 
 // clang-format off

@@ -315,9 +315,26 @@ bool al_index_returns_non_awaitable(const al_index *self, al_target t) {
       s->n_decorators || (s->flags & AL_SCOPE_STUB))
     return false;
   const file_index *fi = fi_at(self, t.file);
+  // A builtin that builds a plain value (`return list(reader)`) is no
+  // awaitable either.
+  static const char *const plain[] = {
+      "builtins.list", "builtins.dict",  "builtins.set",   "builtins.tuple",
+      "builtins.str",  "builtins.int",   "builtins.float", "builtins.bool",
+      "builtins.len",  "builtins.sorted"};
   for (uint32_t i = 0; i < fi->rets.n[t.scope]; i++) {
     const al_return *ret = return_at(f, fi, t.scope, i);
-    if (ret->kind != AL_RET_NONE && ret->kind != AL_RET_LITERAL)
+    if (ret->kind == AL_RET_NONE || ret->kind == AL_RET_LITERAL)
+      continue;
+    if (ret->kind != AL_RET_CALL || ret->target == AL_NONE)
+      return false;
+    rctx r = {.ix = self, .build = NULL};
+    al_target c = al_index__resolve_callee(&r, t.file, ret->target);
+    bool known = false;
+    for (size_t k = 0; c.kind == AL_TARGET_EXTERNAL &&
+                       k < sizeof plain / sizeof *plain && !known;
+         k++)
+      known = strcmp(c.qualname, plain[k]) == 0;
+    if (!known)
       return false;
   }
   return true;

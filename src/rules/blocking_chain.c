@@ -48,8 +48,11 @@ static void check_blocking_helper(al_rule_ctx *ctx, const al_rule *self,
   const al_facts *f = ctx->facts;
   const al_call *c = &f->calls.items[call];
   // `await serve(run_async=True)`: a plain function whose result is awaited
-  // returns an awaitable on this path, which is not the path that blocks.
-  if (c->ctx == AL_CTX_AWAIT || !al_rules_on_event_loop(f, c->scope) ||
+  // returns an awaitable on this path, which is not the path that blocks
+  // (unless it returns none: `await read_rows(p)`, AL109's too).
+  if ((c->ctx == AL_CTX_AWAIT &&
+       !al_index_returns_non_awaitable(ctx->index, *t)) ||
+      !al_rules_on_event_loop(f, c->scope) ||
       !al_index_call_runs_body(ctx->index, ctx->file, call, *t))
     return;
   char chain[512];

@@ -404,9 +404,41 @@ static const char *property_source(al_rule_ctx *ctx, const al_attr_read *r,
   return why;
 }
 
+static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
+                                     al_target *t);
+
+// `rec = self.read_one()` then `if rec:`: a name bound once in its
+// function to a coroutine call alone, tested in the same function.
+static void check_condition_names(al_rule_ctx *ctx, const al_rule *self) {
+  const al_facts *f = ctx->facts;
+  for (uint32_t i = 0; i < f->uses.len; i++) {
+    const al_use *u = &f->uses.items[i];
+    const al_binding *b = &f->binds.items[u->binding];
+    if (u->ctx != AL_CTX_CONDITION || u->scope != b->scope ||
+        b->kind != AL_BIND_ASSIGN || b->target == AL_NONE ||
+        (b->flags & AL_BIND_BRANCH_VALUE) ||
+        f->calls.items[b->target].ctx != AL_CTX_ASSIGN ||
+        al_rules_bound_elsewhere(f, u->binding))
+      continue;
+    al_target t;
+    const char *src = binding_coroutine(ctx, b, &t);
+    if (!src)
+      continue;
+    const char *callee =
+        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
+    al_report(ctx, self, u->span,
+              al_arena_printf(ctx->arena,
+                              "'%.*s', bound on line %u to a call of %s, which",
+                              (int)b->name.len, b->name.ptr,
+                              al_facts_line(f, b->span), callee),
+              src, "the coroutine object is always true here");
+  }
+}
+
 // `if self.ready:` where ready is a property with an async getter.
 static void check_condition_properties(al_rule_ctx *ctx, const al_rule *self) {
   const al_facts *f = ctx->facts;
+  check_condition_names(ctx, self);
   for (uint32_t i = 0; i < f->reads.len; i++) {
     const al_attr_read *r = &f->reads.items[i];
     const char *subject, *why;
