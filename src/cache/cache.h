@@ -42,7 +42,7 @@
 #include "facts/facts.h"
 
 /** The version of the serialized facts; bump it with any format change. */
-#define AL_CACHE_FORMAT_VERSION 28u
+#define AL_CACHE_FORMAT_VERSION 29u
 
 /** The default cache directory name, in the project root. */
 #define AL_CACHE_DIR_NAME ".asynclint_cache"

@@ -491,6 +491,10 @@ static void enter_comprehension(al_extractor *x, frame *f) {
   }
   if (ci.ctx == AL_CTX_ASSIGN && ci.via != AL_NONE)
     c->binding = frame_at(x, ci.via)->bind;
+  TSNode body = ts_node_child_by_field_id(f->node, x->F->body);
+  c->element = (al_str){0};
+  if (!ts_node_is_null(body) && al_node_kind(body) == AL_K_IDENTIFIER)
+    c->element = node_str(x, body);
   f->call = x->facts->comps.len - 1;
 }
 

@@ -31,7 +31,7 @@ SIZE_IS(al_async_site, 48);
 SIZE_IS(al_comment, 32);
 SIZE_IS(al_return, 20);
 SIZE_IS(al_use, 44);
-SIZE_IS(al_comp, 24);
+SIZE_IS(al_comp, 40);
 SIZE_IS(al_block_site, 88);
 SIZE_IS(al_annot, 32);
 SIZE_IS(al_attr_read, 40);

@@ -528,7 +528,9 @@ typedef enum {
   X(uint32_t, LINK, parent_call, _) /* ARG: the call it is an argument of */   \
   X(uint8_t,  ENUM, kind,        AL_COMP_GENERATOR)    /* al_comp_kind */      \
   /* al_ctx of the comprehension itself */                                     \
-  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION)
+  X(uint8_t,  ENUM, ctx,         AL_CTX_COMPREHENSION)                        \
+  /* its element when a plain name (`[j for j in jobs if j.ready]`), else "" */ \
+  X(al_str,   STR,  element,     _)
 
 // clang-format on
 typedef struct {

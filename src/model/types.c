@@ -568,6 +568,14 @@ static al_target comp_element(rctx *r, uint32_t file, uint32_t bind) {
     const al_comp *cp = &f->comps.items[c];
     if (cp->binding != bind || cp->kind == AL_COMP_DICT)
       continue;
+    // `[j for j in jobs if j.ready]`: the element is a clause's target,
+    // so the elements are the clause's.
+    if (cp->element.len) {
+      bool found = false;
+      al_target t = al_index__comp_target(
+          r, file, cp->scope, cp->span.start_byte + 1, cp->element, &found);
+      return found ? t : unknown();
+    }
     // The element call: in source order, the first call inside the
     // comprehension whose context is its element.
     uint32_t lo = 0, hi = f->calls.len;
