@@ -132,6 +132,24 @@ typedef enum {
  * for `jobs[k].run`). */
 #define AL_GETITEM_ATTR "__getitem__"
 
+/** Whether name is a whole part of dotted chain d starting at byte i
+ * (after a '.' or at the start, before a '.' or at the end): how the index
+ * and the messages find the made-up parts above. */
+static inline bool al_dotted_part_at(al_str d, size_t i, const char *name) {
+  size_t k = strlen(name);
+  return i + k <= d.len && (i == 0 || d.ptr[i - 1] == '.') &&
+         memcmp(d.ptr + i, name, k) == 0 &&
+         (i + k == d.len || d.ptr[i + k] == '.');
+}
+
+/** Where name first stands as a whole part of d: its offset, or d.len. */
+static inline size_t al_dotted_find(al_str d, const char *name) {
+  for (size_t i = 0; i < d.len; i++)
+    if (al_dotted_part_at(d, i, name))
+      return i;
+  return d.len;
+}
+
 /** A reference as written: a name, a dotted chain, or a chain on a call. */
 #define AL_REF_FIELDS(X)                                                       \
   /* "a.b.c"; for ON_CALL/SUPER the attributes after () */                     \

@@ -795,16 +795,8 @@ al_target al_index_property_getter(const al_index *self, uint32_t file,
 // attributes say what those give; a qualified name made of them names
 // nothing.
 static bool made_up_part(al_str rest) {
-  static const char *const parts[] = {AL_TRUEDIV_ATTR, AL_GETITEM_ATTR};
-  for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
-    size_t k = strlen(parts[p]);
-    for (size_t i = 0; i + k <= rest.len; i++)
-      if ((i == 0 || rest.ptr[i - 1] == '.') &&
-          memcmp(rest.ptr + i, parts[p], k) == 0 &&
-          (i + k == rest.len || rest.ptr[i + k] == '.'))
-        return true;
-  }
-  return false;
+  return al_dotted_find(rest, AL_TRUEDIV_ATTR) < rest.len ||
+         al_dotted_find(rest, AL_GETITEM_ATTR) < rest.len;
 }
 
 static al_target follow_attrs(rctx *r, al_target t, al_str rest) {
@@ -891,20 +883,18 @@ al_target al_index__resolve_ref(rctx *r, uint32_t file, uint32_t scope,
     // `jobs[k].run` (facts.h, AL_GETITEM_ATTR): the item of a container
     // the name or attribute before it is annotated as.
     al_str d = ref->dotted;
-    static const char getitem[] = "." AL_GETITEM_ATTR;
-    const size_t n = sizeof getitem - 1;
-    for (size_t i = 0; i + n <= d.len; i++)
-      if (memcmp(d.ptr + i, getitem, n) == 0 &&
-          (i + n == d.len || d.ptr[i + n] == '.')) {
-        al_target item =
-            al_index__subscript_item(r, file, scope, (al_str){d.ptr, i});
-        if (item.kind == AL_TARGET_UNKNOWN)
-          break; // a class of the tree's own __getitem__ (follow_attrs)
-        return follow_attrs(
-            r, item,
-            i + n == d.len ? (al_str){0}
-                           : (al_str){d.ptr + i + n + 1, d.len - i - n - 1});
-      }
+    size_t i = al_dotted_find(d, AL_GETITEM_ATTR);
+    if (i > 0 && i < d.len) {
+      const size_t end = i + sizeof AL_GETITEM_ATTR - 1;
+      al_target item =
+          al_index__subscript_item(r, file, scope, (al_str){d.ptr, i - 1});
+      // Unknown: a class of the tree's own __getitem__ (follow_attrs).
+      if (item.kind != AL_TARGET_UNKNOWN)
+        return follow_attrs(r, item,
+                            end == d.len
+                                ? (al_str){0}
+                                : (al_str){d.ptr + end + 1, d.len - end - 1});
+    }
     al_str rest;
     al_str root = split_first(ref->dotted, &rest);
     al_target t = resolve_name(r, file, scope, root);

@@ -22,35 +22,27 @@ static const char *partial_written(al_rule_ctx *ctx, uint32_t call) {
   return al_arena_printf(ctx->arena, "%s(...)", al_rules_written(ctx, call));
 }
 
-// Whether d has the part `.NAME` (a whole part) at i.
-static bool part_at(al_str d, size_t i, const char *part, size_t k) {
-  return i + k <= d.len && memcmp(d.ptr + i, part, k) == 0 &&
-         (i + k == d.len || d.ptr[i + k] == '.');
-}
-
 // A dotted chain as written: its AL_TRUEDIV_ATTR and AL_GETITEM_ATTR parts
 // back to `a / ...` and `a[...]` (facts.h): "base.__truediv__.read_text"
 // is "(base / ...).read_text", "jobs.__getitem__.run" "jobs[...].run".
 static const char *chain_written(al_rule_ctx *ctx, al_str d) {
-  static const char div[] = "." AL_TRUEDIV_ATTR, item[] = "." AL_GETITEM_ATTR;
-  const size_t kd = sizeof div - 1, ki = sizeof item - 1;
-  size_t n = 0;
-  bool any = false;
-  for (size_t i = 0; i < d.len; i++) {
-    n += part_at(d, i, div, kd);
-    any |= part_at(d, i, div, kd) || part_at(d, i, item, ki);
-  }
-  if (!any)
+  const size_t kd = sizeof AL_TRUEDIV_ATTR, ki = sizeof AL_GETITEM_ATTR;
+  size_t n = 0; // the joins: one '(' each
+  for (size_t i = 1; i < d.len; i++)
+    n += d.ptr[i - 1] == '.' && al_dotted_part_at(d, i, AL_TRUEDIV_ATTR);
+  if (!n && al_dotted_find(d, AL_GETITEM_ATTR) == d.len)
     return al_arena_strndup(ctx->arena, d.ptr, d.len);
   char *out = al_arena_alloc(ctx->arena, d.len + n + 1), *o = out;
   memset(o, '(', n);
   o += n;
   for (size_t i = 0; i < d.len;) {
-    if (part_at(d, i, div, kd)) {
+    // `.NAME` (kd, ki: the part with its dot) becomes the syntax.
+    bool dot = d.ptr[i] == '.';
+    if (dot && al_dotted_part_at(d, i + 1, AL_TRUEDIV_ATTR)) {
       memcpy(o, " / ...)", 7);
       o += 7;
       i += kd;
-    } else if (part_at(d, i, item, ki)) {
+    } else if (dot && al_dotted_part_at(d, i + 1, AL_GETITEM_ATTR)) {
       memcpy(o, "[...]", 5);
       o += 5;
       i += ki;

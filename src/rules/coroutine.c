@@ -407,6 +407,18 @@ static const char *property_source(al_rule_ctx *ctx, const al_attr_read *r,
 static const char *binding_coroutine(al_rule_ctx *ctx, const al_binding *b,
                                      al_target *t);
 
+// A name bound to a call, as the messages of AL101 and AL102 name it:
+// "'rows', bound on line 7 to a call of 'store.rows' (...), which".
+static const char *bound_name(al_rule_ctx *ctx, const al_binding *b,
+                              const al_target *t) {
+  const char *callee =
+      al_rules_describe(ctx, al_rules_written(ctx, b->target), t);
+  return al_arena_printf(ctx->arena,
+                         "'%.*s', bound on line %u to a call of %s, which",
+                         (int)b->name.len, b->name.ptr,
+                         al_facts_line(ctx->facts, b->span), callee);
+}
+
 // `rec = self.read_one()` then `if rec:`: a name bound once in its
 // function to a coroutine call alone, tested in the same function.
 static void check_condition_names(al_rule_ctx *ctx, const al_rule *self) {
@@ -424,14 +436,8 @@ static void check_condition_names(al_rule_ctx *ctx, const al_rule *self) {
     const char *src = binding_coroutine(ctx, b, &t);
     if (!src)
       continue;
-    const char *callee =
-        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
-    al_report(ctx, self, u->span,
-              al_arena_printf(ctx->arena,
-                              "'%.*s', bound on line %u to a call of %s, which",
-                              (int)b->name.len, b->name.ptr,
-                              al_facts_line(f, b->span), callee),
-              src, "the coroutine object is always true here");
+    al_report(ctx, self, u->span, bound_name(ctx, b, &t), src,
+              "the coroutine object is always true here");
   }
 }
 
@@ -791,13 +797,8 @@ static void check_value_names(al_rule_ctx *ctx, const al_rule *self) {
       continue;
     if (!src)
       src = binding_coroutine(ctx, b, &t);
-    const char *callee =
-        al_rules_describe(ctx, al_rules_written(ctx, b->target), &t);
-    const char *what = al_arena_printf(
-        ctx->arena, "'%.*s', bound on line %u to a call of %s, which",
-        (int)b->name.len, b->name.ptr, al_facts_line(f, b->span), callee);
-    al_diag *d =
-        al_report(ctx, self, u->span, what, src, "its coroutine object", how);
+    al_diag *d = al_report(ctx, self, u->span, bound_name(ctx, b, &t), src,
+                           "its coroutine object", how);
     if (d && every_read_a_value(ctx, u->binding))
       al_fixes_await_call(ctx, d, b->target);
     state[u->binding] = NAME_SKIP; // one 'await' fixes every read
